@@ -1,0 +1,12 @@
+"""The merchant-facing web: install and tokens, session-token auth, the embedded admin and /api."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the admin's blueprints."""
+    from admin.health import bp as health_bp
+
+    app.register_blueprint(health_bp)

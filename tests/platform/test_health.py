@@ -1,0 +1,31 @@
+"""GET /healthz tells whether the database and Redis answer."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.embedded
+def test_healthz_is_ok_when_database_and_redis_answer(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_healthz_is_503_when_redis_is_down(app, client, rt):
+    """A Redis that does not answer makes the app unhealthy, not crash."""
+    import redis
+
+    rt.redis = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["failing"] == ["redis"]
+
+
+def test_healthz_is_503_when_the_database_is_down(app, client, rt):
+    from sqlalchemy import create_engine
+
+    rt.engine = create_engine("postgresql+psycopg://127.0.0.1:1/none", connect_args={"connect_timeout": 1})
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["failing"] == ["database"]
