@@ -28,7 +28,9 @@ def create_app(config: Config | None = None) -> Flask:
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,
         JSON_SORT_KEYS=False,
     )
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
     import errors
     import extensions

@@ -63,5 +63,7 @@ def init_app(app: Flask) -> None:
         # Logged with the stack's frames but not the exception's text, the request's body or its
         # arguments: database errors quote their parameters, which may hold personal data.
         frames = "".join(traceback.format_tb(err.__traceback__))
-        log.error("unhandled %s on %s %s\n%s", type(err).__name__, request.method, request.path, frames)
+        log.error(
+            "unhandled %s on %s %s\n%s", type(err).__name__, request.method, request.path, frames
+        )
         return json_error(500, "internal_error", "Something went wrong on our side.")

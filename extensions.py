@@ -7,17 +7,21 @@ the same :class:`~loyalty.config.Config`. Views and jobs reach it with :func:`ru
 from __future__ import annotations
 
 import atexit
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 import redis
 from flask import Flask, current_app
+from redis.lock import Lock
 from rq import Queue
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.config import Config
 from loyalty.db import make_engine, make_session_factory
+
+log = logging.getLogger(__name__)
 
 QUEUE_NAMES = ("privacy", "webhooks", "shopify", "campaigns")
 """Queues in priority order: GDPR work is never starved by a flood of orders."""
@@ -40,6 +44,14 @@ class Runtime:
         """The RQ queue of that name (one of :data:`QUEUE_NAMES`)."""
         return self.queues[name]
 
+    def lock(self, name: str, *, timeout: float = 60.0, wait: float = 65.0) -> Lock:
+        """A lock shared by every process on this Redis; expires after ``timeout`` seconds.
+
+        Use it as a context manager; entering raises ``redis.exceptions.LockError`` when it is
+        not acquired within ``wait`` seconds.
+        """
+        return self.redis.lock(f"klubb:lock:{name}", timeout=timeout, blocking_timeout=wait)
+
     def health(self) -> dict[str, bool]:
         """Whether the database and Redis answer."""
         status = {"database": False, "redis": False}
@@ -47,12 +59,12 @@ class Runtime:
             with self.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
             status["database"] = True
-        except Exception:  # noqa: BLE001 - any failure means "not healthy"
-            pass
+        except Exception as err:  # any failure means "not healthy"
+            log.warning("health: database unavailable (%s)", type(err).__name__)
         try:
             status["redis"] = bool(self.redis.ping())
-        except Exception:  # noqa: BLE001
-            pass
+        except Exception as err:
+            log.warning("health: redis unavailable (%s)", type(err).__name__)
         return status
 
 

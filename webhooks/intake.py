@@ -1,0 +1,113 @@
+"""``POST /webhooks``: verify, record, enqueue, answer fast (SHOPIFY.md §4, DESIGN.md invariant 3).
+
+The order of the steps is the point: the signature is checked on the raw bytes before anything
+is parsed or stored; the event row is committed before Shopify gets its 200; the job carries only
+the row's id. Every real piece of work happens in a worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, jsonify, request
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from errors import json_error
+from extensions import runtime
+from loyalty import events
+from loyalty.models import EventStatus
+from loyalty.signatures import is_valid_shop_domain, verify_webhook
+from webhooks.registry import COMPLIANCE_TOPICS, HANDLERS, enqueue_event
+
+log = logging.getLogger(__name__)
+bp = Blueprint("webhooks", __name__)
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _ok(status: str) -> tuple[Response, int]:
+    return jsonify({"status": status}), 200
+
+
+@bp.post("/webhooks")
+def receive() -> tuple[Response, int] | Response:
+    """Take one delivery of any topic, compliance topics included."""
+    rt = runtime()
+    body = request.get_data(cache=False)
+    if not body or not verify_webhook(
+        body, request.headers.get("X-Shopify-Hmac-Sha256"), rt.config.secrets
+    ):
+        log.warning("webhook refused: bad or missing signature")
+        return json_error(401, "invalid_signature", "The webhook's HMAC signature is not valid.")
+
+    topic = request.headers.get("X-Shopify-Topic", "").strip()
+    shop = request.headers.get("X-Shopify-Shop-Domain", "").strip().lower()
+    event_id = (
+        request.headers.get("X-Shopify-Event-Id")
+        or request.headers.get("X-Shopify-Webhook-Id")
+        or ""
+    ).strip()
+    delivery = events.Delivery(
+        event_id=event_id or "unidentified:" + hashlib.sha256(body).hexdigest(),
+        webhook_id=request.headers.get("X-Shopify-Webhook-Id"),
+        topic=topic or "(missing)",
+        shop_domain=shop if is_valid_shop_domain(shop) else "(invalid)",
+        api_version=request.headers.get("X-Shopify-API-Version"),
+        triggered_at=_parse_time(request.headers.get("X-Shopify-Triggered-At")),
+        body=body,
+    )
+    try:
+        recorded = events.record(rt.sessions, delivery)
+    except (OperationalError, SQLAlchemyError):
+        log.error("webhook not recorded: database unavailable (Shopify will retry)")
+        return json_error(503, "unavailable", "Try again later.")
+
+    if not recorded.created:
+        if recorded.status in events.FINISHED:
+            return _ok("duplicate")
+        # A redelivery of an event whose first copy never finished: make sure it is queued.
+        enqueue_event(rt, recorded.id, delivery.topic)
+        return _ok("requeued")
+
+    problem = _problem(delivery, event_id, body)
+    if problem:
+        events.set_status(rt.sessions, recorded.id, EventStatus.REJECTED, problem)
+        return json_error(400, "invalid_webhook", problem)
+
+    if delivery.topic not in HANDLERS:
+        events.set_status(rt.sessions, recorded.id, EventStatus.IGNORED, "no handler for topic")
+        return _ok("ignored")
+    if not recorded.shop_installed and delivery.topic not in COMPLIANCE_TOPICS:
+        events.set_status(rt.sessions, recorded.id, EventStatus.IGNORED, "shop not installed")
+        return _ok("ignored")
+
+    enqueue_event(rt, recorded.id, delivery.topic)
+    return _ok("accepted")
+
+
+def _problem(delivery: events.Delivery, event_id: str, body: bytes) -> str | None:
+    """Why a signed delivery cannot be processed, or None when it can."""
+    if delivery.topic == "(missing)":
+        return "X-Shopify-Topic header is missing."
+    if delivery.shop_domain == "(invalid)":
+        return "X-Shopify-Shop-Domain header is missing or not a shop domain."
+    if not event_id:
+        return "Neither X-Shopify-Event-Id nor X-Shopify-Webhook-Id is present."
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return "The body is not JSON."
+    if not isinstance(payload, dict):
+        return "The body is not a JSON object."
+    return None
