@@ -220,6 +220,7 @@ def post_webhook(client: FlaskClient) -> object:
     """Post a webhook the way Shopify signs it: ``post_webhook(topic, payload, **headers)``."""
     import json
     import uuid
+    from datetime import UTC, datetime
 
     from loyalty.signatures import webhook_signature
 
@@ -241,10 +242,21 @@ def post_webhook(client: FlaskClient) -> object:
             "X-Shopify-API-Version": "2026-10",
             "X-Shopify-Webhook-Id": str(uuid.uuid4()),
             "X-Shopify-Event-Id": event_id or str(uuid.uuid4()),
-            "X-Shopify-Triggered-At": "2026-11-25T12:00:00.000000000Z",
+            "X-Shopify-Triggered-At": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
             "Content-Type": "application/json",
         }
         sent.update(headers or {})
         return client.post("/webhooks", data=body, headers={k: v for k, v in sent.items() if v})
 
     return post
+
+
+@pytest.fixture
+def dead_redis() -> redis.Redis:
+    """A Redis client whose server never answers (fails fast, no retries)."""
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return redis.Redis(
+        host="127.0.0.1", port=1, socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0)
+    )

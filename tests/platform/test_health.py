@@ -12,13 +12,10 @@ def test_healthz_is_ok_when_database_and_redis_answer(client):
     assert response.get_json() == {"status": "ok"}
 
 
-def test_healthz_is_503_when_redis_is_down(client, rt, monkeypatch):
+def test_healthz_is_503_when_redis_is_down(client, rt, monkeypatch, dead_redis):
     """A Redis that does not answer makes the app unhealthy, not crash."""
-    import redis
 
-    monkeypatch.setattr(
-        rt, "redis", redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
-    )
+    monkeypatch.setattr(rt, "redis", dead_redis)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["failing"] == ["redis"]

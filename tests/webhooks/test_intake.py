@@ -167,25 +167,26 @@ def test_database_down_gets_503_so_shopify_retries(rt, shop, post_webhook, monke
     assert response.get_json()["error"]["code"] == "unavailable"
 
 
-def test_redis_down_after_the_row_is_written_still_answers_200(rt, shop, post_webhook, monkeypatch):
+def test_redis_down_after_the_row_is_written_still_answers_200(
+    rt, shop, post_webhook, monkeypatch, dead_redis
+):
     """The row is the promise: the outbox sweeper enqueues it once Redis is back."""
-    import redis
     from rq import Queue
 
-    dead = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
-    monkeypatch.setitem(rt.queues, "webhooks", Queue("webhooks", connection=dead))
+    monkeypatch.setitem(rt.queues, "webhooks", Queue("webhooks", connection=dead_redis))
     response = post_webhook("shop/update", SHOP_UPDATE, event_id="evt-redis-down")
     assert response.status_code == 200
     [event] = events(rt)
     assert event.status == EventStatus.RECEIVED and event.enqueued_at is None
 
 
-def test_a_redelivery_of_an_event_never_enqueued_is_enqueued(rt, shop, post_webhook, monkeypatch):
-    import redis
+def test_a_redelivery_of_an_event_never_enqueued_is_enqueued(
+    rt, shop, post_webhook, monkeypatch, dead_redis
+):
     from rq import Queue
 
     live = rt.queues["webhooks"]
-    monkeypatch.setitem(rt.queues, "webhooks", Queue("webhooks", connection=redis.Redis(port=1)))
+    monkeypatch.setitem(rt.queues, "webhooks", Queue("webhooks", connection=dead_redis))
     post_webhook("shop/update", SHOP_UPDATE, event_id="evt-retry")
     monkeypatch.setitem(rt.queues, "webhooks", live)
     response = post_webhook("shop/update", SHOP_UPDATE, event_id="evt-retry")

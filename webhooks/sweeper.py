@@ -1,0 +1,41 @@
+"""The outbox sweeper: events recorded but not processed after a minute are enqueued again.
+
+This is invariant 3's safety net. The intake commits the event row before answering Shopify,
+then enqueues; if Redis was down at that moment, or a worker died with the job, the row is still
+``received`` or ``enqueued`` and this job puts it back on its queue (at most once at a time:
+``enqueue_event`` leaves a live job alone).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from extensions import runtime
+from loyalty import events
+from loyalty.models import WebhookEvent
+from webhooks.registry import enqueue_event
+
+log = logging.getLogger(__name__)
+
+STRANDED_AFTER = timedelta(minutes=1)
+
+
+def sweep_outbox(older_than: timedelta = STRANDED_AFTER) -> int:
+    """Re-enqueue stranded events; returns how many were put back on a queue."""
+    rt = runtime()
+    ids = events.stranded(rt.sessions, older_than)
+    if not ids:
+        return 0
+    with rt.sessions() as s:
+        topics = dict(
+            s.execute(
+                select(WebhookEvent.id, WebhookEvent.topic).where(WebhookEvent.id.in_(ids))
+            ).all()
+        )
+    requeued = sum(1 for event_id in ids if enqueue_event(rt, event_id, topics[event_id]))
+    if requeued:
+        log.info("outbox sweeper re-enqueued %d of %d stranded events", requeued, len(ids))
+    return requeued
