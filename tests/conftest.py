@@ -260,3 +260,41 @@ def dead_redis() -> redis.Redis:
     return redis.Redis(
         host="127.0.0.1", port=1, socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0)
     )
+
+
+@pytest.fixture
+def proxy(client: FlaskClient) -> object:
+    """Call the app proxy as Shopify forwards it: signed query, shopper from Shopify.
+
+    ``proxy("GET", "/proxy/api/member", customer_id=7)``; ``customer_id=None`` is a guest.
+    """
+    import time
+
+    from loyalty.signatures import proxy_signature
+
+    def call(
+        method: str,
+        path: str,
+        *,
+        customer_id: int | str | None = None,
+        shop: str = SHOP,
+        secret: str = DEMO_API_SECRET,
+        timestamp: int | None = None,
+        extra: dict[str, list[str]] | None = None,
+        tamper: dict[str, str] | None = None,
+        **kwargs: object,
+    ) -> object:
+        params: dict[str, list[str]] = {
+            "shop": [shop],
+            "logged_in_customer_id": ["" if customer_id is None else str(customer_id)],
+            "path_prefix": ["/apps/klubb"],
+            "timestamp": [str(int(time.time()) if timestamp is None else timestamp)],
+            **(extra or {}),
+        }
+        params["signature"] = [proxy_signature(params, secret)]
+        for key, value in (tamper or {}).items():
+            params[key] = [value]
+        query = [(k, v) for k, values in params.items() for v in values]
+        return client.open(path, method=method, query_string=query, **kwargs)
+
+    return call

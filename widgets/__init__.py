@@ -7,3 +7,6 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the app-proxy blueprint."""
+    from widgets.api import bp as api_bp
+
+    app.register_blueprint(api_bp)

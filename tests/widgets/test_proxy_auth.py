@@ -1,0 +1,98 @@
+"""Every app-proxy call is verified as Shopify signs it; the shopper comes only from Shopify."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+
+import pytest
+
+from loyalty.models import Member, Reward
+
+
+@pytest.fixture
+def member(rt, shop):
+    with rt.sessions.begin() as s:
+        row = Member(shop_id=shop.id, customer_id=7, email="ada@example.com", points_balance=250)
+        s.add(row)
+        s.add(
+            Reward(
+                shop_id=shop.id,
+                kind="fixed_amount",
+                title="50 kr off",
+                points_cost=500,
+                value=Decimal("50"),
+            )
+        )
+        s.add(
+            Reward(
+                shop_id=shop.id,
+                kind="free_shipping",
+                title="Free shipping",
+                points_cost=200,
+                active=False,
+            )
+        )
+    return row
+
+
+@pytest.mark.embedded
+def test_a_member_sees_their_balance_program_and_rewards(proxy, member):
+    response = proxy("GET", "/proxy/api/member", customer_id=7)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-store"
+    body = response.get_json()
+    assert (body["signed_in"], body["member"], body["points_balance"]) == (True, True, 250)
+    assert body["program"]["currency"] == "NOK" and body["program"]["earn_rate"] == "1"
+    assert [(r["title"], r["points_cost"], r["value"]) for r in body["rewards"]] == [
+        ("50 kr off", 500, "50")
+    ]
+    assert isinstance(body["rewards"][0]["id"], str)
+
+
+def test_a_guest_gets_the_program_and_a_null_balance(proxy, member):
+    body = proxy("GET", "/proxy/api/member").get_json()
+    assert (body["signed_in"], body["member"], body["points_balance"]) == (False, False, None)
+    assert body["rewards"]
+
+
+def test_a_signed_in_non_member_gets_a_null_balance(proxy, member):
+    body = proxy("GET", "/proxy/api/member", customer_id=8).get_json()
+    assert (body["signed_in"], body["member"], body["points_balance"]) == (True, False, None)
+
+
+def test_a_forged_signature_is_refused(proxy, member):
+    response = proxy("GET", "/proxy/api/member", customer_id=7, secret="forged")
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "invalid_signature"
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_another_customer_id_swapped_in_after_signing_is_refused(proxy, member):
+    response = proxy(
+        "GET", "/proxy/api/member", customer_id=8, tamper={"logged_in_customer_id": "7"}
+    )
+    assert response.status_code == 401
+
+
+def test_a_customer_id_in_an_unsigned_extra_parameter_is_ignored(proxy, member, client):
+    """Only the signed ``logged_in_customer_id`` names the shopper."""
+    response = proxy("GET", "/proxy/api/member", extra={"customer_id": ["7"]})
+    assert response.get_json()["points_balance"] is None
+
+
+def test_a_stale_timestamp_is_refused(proxy, member):
+    response = proxy("GET", "/proxy/api/member", customer_id=7, timestamp=int(time.time()) - 91)
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "stale_request"
+
+
+def test_another_shop_is_refused(proxy, member):
+    response = proxy("GET", "/proxy/api/member", customer_id=7, shop="other.myshopify.com")
+    assert response.status_code == 404
+    response = proxy("GET", "/proxy/api/member", customer_id=7, shop="evil.example.com")
+    assert response.status_code == 400
+
+
+def test_a_non_numeric_customer_id_is_refused(proxy, member):
+    assert proxy("GET", "/proxy/api/member", customer_id="7 OR 1=1").status_code == 400

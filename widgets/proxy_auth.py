@@ -1,0 +1,85 @@
+"""App-proxy requests: Shopify's signature, the shop, and the signed-in shopper (SHOPIFY.md §6).
+
+Shopify forwards ``https://{shop}/apps/klubb/…`` to ``/proxy/…`` and adds ``shop``,
+``logged_in_customer_id`` (empty for guests), ``path_prefix``, ``timestamp`` and ``signature``.
+Everything here trusts those parameters only after the signature and the timestamp check out;
+the shopper is never taken from anything they could choose (a body, a path, another parameter).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
+
+from flask import Response, g, request
+from sqlalchemy import select
+
+from errors import json_error
+from extensions import runtime
+from loyalty.models import Shop
+from loyalty.signatures import is_valid_shop_domain, timestamp_is_fresh, verify_proxy_query
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Shopper:
+    """Who is asking, as Shopify signed it: the shop, and the customer id or None for a guest."""
+
+    shop_id: int
+    shop_domain: str
+    customer_id: int | None
+    path_prefix: str
+
+
+def verified_shopper() -> Shopper | Response:
+    """The request's verified shopper, or the JSON error response to send instead."""
+    rt = runtime()
+    params = {key: request.args.getlist(key) for key in request.args}
+    if not verify_proxy_query(params, rt.config.secrets):
+        log.warning("app-proxy request refused: bad signature")
+        return json_error(401, "invalid_signature", "The request's signature is not valid.")
+    if not timestamp_is_fresh(request.args.get("timestamp"), time.time()):
+        return json_error(401, "stale_request", "The request is too old; reload the page.")
+    domain = request.args.get("shop", "")
+    if not is_valid_shop_domain(domain):
+        return json_error(400, "invalid_shop", "The shop parameter is not a shop domain.")
+    with rt.sessions() as s:
+        shop = s.scalars(select(Shop).where(Shop.domain == domain)).first()
+    if shop is None or not shop.is_installed:
+        return json_error(404, "shop_not_installed", "Klubb is not installed on this shop.")
+    raw_customer = request.args.get("logged_in_customer_id", "")
+    if raw_customer and not raw_customer.isdigit():
+        return json_error(400, "invalid_customer", "The signed customer id is not a number.")
+    return Shopper(
+        shop_id=shop.id,
+        shop_domain=domain,
+        customer_id=int(raw_customer) if raw_customer else None,
+        path_prefix=request.args.get("path_prefix", ""),
+    )
+
+
+def proxy_request(view: Callable[P, R]) -> Callable[P, R | Response]:
+    """Verify the app-proxy signature before the view runs; the view reads ``g.shopper``."""
+
+    @functools.wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | Response:
+        shopper = verified_shopper()
+        if isinstance(shopper, Response):
+            return shopper
+        g.shopper = shopper
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def no_store(response: Response) -> Response:
+    """Nothing the proxy answers may be cached: it is personal, or depends on who asks."""
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
