@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import re
+from urllib.parse import quote_plus
 from collections.abc import Iterable, Mapping, Sequence
 
 SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
@@ -38,23 +39,36 @@ def verify_webhook(body: bytes, header: str | None, secrets: Iterable[str]) -> b
     return any(hmac.compare_digest(webhook_signature(body, s).encode(), given) for s in secrets)
 
 
-def _oauth_message(params: Mapping[str, str]) -> bytes:
+def _form_encode(value: str) -> str:
+    """Encode as WHATWG ``URLSearchParams`` does (``*`` kept, ``~`` escaped, space as ``+``)."""
+    return quote_plus(value, safe="*").replace("~", "%7E")
+
+
+def _oauth_message(params: Mapping[str, str], encode: bool = False) -> bytes:
     pairs = sorted((k, v) for k, v in params.items() if k not in ("hmac", "signature"))
+    if encode:
+        pairs = [(_form_encode(k), _form_encode(v)) for k, v in pairs]
     return "&".join(f"{k}={v}" for k, v in pairs).encode()
 
 
-def oauth_signature(params: Mapping[str, str], secret: str) -> str:
-    """Hex HMAC of the sorted ``k=v`` pairs joined with ``&`` (OAuth callbacks, admin loads)."""
-    return _hmac_sha256(secret, _oauth_message(params)).hex()
+def oauth_signature(params: Mapping[str, str], secret: str, encode: bool = False) -> str:
+    """Hex HMAC of the sorted ``k=v`` pairs joined with ``&`` (OAuth callbacks, admin loads).
+
+    ``encode`` form-encodes keys and values first, as Shopify's own JavaScript library does;
+    the two forms differ only when a value holds a reserved character (``/``, ``+``, ``=``…).
+    """
+    return _hmac_sha256(secret, _oauth_message(params, encode)).hex()
 
 
 def verify_oauth_query(params: Mapping[str, str], secrets: Iterable[str]) -> bool:
-    """Check the ``hmac`` query parameter of an OAuth callback or an admin URL."""
-    given = params.get("hmac", "")
+    """Check the ``hmac`` query parameter of an OAuth callback or an admin URL (either form)."""
+    given = params.get("hmac", "").encode()
     if not given:
         return False
     return any(
-        hmac.compare_digest(oauth_signature(params, s).encode(), given.encode()) for s in secrets
+        hmac.compare_digest(oauth_signature(params, s, encode).encode(), given)
+        for s in secrets
+        for encode in (False, True)
     )
 
 

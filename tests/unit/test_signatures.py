@@ -97,3 +97,12 @@ def test_timestamps_older_or_newer_than_90_seconds_are_stale():
     assert not timestamp_is_fresh("1200", now=1000)
     assert not timestamp_is_fresh("soon", now=1000)
     assert not timestamp_is_fresh(None, now=1000)
+
+
+def test_oauth_hmac_over_form_encoded_values_is_accepted_too():
+    """Shopify's JS library signs the form-encoded query; values with ``/`` or ``+`` differ."""
+    params = {"host": "YWRtaW4/c2hvcCtmb28=", "shop": "some-shop.myshopify.com", "timestamp": "1"}
+    encoded = oauth_signature(params, "hush", encode=True)
+    assert encoded != oauth_signature(params, "hush")
+    assert verify_oauth_query({**params, "hmac": encoded}, ["hush"])
+    assert not verify_oauth_query({**params, "hmac": encoded}, ["other"])
