@@ -50,7 +50,8 @@ class Runtime:
         Use it as a context manager; entering raises ``redis.exceptions.LockError`` when it is
         not acquired within ``wait`` seconds.
         """
-        return self.redis.lock(f"klubb:lock:{name}", timeout=timeout, blocking_timeout=wait)
+        lock: Lock = self.redis.lock(f"klubb:lock:{name}", timeout=timeout, blocking_timeout=wait)
+        return lock
 
     def health(self) -> dict[str, bool]:
         """Whether the database and Redis answer."""

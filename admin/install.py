@@ -1,0 +1,178 @@
+"""Install and tokens at the web edge (SHOPIFY.md §1).
+
+- :func:`install_from_id_token`: Shopify-managed installation. The embedded entry ``GET /``
+  verifies the first load's ``id_token`` and calls it; the session token is traded for an
+  expiring offline token unless the shop already has a usable one.
+- ``GET /auth/install`` and ``GET /auth/callback``: the authorization code grant (the legacy
+  install flow), with a one-time state kept in Redis and bound to the shop.
+
+The domain work is :mod:`loyalty.shops`; this module supplies its dependencies (the sessions,
+the cipher, the Shopify client, a Redis lock per shop) and turns its errors into pages.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask.typing import ResponseReturnValue
+
+from extensions import Runtime, runtime
+from loyalty.models import Shop
+from loyalty.shopify_client import ShopifyClient, ShopifyError, ShopifyTimeout
+from loyalty.shops import (
+    LockFactory,
+    access_token,
+    get_installed_shop,
+    has_usable_token,
+    record_install,
+)
+from loyalty.signatures import is_valid_shop_domain, timestamp_is_fresh, verify_oauth_query
+from loyalty.tokens import TokenCipher
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("install", __name__)
+
+STATE_TTL_SECONDS = 600
+"""How long a merchant has to approve the install on Shopify's page."""
+_STATE_KEY = "klubb:oauth-state:{}"
+
+
+def token_cipher() -> TokenCipher:
+    """The app's token cipher (built once per app from ``TOKEN_ENCRYPTION_KEYS``)."""
+    ext = current_app.extensions
+    if "klubb.token_cipher" not in ext:
+        ext["klubb.token_cipher"] = TokenCipher.from_config(runtime().config)
+    return ext["klubb.token_cipher"]  # type: ignore[no-any-return]
+
+
+def shopify_client() -> ShopifyClient:
+    """The app's Shopify client (tests may replace ``app.extensions["klubb.shopify_client"]``)."""
+    ext = current_app.extensions
+    if "klubb.shopify_client" not in ext:
+        ext["klubb.shopify_client"] = ShopifyClient(runtime().config)
+    return ext["klubb.shopify_client"]  # type: ignore[no-any-return]
+
+
+def token_lock(rt: Runtime) -> LockFactory:
+    """The per-shop lock held while a shop's tokens are exchanged or refreshed."""
+    return lambda shop: rt.lock(f"shop-tokens:{shop}")
+
+
+def install_from_id_token(shop: str, id_token: str) -> Shop:
+    """The installed shop for a verified session token, token-exchanging it when needed.
+
+    ``shop`` and ``id_token`` must already be verified (``verify_session_token``). A shop with a
+    usable (fresh or refreshable) token and the toml's scopes is returned as it is; otherwise the
+    session token is traded for an expiring offline token and the install recorded. Raises
+    ``InvalidSubjectToken`` (answer 401 with ``X-Shopify-Retry-Invalid-Session-Request: 1``)
+    and the other ``ShopifyError`` subclasses (answer a 502/504 page).
+    """
+    rt = runtime()
+    scopes = rt.config.app_toml.scopes
+    shop_row = get_installed_shop(rt.sessions, shop)
+    if shop_row is not None and has_usable_token(shop_row, scopes):
+        return shop_row
+    with token_lock(rt)(shop):
+        # Two first loads at once exchange once: the second finds the first one's install.
+        shop_row = get_installed_shop(rt.sessions, shop)
+        if shop_row is not None and has_usable_token(shop_row, scopes):
+            return shop_row
+        tokens = shopify_client().exchange_session_token(shop, id_token)
+        return record_install(rt.sessions, token_cipher(), shop, tokens)
+
+
+def shop_access_token(shop: str) -> str:
+    """A valid Admin API access token for an installed shop (refreshed under the shop's lock)."""
+    rt = runtime()
+    return access_token(rt.sessions, token_cipher(), shopify_client(), token_lock(rt), shop)
+
+
+@bp.get("/auth/install")
+def install() -> ResponseReturnValue:
+    """Start the authorization code grant: 302 to the shop's grant page with a one-time state."""
+    rt = runtime()
+    config = rt.config
+    shop = request.args.get("shop", "")
+    if not is_valid_shop_domain(shop):
+        return error_page(
+            400, "This is not a Shopify shop", "Install Klubb from your Shopify admin."
+        )
+    state = secrets.token_urlsafe(32)
+    rt.redis.set(_STATE_KEY.format(state), shop, ex=STATE_TTL_SECONDS)
+    query = urlencode(
+        {
+            "client_id": config.shopify_api_key,
+            "scope": ",".join(config.app_toml.scopes),
+            "redirect_uri": f"{config.app_url}/auth/callback",
+            "state": state,
+        }
+    )
+    return redirect(f"{config.shop_origin(shop)}/admin/oauth/authorize?{query}", code=302)
+
+
+@bp.get("/auth/callback")
+def callback() -> ResponseReturnValue:
+    """Finish the grant: check signature, freshness and state, trade the code, store the install."""
+    rt = runtime()
+    config = rt.config
+    if any(len(values) > 1 for _, values in request.args.lists()):
+        return _refused(400, "repeated parameter")
+    params = request.args.to_dict()
+    if not verify_oauth_query(params, config.secrets):
+        return _refused(400, "bad hmac")
+    if not timestamp_is_fresh(params.get("timestamp"), time.time()):
+        return _refused(400, "stale timestamp")
+    shop = params.get("shop", "")
+    if not is_valid_shop_domain(shop):
+        return _refused(400, "bad shop domain")
+    code = params.get("code", "")
+    if not code:
+        return _refused(400, "no code")
+    state = params.get("state", "")
+    bound_to = rt.redis.getdel(_STATE_KEY.format(state)) if state else None
+    if isinstance(bound_to, bytes):
+        bound_to = bound_to.decode()
+    if bound_to != shop:
+        log.warning("install callback for %s refused: unknown, used or foreign state", shop)
+        return error_page(
+            403, "This install link has expired", "Start the installation again from Shopify."
+        )
+    try:
+        tokens = shopify_client().exchange_code(shop, code)
+    except ShopifyTimeout:
+        return error_page(
+            504, "Shopify did not answer in time", "Nothing was installed. Please try again."
+        )
+    except ShopifyError as err:
+        log.warning("code exchange for %s failed: %s", shop, err.code)
+        return error_page(
+            502, "Shopify refused the installation", "Nothing was installed. Please try again."
+        )
+    record_install(rt.sessions, token_cipher(), shop, tokens)
+    # Into the embedded admin through the verified shop's own origin (Shopify forwards
+    # https://{shop}/admin/apps/{key} to admin.shopify.com); the `host` parameter is not decoded
+    # into a redirect target.
+    return redirect(f"{config.shop_origin(shop)}/admin/apps/{config.shopify_api_key}", code=302)
+
+
+def _refused(status: int, reason: str) -> tuple[str, int]:
+    log.warning("install callback refused: %s", reason)
+    return error_page(status, "This install link is not valid", "Install Klubb from Shopify.")
+
+
+def error_page(status: int, title: str, message: str) -> tuple[str, int]:
+    """A plain HTML error page (no scripts) for the install flow."""
+    html = render_template("install/error.html", status=status, title=title, message=message)
+    return html, status
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    """Install answers carry one-time values: never cache them."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
