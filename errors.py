@@ -13,6 +13,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from loyalty.errors import LoyaltyError, NotFound, ValidationError
+from loyalty.shopify_client import ShopifyError, ShopifyThrottled, ShopifyUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,13 @@ def init_app(app: Flask) -> None:
             return err
         code = (err.name or "error").lower().replace(" ", "_")
         return json_error(err.code or 500, code, err.description or err.name)
+
+    @app.errorhandler(ShopifyError)
+    def _shopify(err: ShopifyError) -> Response:
+        # Shopify failed us, not the caller: 502, and 503 when it may work again shortly.
+        status = 503 if isinstance(err, ShopifyUnavailable | ShopifyThrottled) else 502
+        log.warning("Shopify error %s on %s", type(err).__name__, request.path)
+        return json_error(status, "shopify_unavailable", "Shopify did not answer as expected.")
 
     @app.errorhandler(LoyaltyError)
     def _domain(err: LoyaltyError) -> Response:
