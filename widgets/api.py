@@ -7,6 +7,7 @@ from flask import Blueprint, Response, g, jsonify
 from extensions import runtime
 from loyalty.storefront import member_summary
 from widgets.proxy_auth import no_store, proxy_request
+from widgets.ratelimit import rate_limited
 
 bp = Blueprint("widget_api", __name__, url_prefix="/proxy/api")
 bp.after_request(no_store)
@@ -14,6 +15,7 @@ bp.after_request(no_store)
 
 @bp.get("/member")
 @proxy_request
+@rate_limited
 def member() -> Response:
     """The program, the rewards, and the signed-in shopper's balance (null for guests)."""
     shopper = g.shopper

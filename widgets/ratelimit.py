@@ -1,0 +1,65 @@
+"""Rate limits for the widget's API: per shopper and per shop, fixed windows in Redis.
+
+Over the limit the answer is 429 with ``Retry-After``. If Redis does not answer, requests go
+through: a limit is protection, not a reason to take the widget down.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import g
+from redis.exceptions import RedisError
+
+from errors import json_error
+from extensions import runtime
+
+log = logging.getLogger(__name__)
+
+WINDOW_SECONDS = 60
+PER_SHOPPER = 60  # requests per window from one shopper (guests count per shop only)
+PER_SHOP = 3000  # requests per window for a whole shop
+
+
+def _over(key: str, limit: int, window_start: int) -> bool:
+    redis = runtime().redis
+    bucket = f"klubb:rl:{key}:{window_start}"
+    pipe = redis.pipeline()
+    pipe.incr(bucket)
+    pipe.expire(bucket, WINDOW_SECONDS + 5)
+    count, _ = pipe.execute()
+    return int(count) > limit
+
+
+def rate_limited(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Count the request against its shopper and shop; 429 once either is over its limit."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        shopper = g.shopper
+        config = runtime().config.extra
+        per_shopper = int(config.get("rate_limit_per_shopper", PER_SHOPPER))
+        per_shop = int(config.get("rate_limit_per_shop", PER_SHOP))
+        now = int(time.time())
+        window_start = now - now % WINDOW_SECONDS
+        try:
+            over = _over(f"shop:{shopper.shop_id}", per_shop, window_start)
+            if shopper.customer_id is not None:
+                over = (
+                    _over(f"c:{shopper.shop_id}:{shopper.customer_id}", per_shopper, window_start)
+                    or over
+                )
+        except RedisError:
+            log.warning("rate limit skipped: Redis unavailable")
+            over = False
+        if over:
+            response = json_error(429, "rate_limited", "Too many requests; try again shortly.")
+            response.headers["Retry-After"] = str(window_start + WINDOW_SECONDS - now)
+            return response
+        return view(*args, **kwargs)
+
+    return wrapper
