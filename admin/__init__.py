@@ -10,3 +10,10 @@ def init_app(app: Flask) -> None:
     from admin.health import bp as health_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(__import__("admin.install", fromlist=["bp"]).bp)
+
+    from admin.api import bp as api_bp
+    from admin.pages import bp as pages_bp
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(api_bp)

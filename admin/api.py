@@ -1,0 +1,144 @@
+"""The embedded admin's JSON API under ``/api``: thin views over ``loyalty`` services.
+
+Each view is declared through the registry (see :mod:`admin.openapi`), authenticated by a
+session token (:mod:`admin.auth`), and scoped to ``g.shop.id``. Answers are personal to one
+shop's staff, so none is cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request
+from werkzeug.exceptions import BadRequest
+
+from admin.auth import current_shop, session_token_required
+from admin.openapi import ApiRegistry, register_document_route
+from errors import json_error
+from extensions import runtime
+from loyalty import settings as program_settings
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+api = ApiRegistry(bp, prefix="/api")
+
+_RATE = {
+    "type": "string",
+    "pattern": r"^\d+(\.\d{1,4})?$",
+    "description": "Points per whole unit of the shop's currency; above 0, at most 1000, 4 decimals.",
+    "examples": ["1", "2.5"],
+}
+_SETTINGS_PROPERTIES: dict[str, Any] = {
+    "earn_rate": _RATE,
+    "signup_bonus": {"type": "integer", "minimum": 0, "maximum": 100000},
+    "welcome_discount_percent": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 100,
+        "description": "0 turns the welcome discount off.",
+    },
+    "expiry_months": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 120,
+        "description": "Months without activity before points expire; 0 = never.",
+    },
+    "auto_enrol": {"type": "boolean", "description": "Every customer with an account joins."},
+    "pending_days": {"type": "integer", "minimum": 0, "maximum": 365},
+}
+api.schemas.update(
+    {
+        "Settings": {
+            "type": "object",
+            "required": list(_SETTINGS_PROPERTIES),
+            "properties": _SETTINGS_PROPERTIES,
+            "additionalProperties": False,
+        },
+        "SettingsUpdate": {
+            "type": "object",
+            "description": "Any subset of the settings; fields left out keep their value.",
+            "properties": {
+                **_SETTINGS_PROPERTIES,
+                "earn_rate": {"oneOf": [_RATE, {"type": "number", "exclusiveMinimum": 0}]},
+            },
+            "additionalProperties": False,
+        },
+        "Shop": {
+            "type": "object",
+            "required": ["domain", "name", "currency", "locale", "installed_at"],
+            "properties": {
+                "domain": {"type": "string", "examples": ["example.myshopify.com"]},
+                "name": {"type": ["string", "null"]},
+                "currency": {"type": "string", "examples": ["NOK"]},
+                "locale": {"type": "string", "examples": ["nb", "en"]},
+                "installed_at": {"type": ["string", "null"], "format": "date-time"},
+            },
+        },
+    }
+)
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    response.headers.setdefault("Cache-Control", "private, no-store")
+    return response
+
+
+def json_object_body() -> Mapping[str, Any] | Response:
+    """The request's JSON object, or the 415/400 error answer to send instead."""
+    if not request.is_json:
+        return json_error(415, "unsupported_media_type", "Send the body as application/json.")
+    try:
+        body = request.get_json()
+    except BadRequest:
+        return json_error(400, "invalid_json", "The body is not valid JSON.")
+    if not isinstance(body, dict):
+        return json_error(400, "invalid_body", "The body must be a JSON object.")
+    return body
+
+
+@api.route("/settings", "GET", summary="The shop's program settings", response="Settings")
+@session_token_required
+def read_settings() -> Response:
+    """The program settings of the authenticated shop."""
+    return jsonify(program_settings.get_settings(runtime().sessions, current_shop().id))
+
+
+@api.route(
+    "/settings",
+    "PUT",
+    summary="Change the shop's program settings",
+    request="SettingsUpdate",
+    response="Settings",
+    errors=(400, 415, 422),
+    description="Every invalid or unknown field is reported in `error.fields`; then nothing changes.",
+)
+@session_token_required
+def write_settings() -> Response:
+    """Validate and save the settings in the body; the settings after the change."""
+    body = json_object_body()
+    if isinstance(body, Response):
+        return body
+    saved = program_settings.update_settings(
+        runtime().sessions, current_shop().id, body, actor=g.staff_user_id
+    )
+    return jsonify(saved)
+
+
+@api.route("/shop", "GET", summary="The authenticated shop", response="Shop")
+@session_token_required
+def read_shop() -> Response:
+    """Domain, name, currency, locale and install time of the authenticated shop."""
+    shop = current_shop()
+    return jsonify(
+        {
+            "domain": shop.domain,
+            "name": shop.name,
+            "currency": shop.currency,
+            "locale": shop.locale,
+            "installed_at": shop.installed_at.isoformat() if shop.installed_at else None,
+        }
+    )
+
+
+register_document_route(api, title="Klubb admin API", version="1")

@@ -1,0 +1,170 @@
+"""The embedded admin's documents: ``GET /`` (home) and ``GET /settings`` (SHOPIFY.md §3).
+
+A document holds no shop data: it is the shell (App Bridge, Polaris, the nav and the page's
+empty form); ``admin.js`` then fetches the data from ``/api`` with session tokens. So a page
+needs no authentication, except on the first load, which carries ``id_token``: that one is
+verified and, when the shop has no usable offline token, exchanged for one (the install).
+
+How a request is answered:
+
+- no ``shop``: the public landing page (no shop-domain form: the App Store forbids manual entry);
+- an invalid ``shop``: 400;
+- ``shop`` without ``embedded=1`` (opened outside the admin): 302 into the admin;
+- ``embedded=1`` with an ``id_token`` that fails verification: a 401 page with App Bridge's
+  retry header, and no token exchange; a valid one: install if needed, then the shell;
+- ``embedded=1`` without ``id_token`` (in-app navigation): the shell.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlencode, urlsplit
+
+from flask import Blueprint, Response, make_response, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
+
+from admin.auth import RETRY_HEADER, verify_request_token
+from admin.install import install_from_id_token
+from extensions import runtime
+from loyalty.session_tokens import InvalidSessionToken
+from loyalty.shopify_client import InvalidSubjectToken, ShopifyError, ShopifyTimeout
+from loyalty.signatures import is_valid_shop_domain
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("pages", __name__, static_folder="static", static_url_path="/admin/static")
+
+NAV = (("/settings", "Program settings"),)
+"""The app's pages in the admin's sidebar (``<s-app-nav>``); the app name links home (``/``)."""
+
+SHOPIFY_ADMIN_ORIGIN = "https://admin.shopify.com"
+
+
+def frame_ancestors(shop: str) -> str:
+    """The CSP that lets only the shop's admin frame the app (and the fake admin in tests)."""
+    origins = [f"https://{shop}", SHOPIFY_ADMIN_ORIGIN]
+    parts = urlsplit(runtime().config.shop_origin(shop))
+    configured = f"{parts.scheme}://{parts.netloc}"
+    if configured not in origins:
+        origins.append(configured)
+    return f"frame-ancestors {' '.join(origins)};"
+
+
+def app_link(path: str, shop: str, host: str | None) -> str:
+    """A link to another page of the app that keeps the embedded context (never the token)."""
+    query = {"embedded": "1", "shop": shop}
+    if host:
+        query["host"] = host
+    return f"{path}?{urlencode(query)}"
+
+
+def _host_param() -> str | None:
+    """The admin's ``host`` (base64 of the admin's host) if it looks like one, else None."""
+    host = request.args.get("host", "")
+    ok = 0 < len(host) <= 255 and all(c.isalnum() or c in "+/=-_" for c in host)
+    return host if ok else None
+
+
+def _embedded(response: Response, shop: str) -> Response:
+    response.headers["Content-Security-Policy"] = frame_ancestors(shop)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _message(
+    status: int, shop: str | None, title: str, text: str, bounce: bool = False
+) -> Response:
+    """A short page for an error; with ``bounce`` it loads App Bridge to retry with a token."""
+    config = runtime().config
+    html = render_template(
+        "admin/message.html",
+        title=title,
+        text=text,
+        bounce=bounce,
+        api_key=config.shopify_api_key,
+        cdn=config.shopify_cdn_url,
+    )
+    response = make_response(html, status)
+    if shop is not None:
+        _embedded(response, shop)
+    return response
+
+
+def _session_expired(shop: str) -> Response:
+    response = _message(
+        401,
+        shop,
+        "Your session has expired",
+        "Reload the page to continue.",
+        bounce=True,
+    )
+    response.headers[RETRY_HEADER] = "1"
+    return response
+
+
+def _install_if_needed(shop: str, id_token: str) -> Response | None:
+    """Verify the first load's ``id_token`` and install the shop; an error page, or None."""
+    try:
+        claims = verify_request_token(id_token)
+    except InvalidSessionToken as err:
+        log.info("embedded load for %s: %s", shop, err)
+        return _session_expired(shop)
+    if claims.shop != shop:
+        log.info("embedded load for %s carried a token for another shop", shop)
+        return _session_expired(shop)
+    try:
+        install_from_id_token(shop, id_token)
+    except InvalidSubjectToken:
+        log.info("token exchange for %s refused the session token", shop)
+        return _session_expired(shop)
+    except ShopifyTimeout:
+        return _message(504, shop, "Shopify did not answer in time", "Please reload the page.")
+    except ShopifyError as err:
+        log.warning("token exchange for %s failed: %s", shop, err.code)
+        return _message(502, shop, "Could not connect to Shopify", "Please reload the page.")
+    return None
+
+
+def render_admin_page(path: str, template: str) -> BaseResponse:
+    """Answer a document request for one admin page, as the module docstring lays out."""
+    config = runtime().config
+    shop = request.args.get("shop")
+    if not shop:
+        landing = make_response(render_template("admin/landing.html"))
+        landing.headers["Content-Security-Policy"] = "frame-ancestors 'none';"
+        return landing
+    if not is_valid_shop_domain(shop):
+        return _message(
+            400, None, "This is not a Shopify shop", "Open Klubb from your Shopify admin."
+        )
+    if request.args.get("embedded") != "1":
+        suffix = "" if path == "/" else path
+        target = f"{config.shop_origin(shop)}/admin/apps/{config.shopify_api_key}{suffix}"
+        return redirect(target, code=302)
+    id_token = request.args.get("id_token")
+    if id_token:
+        failed = _install_if_needed(shop, id_token)
+        if failed is not None:
+            return failed
+    host = _host_param()
+    html = render_template(
+        template,
+        api_key=config.shopify_api_key,
+        cdn=config.shopify_cdn_url,
+        shop=shop,
+        nav=NAV,
+        link=lambda target: app_link(target, shop, host),
+    )
+    return _embedded(make_response(html), shop)
+
+
+@bp.get("/")
+def home() -> BaseResponse:
+    """The admin's home: what the program does now, and where to change it."""
+    return render_admin_page("/", "admin/home.html")
+
+
+@bp.get("/settings")
+def settings() -> BaseResponse:
+    """Program settings: the earning rules' parameters, edited in a form."""
+    return render_admin_page("/settings", "admin/settings.html")

@@ -1,0 +1,97 @@
+"""Headless Chromium for browser tests: one browser per session, one context per test.
+
+Chromium is Debian's (``/usr/bin/chromium``), driven by Playwright, with the flags it needs to
+run as root in a container and to stay off the network. Shopify's CDN cannot be reached from
+here, so ``https://cdn.shopify.com/shopifycloud/*`` is served from the local stand-ins in
+``tests/fake_shopify/cdn/`` and every other non-loopback request is refused.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CDN_DIR = ROOT / "tests" / "fake_shopify" / "cdn"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = os.environ.get("KLUBB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+# Package scope, not session: Playwright's sync API allows one running instance per thread, and
+# other packages (tests/fake_shopify_tests) start their own after this one has finished.
+@pytest.fixture(scope="package")
+def browser() -> Iterator[object]:
+    """A headless Chromium shared by the browser tests in this package."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield instance
+        instance.close()
+
+
+def _serve_cdn(route: object) -> None:
+    """Answer a request for a Shopify CDN script with the stand-in file of the same name."""
+    name = urlsplit(route.request.url).path.rsplit("/", 1)[-1]  # type: ignore[attr-defined]
+    stand_in = CDN_DIR / name
+    if name and stand_in.is_file():
+        route.fulfill(  # type: ignore[attr-defined]
+            path=str(stand_in), content_type="application/javascript; charset=utf-8"
+        )
+    else:
+        route.fulfill(status=404, body="no stand-in for " + name)  # type: ignore[attr-defined]
+
+
+def _refuse_external(route: object) -> None:
+    host = urlsplit(route.request.url).hostname or ""  # type: ignore[attr-defined]
+    if host in LOOPBACK:
+        route.fallback()  # type: ignore[attr-defined]
+    else:
+        route.abort("blockedbyclient")  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    """A fresh page (own cookies and storage) with the CDN served from the stand-ins."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    context.set_default_timeout(10_000)
+    # Routes registered later take precedence: the CDN route is tried before the refusal.
+    context.route("**/*", _refuse_external)
+    context.route("https://cdn.shopify.com/shopifycloud/**", _serve_cdn)
+    new_page = context.new_page()
+    errors: list[str] = []
+    new_page.on("pageerror", lambda err: errors.append(str(err)))
+    new_page.js_errors = errors  # type: ignore[attr-defined]
+    yield new_page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page: object) -> object:
+    """``screenshot(name)`` saves the page to ``test-artifacts/screenshots/<name>.png``."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+        return path
+
+    return take
