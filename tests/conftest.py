@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 
 from loyalty.config import DEMO_API_KEY, DEMO_API_SECRET, Config
 from loyalty.models import Base
+from tests.browser_fixtures import browser, page, screenshot  # noqa: F401 - shared browser fixtures
 
 EMBEDDED = os.environ.get("KLUBB_TEST_EMBEDDED") == "1"
 PG_URL = os.environ.get("KLUBB_TEST_DATABASE_URL", "postgresql://127.0.0.1:5432/test")

@@ -95,14 +95,6 @@ def test_discard_restores_the_saved_values(page, live_app, fake_shopify, rt):
     assert page.js_errors == []
 
 
-@pytest.mark.xfail(
-    reason=(
-        "stand-in App Bridge takes the admin's origin from document.referrer, which after a "
-        "navigation inside the frame is the app's own origin, so its token requests never "
-        "reach the fake admin (tests/fake_shopify/cdn/app-bridge.js)"
-    ),
-    strict=False,
-)
 def test_links_inside_the_app_keep_the_embedded_context(page, live_app, fake_shopify):
     """A link in the page loads a document without id_token; its data still arrives."""
     fake_shopify.add_shop(SHOP, currency="NOK")

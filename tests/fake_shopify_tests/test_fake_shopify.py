@@ -801,9 +801,8 @@ def test_cdn_stand_ins_are_served(fake: FakeShopify) -> None:
 
 
 @pytest.mark.browser
-def test_admin_frames_app_and_answers_app_bridge_in_a_browser() -> None:
+def test_admin_frames_app_and_answers_app_bridge_in_a_browser(browser: Any) -> None:
     """The stand-ins in Chromium: id tokens by postMessage, Authorization on fetch, a form."""
-    sync_api = pytest.importorskip("playwright.sync_api")
     seen: dict[str, Any] = {}
 
     def app(environ: dict, start_response: Any) -> Any:
@@ -834,25 +833,16 @@ def test_admin_frames_app_and_answers_app_bridge_in_a_browser() -> None:
         "shopify.toast.show('Hello');</script></body></html>"
     )
     try:
-        with sync_api.sync_playwright() as p:
-            try:
-                browser = p.chromium.launch(args=["--no-sandbox"])
-            except Exception:  # no bundled browser: try the system one
-                try:
-                    browser = p.chromium.launch(
-                        executable_path="/usr/bin/chromium", args=["--no-sandbox"]
-                    )
-                except Exception as exc:
-                    pytest.skip(f"no Chromium to run: {exc}")
-            page = browser.new_page()
-            page.goto(fake.admin_app_url(SHOP))
-            frame = page.frame_locator("#app-iframe")
-            frame.get_by_label("Points per krone").fill("3")
-            frame.get_by_label("Enabled").check()
-            page.wait_for_function("window.__fakeAdmin.toasts.length > 0")
-            frame.get_by_role("button", name="Save").click()
-            frame.get_by_text("saved").wait_for()
-            browser.close()
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(fake.admin_app_url(SHOP))
+        frame = page.frame_locator("#app-iframe")
+        frame.get_by_label("Points per krone").fill("3")
+        frame.get_by_label("Enabled").check()
+        page.wait_for_function("window.__fakeAdmin.toasts.length > 0")
+        frame.get_by_role("button", name="Save").click()
+        frame.get_by_text("saved").wait_for()
+        context.close()
     finally:
         fake.stop()
         server.shutdown()

@@ -22,8 +22,13 @@
   var params = new URLSearchParams(window.location.search);
   var framed = false;
   try { framed = window.parent !== window; } catch (e) { framed = true; }
+  // The admin's origin is the referrer of the first load; after a navigation inside the frame
+  // the referrer is the app itself, so fall back to "*" (replies are still checked by source).
   var parentOrigin = "*";
-  try { if (document.referrer) { parentOrigin = new URL(document.referrer).origin; } } catch (e) {}
+  try {
+    var referrer = document.referrer ? new URL(document.referrer).origin : "";
+    if (referrer && referrer !== window.location.origin) { parentOrigin = referrer; }
+  } catch (e) {}
 
   var config = {
     apiKey: (script && script.getAttribute("data-api-key")) || "",

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CDN_DIR = ROOT / "tests" / "fake_shopify" / "cdn"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("KLUBB_CHROMIUM", "/usr/bin/chromium")
@@ -31,13 +31,14 @@ CHROMIUM_ARGS = [
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
-# Package scope, not session: Playwright's sync API allows one running instance per thread, and
-# other packages (tests/fake_shopify_tests) start their own after this one has finished.
-@pytest.fixture(scope="package")
+# Session scope: Playwright's sync API allows one running instance per thread, so every browser
+# test in the run shares this one (tests/conftest.py imports these fixtures).
+@pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    """A headless Chromium shared by the browser tests in this package."""
+    """A headless Chromium shared by every browser test."""
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+        # Not a skip: a suite that silently stops testing the browser is worse than a red one.
+        pytest.fail(f"no Chromium at {CHROMIUM}: `apt-get install chromium` (make test does it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
