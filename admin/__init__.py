@@ -6,14 +6,18 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the admin's blueprints."""
-    from admin.health import bp as health_bp
+    """Register the admin's blueprints.
 
-    app.register_blueprint(health_bp)
-    app.register_blueprint(__import__("admin.install", fromlist=["bp"]).bp)
-
+    The ``/api`` routes live in several modules that all add to :data:`admin.api.bp`; they are
+    imported before the blueprint is registered, since Flask freezes a blueprint on registration.
+    """
+    import admin.audit_api
+    import admin.members_api  # noqa: F401
     from admin.api import bp as api_bp
+    from admin.health import bp as health_bp
+    from admin.install import bp as install_bp
     from admin.pages import bp as pages_bp
+    from admin.privacy_page import bp as privacy_page_bp
 
-    app.register_blueprint(pages_bp)
-    app.register_blueprint(api_bp)
+    for blueprint in (health_bp, install_bp, pages_bp, api_bp, privacy_page_bp):
+        app.register_blueprint(blueprint)

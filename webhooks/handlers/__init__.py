@@ -1,3 +1,3 @@
 """Topic handlers; importing this package registers them all in ``webhooks.registry.HANDLERS``."""
 
-from webhooks.handlers import privacy, shop  # noqa: F401
+from webhooks.handlers import customers, orders, privacy, shop  # noqa: F401
