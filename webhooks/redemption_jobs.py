@@ -1,0 +1,64 @@
+"""Jobs that finish redemptions: the code Shopify was too slow for, and the periodic upkeep.
+
+- :func:`finish_redemption` runs on the ``shopify`` queue when a redemption answered 202. It
+  carries only the redemption's id, looks the code up before creating it (the first try may
+  have reached Shopify after all), and raises while Shopify is not ready so RQ retries it;
+  on its last retry the points come back instead.
+- :func:`maintain_redemptions` (``webhooks.schedule``) releases reservations a crash left
+  behind and expires codes past their end.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rq import get_current_job
+
+from webhooks.worker import app_job
+
+RELEASE_AFTER_MINUTES = 15
+"""A reservation still ``reserved`` this long after it was made is settled by the upkeep job
+(``reservation_release_minutes``); longer than the finishing job's retries take."""
+
+
+class RedemptionNotFinished(Exception):
+    """Shopify is not ready yet; raised so RQ retries the finishing job."""
+
+
+@app_job
+def finish_redemption(redemption_id: int) -> str:
+    """Create a reserved redemption's code; its state afterwards (raises to be retried)."""
+    from admin.install import shop_access_token, shopify_client
+    from extensions import runtime
+    from loyalty import discount_codes
+    from loyalty.models import RedemptionState
+
+    job = get_current_job()
+    last_try = job is None or not job.retries_left
+    view = discount_codes.issue_code(
+        runtime().sessions,
+        shopify_client(),
+        shop_access_token,
+        redemption_id,
+        look_first=True,
+        give_up=last_try,
+    )
+    if view.state == RedemptionState.RESERVED:
+        raise RedemptionNotFinished(f"redemption {redemption_id}: Shopify not ready")
+    return str(view.state)
+
+
+@app_job
+def maintain_redemptions() -> dict[str, int]:
+    """Settle reservations left behind (points back exactly once) and expire old codes."""
+    from admin.install import shop_access_token, shopify_client
+    from extensions import runtime
+    from loyalty import discount_codes, rewards
+
+    rt = runtime()
+    minutes = float(rt.config.extra.get("reservation_release_minutes", RELEASE_AFTER_MINUTES))
+    summary = discount_codes.release_stale_reservations(
+        rt.sessions, shopify_client(), shop_access_token, older_than=timedelta(minutes=minutes)
+    )
+    summary["expired"] = rewards.expire_codes(rt.sessions)
+    return summary

@@ -1,0 +1,233 @@
+"""The widget's member actions: join the club, redeem a reward, follow a redemption.
+
+``POST /proxy/api/join`` and ``POST /proxy/api/redemptions`` take JSON bodies (anything else is
+415) and an ``Idempotency-Key``; the shopper is only ever ``g.shopper`` (Shopify's signed
+``logged_in_customer_id``): a body naming another customer is refused, and a redemption is
+found only within the shopper's own shop and membership.
+
+Redeeming reserves the points (``loyalty.rewards.reserve``) and then, with no transaction
+open, gives Shopify a few seconds to create the code: 201 with the code when it does; 202
+``reserved`` when it is slow, throttled or failing, with a job on the ``shopify`` queue that
+finishes it while the widget polls ``GET /proxy/api/redemptions/{id}``; 502 with the points
+already returned when Shopify refuses the code.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from redis.exceptions import RedisError
+from rq import Retry
+from rq.exceptions import DuplicateJobError
+
+from admin.install import shop_access_token
+from errors import json_error
+from extensions import Runtime, runtime
+from loyalty import discount_codes, rewards
+from loyalty.errors import NotFound, ValidationError
+from loyalty.members import join as join_club
+from loyalty.models import RedemptionState
+from loyalty.payloads import optional_id
+from loyalty.privacy import customer_hash_key
+from loyalty.rewards import RedemptionRefused, RedemptionView
+from loyalty.shopify_client import ShopifyClient
+from loyalty.storefront import member_summary
+from widgets.idempotency import idempotent
+from widgets.proxy_auth import no_store, proxy_request
+from widgets.ratelimit import rate_limited
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("widget_redemptions", __name__, url_prefix="/proxy/api")
+bp.after_request(no_store)
+
+WAIT_SECONDS = 3.0
+"""How long a redemption waits for Shopify before answering 202 (``redemption_wait_seconds``)."""
+RETRY_INTERVALS = (5, 30, 120, 300)
+"""The finishing job's retries, in seconds (``redemption_retry_intervals``); then points back."""
+FINISH_JOB = "webhooks.redemption_jobs.finish_redemption"
+CODE_STATES = {RedemptionState.ISSUED, RedemptionState.USED, RedemptionState.EXPIRED}
+
+
+def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Guests get 401 ``sign_in_required``: member actions need Shopify's signed-in customer."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if g.shopper.customer_id is None:
+            return json_error(401, "sign_in_required", "Sign in to your account first.")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def json_body(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Accept only a JSON object body (415 otherwise; empty means ``{}``) as ``g.body``.
+
+    A ``customer_id`` in it that is not the signed-in shopper's is refused (403).
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if request.mimetype != "application/json":
+            return json_error(415, "unsupported_media_type", "Send a JSON body.")
+        body = request.get_json(silent=True) if request.get_data() else {}
+        if not isinstance(body, dict):
+            return json_error(400, "invalid_json", "Send a JSON object.")
+        named = body.get("customer_id")
+        if named is not None and optional_id(named) != g.shopper.customer_id:
+            return json_error(403, "not_your_account", "You can only act for yourself.")
+        g.body = body
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@bp.errorhandler(RedemptionRefused)
+def _refused(err: RedemptionRefused) -> Response:
+    return json_error(403, err.code, str(err))
+
+
+@bp.post("/join")
+@proxy_request
+@rate_limited
+@signed_in
+@json_body
+@idempotent
+def join() -> Response:
+    """The shopper joins (signup bonus once, even after leaving); the member summary."""
+    rt = runtime()
+    shopper = g.shopper
+    join_club(
+        rt.sessions, shopper.shop_id, shopper.customer_id, hash_key=customer_hash_key(rt.config)
+    )
+    return jsonify(member_summary(rt.sessions, shopper.shop_id, shopper.customer_id))
+
+
+@bp.post("/redemptions")
+@proxy_request
+@rate_limited
+@signed_in
+@json_body
+@idempotent
+def redeem() -> tuple[Response, int]:
+    """Redeem ``{"reward_id": "<id>"}``: 201 issued, 202 reserved, 502 returned (see above)."""
+    rt = runtime()
+    shopper = g.shopper
+    reward_id = optional_id(g.body.get("reward_id"))
+    if reward_id is None:
+        raise ValidationError({"reward_id": "Send the id of the reward to redeem."})
+    key = request.headers["Idempotency-Key"].strip()
+    view, created = rewards.reserve(
+        rt.sessions, shopper.shop_id, shopper.customer_id, reward_id, idempotency_key=key
+    )
+    if created:
+        view = _issue_now(rt, view)
+    return _answer(view, created)
+
+
+@bp.get("/redemptions/<redemption_id>")
+@proxy_request
+@rate_limited
+@signed_in
+def redemption(redemption_id: str) -> Response:
+    """One of the shopper's own redemptions (404 for anyone else's): the widget polls this."""
+    if not redemption_id.isdigit():
+        raise NotFound("no such redemption")
+    shopper = g.shopper
+    view = rewards.member_redemption(
+        runtime().sessions, shopper.shop_id, shopper.customer_id, int(redemption_id)
+    )
+    return jsonify(redemption_json(view))
+
+
+def _issue_now(rt: Runtime, view: RedemptionView) -> RedemptionView:
+    """One quick try at the code; if it stays reserved, the ``shopify`` queue finishes it."""
+    try:
+        view = discount_codes.issue_code(
+            rt.sessions,
+            _quick_client(),
+            shop_access_token,
+            view.id,
+            look_first=False,
+            give_up=False,
+        )
+    except Exception as err:  # the points are reserved and stored: the job takes it from here
+        log.warning("redemption %s: first try failed (%s)", view.id, type(err).__name__)
+        view = rewards.get_redemption(rt.sessions, view.id)
+    if view.state == RedemptionState.RESERVED:
+        _enqueue_finish(rt, view.id)
+    return view
+
+
+def _quick_client() -> ShopifyClient:
+    """A Shopify client that answers within the redemption's wait: no retries, short timeout."""
+    ext = current_app.extensions
+    if "klubb.shopify_client.quick" not in ext:
+        config = runtime().config
+        wait = float(config.extra.get("redemption_wait_seconds", WAIT_SECONDS))
+        ext["klubb.shopify_client.quick"] = ShopifyClient(
+            config.with_overrides(shopify_timeout=wait), max_retries=0, max_throttle_retries=0
+        )
+    return ext["klubb.shopify_client.quick"]  # type: ignore[no-any-return]
+
+
+def _enqueue_finish(rt: Runtime, redemption_id: int) -> None:
+    intervals = list(rt.config.extra.get("redemption_retry_intervals", RETRY_INTERVALS))
+    try:
+        rt.queue("shopify").enqueue(
+            FINISH_JOB,
+            redemption_id,
+            job_id=f"redemption-{redemption_id}",
+            unique=True,
+            retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
+            job_timeout=120,
+            failure_ttl=7 * 86400,
+        )
+    except DuplicateJobError:
+        pass
+    except RedisError:
+        # The periodic release settles it (loyalty.discount_codes.release_stale_reservations).
+        log.warning("redemption %s: finishing job not enqueued, Redis unavailable", redemption_id)
+
+
+def _answer(view: RedemptionView, created: bool) -> tuple[Response, int]:
+    body = redemption_json(view)
+    if view.state == RedemptionState.RETURNED:
+        error = {
+            "code": "code_not_created",
+            "message": "Shopify could not create your code. Your points have been returned.",
+        }
+        return jsonify({"error": error, "redemption": body}), 502
+    if view.state == RedemptionState.RESERVED:
+        response = jsonify(body)
+        response.headers["Location"] = f"{g.shopper.path_prefix}/api/redemptions/{view.id}"
+        return response, 202
+    return jsonify(body), 201 if created else 200
+
+
+def redemption_json(view: RedemptionView) -> dict[str, Any]:
+    """A redemption for the widget: the code and its apply link once Shopify has the code."""
+    code = view.code if view.state in CODE_STATES else None
+    return {
+        "id": str(view.id),
+        "state": view.state,
+        "reward_id": str(view.reward_id) if view.reward_id is not None else None,
+        "reward_title": view.reward_title,
+        "kind": view.kind,
+        "value": None if view.value is None else format(view.value.normalize(), "f"),
+        "currency": view.currency,
+        "points": view.points,
+        "points_balance": view.points_balance,
+        "code": code,
+        "apply_url": f"/discount/{quote(code)}" if code and view.state == "issued" else None,
+        "ends_at": view.expires_at.isoformat() if view.expires_at else None,
+        "created_at": view.created_at.isoformat(),
+        "issued_at": view.issued_at.isoformat() if view.issued_at else None,
+        "used_at": view.used_at.isoformat() if view.used_at else None,
+    }
