@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Date,
@@ -180,6 +181,8 @@ class Member(Base):
     sms_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The customer's ``updated_at`` of the copy we hold: older customers/update bodies are stale.
+    shopify_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -218,6 +221,8 @@ class LedgerEntry(Base):
     __table_args__ = (
         UniqueConstraint("shop_id", "source_key"),
         Index("ix_ledger_entries_member_id_created_at", "member_id", "created_at"),
+        # What the ledger holds for an order, read on every settlement.
+        Index("ix_ledger_entries_shop_id_order_id", "shop_id", "order_id"),
     )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
@@ -256,6 +261,16 @@ class OrderRecord(Base):
     source_name: Mapped[str | None] = mapped_column(String(100))
     location_id: Mapped[int | None] = mapped_column(BigInteger)
     points_owed: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The shop's rate when the order was first seen paid: a later change of rate is not retroactive.
+    earn_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
+    # The member was not active when the order would first have earned: it never earns.
+    earn_blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Ids of the gift-card lines, to tell refunds of them apart (they earn nothing).
+    gift_card_line_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # What the order last added to the daily rollups, so a change moves them by the difference.
+    rollup_day: Mapped[date | None] = mapped_column(Date)
+    rollup_member: Mapped[bool] = mapped_column(Boolean, default=False)
+    rollup_revenue: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
     ordered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     shopify_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -272,7 +287,11 @@ class OrderRefund(Base):
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
     refund_id: Mapped[int] = mapped_column(BigInteger)
     order_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    # Refunded merchandise, gift-card lines excluded, as far as the refund itself tells.
     subtotal: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    # Lines not known to be gift cards or not ({line item id: amount}): settled against the
+    # order's gift-card lines once the order is known.
+    unclassified: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

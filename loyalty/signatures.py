@@ -10,8 +10,8 @@ import base64
 import hashlib
 import hmac
 import re
-from urllib.parse import quote_plus
 from collections.abc import Iterable, Mapping, Sequence
+from urllib.parse import quote_plus
 
 SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 TIMESTAMP_TOLERANCE = 90  # seconds, as Shopify's own libraries allow
