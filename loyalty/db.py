@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.config import Config
@@ -31,3 +34,13 @@ def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit (views render them afterwards)."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def upsert(session: Session, model: type[Any]) -> postgresql.Insert | sqlite.Insert:
+    """An ``INSERT`` that can say ``ON CONFLICT``, for the session's database."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(model)
+    if dialect == "sqlite":
+        return sqlite.insert(model)
+    raise NotImplementedError(f"no ON CONFLICT for {dialect}")

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty.db import upsert
 from loyalty.models import EventStatus, Shop, WebhookEvent
 from loyalty.types import utcnow
 
@@ -60,9 +60,8 @@ def record(sessions: sessionmaker[Session], delivery: Delivery) -> Recorded:
             "status": EventStatus.RECEIVED,
             "attempts": 0,
         }
-        dialect = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
         inserted = s.execute(
-            dialect.insert(WebhookEvent)
+            upsert(s, WebhookEvent)
             .values(**values)
             .on_conflict_do_nothing(index_elements=["event_id"])
             .returning(WebhookEvent.id)

@@ -16,9 +16,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty.db import upsert
 from loyalty.errors import NotFound
 from loyalty.models import DailyRollup, LedgerEntry, LedgerKind, Member, Shop
 from loyalty.types import utcnow
@@ -44,16 +44,6 @@ class Drift:
     member_id: int
     balance: int
     ledger_sum: int
-
-
-def upsert(session: Session, model: type[Any]) -> postgresql.Insert | sqlite.Insert:
-    """An ``INSERT`` that can say ``ON CONFLICT``, for the session's database."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(model)
-    if dialect == "sqlite":
-        return sqlite.insert(model)
-    raise NotImplementedError(f"no ON CONFLICT for {dialect}")
 
 
 def post(

@@ -27,7 +27,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from loyalty.ledger import add_to_rollup, local_day, post, upsert
+from loyalty.db import upsert
+from loyalty.ledger import add_to_rollup, local_day, post
 from loyalty.models import (
     LedgerKind,
     Member,

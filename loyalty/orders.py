@@ -26,8 +26,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty.db import upsert
 from loyalty.errors import LoyaltyError, NotFound
-from loyalty.ledger import add_to_rollup, local_day, post, upsert
+from loyalty.ledger import add_to_rollup, local_day, post
 from loyalty.members import HashKeys, get_or_enrol, program_settings, tombstone_reason
 from loyalty.models import (
     LedgerEntry,

@@ -38,8 +38,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty.db import upsert
 from loyalty.errors import LoyaltyError, NotFound, ValidationError
-from loyalty.ledger import add_to_rollup, available_balance, local_day, post, upsert
+from loyalty.ledger import add_to_rollup, available_balance, local_day, post
 from loyalty.models import (
     LedgerEntry,
     LedgerKind,

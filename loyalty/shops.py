@@ -19,9 +19,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from loyalty.db import upsert
 from loyalty.errors import LoyaltyError
 from loyalty.models import ProgramSettings, Shop
 from loyalty.shopify_client import ShopifyClient, ShopifyError, TokenSet
@@ -98,15 +98,7 @@ def record_install(
 
 def _insert_shop_if_missing(s: Session, shop_domain: str) -> None:
     """INSERT … ON CONFLICT DO NOTHING: two concurrent first installs do not collide."""
-    values = {"domain": shop_domain}
-    dialect = s.get_bind().dialect.name
-    if dialect == "postgresql":
-        s.execute(postgresql.insert(Shop).values(**values).on_conflict_do_nothing())
-    elif dialect == "sqlite":
-        s.execute(sqlite.insert(Shop).values(**values).on_conflict_do_nothing())
-    elif s.scalar(select(Shop.id).where(Shop.domain == shop_domain)) is None:
-        s.add(Shop(**values))
-        s.flush()
+    s.execute(upsert(s, Shop).values(domain=shop_domain).on_conflict_do_nothing())
 
 
 def get_installed_shop(sessions: sessionmaker[Session], domain: str) -> Shop | None:
