@@ -1,0 +1,241 @@
+"""Leaving the club (erasure, Art. 17), and the anonymisation it shares with retention.
+
+:func:`retire_member` anonymises a member as ``customers/redact`` does (invariant 8):
+:func:`loyalty.members.anonymise` blanks the personal fields, ledger reasons become
+``redacted``, audit details about them are dropped, their orders lose the customer id, earlier
+exports are deleted. Then the remaining positive balance is forfeited (an ``expire`` entry, so
+the balance still equals the ledger's sum) and the member row is **detached** from the customer:
+its ``customer_id`` becomes ``-member.id``.
+
+Detaching (decision): after ``customers/redact`` Shopify has deleted the customer, so the id
+names no one and redaction keeps it on the row. A member who leaves, or is anonymised after
+years of inactivity, is still a Shopify customer: an id kept on the row would tie the
+"anonymous" history back to them (pseudonymous, not anonymous), and joining again would find
+the old, anonymised row instead of starting afresh. The row keeps the amounts and dates for
+the shop's liability and analytics, linked to nobody.
+
+:func:`leave` adds what is particular to leaving: a ``left`` tombstone, so automatic enrolment
+does not sign them up again until they join themselves (``members.join`` lifts it); a
+``member_leave`` request recording it, whose ``export_json`` lists the unused reward codes to
+delete in Shopify in the same shape ``customers/redact`` uses (``{"format", "discount_ids"}``);
+and the erasure of raw webhook bodies about them (:mod:`loyalty.privacy_events`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from loyalty import audit
+from loyalty.ledger import post
+from loyalty.members import anonymise
+from loyalty.models import (
+    AuditLog,
+    LedgerEntry,
+    LedgerKind,
+    Member,
+    OrderRecord,
+    PrivacyRequest,
+    PrivacyRequestKind,
+    Redemption,
+    Tombstone,
+    TombstoneReason,
+)
+from loyalty.privacy import customer_hashes, due_at, lock_shop
+from loyalty.privacy_events import erase_bodies_mentioning
+from loyalty.privacy_redact import REDACTED, UNUSED_CODE_STATES
+from loyalty.self_service import find_member
+from loyalty.types import utcnow
+
+LEAVE_FORMAT = "klubb.member-leave/1"
+FORFEIT_ON_LEAVING = "forfeited: left the club"
+# Requests whose export_json is a record (pending code deletions), not a copy of personal data.
+RECORD_KINDS = (PrivacyRequestKind.CUSTOMER_REDACT, PrivacyRequestKind.MEMBER_LEAVE)
+
+
+@dataclass(frozen=True)
+class Retirement:
+    """What :func:`retire_member` did. ``texts`` (email, phone) only find raw bodies: never log."""
+
+    member_id: int
+    customer_id: int
+    points_forfeited: int
+    discount_ids: tuple[str, ...]
+    order_ids: frozenset[int]
+    texts: tuple[str, ...] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Departure:
+    """What leaving did (ids and counts only: safe to log and to answer)."""
+
+    request_id: int
+    member_id: int
+    points_forfeited: int
+    bodies_erased: int
+    discount_ids: tuple[str, ...]
+
+
+def retire_member(
+    s: Session,
+    member: Member,
+    hashes: Sequence[str],
+    *,
+    now: datetime,
+    forfeit_reason: str,
+) -> Retirement:
+    """Anonymise, forfeit and detach a (locked) member inside the caller's transaction."""
+    shop_id, customer_id = member.shop_id, member.customer_id
+    texts = tuple(t for t in (member.email, member.phone) if t)
+    order_ids = frozenset(
+        s.scalars(
+            select(OrderRecord.order_id).where(
+                OrderRecord.shop_id == shop_id,
+                or_(OrderRecord.member_id == member.id, OrderRecord.customer_id == customer_id),
+            )
+        )
+    )
+    discount_ids = tuple(
+        sorted(
+            d
+            for d in s.scalars(
+                select(Redemption.discount_id).where(
+                    Redemption.member_id == member.id,
+                    Redemption.state.in_(UNUSED_CODE_STATES),
+                    Redemption.discount_id.is_not(None),
+                )
+            )
+            if d
+        )
+    )
+    anonymise(member)
+    s.execute(
+        update(LedgerEntry)
+        .where(LedgerEntry.member_id == member.id, LedgerEntry.reason != REDACTED)
+        .values(reason=REDACTED)
+    )
+    s.execute(update(AuditLog).where(AuditLog.member_id == member.id).values(detail=None))
+    s.execute(
+        update(AuditLog)
+        .where(AuditLog.member_id == member.id, AuditLog.actor_type == audit.ActorType.MEMBER)
+        .values(actor_id=None)
+    )
+    if order_ids:
+        s.execute(
+            update(OrderRecord)
+            .where(OrderRecord.shop_id == shop_id, OrderRecord.order_id.in_(order_ids))
+            .values(customer_id=None)
+        )
+    _drop_exports(s, shop_id, member.id, hashes, now)
+    s.flush()
+    balance = int(s.scalar(select(Member.points_balance).where(Member.id == member.id)) or 0)
+    forfeited = max(balance, 0)
+    if forfeited:
+        post(
+            s,
+            shop_id=shop_id,
+            member_id=member.id,
+            points=-forfeited,
+            kind=LedgerKind.EXPIRE,
+            source_key=f"forfeit:{member.id}",
+            reason=forfeit_reason,
+            now=now,
+        )
+    member.customer_id = -member.id
+    s.flush()
+    s.refresh(member)
+    return Retirement(member.id, customer_id, forfeited, discount_ids, order_ids, texts)
+
+
+def leave(
+    sessions: sessionmaker[Session],
+    hash_keys: Sequence[bytes],
+    shop_id: int,
+    shop_domain: str,
+    customer_id: int,
+    *,
+    now: datetime | None = None,
+) -> Departure:
+    """The member leaves: anonymised, points forfeited, tombstoned ``left``, bodies erased.
+
+    The caller has checked the confirmation. Raises NotAMember for anyone not (or no longer) a
+    member, so a second call answers 404 and changes nothing.
+    """
+    now = now or utcnow()
+    hashes = customer_hashes(hash_keys, shop_id, customer_id)
+    with sessions.begin() as s:
+        lock_shop(s, shop_id)  # one privacy operation per shop at a time, as the webhooks do
+        member = find_member(s, shop_id, customer_id, lock=True)
+        retired = retire_member(s, member, hashes, now=now, forfeit_reason=FORFEIT_ON_LEAVING)
+        _tombstone_left(s, shop_id, hashes)
+        request = PrivacyRequest(
+            shop_id=shop_id,
+            kind=PrivacyRequestKind.MEMBER_LEAVE,
+            member_id=member.id,
+            customer_hash=hashes[0],
+            received_at=now,
+            due_at=due_at(now),
+            export_json=json.dumps(
+                {"format": LEAVE_FORMAT, "discount_ids": list(retired.discount_ids)}
+            ),
+        )
+        s.add(request)
+        audit.record(
+            s,
+            shop_id,
+            audit.ActorType.MEMBER,
+            None,  # the customer id would tie the anonymous row back to them
+            "member.left",
+            member.id,
+            f"points_forfeited={retired.points_forfeited}",
+        )
+        s.flush()
+        request_id = request.id
+    erased = erase_bodies_mentioning(
+        sessions, shop_domain, customer_id, retired.order_ids, retired.texts
+    )
+    with sessions.begin() as s:
+        s.execute(
+            update(PrivacyRequest)
+            .where(PrivacyRequest.id == request_id)
+            .values(completed_at=utcnow())
+        )
+    return Departure(
+        request_id, retired.member_id, retired.points_forfeited, erased, retired.discount_ids
+    )
+
+
+def _tombstone_left(s: Session, shop_id: int, hashes: Sequence[str]) -> None:
+    """A ``left`` tombstone, unless one exists (a ``redacted`` one is stronger: it stays)."""
+    exists = s.scalar(
+        select(Tombstone.id).where(
+            Tombstone.shop_id == shop_id, Tombstone.customer_hash.in_(hashes)
+        )
+    )
+    if exists is None:
+        s.add(Tombstone(shop_id=shop_id, customer_hash=hashes[0], reason=TombstoneReason.LEFT))
+
+
+def _drop_exports(
+    s: Session, shop_id: int, member_id: int, hashes: Sequence[str], now: datetime
+) -> None:
+    """Earlier exports about the member hold their personal data: delete them."""
+    links: list[ColumnElement[bool]] = [
+        PrivacyRequest.customer_hash.in_(hashes),
+        PrivacyRequest.member_id == member_id,
+    ]
+    s.execute(
+        update(PrivacyRequest)
+        .where(
+            PrivacyRequest.shop_id == shop_id,
+            PrivacyRequest.kind.not_in(RECORD_KINDS),
+            PrivacyRequest.export_json.is_not(None),
+            or_(*links),
+        )
+        .values(export_json=None, export_deleted_at=now)
+    )

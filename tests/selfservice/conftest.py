@@ -1,0 +1,111 @@
+"""Fixtures for member self-service: Ingeborg as a member of the test shop, signed calls.
+
+Every call goes through the real entry point, the app proxy, signed as Shopify signs it (the
+``proxy`` fixture); the tests then read the answer, the database and the fake Shopify back.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from loyalty.models import AuditLog, Member, Shop
+from loyalty.privacy import customer_hash_key
+from loyalty.shopify_client import TokenSet
+from loyalty.shops import record_install
+from loyalty.tokens import TokenCipher
+from loyalty.types import utcnow
+from tests.conftest import SHOP
+from tests.privacy.people import INGEBORG, Seeded, seed_customer
+
+CID = INGEBORG.customer_id
+_keys = itertools.count(1)
+
+
+@pytest.fixture
+def shop_id(shop: Shop) -> int:
+    """The installed test shop's id."""
+    return shop.id
+
+
+@pytest.fixture
+def ingeborg(rt: Any, shop_id: int) -> Seeded:
+    """Ingeborg, a member of the test shop with a full history (270 points, codes, consents)."""
+    return seed_customer(rt.sessions, shop_id, INGEBORG)
+
+
+def member_caller(proxy: Callable[..., Any]) -> Callable[..., Any]:
+    """``call(method, path, json=..., customer_id=CID, **proxy_kwargs)`` under /proxy/api/me.
+
+    State-changing calls get a fresh ``Idempotency-Key`` unless ``key`` is given (None: none).
+    """
+
+    def call(method: str, path: str = "", *, key: str | None = "auto", **kwargs: Any) -> Any:
+        kwargs.setdefault("customer_id", CID)
+        headers = dict(kwargs.pop("headers", None) or {})
+        if method != "GET" and key is not None:
+            headers.setdefault("Idempotency-Key", f"k-{next(_keys)}" if key == "auto" else key)
+        return proxy(method, f"/proxy/api/me{path}", headers=headers, **kwargs)
+
+    return call
+
+
+@pytest.fixture
+def me(proxy: Callable[..., Any]) -> Callable[..., Any]:
+    """A signed app-proxy call as Ingeborg (see :func:`member_caller`)."""
+    return member_caller(proxy)
+
+
+@pytest.fixture
+def hash_key(config: Any) -> bytes:
+    """The key tombstones are written with."""
+    return customer_hash_key(config)
+
+
+def install_on_fake_shopify(rt: Any, fake_shopify: Any, config: Any) -> Any:
+    """Install the test shop on the fake Shopify with a real token; Ingeborg is a customer."""
+    fake_shop = fake_shopify.add_shop(SHOP, installed=True)
+    fake_shop.add_customer(
+        CID, INGEBORG.first_name, INGEBORG.last_name, INGEBORG.email, INGEBORG.phone
+    )
+    granted = fake_shopify.issue_token(SHOP)
+    now = utcnow()
+    tokens = TokenSet(
+        access_token=granted["access_token"],
+        expires_at=now + timedelta(seconds=granted["expires_in"]),
+        refresh_token=granted.get("refresh_token"),
+        refresh_expires_at=now + timedelta(seconds=granted["refresh_token_expires_in"]),
+        scope=granted["scope"],
+    )
+    record_install(rt.sessions, TokenCipher.from_config(config), SHOP, tokens)
+    return fake_shop
+
+
+@pytest.fixture
+def installed_shop(rt: Any, shop: Shop, fake_shopify: Any, config: Any) -> Any:
+    """The test shop, installed on the fake Shopify (see :func:`install_on_fake_shopify`)."""
+    return install_on_fake_shopify(rt, fake_shopify, config)
+
+
+def member_of(rt: Any, member_id: int) -> Member:
+    """The member row as stored now."""
+    with rt.sessions() as s:
+        member = s.get(Member, member_id)
+        assert member is not None
+        return member
+
+
+def audit_actions(rt: Any, member_id: int) -> list[tuple[str, str | None, str | None]]:
+    """(action, actor_type, detail) of the member's audit entries, oldest first."""
+    with rt.sessions() as s:
+        rows = s.execute(
+            select(AuditLog.action, AuditLog.actor_type, AuditLog.detail)
+            .where(AuditLog.member_id == member_id)
+            .order_by(AuditLog.id)
+        )
+        return [tuple(r) for r in rows]  # type: ignore[misc]

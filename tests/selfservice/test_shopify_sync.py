@@ -1,0 +1,166 @@
+"""What a member changes reaches Shopify: consents by the consent mutations, Klubb-owned fields
+as the customer's ``$app:loyalty`` metafields. Jobs run on the real worker against the fake
+Shopify, which validates every document against Shopify's schema."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import SHOP
+from tests.privacy.people import INGEBORG
+from tests.selfservice.conftest import CID
+from webhooks.worker import drain
+
+NS = "$app:loyalty"
+GID = f"gid://shopify/Customer/{CID}"
+
+
+def metafield(fake_shop, key):
+    found = fake_shop.metafield(GID, NS, key)
+    return None if found is None else (found.type, found.value)
+
+
+def mutations(fake, name):
+    """Variables of the GraphQL requests the fake received whose document names ``name``."""
+    return [r["variables"] for r in fake.graphql_requests if name in r["query"]]
+
+
+@pytest.mark.embedded
+def test_a_consent_change_reaches_shopify(app, me, rt, ingeborg, installed_shop, fake_shopify):
+    me("PUT", "/consents", json={"email": True, "sms": False})  # email already granted
+    me("PUT", "/consents", json={"email": False})
+    assert drain(app, ["shopify"]) == 2
+
+    customer = installed_shop.customer(CID)
+    assert customer.email_consent.state == "UNSUBSCRIBED"
+    assert customer.sms_consent.state == "UNSUBSCRIBED"
+    [email] = mutations(fake_shopify, "customerEmailMarketingConsentUpdate")
+    assert email["input"]["customerId"] == GID
+    consent = email["input"]["emailMarketingConsent"]
+    assert consent["marketingState"] == "UNSUBSCRIBED"
+    assert consent["marketingOptInLevel"] == "SINGLE_OPT_IN"
+    assert consent["consentUpdatedAt"]
+
+
+def test_granting_consent_subscribes_the_customer_in_shopify(app, me, rt, ingeborg, installed_shop):
+    me("PUT", "/consents", json={"email": False, "sms": False})
+    drain(app, ["shopify"])
+    me("PUT", "/consents", json={"email": True, "sms": True})
+    drain(app, ["shopify"])
+    customer = installed_shop.customer(CID)
+    assert (customer.email_consent.state, customer.sms_consent.state) == (
+        "SUBSCRIBED",
+        "SUBSCRIBED",
+    )
+
+
+def test_an_older_change_never_overwrites_a_newer_one(app, me, rt, ingeborg, installed_shop):
+    """Both jobs queued before either runs: only the newest state is pushed."""
+    me("PUT", "/consents", json={"sms": False})
+    me("PUT", "/consents", json={"sms": True})
+    jobs = rt.queue("shopify").get_jobs()
+    drain(app, ["shopify"])
+    results = sorted(job.latest_result().return_value for job in jobs)
+    assert results == ["pushed", "superseded"]
+    assert installed_shop.customer(CID).sms_consent.state == "SUBSCRIBED"
+
+
+def test_shopify_refusing_sms_consent_without_a_phone_ends_the_job_quietly(
+    app, me, rt, ingeborg, installed_shop, caplog
+):
+    installed_shop.customer(CID).phone = None
+    caplog.set_level(logging.INFO)
+    me("PUT", "/consents", json={"sms": False})
+    [job] = rt.queue("shopify").get_jobs()
+    assert drain(app, ["shopify"]) == 1  # no exception: a retry cannot fix it
+    assert job.latest_result().return_value == "refused"
+    assert "INVALID" in caplog.text
+    assert INGEBORG.phone not in caplog.text
+
+
+@pytest.mark.embedded
+def test_corrected_fields_become_customer_metafields(app, me, rt, ingeborg, installed_shop):
+    me("PATCH", json={"birthday": "1990-02-28", "preferred_name": "Inge", "language": "en"})
+    drain(app, ["shopify"])
+    assert metafield(installed_shop, "birthday") == ("date", "1990-02-28")
+    assert metafield(installed_shop, "preferred_name") == ("single_line_text_field", "Inge")
+    assert metafield(installed_shop, "language") == ("single_line_text_field", "en")
+
+    me("PATCH", json={"preferred_name": None})
+    drain(app, ["shopify"])
+    assert metafield(installed_shop, "preferred_name") is None
+    assert metafield(installed_shop, "birthday") == ("date", "1990-02-28")
+
+
+def put_balance_and_tag(fake_shop):
+    """What the engine's balance sync leaves on a member: the points metafield and the tag."""
+    from admin.install import shop_access_token, shopify_client
+    from loyalty.metafields import BalanceSnapshot, write_balance
+
+    write_balance(shopify_client(), shop_access_token, BalanceSnapshot(SHOP, CID, 270))
+    assert metafield(fake_shop, "points") == ("number_integer", "270")
+    assert "klubb-member" in fake_shop.customer(CID).tags
+
+
+def test_leaving_removes_everything_klubb_put_on_the_customer(
+    app, me, rt, ingeborg, installed_shop, fake_shopify
+):
+    me("PATCH", json={"language": "en"})
+    drain(app, ["shopify"])
+    assert metafield(installed_shop, "language") is not None
+    put_balance_and_tag(installed_shop)
+
+    me("DELETE", json={"confirm": "LEAVE"})
+    [job] = rt.queue("shopify").get_jobs()
+    drain(app, ["shopify"])
+    assert job.latest_result().return_value == "removed"
+    for key in ("birthday", "preferred_name", "language", "points"):
+        assert metafield(installed_shop, key) is None
+    assert "klubb-member" not in installed_shop.customer(CID).tags
+    # Leaving the club is not unsubscribing from the shop: Shopify's consent is untouched.
+    assert mutations(fake_shopify, "MarketingConsentUpdate") == []
+
+
+def test_anonymising_after_inactivity_removes_them_too(app, me, rt, ingeborg, installed_shop):
+    from sqlalchemy import update
+
+    from loyalty.models import Member
+    from loyalty.types import utcnow
+
+    me("PATCH", json={"language": "en"})
+    drain(app, ["shopify"])
+    put_balance_and_tag(installed_shop)
+    with rt.sessions.begin() as s:
+        s.execute(update(Member).values(last_activity_at=utcnow() - timedelta(days=3 * 365)))
+    rt.queue("privacy").enqueue("webhooks.retention_jobs.anonymise_inactive_members")
+    drain(app, ["privacy"])
+    assert [j.args for j in rt.queue("shopify").get_jobs()] == [(ingeborg.shop_id, CID)]
+    drain(app, ["shopify"])
+    assert metafield(installed_shop, "language") is None
+    assert metafield(installed_shop, "points") is None
+    assert "klubb-member" not in installed_shop.customer(CID).tags
+
+
+def test_jobs_carry_ids_only(me, rt, ingeborg):
+    me("PATCH", json={"preferred_name": "Inge"})
+    me("PUT", "/consents", json={"email": False})
+    for job in rt.queue("shopify").get_jobs():
+        assert all(isinstance(a, int) for a in job.args) and job.kwargs == {}
+
+
+def test_a_shop_that_uninstalled_meanwhile_is_skipped(app, me, rt, ingeborg, installed_shop):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from loyalty.models import Shop
+
+    me("PUT", "/consents", json={"email": False})
+    with rt.sessions.begin() as s:
+        s.execute(update(Shop).values(uninstalled_at=datetime.now(UTC)))
+    [job] = rt.queue("shopify").get_jobs()
+    drain(app, ["shopify"])
+    assert job.latest_result().return_value == "shop not installed"

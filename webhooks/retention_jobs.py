@@ -1,0 +1,63 @@
+"""The retention sweeps as periodic jobs (:mod:`loyalty.retention`; scheduled in
+:mod:`webhooks.schedule`).
+
+Each runs hourly on the ``privacy`` queue, stops after :data:`TIME_BUDGET` seconds so GDPR
+webhooks are never kept waiting long, and leaves the rest to the next run. Each returns counts
+only (RQ keeps the return value).
+"""
+
+from __future__ import annotations
+
+from webhooks import shopify_sync
+from webhooks.worker import app_job
+
+TIME_BUDGET = 30.0
+"""Seconds one sweep may spend (the job's timeout is longer)."""
+
+
+@app_job
+def anonymise_inactive_members() -> dict[str, int | bool]:
+    """Anonymise members inactive for longer than the retention period."""
+    from extensions import runtime
+    from loyalty import retention
+    from loyalty.privacy import customer_hash_keys
+
+    rt = runtime()
+    sweep = retention.anonymise_inactive_members(
+        rt.sessions, customer_hash_keys(rt.config), time_budget=TIME_BUDGET
+    )
+    for shop_id, customer_id in sweep.customers:  # Klubb's fields and tag off the customer
+        rt.queue(shopify_sync.QUEUE).enqueue(
+            shopify_sync.sync_member_fields, shop_id, customer_id, retry=shopify_sync.RETRY
+        )
+    return {"anonymised": sweep.count, "done": sweep.done}
+
+
+@app_job
+def erase_old_webhook_bodies() -> dict[str, int | bool]:
+    """Drop raw webhook bodies older than the retention period."""
+    from extensions import runtime
+    from loyalty import retention
+
+    sweep = retention.erase_old_webhook_bodies(runtime().sessions, time_budget=TIME_BUDGET)
+    return {"erased": sweep.count, "done": sweep.done}
+
+
+@app_job
+def delete_old_exports() -> dict[str, int | bool]:
+    """Delete privacy exports older than the retention period."""
+    from extensions import runtime
+    from loyalty import retention
+
+    sweep = retention.delete_old_exports(runtime().sessions, time_budget=TIME_BUDGET)
+    return {"deleted": sweep.count, "done": sweep.done}
+
+
+@app_job
+def delete_old_audit_entries() -> dict[str, int | bool]:
+    """Delete audit entries older than the retention period."""
+    from extensions import runtime
+    from loyalty import retention
+
+    sweep = retention.delete_old_audit_entries(runtime().sessions, time_budget=TIME_BUDGET)
+    return {"deleted": sweep.count, "done": sweep.done}

@@ -1,0 +1,223 @@
+"""The member's own data through the app proxy: ``/proxy/api/me`` and its actions (DESIGN.md, HTTP).
+
+| call | does |
+|---|---|
+| ``GET /me`` | what Klubb holds about the shopper, who owns which field |
+| ``GET /me/export.json`` / ``GET /me/export.csv`` | downloads: everything (JSON), the ledger (CSV) |
+| ``PATCH /me`` | correct ``birthday``, ``preferred_name``, ``language`` (422 for Shopify's fields) |
+| ``PUT /me/consents`` | ``{"email": bool, "sms": bool}``; pushed to Shopify by a job |
+| ``POST`` / ``DELETE /me/restriction`` | restrict processing (Art. 18) / lift it |
+| ``DELETE /me`` | leave the club; needs ``{"confirm": "LEAVE"}`` |
+
+The shopper is only ever Shopify's signed ``logged_in_customer_id`` (``g.shopper``); guests get
+401 ``sign_in_required``, a body naming another customer 403. State-changing calls take a JSON
+object (415 otherwise) and an ``Idempotency-Key``; their answers carry no personal data, since
+the idempotency store keeps them for a day. Views parse, call one service in
+:mod:`loyalty.self_service` / :mod:`loyalty.self_service_leave`, enqueue the Shopify
+write-backs (:mod:`webhooks.shopify_sync`, by dotted path: jobs carry ids only) and answer.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request
+from redis.exceptions import RedisError
+from rq import Retry
+from werkzeug.exceptions import BadRequest
+
+from errors import json_error
+from extensions import runtime
+from loyalty import self_service
+from loyalty.privacy import customer_hash_keys
+from loyalty.self_service_leave import leave
+from loyalty.self_service_rules import (
+    ForeignCustomer,
+    check_empty,
+    check_leave_confirmation,
+    without_customer_claims,
+)
+from widgets.idempotency import idempotent
+from widgets.proxy_auth import no_store, proxy_request
+from widgets.ratelimit import rate_limited
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("widget_me", __name__, url_prefix="/proxy/api/me")
+bp.after_request(no_store)
+
+SYNC_RETRY = Retry(max=5, interval=[10, 60, 300, 1800, 3600])
+
+
+@bp.errorhandler(ForeignCustomer)
+def _foreign(err: ForeignCustomer) -> Response:
+    log.warning("self-service call refused: the body names another customer")
+    return json_error(403, err.code, str(err))
+
+
+def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
+    """401 ``sign_in_required`` for guests; apply under ``proxy_request``."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if g.shopper.customer_id is None:
+            return json_error(401, "sign_in_required", "Sign in to your customer account first.")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def json_body(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Parse the JSON object body into ``g.body`` (claims about the customer checked, dropped).
+
+    Runs before :func:`idempotent`, so a malformed call does not use up its key.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not request.is_json:
+            return json_error(415, "unsupported_media_type", "Send the body as application/json.")
+        try:
+            body = request.get_json()
+        except BadRequest:
+            return json_error(400, "invalid_json", "The body is not valid JSON.")
+        if not isinstance(body, dict):
+            return json_error(400, "invalid_body", "The body must be a JSON object.")
+        g.body = without_customer_claims(body, g.shopper.customer_id)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def member_read(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A read of the shopper's own data: signed, rate-limited, signed in."""
+    return proxy_request(rate_limited(signed_in(view)))
+
+
+def member_change(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A change: signed, rate-limited, signed in, a JSON object body, an Idempotency-Key."""
+    return proxy_request(rate_limited(signed_in(json_body(idempotent(view)))))
+
+
+@bp.get("")
+@member_read
+def read_me() -> Response:
+    """What Klubb holds about the signed-in member."""
+    shopper = g.shopper
+    data = self_service.my_data(runtime().sessions, shopper.shop_id, shopper.customer_id)
+    base = f"{shopper.path_prefix}/api/me"
+    data["downloads"] = {"json": f"{base}/export.json", "csv": f"{base}/export.csv"}
+    return jsonify(data)
+
+
+@bp.get("/export.json")
+@member_read
+def export_json() -> Response:
+    """Everything Klubb holds about the member, as a JSON download."""
+    return _download("json")
+
+
+@bp.get("/export.csv")
+@member_read
+def export_csv() -> Response:
+    """The member's points ledger, as a CSV download."""
+    return _download("csv")
+
+
+def _download(fmt: str) -> Response:
+    rt = runtime()
+    shopper = g.shopper
+    export = self_service.export_member_data(
+        rt.sessions, customer_hash_keys(rt.config), shopper.shop_id, shopper.customer_id, fmt
+    )
+    response = Response(export.content, mimetype=export.media_type)
+    if fmt == "csv":
+        response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.patch("")
+@member_change
+def update_me() -> Response:
+    """Correct the Klubb-owned fields; Shopify's customer metafields follow by a job."""
+    rt = runtime()
+    shopper = g.shopper
+    change = self_service.update_profile(rt.sessions, shopper.shop_id, shopper.customer_id, g.body)
+    if change.changed:
+        _enqueue("webhooks.shopify_sync.sync_member_fields", shopper.shop_id, shopper.customer_id)
+    return jsonify({"updated": list(change.changed)})
+
+
+@bp.put("/consents")
+@member_change
+def put_consents() -> Response:
+    """Give or withdraw marketing consent; each change is kept and pushed to Shopify."""
+    shopper = g.shopper
+    change = self_service.set_consents(
+        runtime().sessions, shopper.shop_id, shopper.customer_id, g.body
+    )
+    for event_id in change.event_ids:
+        _enqueue("webhooks.shopify_sync.push_consent", event_id)
+    return jsonify({"consents": change.consents, "changed": list(change.changed)})
+
+
+@bp.post("/restriction")
+@member_change
+def restrict() -> Response:
+    """Restrict processing (Art. 18): no earning, no messages, data kept."""
+    check_empty(g.body)
+    shopper = g.shopper
+    status = self_service.restrict(runtime().sessions, shopper.shop_id, shopper.customer_id)
+    return jsonify({"status": status})
+
+
+@bp.delete("/restriction")
+@member_change
+def lift_restriction() -> Response:
+    """Lift the restriction: the member earns again from now on."""
+    check_empty(g.body)
+    shopper = g.shopper
+    status = self_service.lift_restriction(runtime().sessions, shopper.shop_id, shopper.customer_id)
+    return jsonify({"status": status})
+
+
+@bp.delete("")
+@member_change
+def leave_club() -> Response:
+    """Leave the club: confirmed, points forfeited, membership anonymised, no re-enrolment.
+
+    A job then removes what Klubb wrote on the customer in Shopify (fields, balance, tag).
+    """
+    check_leave_confirmation(g.body)
+    rt = runtime()
+    shopper = g.shopper
+    departure = leave(
+        rt.sessions,
+        customer_hash_keys(rt.config),
+        shopper.shop_id,
+        shopper.shop_domain,
+        shopper.customer_id,
+    )
+    _enqueue("webhooks.shopify_sync.sync_member_fields", shopper.shop_id, shopper.customer_id)
+    log.info(
+        "member %s left (request %s, %d bodies erased)",
+        departure.member_id,
+        departure.request_id,
+        departure.bodies_erased,
+    )
+    return jsonify({"status": "left", "points_forfeited": departure.points_forfeited})
+
+
+def _enqueue(func: str, *args: int) -> None:
+    """Queue a Shopify write-back; if Redis is down the change stands and the push is lost."""
+    try:
+        runtime().queue("shopify").enqueue(
+            func, *args, retry=SYNC_RETRY, result_ttl=3600, failure_ttl=7 * 86400
+        )
+    except (RedisError, OSError):
+        log.warning("%s not enqueued: Redis unavailable", func.rsplit(".", 1)[-1])
