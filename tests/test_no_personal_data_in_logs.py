@@ -191,13 +191,6 @@ def test_the_search_finds_a_leak_in_a_message_or_a_traceback(everything_logged):
     assert {INGEBORG.email, SOLVEIG.phone} <= found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known leak: once a job has no retries left, RQ keeps the exception's full text in "
-    "Redis for failure_ttl (FailedJobRegistry and Result.exc_string, via "
-    "Worker.handle_job_failure -> Job._handle_failure, which also logs it at DEBUG on rq.job); "
-    "webhooks/worker.py scrubs only its own log line",
-)
 def test_a_job_failing_for_good_keeps_no_personal_data_in_its_error(
     app, rt, ingeborg, post_webhook, monkeypatch, everything_logged
 ):

@@ -51,6 +51,24 @@ def ordered_queue_names(queue_names: Sequence[str] | None = None) -> list[str]:
     return [name for name in QUEUE_NAMES if name in queue_names]
 
 
+def scrub_exception_text(text: str) -> str:
+    """A formatted traceback without its messages: frames and exception types only.
+
+    Frame lines (indented) and the chaining sentences are kept; every other line is an
+    exception's message, of which only the part before the first ``:`` (its type) is kept.
+    """
+    kept = []
+    for line in text.splitlines():
+        if (
+            line.startswith((" ", "Traceback", "During handling", "The above exception"))
+            or not line
+        ):
+            kept.append(line)
+        else:
+            kept.append(line.split(":", 1)[0])
+    return "\n".join(kept)
+
+
 class _AppContextMixin:
     """Runs every job inside ``self.app``'s app context and logs failures without their data."""
 
@@ -71,6 +89,18 @@ class _AppContextMixin:
             runtime.engine.dispose(close=False)
         with self.app.app_context():
             return super().perform_job(job, queue, execution)  # type: ignore[misc, no-any-return]
+
+    def handle_job_failure(self, job: Job, queue: Queue, *args: Any, **kwargs: Any) -> Any:
+        """Let RQ record the failure with the exception's text scrubbed of its messages.
+
+        RQ keeps ``exc_string`` in Redis (failed registry, job results) for ``failure_ttl`` and
+        logs it; an exception's message may quote personal data from a payload or a query.
+        """
+        if "exc_string" in kwargs:
+            kwargs["exc_string"] = scrub_exception_text(kwargs["exc_string"] or "")
+        elif len(args) >= 2:
+            args = (args[0], scrub_exception_text(args[1] or ""), *args[2:])
+        return super().handle_job_failure(job, queue, *args, **kwargs)  # type: ignore[misc]
 
     def handle_exception(self, job: Job, *exc_info: Any) -> None:
         """Log the failure by type and frames (no message, no arguments), then run the handlers."""
