@@ -35,6 +35,7 @@ from loyalty.models import (
     Shop,
 )
 from loyalty.privacy import CustomerRequest, customer_hashes, due_at, lock_shop
+from loyalty.spreadsheet import safe_cell
 from loyalty.types import utcnow
 
 EXPORT_FORMAT = "klubb.customer-data/1"
@@ -204,7 +205,7 @@ def ledger_csv(entries: Sequence[LedgerEntry]) -> str:
     writer.writerow(LEDGER_CSV_COLUMNS)
     for entry in entries:
         values = (_json_value(c, getattr(entry, c)) for c in LEDGER_CSV_COLUMNS)
-        writer.writerow("" if v is None else v for v in values)
+        writer.writerow(safe_cell(v) for v in values)
     return out.getvalue()
 
 
