@@ -1,0 +1,84 @@
+"""``/api/privacy-requests``: the GDPR requests Shopify sent, their deadlines and exports."""
+
+from __future__ import annotations
+
+from flask import Response, g, jsonify
+
+from admin.api import api
+from admin.auth import current_shop, session_token_required
+from errors import json_error
+from extensions import runtime
+from loyalty.privacy_requests import list_requests, request_export
+
+api.schemas.update(
+    {
+        "PrivacyRequests": {
+            "type": "object",
+            "properties": {
+                "requests": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "id": {"type": "string"},
+                            "kind": {
+                                "enum": [
+                                    "data_request",
+                                    "customer_redact",
+                                    "shop_redact",
+                                    "member_export",
+                                    "member_leave",
+                                ]
+                            },
+                            "shopify_request_id": {"type": ["string", "null"]},
+                            "received_at": {"type": "string", "format": "date-time"},
+                            "due_at": {"type": "string", "format": "date-time"},
+                            "completed_at": {"type": ["string", "null"], "format": "date-time"},
+                            "status": {"enum": ["open", "due_soon", "overdue", "completed"]},
+                            "export_available": {"type": "boolean"},
+                        },
+                    },
+                }
+            },
+        },
+        "PrivacyExport": {
+            "type": "object",
+            "description": "Everything Klubb holds about the customer, to give to them.",
+        },
+    }
+)
+
+
+@api.route(
+    "/privacy-requests",
+    "GET",
+    summary="GDPR requests, due dates and status",
+    response="PrivacyRequests",
+    description="Status `due_soon` flags requests due within 7 days; `overdue` past their 30 days.",
+)
+@session_token_required
+def privacy_requests() -> Response:
+    """The shop's privacy requests, newest first (100)."""
+    return jsonify({"requests": list_requests(runtime().sessions, current_shop().id)})
+
+
+@api.route(
+    "/privacy-requests/<request_id>/export",
+    "GET",
+    summary="Download a data request's export (JSON)",
+    response="PrivacyExport",
+    errors=(404,),
+)
+@session_token_required
+def privacy_request_export(request_id: str) -> Response:
+    """The export as a JSON attachment; each download is written to the audit log."""
+    if not request_id.isdigit() or len(request_id) > 20:
+        return json_error(404, "not_found", "This shop has no export for that request.")
+    text = request_export(
+        runtime().sessions, current_shop().id, int(request_id), staff_user_id=g.staff_user_id
+    )
+    response = Response(text, mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="klubb-data-request-{request_id}.json"'
+    )
+    return response
