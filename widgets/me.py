@@ -204,6 +204,8 @@ def leave_club() -> Response:
         shopper.customer_id,
     )
     _enqueue("webhooks.shopify_sync.sync_member_fields", shopper.shop_id, shopper.customer_id)
+    if departure.discount_ids:
+        _enqueue("webhooks.privacy_jobs.delete_redacted_codes", departure.request_id)
     log.info(
         "member %s left (request %s, %d bodies erased)",
         departure.member_id,

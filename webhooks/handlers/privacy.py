@@ -18,6 +18,7 @@ from loyalty.privacy_export import export_customer_data
 from loyalty.privacy_purge import purge_shop
 from loyalty.privacy_redact import redact_customer
 from webhooks.context import EventContext
+from webhooks.privacy_jobs import enqueue_code_deletion
 from webhooks.registry import handles
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ def customer_redact_requested(ctx: EventContext, payload: dict[str, Any]) -> Non
             received_at=ctx.received_at,
             skip_event_id=ctx.event_row_id,
         )
+        if done is not None and done.discount_ids:
+            enqueue_code_deletion(ctx.rt, done.request_id)
         if done is not None:
             log.info(
                 "customer redact (event %s): request %s, %d bodies erased, %d codes to delete",

@@ -1,0 +1,35 @@
+"""A redacted member's unused reward codes are deleted in Shopify, once, by a job."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from loyalty.models import PrivacyRequest
+from tests.rewards.helpers import CUSTOMER, SHOP
+from webhooks.worker import drain
+
+
+def test_customers_redact_deletes_the_members_unused_codes_in_shopify(
+    app, rt, redeem, reward_id, member_id, fake_shop, post_webhook
+):
+    code = redeem(reward_id).get_json()["code"]
+    assert fake_shop.discount_by_code(code) is not None
+    payload = {
+        "shop_id": 1,
+        "shop_domain": SHOP,
+        "customer": {"id": CUSTOMER, "email": "kari@example.com", "phone": None},
+        "orders_to_redact": [],
+    }
+    assert post_webhook("customers/redact", payload, shop=SHOP).status_code == 200
+    drain(app)
+    assert fake_shop.discount_by_code(code) is None
+    with rt.sessions() as s:
+        record = s.scalars(
+            select(PrivacyRequest).where(PrivacyRequest.kind == "customer_redact")
+        ).one()
+    assert json.loads(record.export_json)["discount_ids"] == []
+    # A redelivery finds nothing left to delete and changes nothing.
+    assert post_webhook("customers/redact", payload, shop=SHOP).status_code == 200
+    drain(app)
