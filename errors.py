@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import traceback
+from typing import Any
 
 from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from loyalty.errors import LoyaltyError, NotFound, ValidationError
 from loyalty.shopify_client import ShopifyError, ShopifyThrottled, ShopifyUnavailable
@@ -28,6 +29,29 @@ def json_error(
     response = jsonify({"error": body})
     response.status_code = status
     return response
+
+
+def json_object_body(allow_empty: bool = False) -> dict[str, Any] | Response:
+    """The request's JSON object body, or the 415/400 error response to send instead.
+
+    ``allow_empty`` reads an empty body sent as JSON as ``{}`` (for calls whose body is
+    optional); without a JSON content type even an empty body is refused.
+    """
+    if not request.is_json:
+        return _unsupported()
+    if allow_empty and not request.get_data():
+        return {}
+    try:
+        body = request.get_json()
+    except BadRequest:
+        return json_error(400, "invalid_json", "The body is not valid JSON.")
+    if not isinstance(body, dict):
+        return json_error(400, "invalid_body", "The body must be a JSON object.")
+    return body
+
+
+def _unsupported() -> Response:
+    return json_error(415, "unsupported_media_type", "Send the body as application/json.")
 
 
 def _wants_json() -> bool:

@@ -12,7 +12,11 @@ def init_app(app: Flask) -> None:
     imported before the blueprint is registered, since Flask freezes a blueprint on registration.
     """
     import admin.audit_api
-    import admin.members_api  # noqa: F401
+    import admin.events_api
+    import admin.members_api
+    import admin.members_list_api
+    import admin.privacy_api
+    import admin.rewards_api  # noqa: F401
     from admin.api import bp as api_bp
     from admin.health import bp as health_bp
     from admin.install import bp as install_bp

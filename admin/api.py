@@ -7,15 +7,13 @@ shop's staff, so none is cached.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request
-from werkzeug.exceptions import BadRequest
+from flask import Blueprint, Response, g, jsonify
 
 from admin.auth import current_shop, session_token_required
 from admin.openapi import ApiRegistry, register_document_route
-from errors import json_error
+from errors import json_object_body
 from extensions import runtime
 from loyalty import settings as program_settings
 
@@ -82,19 +80,6 @@ api.schemas.update(
 def _no_store(response: Response) -> Response:
     response.headers.setdefault("Cache-Control", "private, no-store")
     return response
-
-
-def json_object_body() -> Mapping[str, Any] | Response:
-    """The request's JSON object, or the 415/400 error answer to send instead."""
-    if not request.is_json:
-        return json_error(415, "unsupported_media_type", "Send the body as application/json.")
-    try:
-        body = request.get_json()
-    except BadRequest:
-        return json_error(400, "invalid_json", "The body is not valid JSON.")
-    if not isinstance(body, dict):
-        return json_error(400, "invalid_body", "The body must be a JSON object.")
-    return body
 
 
 @api.route("/settings", "GET", summary="The shop's program settings", response="Settings")

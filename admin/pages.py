@@ -1,4 +1,5 @@
-"""The embedded admin's documents: ``GET /`` (home) and ``GET /settings`` (SHOPIFY.md §3).
+"""The embedded admin's documents: ``GET /`` (home), ``/settings``, ``/rewards``, ``/members`` and
+``/members/<customer_id>`` (SHOPIFY.md §3).
 
 A document holds no shop data: it is the shell (App Bridge, Polaris, the nav and the page's
 empty form); ``admin.js`` then fetches the data from ``/api`` with session tokens. So a page
@@ -20,7 +21,15 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, Response, make_response, redirect, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
 from werkzeug.wrappers import Response as BaseResponse
 
 from admin.auth import RETRY_HEADER, verify_request_token
@@ -34,7 +43,11 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("pages", __name__, static_folder="static", static_url_path="/admin/static")
 
-NAV = (("/settings", "Program settings"),)
+NAV = (
+    ("/members", "Members"),
+    ("/rewards", "Rewards"),
+    ("/settings", "Program settings"),
+)
 """The app's pages in the admin's sidebar (``<s-app-nav>``); the app name links home (``/``)."""
 
 SHOPIFY_ADMIN_ORIGIN = "https://admin.shopify.com"
@@ -125,8 +138,11 @@ def _install_if_needed(shop: str, id_token: str) -> Response | None:
     return None
 
 
-def render_admin_page(path: str, template: str) -> BaseResponse:
-    """Answer a document request for one admin page, as the module docstring lays out."""
+def render_admin_page(path: str, template: str, **context: object) -> BaseResponse:
+    """Answer a document request for one admin page, as the module docstring lays out.
+
+    ``context`` goes to the template as it is (values from the URL, already checked).
+    """
     config = runtime().config
     shop = request.args.get("shop")
     if not shop:
@@ -154,6 +170,7 @@ def render_admin_page(path: str, template: str) -> BaseResponse:
         shop=shop,
         nav=NAV,
         link=lambda target: app_link(target, shop, host),
+        **context,
     )
     return _embedded(make_response(html), shop)
 
@@ -168,3 +185,25 @@ def home() -> BaseResponse:
 def settings() -> BaseResponse:
     """Program settings: the earning rules' parameters, edited in a form."""
     return render_admin_page("/settings", "admin/settings.html")
+
+
+@bp.get("/rewards")
+def rewards() -> BaseResponse:
+    """Rewards: the catalogue, with create, edit and disable."""
+    return render_admin_page("/rewards", "admin/rewards.html")
+
+
+@bp.get("/members")
+def members() -> BaseResponse:
+    """Members: search, filters, sort, pages and CSV export."""
+    return render_admin_page("/members", "admin/members.html")
+
+
+@bp.get("/members/<customer_id>")
+def member(customer_id: str) -> BaseResponse:
+    """One member: profile, consents, balance, ledger and a manual adjustment."""
+    if not customer_id.isdigit() or len(customer_id) > 19:
+        abort(404)
+    return render_admin_page(
+        f"/members/{customer_id}", "admin/member.html", customer_id=customer_id
+    )

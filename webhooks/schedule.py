@@ -20,7 +20,7 @@ from typing import Any
 from rq import cron
 
 from extensions import DEFAULT_JOB_TIMEOUT
-from webhooks import retention_jobs
+from webhooks import engine_jobs, retention_jobs
 from webhooks.redemption_jobs import maintain_redemptions
 from webhooks.worker import app_job
 
@@ -71,6 +71,10 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic(retention_jobs.erase_old_webhook_bodies, queue="privacy", interval=3600),
     Periodic(retention_jobs.delete_old_exports, queue="privacy", interval=3600),
     Periodic(retention_jobs.delete_old_audit_entries, queue="privacy", interval=3600),
+    # Points expiry (loyalty.expiry): hourly, bounded per shop; a run posts each period once.
+    Periodic(engine_jobs.expire_points, queue="webhooks", interval=3600, timeout=300),
+    # Invariant 1 for every member, daily (and at scheduler start); drift is logged as counts.
+    Periodic(engine_jobs.reconcile_balances, queue="webhooks", interval=86400, timeout=300),
 )
 """Every periodic job. An interval job also runs once as soon as the scheduler starts."""
 

@@ -19,29 +19,25 @@ write-backs (:mod:`webhooks.shopify_sync`, by dotted path: jobs carry ids only) 
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify
 from redis.exceptions import RedisError
 from rq import Retry
-from werkzeug.exceptions import BadRequest
 
-from errors import json_error
 from extensions import runtime
 from loyalty import self_service
 from loyalty.privacy import customer_hash_keys
 from loyalty.self_service_leave import leave
 from loyalty.self_service_rules import (
-    ForeignCustomer,
     check_empty,
     check_leave_confirmation,
-    without_customer_claims,
 )
+from widgets.bodies import json_body
 from widgets.idempotency import idempotent
-from widgets.proxy_auth import no_store, proxy_request
+from widgets.proxy_auth import no_store, proxy_request, signed_in
 from widgets.ratelimit import rate_limited
 
 log = logging.getLogger(__name__)
@@ -50,46 +46,6 @@ bp = Blueprint("widget_me", __name__, url_prefix="/proxy/api/me")
 bp.after_request(no_store)
 
 SYNC_RETRY = Retry(max=5, interval=[10, 60, 300, 1800, 3600])
-
-
-@bp.errorhandler(ForeignCustomer)
-def _foreign(err: ForeignCustomer) -> Response:
-    log.warning("self-service call refused: the body names another customer")
-    return json_error(403, err.code, str(err))
-
-
-def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
-    """401 ``sign_in_required`` for guests; apply under ``proxy_request``."""
-
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if g.shopper.customer_id is None:
-            return json_error(401, "sign_in_required", "Sign in to your customer account first.")
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def json_body(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Parse the JSON object body into ``g.body`` (claims about the customer checked, dropped).
-
-    Runs before :func:`idempotent`, so a malformed call does not use up its key.
-    """
-
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not request.is_json:
-            return json_error(415, "unsupported_media_type", "Send the body as application/json.")
-        try:
-            body = request.get_json()
-        except BadRequest:
-            return json_error(400, "invalid_json", "The body is not valid JSON.")
-        if not isinstance(body, dict):
-            return json_error(400, "invalid_body", "The body must be a JSON object.")
-        g.body = without_customer_claims(body, g.shopper.customer_id)
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 def member_read(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -79,6 +79,18 @@ def proxy_request(view: Callable[P, R]) -> Callable[P, R | Response]:
     return wrapper
 
 
+def signed_in(view: Callable[P, R]) -> Callable[P, R | Response]:
+    """Guests get 401 ``sign_in_required``; apply under :func:`proxy_request`."""
+
+    @functools.wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | Response:
+        if g.shopper.customer_id is None:
+            return json_error(401, "sign_in_required", "Sign in to your customer account first.")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 def no_store(response: Response) -> Response:
     """Nothing the proxy answers may be cached: it is personal, or depends on who asks."""
     response.headers["Cache-Control"] = "private, no-store"

@@ -14,9 +14,7 @@ already returned when Shopify refuses the code.
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -37,8 +35,9 @@ from loyalty.privacy import customer_hash_key
 from loyalty.rewards import RedemptionRefused, RedemptionView
 from loyalty.shopify_client import ShopifyClient
 from loyalty.storefront import member_summary
+from widgets.bodies import json_body
 from widgets.idempotency import idempotent
-from widgets.proxy_auth import no_store, proxy_request
+from widgets.proxy_auth import no_store, proxy_request, signed_in
 from widgets.ratelimit import rate_limited
 
 log = logging.getLogger(__name__)
@@ -52,40 +51,6 @@ RETRY_INTERVALS = (5, 30, 120, 300)
 """The finishing job's retries, in seconds (``redemption_retry_intervals``); then points back."""
 FINISH_JOB = "webhooks.redemption_jobs.finish_redemption"
 CODE_STATES = {RedemptionState.ISSUED, RedemptionState.USED, RedemptionState.EXPIRED}
-
-
-def signed_in(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Guests get 401 ``sign_in_required``: member actions need Shopify's signed-in customer."""
-
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if g.shopper.customer_id is None:
-            return json_error(401, "sign_in_required", "Sign in to your account first.")
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def json_body(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Accept only a JSON object body (415 otherwise; empty means ``{}``) as ``g.body``.
-
-    A ``customer_id`` in it that is not the signed-in shopper's is refused (403).
-    """
-
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if request.mimetype != "application/json":
-            return json_error(415, "unsupported_media_type", "Send a JSON body.")
-        body = request.get_json(silent=True) if request.get_data() else {}
-        if not isinstance(body, dict):
-            return json_error(400, "invalid_json", "Send a JSON object.")
-        named = body.get("customer_id")
-        if named is not None and optional_id(named) != g.shopper.customer_id:
-            return json_error(403, "not_your_account", "You can only act for yourself.")
-        g.body = body
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 @bp.errorhandler(RedemptionRefused)

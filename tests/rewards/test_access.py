@@ -88,7 +88,7 @@ def test_a_customer_id_in_the_body_that_is_not_theirs_is_refused(rt, proxy, memb
         headers={"Idempotency-Key": str(uuid.uuid4())},
     )
     assert response.status_code == 403
-    assert response.get_json()["error"]["code"] == "not_your_account"
+    assert response.get_json()["error"]["code"] == "forbidden_customer"
     assert balance(rt, member_id) == 1000
 
 

@@ -4,24 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from loyalty import members
+from loyalty import members, welcome
 from loyalty.privacy import customer_hash_key
+from webhooks import engine_jobs
 from webhooks.context import EventContext
 from webhooks.registry import handles
 
 
 @handles("customers/create", "customers/update")
 def customer_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
-    """Enrol the customer (when the shop auto-enrols) and refresh the member's copy."""
+    """Enrol the customer (when the shop auto-enrols) and refresh the member's copy.
+
+    A new customer's member also gets the welcome code and the balance in Shopify (jobs on the
+    ``shopify`` queue, each idempotent: a duplicate delivery makes one code).
+    """
     if ctx.shop_id is None:
         return
-    members.upsert_from_customer_payload(
+    member = members.upsert_from_customer_payload(
         ctx.rt.sessions,
         ctx.shop_id,
         payload,
         customer_hash_key(ctx.rt.config),
         triggered_at=ctx.triggered_at,
     )
+    if member is None or ctx.topic != "customers/create":
+        return
+    if welcome.wants_welcome_code(ctx.rt.sessions, ctx.shop_id):
+        engine_jobs.enqueue_welcome_code(ctx.rt, member.id)
+    engine_jobs.enqueue_balance_sync(ctx.rt, member.id)
 
 
 @handles("customers/delete")

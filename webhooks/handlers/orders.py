@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from loyalty import orders, rewards
+from loyalty.models import OrderRecord
 from loyalty.privacy import customer_hash_key
+from webhooks import engine_jobs
 from webhooks.context import EventContext
 from webhooks.registry import handles
 
@@ -29,6 +33,9 @@ def order_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
     ]
     if codes:
         rewards.mark_codes_used(ctx.rt.sessions, ctx.shop_id, record.order_id, codes)
+    if record.member_id is not None:
+        # Coalesced, and a no-op in Shopify when the balance did not move.
+        engine_jobs.enqueue_balance_sync(ctx.rt, record.member_id)
 
 
 @handles("refunds/create")
@@ -36,4 +43,17 @@ def refund_created(ctx: EventContext, payload: dict[str, Any]) -> None:
     """Record the refund once and claw back what its order no longer earns."""
     if ctx.shop_id is None:
         return
-    orders.apply_refund(ctx.rt.sessions, ctx.shop_id, payload)
+    refund = orders.apply_refund(ctx.rt.sessions, ctx.shop_id, payload)
+    member_id = _member_of_order(ctx, refund.order_id)
+    if member_id is not None:
+        engine_jobs.enqueue_balance_sync(ctx.rt, member_id)
+
+
+def _member_of_order(ctx: EventContext, order_id: int) -> int | None:
+    """The member an order belongs to, if any (one indexed look-up)."""
+    with ctx.rt.sessions() as s:
+        return s.scalar(
+            select(OrderRecord.member_id).where(
+                OrderRecord.shop_id == ctx.shop_id, OrderRecord.order_id == order_id
+            )
+        )

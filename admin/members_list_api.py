@@ -1,0 +1,195 @@
+"""``/api/members``: find members (search, filters, sort, keyset pages) and export them as CSV.
+
+Also ``GET /api/members/{customer_id}/profile``: the profile and consents that the detail route
+in :mod:`admin.members_api` leaves out. Declared on the admin API's registry, imported by
+:func:`admin.init_app` before the blueprint is registered. Every read is audited with the
+session token's staff user (see :mod:`loyalty.member_search`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Response, g, jsonify, request, stream_with_context
+
+from admin.api import api
+from admin.auth import current_shop, session_token_required
+from errors import json_error
+from extensions import runtime
+from loyalty.member_search import (
+    MAX_PAGE_SIZE,
+    PAGE_SIZE,
+    export_members,
+    member_profile,
+    parse_filter,
+    search_members,
+)
+from loyalty.models import MemberStatus
+from loyalty.spreadsheet import safe_cell
+
+CSV_COLUMNS = (
+    "customer_id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "points_balance",
+    "lifetime_points",
+    "status",
+    "email_consent",
+    "sms_consent",
+    "joined_at",
+    "last_activity_at",
+)
+_TIME = {"type": ["string", "null"], "format": "date-time"}
+_ROW: dict[str, Any] = {
+    "customer_id": {"type": "string", "description": "Shopify customer id."},
+    "first_name": {"type": ["string", "null"]},
+    "last_name": {"type": ["string", "null"]},
+    "email": {"type": ["string", "null"]},
+    "phone": {"type": ["string", "null"]},
+    "points_balance": {"type": "integer"},
+    "lifetime_points": {"type": "integer"},
+    "status": {"enum": [s.value for s in MemberStatus]},
+    "email_consent": {"type": "boolean"},
+    "sms_consent": {"type": "boolean"},
+    "joined_at": {"type": "string", "format": "date-time"},
+    "last_activity_at": _TIME,
+}
+api.schemas.update(
+    {
+        "MemberRow": {"type": "object", "required": list(_ROW), "properties": _ROW},
+        "MemberPage": {
+            "type": "object",
+            "required": ["members", "next"],
+            "properties": {
+                "members": {"type": "array", "items": {"$ref": "#/components/schemas/MemberRow"}},
+                "next": {
+                    "type": ["string", "null"],
+                    "description": "Pass as `after` for the next page; null on the last page.",
+                },
+            },
+        },
+        "MemberProfile": {
+            "type": "object",
+            "properties": {
+                **_ROW,
+                "preferred_name": {"type": ["string", "null"]},
+                "birthday": {"type": ["string", "null"], "format": "date"},
+                "language": {"type": ["string", "null"]},
+                "consent_history": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "channel": {"enum": ["email", "sms"]},
+                            "granted": {"type": "boolean"},
+                            "source": {"type": "string"},
+                            "created_at": {"type": "string", "format": "date-time"},
+                        },
+                    },
+                },
+            },
+        },
+    }
+)
+_FILTERS = (
+    "Query parameters: `query` (a name, email or phone: names and email match from their start, "
+    "case-insensitive; a phone matches on its digits; a customer id exactly), `status` (active, "
+    "restricted, anonymised), `min_balance` and `max_balance` (whole points), `sort` "
+    "(joined_at, points_balance or last_activity, which is the join time for members who have "
+    "done nothing yet; a leading `-` sorts descending; default `-joined_at`). Each bad parameter is named in `error.fields` (422)."
+)
+
+
+@api.route(
+    "/members",
+    "GET",
+    summary="Find members: search, filter, sort, page",
+    response="MemberPage",
+    errors=(422,),
+    description=(
+        f"{_FILTERS} Pages are keyset-paginated: `limit` (1 to {MAX_PAGE_SIZE}, default "
+        f"{PAGE_SIZE}) and `after` (the previous page's `next`). Audited as `members.searched`."
+    ),
+)
+@session_token_required
+def list_members() -> Response:
+    """One page of the authenticated shop's members matching the query parameters."""
+    wanted, limit, after = parse_filter(request.args)
+    page = search_members(
+        runtime().sessions,
+        current_shop().id,
+        wanted,
+        limit=limit,
+        after=after,
+        staff_user_id=g.staff_user_id,
+    )
+    return jsonify(page)
+
+
+@api.route(
+    "/members.csv",
+    "GET",
+    summary="Export the filtered members as CSV (streamed)",
+    response=None,
+    errors=(422,),
+    description=(
+        f"{_FILTERS} The answer is `text/csv` with a header row, every matching member in the "
+        "chosen order. Audited as `members.exported`. Text cells that a spreadsheet would run as "
+        "a formula (starting with = + - @) are prefixed with `'`, phone numbers like +47… too."
+    ),
+)
+@session_token_required
+def export_members_csv() -> Response:
+    """Every member matching the query parameters, as a streamed CSV download."""
+    wanted, _, _ = parse_filter({k: v for k, v in request.args.items() if k != "after"})
+    rows = export_members(
+        runtime().sessions, current_shop().id, wanted, staff_user_id=g.staff_user_id
+    )
+    response = Response(stream_with_context(_csv_lines(rows)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="klubb-members.csv"'
+    return response
+
+
+def _csv_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([_cell(row[name]) for name in CSV_COLUMNS])
+        if count % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell through the project's one formula guard; booleans as true/false."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return safe_cell(value)
+
+
+@api.route(
+    "/members/<customer_id>/profile",
+    "GET",
+    summary="A member's profile and marketing consents",
+    response="MemberProfile",
+    errors=(404,),
+    description="Audited as `member.read` (detail `profile`).",
+)
+@session_token_required
+def read_member_profile(customer_id: str) -> Response:
+    """Name, contact details, language, consents and consent history of one member."""
+    if not customer_id.isdigit() or len(customer_id) > 19:
+        return json_error(404, "not_found", "This shop has no such member.")
+    return jsonify(
+        member_profile(
+            runtime().sessions, current_shop().id, int(customer_id), staff_user_id=g.staff_user_id
+        )
+    )

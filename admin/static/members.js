@@ -1,0 +1,158 @@
+// The Members page: search and filters (applied as you type), a sortable keyset-paged table,
+// and the CSV export of the filtered list (downloaded through fetch, which carries the token).
+(function () {
+  "use strict";
+
+  var K = window.Klubb;
+  var FILTERS = ["query", "status", "min_balance", "max_balance", "sort"];
+  var TONES = { active: "success", restricted: "warning", anonymised: "neutral" };
+
+  function init() {
+    var form = document.getElementById("members-filter");
+    var results = document.getElementById("members-results");
+    var table = document.getElementById("members-table");
+    var empty = document.getElementById("members-empty");
+    var problem = document.getElementById("members-problem");
+    var problemText = document.getElementById("members-problem-text");
+    var previous = document.getElementById("members-previous");
+    var next = document.getElementById("members-next");
+    var pageNumber = document.getElementById("members-page-number");
+    var cursors = [""]; // the `after` of each page seen so far; the last is the current page
+    var following = null;
+    var sequence = 0;
+    var timer = null;
+
+    function field(name) {
+      return form.querySelector('[name="' + name + '"]');
+    }
+
+    function filters() {
+      var query = new URLSearchParams();
+      FILTERS.forEach(function (name) {
+        var value = String(field(name).value == null ? "" : field(name).value).trim();
+        if (value && !(name === "status" && value === "all")) query.set(name, value);
+      });
+      return query;
+    }
+
+    function setDisabled(button, disabled) {
+      if (disabled) button.setAttribute("disabled", "");
+      else button.removeAttribute("disabled");
+    }
+
+    function render(members) {
+      var body = table.querySelector("tbody");
+      body.textContent = "";
+      members.forEach(function (member) {
+        var row = document.createElement("tr");
+        var name = [member.first_name, member.last_name].filter(Boolean).join(" ");
+        var link = document.createElement("s-link");
+        link.setAttribute("href", K.appLink("/members/" + member.customer_id));
+        link.textContent = name || member.email || K.text("no_name");
+        K.cell(row, link);
+        K.cell(row, member.email || "", "k-wide");
+        K.cell(row, member.phone || "", "k-wide");
+        K.cell(row, K.formatPoints(member.points_balance), "k-num");
+        K.cell(row, K.badge(K.text(member.status), TONES[member.status]));
+        K.cell(row, K.formatDate(member.joined_at), "k-wide");
+        K.cell(row, K.formatDate(member.last_activity_at), "k-wide");
+        body.appendChild(row);
+      });
+      K.setHidden(table, members.length === 0);
+      K.setHidden(empty, members.length !== 0);
+    }
+
+    function showProblem(message) {
+      problemText.textContent = message || "";
+      K.setHidden(problem, !message);
+    }
+
+    function load() {
+      var mine = ++sequence;
+      var query = filters();
+      var after = cursors[cursors.length - 1];
+      if (after) query.set("after", after);
+      results.setAttribute("aria-busy", "true");
+      K.api("GET", "/api/members?" + query.toString()).then(function (result) {
+        if (mine !== sequence) return; // a newer search is under way
+        results.removeAttribute("aria-busy");
+        if (!result.ok) {
+          var fields = K.errorFields(result);
+          K.showFieldErrors(form, FILTERS, fields);
+          showProblem(result.status === 422 ? K.text("fix_filters") : K.errorMessage(result));
+          render([]);
+          K.setHidden(empty, true);
+          return;
+        }
+        K.showFieldErrors(form, FILTERS, null);
+        showProblem("");
+        following = result.data.next;
+        render(result.data.members);
+        setDisabled(previous, cursors.length < 2);
+        setDisabled(next, !following);
+        pageNumber.textContent = K.text("page") + " " + cursors.length;
+      });
+    }
+
+    function restart() {
+      cursors = [""];
+      load();
+    }
+
+    function later() {
+      clearTimeout(timer);
+      timer = setTimeout(restart, 300);
+    }
+
+    function exportCsv() {
+      var button = document.getElementById("members-export");
+      button.setAttribute("loading", "");
+      K.api("GET", "/api/members.csv?" + filters().toString(), undefined, {
+        Accept: "text/csv",
+      }).then(function (result) {
+        if (!result.ok || !result.response) {
+          button.removeAttribute("loading");
+          return K.toast(K.errorMessage(result) || K.text("export_failed"), true);
+        }
+        return result.response.blob().then(function (blob) {
+          button.removeAttribute("loading");
+          var url = URL.createObjectURL(blob);
+          var a = document.createElement("a");
+          a.href = url;
+          a.download = "klubb-members.csv";
+          document.body.appendChild(a);
+          a.click();
+          a.remove();
+          setTimeout(function () {
+            URL.revokeObjectURL(url);
+          }, 1000);
+          K.toast(K.text("exported"));
+        });
+      });
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      clearTimeout(timer);
+      restart();
+    });
+    FILTERS.forEach(function (name) {
+      field(name).addEventListener("input", later);
+      field(name).addEventListener("change", later);
+    });
+    next.addEventListener("click", function () {
+      if (!following) return;
+      cursors.push(following);
+      load();
+    });
+    previous.addEventListener("click", function () {
+      if (cursors.length < 2) return;
+      cursors.pop();
+      load();
+    });
+    document.getElementById("members-export").addEventListener("click", exportCsv);
+    restart();
+  }
+
+  K.onReady("members", init);
+})();

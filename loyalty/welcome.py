@@ -1,0 +1,133 @@
+"""The welcome discount: one Shopify code per member, for that customer only, one use.
+
+DESIGN.md's earning rules: a member gets a welcome discount (``welcome_discount_percent`` of the
+program settings; 0 turns it off) as a one-customer code (``context.customers.add``,
+``usageLimit: 1``). It is created through :mod:`loyalty.discount_codes` like a reward code.
+
+Once per member without a column: the code is deterministic, derived from the shop, the customer
+and a secret key (an HMAC, so nobody can guess another shopper's code), and its title ends in
+``(Klubb welcome #<member id>)``. Before creating, the job looks the code up in Shopify; a code
+found with our title means an earlier run (or a duplicate delivery) already created it, and
+Shopify's ``TAKEN`` answer to a racing create is read the same way. No database transaction is
+open during a call to Shopify.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from loyalty.discount_codes import (
+    AccessToken,
+    CodeSpec,
+    CodeTaken,
+    DiscountRejected,
+    create_code,
+    find_code,
+)
+from loyalty.members import program_settings
+from loyalty.models import Member, MemberStatus, RewardKind, Shop
+from loyalty.shopify_client import ShopifyClient
+from loyalty.types import utcnow
+
+CODE_PREFIX = "WELCOME-"
+
+
+@dataclass(frozen=True)
+class WelcomeTarget:
+    """What the welcome code of one member needs, read in one short transaction."""
+
+    shop_id: int
+    shop_domain: str
+    member_id: int
+    customer_id: int
+    percent: int
+
+
+def welcome_code(key: bytes, shop_id: int, customer_id: int) -> str:
+    """The member's welcome code: ``WELCOME-`` and 12 characters of an HMAC (deterministic)."""
+    digest = hmac.new(key, f"welcome:{shop_id}:{customer_id}".encode(), hashlib.sha256)
+    return CODE_PREFIX + digest.hexdigest()[:12].upper()
+
+
+def welcome_title(member_id: int, percent: int) -> str:
+    """The discount's title; its ending is how a code found in Shopify is known as ours."""
+    return f"Welcome {percent} % off (Klubb welcome #{member_id})"
+
+
+def wants_welcome_code(sessions: sessionmaker[Session], shop_id: int) -> bool:
+    """Whether the shop gives a welcome discount (its percentage is above 0)."""
+    with sessions() as s:
+        return program_settings(s, shop_id).welcome_discount_percent > 0
+
+
+def welcome_target(sessions: sessionmaker[Session], member_id: int) -> WelcomeTarget | None:
+    """The member's shop, customer and percentage; None if no code is due (off, not active)."""
+    with sessions() as s:
+        row = s.execute(
+            select(Member.shop_id, Member.customer_id, Member.status, Shop.domain)
+            .join(Shop, Shop.id == Member.shop_id)
+            .where(Member.id == member_id)
+        ).one_or_none()
+        if row is None:
+            return None
+        shop_id, customer_id, status, domain = row
+        percent = program_settings(s, shop_id).welcome_discount_percent
+    if status != MemberStatus.ACTIVE or customer_id <= 0 or percent <= 0:
+        return None
+    return WelcomeTarget(int(shop_id), domain, member_id, int(customer_id), min(int(percent), 100))
+
+
+def issue_welcome_code(
+    sessions: sessionmaker[Session],
+    client: ShopifyClient,
+    access_token: AccessToken,
+    member_id: int,
+    *,
+    key: bytes,
+    now: datetime | None = None,
+) -> str:
+    """Create the member's welcome code unless it exists; ``created``, ``exists`` or ``skipped``.
+
+    Raises the client's errors (unavailable, throttled) so the job is retried, and
+    :class:`DiscountRejected` when Shopify refuses the discount or the code is someone else's.
+    """
+    target = welcome_target(sessions, member_id)
+    if target is None:
+        return "skipped"
+    code = welcome_code(key, target.shop_id, target.customer_id)
+    title = welcome_title(member_id, target.percent)
+    token = access_token(target.shop_domain)
+    if _ours_exists(client, target, token, code):
+        return "exists"
+    spec = CodeSpec(
+        kind=RewardKind.PERCENTAGE,
+        code=code,
+        title=title,
+        customer_id=target.customer_id,
+        starts_at=now or utcnow(),
+        fraction=Decimal(target.percent) / 100,
+    )
+    try:
+        create_code(client, target.shop_domain, token, spec)
+    except CodeTaken:
+        # A racing run created it between our look-up and our create.
+        if _ours_exists(client, target, token, code):
+            return "exists"
+        raise
+    return "created"
+
+
+def _ours_exists(client: ShopifyClient, target: WelcomeTarget, token: str, code: str) -> bool:
+    found = find_code(client, target.shop_domain, token, code)
+    if found is None:
+        return False
+    if found.title.endswith(f"(Klubb welcome #{target.member_id})"):
+        return True
+    raise DiscountRejected("welcome code held by another discount", ["TAKEN"])

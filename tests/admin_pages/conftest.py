@@ -1,0 +1,29 @@
+"""Fixtures for the Rewards and Members API tests: the admin's shops and members as rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from loyalty.models import Member
+from tests.admin.conftest import make_shop, shop_a, shop_b  # noqa: F401 - shared fixtures
+
+JOINED = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def add_member(rt: Any) -> Callable[..., int]:
+    """Insert a member row: ``add_member(shop_id, customer_id, **columns)``; returns its id."""
+
+    def add(shop_id: int, customer_id: int, **columns: Any) -> int:
+        columns.setdefault("joined_at", JOINED + timedelta(days=customer_id % 1000))
+        with rt.sessions.begin() as s:
+            member = Member(shop_id=shop_id, customer_id=customer_id, **columns)
+            s.add(member)
+            s.flush()
+            return member.id
+
+    return add
