@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from loyalty.discount_codes import delete_code
 from loyalty.models import PrivacyRequest, Shop
 from loyalty.shopify_client import ShopifyClient
+from loyalty.shops import ShopNotInstalled, TokenUnavailable
 
 
 def pending_codes(sessions: sessionmaker[Session], request_id: int) -> tuple[str | None, list[str]]:
@@ -53,7 +54,10 @@ def delete_pending_codes(
     shop, ids = pending_codes(sessions, request_id)
     if shop is None or not ids:
         return 0
-    token = token_for(shop)
+    try:
+        token = token_for(shop)
+    except (ShopNotInstalled, TokenUnavailable):
+        return 0  # no usable token: the merchant must open the app again; Shopify keeps the codes
     for discount_id in ids:
         delete_code(client, shop, token, discount_id)  # False: already gone, which is fine
         _forget(sessions, request_id, discount_id)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from tests.admin.conftest import SHOP_A, bearer
 
 

@@ -1,0 +1,540 @@
+/* Klubb panel: the loyalty club's views (guest, signed-in non-member, member), loaded by the
+   launcher on first open as a modal dialog, or rendered inline by the loyalty-page block.
+   All data comes from the app proxy (/apps/klubb/api/..., same origin, signed by Shopify).
+   Merchant and API text only ever goes in through textContent, never as HTML. */
+(function () {
+  "use strict";
+  // The dictionaries are JSON between the markers: tests/widget checks every key is translated.
+  var TEXTS = /*i18n*/{
+    "en": {
+      "title": "Rewards club",
+      "close": "Close",
+      "loading": "Loading…",
+      "error": "Something went wrong. Please try again.",
+      "earn_title": "How to earn",
+      "earn_rate": "Earn {points} for every {money} you spend",
+      "earn_signup": "Get {points} when you join",
+      "rewards_title": "Rewards",
+      "guest_join": "Sign in or create an account to join and start earning.",
+      "sign_in": "Sign in",
+      "register": "Create account",
+      "join_text": "Join the club to start earning points.",
+      "join": "Join the club",
+      "balance": "Your points",
+      "next": "{points} to go to {reward}",
+      "all_affordable": "You can afford every reward.",
+      "redeem": "Redeem",
+      "redeem_named": "Redeem {reward}",
+      "need_more": "{points} more needed",
+      "working": "Creating your code…",
+      "code_title": "Your discount code",
+      "copy": "Copy code",
+      "copied": "Code copied",
+      "apply": "Use it in the cart",
+      "returned": "We could not create your code. Your points have been returned.",
+      "no_rewards": "No rewards yet.",
+      "refund_note": "Points spent on a reward are not returned if the order is refunded.",
+      "pt_one": "{n} point",
+      "pt_other": "{n} points",
+      "off_amount": "{money} off",
+      "off_percent": "{percent} off",
+      "free_shipping": "Free shipping"
+    },
+    "nb": {
+      "title": "Fordelsklubb",
+      "close": "Lukk",
+      "loading": "Laster…",
+      "error": "Noe gikk galt. Prøv igjen.",
+      "earn_title": "Slik tjener du poeng",
+      "earn_rate": "Få {points} for hver {money} du handler for",
+      "earn_signup": "Få {points} når du blir medlem",
+      "rewards_title": "Belønninger",
+      "guest_join": "Logg inn eller opprett en konto for å bli medlem og tjene poeng.",
+      "sign_in": "Logg inn",
+      "register": "Opprett konto",
+      "join_text": "Bli medlem i klubben for å begynne å tjene poeng.",
+      "join": "Bli medlem",
+      "balance": "Dine poeng",
+      "next": "{points} igjen til {reward}",
+      "all_affordable": "Du har råd til alle belønningene.",
+      "redeem": "Løs inn",
+      "redeem_named": "Løs inn {reward}",
+      "need_more": "{points} til trengs",
+      "working": "Lager rabattkoden din…",
+      "code_title": "Rabattkoden din",
+      "copy": "Kopier koden",
+      "copied": "Koden er kopiert",
+      "apply": "Bruk den i handlekurven",
+      "returned": "Vi fikk ikke laget koden. Poengene dine er gitt tilbake.",
+      "no_rewards": "Ingen belønninger ennå.",
+      "refund_note": "Poeng brukt på en belønning gis ikke tilbake hvis ordren refunderes.",
+      "pt_one": "{n} poeng",
+      "pt_other": "{n} poeng",
+      "off_amount": "{money} rabatt",
+      "off_percent": "{percent} rabatt",
+      "free_shipping": "Gratis frakt"
+    }
+  }/*end-i18n*/;
+
+  function Panel(root, host, launcher) {
+    var code = (root.dataset.locale || "en").toLowerCase();
+    this.lang = /^(nb|no|nn)\b/.test(code) ? "nb" : "en";
+    this.locale = code;
+    this.texts = TEXTS[this.lang];
+    this.base = root.dataset.proxy || "/apps/klubb";
+    this.root = root;
+    this.host = host;
+    this.launcher = launcher;
+    this.data = null;
+    this.code = null;
+    this.busy = false;
+    this.pid = launcher ? "klubb-d" : "klubb-p" + Panel.count++;
+  }
+  Panel.count = 0;
+
+  var P = Panel.prototype;
+
+  P.t = function (key, vars) {
+    return this.texts[key].replace(/\{(\w+)\}/g, function (m, name) {
+      return vars && name in vars ? String(vars[name]) : m;
+    });
+  };
+
+  P.num = function (n) {
+    return new Intl.NumberFormat(this.locale).format(n);
+  };
+
+  P.pts = function (n) {
+    var rule = new Intl.PluralRules(this.locale).select(n) === "one" ? "pt_one" : "pt_other";
+    return this.t(rule, { n: this.num(n) });
+  };
+
+  P.money = function (value, currency) {
+    try {
+      var n = Number(value);
+      var whole = Number.isInteger(n) ? 0 : 2;
+      return new Intl.NumberFormat(this.locale, {
+        style: "currency",
+        currency: currency,
+        minimumFractionDigits: whole,
+        maximumFractionDigits: whole
+      }).format(n);
+    } catch (e) {
+      return value + " " + currency;
+    }
+  };
+
+  // An element with attributes and children; strings become text nodes (never parsed as HTML).
+  function h(tag, attrs, kids) {
+    var node = document.createElement(tag);
+    for (var k in attrs || {}) {
+      if (k === "text") node.textContent = attrs[k];
+      else if (k.slice(0, 2) === "on") node.addEventListener(k.slice(2), attrs[k]);
+      else if (attrs[k] != null) node.setAttribute(k, attrs[k]);
+    }
+    (kids || []).forEach(function (kid) {
+      if (kid) node.appendChild(typeof kid === "string" ? document.createTextNode(kid) : kid);
+    });
+    return node;
+  }
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return String(Date.now()) + Math.random().toString(16).slice(2);
+  }
+
+  // One call to the app proxy. POSTs carry a JSON body and one Idempotency-Key for all their
+  // retries, so a retry after a lost answer or a 409 (still running) acts once.
+  P.call = function (method, path, body) {
+    var self = this;
+    // Same-origin credentials: Shopify needs the storefront's own session to sign the customer.
+    var init = { method: method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+    if (method !== "GET") {
+      init.headers["Content-Type"] = "application/json";
+      init.headers["Idempotency-Key"] = uuid();
+      init.body = JSON.stringify(body || {});
+    }
+    function attempt(left) {
+      return fetch(self.base + path, init).then(function (res) {
+        if (res.status === 409 && left > 0) {
+          return new Promise(function (ok) {
+            setTimeout(ok, 500);
+          }).then(function () {
+            return attempt(left - 1);
+          });
+        }
+        return res.json().then(
+          function (data) {
+            return { status: res.status, data: data };
+          },
+          function () {
+            return { status: res.status, data: {} };
+          }
+        );
+      });
+    }
+    return attempt(5);
+  };
+
+  P.say = function (text) {
+    this.status.textContent = text || "";
+  };
+
+  P.load = function () {
+    var self = this;
+    self.say(self.t("loading"));
+    return self.call("GET", "/api/member").then(
+      function (res) {
+        if (res.status !== 200) throw new Error(String(res.status));
+        self.data = res.data;
+        self.say("");
+        self.render();
+      },
+      function () {
+        self.say(self.t("error"));
+      }
+    ).catch(function () {
+      self.say(self.t("error"));
+    });
+  };
+
+  P.build = function () {
+    var self = this;
+    var head = h("div", { class: "klubb-head" }, [
+      h("h2", { id: self.pid + "-title", class: "klubb-title", text: self.t("title") })
+    ]);
+    if (self.launcher) {
+      head.appendChild(
+        h("button", {
+          type: "button",
+          class: "klubb-close",
+          "aria-label": self.t("close"),
+          text: "×",
+          onclick: function () {
+            self.close();
+          }
+        })
+      );
+    }
+    self.body = h("div", { class: "klubb-body" });
+    self.status = h("p", { class: "klubb-status", role: "status", "aria-live": "polite" });
+    self.host.appendChild(head);
+    self.host.appendChild(self.status);
+    self.host.appendChild(self.body);
+  };
+
+  P.rewardLine = function (r) {
+    if (r.kind === "free_shipping") return this.t("free_shipping");
+    if (r.kind === "percentage") {
+      var percent = new Intl.NumberFormat(this.locale, { style: "percent", maximumFractionDigits: 2 });
+      return this.t("off_percent", { percent: percent.format(Number(r.value)) });
+    }
+    return this.t("off_amount", { money: this.money(r.value, r.currency) });
+  };
+
+  P.earnSection = function () {
+    var p = this.data.program;
+    var items = [];
+    if (p.earn_rate && Number(p.earn_rate) > 0) {
+      items.push(
+        this.t("earn_rate", { points: this.pts(Number(p.earn_rate)), money: this.money(1, p.currency) })
+      );
+    }
+    if (p.signup_bonus) items.push(this.t("earn_signup", { points: this.pts(p.signup_bonus) }));
+    return h("section", { class: "klubb-earn", "aria-labelledby": this.pid + "-earn-title" }, [
+      h("h3", { id: this.pid + "-earn-title", text: this.t("earn_title") }),
+      h("ul", {}, items.map(function (text) {
+        return h("li", { text: text });
+      }))
+    ]);
+  };
+
+  P.rewardsSection = function (balance) {
+    var self = this;
+    var rewards = self.data.rewards || [];
+    var list = h("ul", { class: "klubb-rewards" });
+    rewards.forEach(function (r) {
+      var action = null;
+      if (balance != null && balance >= r.points_cost) {
+        action = h("button", {
+          type: "button",
+          class: "klubb-btn klubb-redeem",
+          "data-reward": r.id,
+          "aria-label": self.t("redeem_named", { reward: r.title }),
+          text: self.t("redeem"),
+          onclick: function (ev) {
+            self.redeem(r, ev.currentTarget);
+          }
+        });
+      } else if (balance != null) {
+        action = h("span", {
+          class: "klubb-muted",
+          text: self.t("need_more", { points: self.pts(r.points_cost - balance) })
+        });
+      }
+      list.appendChild(
+        h("li", { class: "klubb-reward" }, [
+          h("span", { class: "klubb-reward-text" }, [
+            h("strong", { text: r.title }),
+            h("span", { text: self.rewardLine(r) + " · " + self.pts(r.points_cost) })
+          ]),
+          action
+        ])
+      );
+    });
+    return h("section", { "aria-labelledby": this.pid + "-rewards-title" }, [
+      h("h3", { id: this.pid + "-rewards-title", text: self.t("rewards_title") }),
+      rewards.length ? list : h("p", { text: self.t("no_rewards") })
+    ]);
+  };
+
+  P.memberSection = function (balance) {
+    var rewards = this.data.rewards || [];
+    var next = rewards.filter(function (r) {
+      return r.points_cost > balance;
+    })[0];
+    var kids = [
+      h("p", { class: "klubb-balance" }, [
+        h("span", { text: this.t("balance") }),
+        h("strong", { class: "klubb-points", text: this.num(balance) })
+      ])
+    ];
+    if (next) {
+      var label = this.t("next", { points: this.pts(next.points_cost - balance), reward: next.title });
+      kids.push(h("p", { id: this.pid + "-next", class: "klubb-next", text: label }));
+      kids.push(
+        h("progress", {
+          max: String(next.points_cost),
+          value: String(Math.max(balance, 0)),
+          "aria-labelledby": this.pid + "-next"
+        })
+      );
+    } else if (rewards.length) {
+      kids.push(h("p", { class: "klubb-next", text: this.t("all_affordable") }));
+    }
+    return h("section", { class: "klubb-member", "aria-label": this.t("balance") }, kids);
+  };
+
+  P.codeSection = function () {
+    var self = this;
+    var c = self.code;
+    var href = c.apply_url || "/discount/" + encodeURIComponent(c.code);
+    return h("section", { class: "klubb-code", "aria-labelledby": this.pid + "-code-title" }, [
+      h("h3", { id: this.pid + "-code-title", text: self.t("code_title") + (c.reward_title ? ": " + c.reward_title : "") }),
+      h("p", {}, [h("code", { class: "klubb-code-value", text: c.code })]),
+      h("div", { class: "klubb-row" }, [
+        h("button", {
+          type: "button",
+          class: "klubb-btn klubb-copy",
+          text: self.t("copy"),
+          onclick: function () {
+            self.copy(c.code);
+          }
+        }),
+        h("a", { class: "klubb-link", href: href, text: self.t("apply") })
+      ])
+    ]);
+  };
+
+  P.render = function () {
+    var self = this;
+    var d = self.data;
+    var kids = [];
+    if (d.member) {
+      kids.push(self.memberSection(d.points_balance));
+      if (self.code) kids.push(self.codeSection());
+      kids.push(self.rewardsSection(d.points_balance));
+      kids.push(self.earnSection());
+      kids.push(h("p", { class: "klubb-muted", text: self.t("refund_note") }));
+    } else if (d.signed_in) {
+      kids.push(h("p", { text: self.t("join_text") }));
+      kids.push(
+        h("button", {
+          type: "button",
+          class: "klubb-btn klubb-join",
+          text: self.t("join"),
+          onclick: function (ev) {
+            self.join(ev.currentTarget);
+          }
+        })
+      );
+      kids.push(self.earnSection());
+      kids.push(self.rewardsSection(null));
+    } else {
+      var links = self.root.dataset;
+      kids.push(self.earnSection());
+      kids.push(self.rewardsSection(null));
+      kids.push(h("p", { text: self.t("guest_join") }));
+      kids.push(
+        h("div", { class: "klubb-row" }, [
+          h("a", { class: "klubb-btn", href: links.login || "/account/login", text: self.t("sign_in") }),
+          h("a", { class: "klubb-link", href: links.register || "/account/register", text: self.t("register") })
+        ])
+      );
+    }
+    self.body.replaceChildren.apply(self.body, kids);
+    self.body.dataset.view = d.member ? "member" : d.signed_in ? "non-member" : "guest";
+  };
+
+  P.lock = function (on) {
+    this.busy = on;
+    var buttons = this.body.querySelectorAll(".klubb-redeem, .klubb-join");
+    for (var i = 0; i < buttons.length; i++) buttons[i].disabled = on;
+  };
+
+  P.join = function () {
+    var self = this;
+    if (self.busy) return;
+    self.lock(true);
+    self.call("POST", "/api/join", {}).then(function (res) {
+      self.busy = false;
+      if (res.status === 200) {
+        self.data = res.data;
+        self.render();
+        self.focusFirst();
+      } else {
+        self.lock(false);
+        self.say((res.data.error && res.data.error.message) || self.t("error"));
+      }
+    }, function () {
+      self.lock(false);
+      self.say(self.t("error"));
+    });
+  };
+
+  // Redeem: every Redeem button is disabled at the first click, so a double click redeems once.
+  P.redeem = function (reward) {
+    var self = this;
+    if (self.busy) return;
+    self.lock(true);
+    self.say(self.t("working"));
+    self.call("POST", "/api/redemptions", { reward_id: reward.id }).then(function (res) {
+      if (res.status === 201 || res.status === 200) return self.issued(res.data);
+      if (res.status === 202) {
+        // The points are reserved already: show the new balance while the code is made.
+        if (res.data.points_balance != null) self.data.points_balance = res.data.points_balance;
+        self.render();
+        self.lock(true);
+        return self.poll(res.data.id, 40);
+      }
+      self.fail(res.status === 502 ? self.t("returned") : res.data.error && res.data.error.message);
+    }, function () {
+      self.fail();
+    });
+  };
+
+  P.poll = function (id, left) {
+    var self = this;
+    setTimeout(function () {
+      self.call("GET", "/api/redemptions/" + encodeURIComponent(id)).then(function (res) {
+        var state = res.data && res.data.state;
+        if (res.status === 200 && state === "issued") self.issued(res.data);
+        else if (state === "returned") self.fail(self.t("returned"));
+        else if (left > 0) self.poll(id, left - 1);
+        else self.fail();
+      }, function () {
+        if (left > 0) self.poll(id, left - 1);
+        else self.fail();
+      });
+    }, 1500);
+  };
+
+  P.issued = function (redemption) {
+    this.busy = false;
+    this.code = redemption;
+    if (redemption.points_balance != null) this.data.points_balance = redemption.points_balance;
+    this.say("");
+    this.render();
+    var copy = this.body.querySelector(".klubb-copy");
+    if (copy) copy.focus();
+  };
+
+  P.fail = function (message) {
+    var self = this;
+    self.busy = false;
+    self.load().then(function () {
+      self.say(message || self.t("error"));
+    });
+  };
+
+  P.copy = function (text) {
+    var self = this;
+    function done() {
+      self.say(self.t("copied"));
+    }
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(done, function () {
+        self.say(text);
+      });
+    } else {
+      self.say(text);
+    }
+  };
+
+  P.focusables = function () {
+    return this.host.querySelectorAll("a[href], button:not([disabled]), input, [tabindex='0']");
+  };
+
+  P.focusFirst = function () {
+    var all = this.focusables();
+    if (all.length) all[0].focus();
+  };
+
+  // The dialog: modal, labelled by its title; Tab and Shift+Tab stay inside, Escape closes and
+  // focus goes back to the launcher.
+  P.openDialog = function () {
+    var self = this;
+    var dialog = self.host;
+    dialog.addEventListener("keydown", function (ev) {
+      if (ev.key !== "Tab") return;
+      var all = self.focusables();
+      if (!all.length) return;
+      var first = all[0];
+      var last = all[all.length - 1];
+      if (ev.shiftKey && document.activeElement === first) {
+        ev.preventDefault();
+        last.focus();
+      } else if (!ev.shiftKey && document.activeElement === last) {
+        ev.preventDefault();
+        first.focus();
+      }
+    });
+    dialog.addEventListener("close", function () {
+      self.launcher.setAttribute("aria-expanded", "false");
+      self.launcher.focus();
+    });
+    self.show();
+  };
+
+  P.show = function () {
+    this.host.showModal();
+    this.launcher.setAttribute("aria-expanded", "true");
+    this.focusFirst();
+    this.load();
+  };
+
+  P.close = function () {
+    this.host.close();
+  };
+
+  var dialogPanel = null;
+
+  window.KlubbPanel = {
+    open: function (root, launcher) {
+      if (dialogPanel) return dialogPanel.show();
+      var dialog = h("dialog", { class: "klubb-panel", "aria-labelledby": "klubb-d-title" });
+      root.appendChild(dialog);
+      dialogPanel = new Panel(root, dialog, launcher);
+      dialogPanel.build();
+      dialogPanel.openDialog();
+    }
+  };
+
+  // The loyalty-page block: the same views, inline.
+  var pages = document.querySelectorAll("[data-klubb-page]");
+  for (var i = 0; i < pages.length; i++) {
+    var inline = new Panel(pages[i], pages[i], null);
+    inline.build();
+    inline.load();
+  }
+})();
