@@ -20,7 +20,7 @@ export KLUBB_TEST_REDIS_URL ?= redis://127.0.0.1:6379
 PYTEST_ARGS ?=
 PYTEST := $(BIN)/pytest -p no:cacheprovider -rfE --durations=10 $(PYTEST_ARGS)
 
-.PHONY: help install dev test lint typecheck chromium clean
+.PHONY: help install dev test lint typecheck chromium node-tools clean
 
 help:
 	@echo "make dev        run web + worker + scheduler + fake Shopify with a demo shop"
@@ -62,7 +62,13 @@ typecheck: $(STAMP)
 
 # Every stage runs, so one report shows all that is wrong; any failure fails the target
 # (pytest's exit code 5, "no tests collected", included).
-test: $(STAMP) chromium
+# theme check and axe-core (tests/widget): pinned in tools/theme-check, installed once.
+node-tools:
+	@if [ ! -d tools/theme-check/node_modules/@shopify/theme-check-node ]; then \
+	  npm ci --prefix tools/theme-check --no-audit --no-fund; \
+	fi
+
+test: $(STAMP) chromium node-tools
 	status=0; \
 	$(MAKE) --no-print-directory lint || status=1; \
 	$(PYTEST) -n 2 || status=1; \

@@ -6,6 +6,7 @@ test fails rather than skips: a check that silently stops running is worse than 
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import subprocess
 from pathlib import Path
@@ -25,10 +26,14 @@ def ensure_node_tools() -> str:
     if node is None or npm is None:
         pytest.fail("node and npm are needed (Node 20): install them to run these checks")
     wanted = (MODULES / "@shopify" / "theme-check-node", AXE)
-    if not all(path.exists() for path in wanted):
-        subprocess.run(
-            [npm, "ci", "--prefix", str(TOOLS), "--no-audit", "--no-fund"],
-            check=True,
-            timeout=600,
-        )
+    # Parallel test workers would run `npm ci` at once and trip over each other's files: the
+    # first takes a file lock and installs, the others wait and then find the tools there.
+    with (TOOLS / ".install.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not all(path.exists() for path in wanted):
+            subprocess.run(
+                [npm, "ci", "--prefix", str(TOOLS), "--no-audit", "--no-fund"],
+                check=True,
+                timeout=600,
+            )
     return node
