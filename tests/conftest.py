@@ -319,3 +319,30 @@ def proxy(client: FlaskClient) -> object:
         return client.open(path, method=method, query_string=query, **kwargs)
 
     return call
+
+
+def install_with_fake_token(
+    rt: object, fake_shopify: object, config: Config, domain: str = SHOP
+) -> int:
+    """Install ``domain`` in the app with a real expiring token issued by the fake; its id.
+
+    The shop must exist on the fake (``fake_shopify.add_shop(domain, installed=True)``).
+    """
+    from datetime import timedelta
+
+    from loyalty.shopify_client import TokenSet
+    from loyalty.shops import record_install
+    from loyalty.tokens import TokenCipher
+    from loyalty.types import utcnow
+
+    granted = fake_shopify.issue_token(domain)  # type: ignore[attr-defined]
+    now = utcnow()
+    tokens = TokenSet(
+        access_token=granted["access_token"],
+        expires_at=now + timedelta(seconds=granted["expires_in"]),
+        refresh_token=granted.get("refresh_token"),
+        refresh_expires_at=now + timedelta(seconds=granted["refresh_token_expires_in"]),
+        scope=granted["scope"],
+    )
+    shop = record_install(rt.sessions, TokenCipher.from_config(config), domain, tokens)  # type: ignore[attr-defined]
+    return int(shop.id)

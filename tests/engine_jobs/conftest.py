@@ -8,18 +8,14 @@ fake Shopify holds afterwards.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 
 from loyalty.config import Config
-from loyalty.shopify_client import ShopifyClient, TokenSet
-from loyalty.shops import record_install
-from loyalty.tokens import TokenCipher
-from loyalty.types import utcnow
-from tests.conftest import SHOP
+from loyalty.shopify_client import ShopifyClient
+from tests.conftest import SHOP, install_with_fake_token
 from webhooks.worker import drain
 
 CUSTOMER = 820982911946154500
@@ -36,18 +32,9 @@ def fake_shop(fake_shopify: Any) -> Any:
 @pytest.fixture
 def shop_id(app: Flask, rt: Any, config: Config, fake_shopify: Any, fake_shop: Any) -> int:
     """The shop installed in the app with a token from the fake; the client backs off fast."""
-    granted = fake_shopify.issue_token(SHOP)
-    now = utcnow()
-    tokens = TokenSet(
-        access_token=granted["access_token"],
-        expires_at=now + timedelta(seconds=granted["expires_in"]),
-        refresh_token=granted["refresh_token"],
-        refresh_expires_at=now + timedelta(seconds=granted["refresh_token_expires_in"]),
-        scope=granted["scope"],
-    )
-    shop = record_install(rt.sessions, TokenCipher.from_config(config), SHOP, tokens)
+    shop_id = install_with_fake_token(rt, fake_shopify, config)
     app.extensions["klubb.shopify_client"] = ShopifyClient(config, backoff=0.01)
-    return int(shop.id)
+    return shop_id
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,11 +15,7 @@ from sqlalchemy import select
 
 from loyalty.models import AuditLog, Member, Shop
 from loyalty.privacy import customer_hash_key
-from loyalty.shopify_client import TokenSet
-from loyalty.shops import record_install
-from loyalty.tokens import TokenCipher
-from loyalty.types import utcnow
-from tests.conftest import SHOP
+from tests.conftest import SHOP, install_with_fake_token
 from tests.privacy.people import INGEBORG, Seeded, seed_customer
 
 CID = INGEBORG.customer_id
@@ -73,16 +68,7 @@ def install_on_fake_shopify(rt: Any, fake_shopify: Any, config: Any) -> Any:
     fake_shop.add_customer(
         CID, INGEBORG.first_name, INGEBORG.last_name, INGEBORG.email, INGEBORG.phone
     )
-    granted = fake_shopify.issue_token(SHOP)
-    now = utcnow()
-    tokens = TokenSet(
-        access_token=granted["access_token"],
-        expires_at=now + timedelta(seconds=granted["expires_in"]),
-        refresh_token=granted.get("refresh_token"),
-        refresh_expires_at=now + timedelta(seconds=granted["refresh_token_expires_in"]),
-        scope=granted["scope"],
-    )
-    record_install(rt.sessions, TokenCipher.from_config(config), SHOP, tokens)
+    install_with_fake_token(rt, fake_shopify, config)
     return fake_shop
 
 
