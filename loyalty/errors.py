@@ -1,9 +1,9 @@
 """The domain's error tree.
 
-    LoyaltyError
-    ├── ValidationError     input that breaks a rule; carries a message per field (HTTP 422)
-    ├── NotFound            no such object in this shop (HTTP 404)
-    └── ShopifyError        Shopify's Admin API or token endpoint failed (see shopify_client)
+LoyaltyError
+├── ValidationError     input that breaks a rule; carries a message per field (HTTP 422)
+├── NotFound            no such object in this shop (HTTP 404)
+└── ShopifyError        Shopify's Admin API or token endpoint failed (see shopify_client)
 """
 
 from __future__ import annotations
