@@ -113,4 +113,11 @@ def adjust_member(customer_id: str) -> tuple[Response, int] | Response:
         staff_user_id=g.staff_user_id,
         idempotency_key=request.headers.get("Idempotency-Key", "").strip()[:100] or None,
     )
-    return jsonify(result), 201 if result["created"] else 200
+    if result["created"]:
+        # Shopify's copy of the balance (metafield) follows, through the coalesced sync job.
+        from webhooks.engine_jobs import enqueue_balance_sync
+
+        enqueue_balance_sync(runtime(), result["member_id"])
+    return jsonify({k: v for k, v in result.items() if k != "member_id"}), 201 if result[
+        "created"
+    ] else 200

@@ -103,7 +103,11 @@ def adjust_points(
     staff_user_id: str | None,
     idempotency_key: str | None = None,
 ) -> dict[str, Any]:
-    """``POST /api/members/{id}/adjustments``: post a manual adjustment once per key."""
+    """``POST /api/members/{id}/adjustments``: post a manual adjustment once per key.
+
+    The answer carries the internal ``member_id`` for the caller's follow-up work (the view
+    drops it before answering).
+    """
     points, reason = _validate_adjustment(body)
     key = f"adjust:{idempotency_key or uuid.uuid4()}"
     with sessions.begin() as s:
@@ -136,6 +140,7 @@ def adjust_points(
         s.refresh(member)
         return {
             "customer_id": str(customer_id),
+            "member_id": member.id,
             "points_balance": member.points_balance,
             "created": posted,
         }

@@ -80,3 +80,16 @@ def test_throttled_shopify_is_waited_out_and_the_balance_still_lands(
     answers = fake_shopify.graphql_requests[calls:]
     assert answers[0].get("throttled")  # the first call was throttled, then retried
     assert shopify_points(fake_shop) == ("number_integer", "100")
+
+
+def test_a_staff_adjustment_reaches_shopify_too(deliver, fake_shop, rt, app, client, fake_shopify):
+    deliver("customers/create", customer_body(CUSTOMER))
+    headers = {"Authorization": f"Bearer {fake_shopify.session_token(SHOP)}"}
+    response = client.post(
+        f"/api/members/{CUSTOMER}/adjustments",
+        json={"points": 25, "reason": "Birthday gift"},
+        headers=headers,
+    )
+    assert response.status_code == 201 and "member_id" not in response.get_json()
+    drain(app)
+    assert shopify_points(fake_shop) == ("number_integer", "125") and balance(rt) == 125
