@@ -12,7 +12,6 @@ and the conditions are checked again under the lock, so an earn arriving meanwhi
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,15 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from loyalty.ledger import post
 from loyalty.members import program_settings
 from loyalty.models import LedgerKind, Member, Shop
-from loyalty.types import utcnow
-
-
-def months_before(moment: datetime, months: int) -> datetime:
-    """``moment`` moved back by whole calendar months (the 31st becomes the month's last day)."""
-    index = moment.year * 12 + moment.month - 1 - months
-    year, month = divmod(index, 12)
-    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
-    return moment.replace(year=year, month=month + 1, day=day)
+from loyalty.types import months_before, utcnow
 
 
 def expiry_months_by_shop(sessions: sessionmaker[Session]) -> dict[int, int]:

@@ -38,7 +38,7 @@ from loyalty import audit
 from loyalty.models import AuditLog, Member, MemberStatus, PrivacyRequest, WebhookEvent
 from loyalty.privacy import customer_hashes
 from loyalty.self_service_leave import RECORD_KINDS, retire_member
-from loyalty.types import utcnow
+from loyalty.types import months_before, utcnow
 
 BATCH_SIZE = 500
 MEMBER_BATCH = 50
@@ -76,11 +76,6 @@ class Sweep:
     count: int
     done: bool
     customers: tuple[tuple[int, int], ...] = ()
-
-
-def months_before(moment: datetime, months: int) -> datetime:
-    """``moment`` minus whole months of 30.44 days (retention needs no calendar precision)."""
-    return moment - timedelta(days=round(months * 30.44))
 
 
 def anonymise_inactive_members(

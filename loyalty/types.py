@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +14,17 @@ from sqlalchemy.types import TypeDecorator
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """``moment`` moved back by whole calendar months (the 31st becomes the month's last day).
+
+    The one month arithmetic for inactivity and retention periods counted in months.
+    """
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
