@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from loyalty.config import Config
 from loyalty.errors import LoyaltyError
-from loyalty.members import customer_hash, optional_id
+from loyalty.members import optional_id
 from loyalty.models import Shop
 
 RESPONSE_TIME = timedelta(days=30)
@@ -147,11 +147,6 @@ def customer_hash_keys(config: Config) -> tuple[bytes, ...]:
 def customer_hash_key(config: Config) -> bytes:
     """The key tombstones are written with (see :func:`customer_hash_keys`)."""
     return customer_hash_keys(config)[0]
-
-
-def customer_hashes(keys: Iterable[bytes], shop_id: int, customer_id: int) -> list[str]:
-    """The customer's hash under every key, the writing key's first."""
-    return [customer_hash(key, shop_id, customer_id) for key in keys]
 
 
 def due_at(received_at: datetime) -> datetime:

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty.members import customer_hashes
 from loyalty.models import (
     AuditLog,
     ConsentEvent,
@@ -34,7 +35,7 @@ from loyalty.models import (
     Reward,
     Shop,
 )
-from loyalty.privacy import CustomerRequest, customer_hashes, due_at, lock_shop
+from loyalty.privacy import CustomerRequest, due_at, lock_shop
 from loyalty.spreadsheet import safe_cell
 from loyalty.types import utcnow
 

@@ -29,7 +29,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from loyalty.members import anonymise
+from loyalty.members import anonymise, customer_hashes
 from loyalty.models import (
     AuditLog,
     LedgerEntry,
@@ -43,7 +43,7 @@ from loyalty.models import (
     Tombstone,
     TombstoneReason,
 )
-from loyalty.privacy import CustomerRequest, customer_hashes, due_at, lock_shop
+from loyalty.privacy import CustomerRequest, due_at, lock_shop
 from loyalty.privacy_events import erase_bodies_mentioning
 from loyalty.types import utcnow
 

@@ -35,8 +35,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty import audit
+from loyalty.members import customer_hashes
 from loyalty.models import AuditLog, Member, MemberStatus, PrivacyRequest, WebhookEvent
-from loyalty.privacy import customer_hashes
 from loyalty.self_service_leave import RECORD_KINDS, retire_member
 from loyalty.types import months_before, utcnow
 

@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty import audit
+from loyalty.members import customer_hashes
 from loyalty.models import (
     ConsentEvent,
     LedgerEntry,
@@ -41,7 +42,7 @@ from loyalty.models import (
     PrivacyRequestKind,
     Shop,
 )
-from loyalty.privacy import CustomerRequest, customer_hashes, due_at
+from loyalty.privacy import CustomerRequest, due_at
 from loyalty.privacy_export import build_export, ledger_csv
 from loyalty.self_service_rules import (
     EDITABLE_FIELDS,

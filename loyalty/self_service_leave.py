@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty import audit
 from loyalty.ledger import post
-from loyalty.members import anonymise
+from loyalty.members import anonymise, customer_hashes
 from loyalty.models import (
     AuditLog,
     LedgerEntry,
@@ -46,7 +46,7 @@ from loyalty.models import (
     Tombstone,
     TombstoneReason,
 )
-from loyalty.privacy import customer_hashes, due_at, lock_shop
+from loyalty.privacy import due_at, lock_shop
 from loyalty.privacy_events import erase_bodies_mentioning
 from loyalty.privacy_redact import REDACTED, UNUSED_CODE_STATES
 from loyalty.self_service import find_member
