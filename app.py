@@ -34,9 +34,11 @@ def create_app(config: Config | None = None) -> Flask:
 
     import errors
     import extensions
+    import i18n
 
     extensions.init_app(app, config)
     errors.init_app(app)
+    i18n.init_app(app)
 
     from admin import init_app as init_admin
     from webhooks import init_app as init_webhooks

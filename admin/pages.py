@@ -30,11 +30,13 @@ from flask import (
     render_template,
     request,
 )
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
 
 from admin.auth import RETRY_HEADER, verify_request_token
 from admin.install import install_from_id_token
 from extensions import runtime
+from i18n import normalise
 from loyalty.session_tokens import InvalidSessionToken
 from loyalty.shopify_client import InvalidSubjectToken, ShopifyError, ShopifyTimeout
 from loyalty.signatures import is_valid_shop_domain
@@ -44,9 +46,9 @@ log = logging.getLogger(__name__)
 bp = Blueprint("pages", __name__, static_folder="static", static_url_path="/admin/static")
 
 NAV = (
-    ("/members", "Members"),
-    ("/rewards", "Rewards"),
-    ("/settings", "Program settings"),
+    ("/members", _l("Members")),
+    ("/rewards", _l("Rewards")),
+    ("/settings", _l("Program settings")),
 )
 """The app's pages in the admin's sidebar (``<s-app-nav>``); the app name links home (``/``)."""
 
@@ -64,10 +66,14 @@ def frame_ancestors(shop: str) -> str:
 
 
 def app_link(path: str, shop: str, host: str | None) -> str:
-    """A link to another page of the app that keeps the embedded context (never the token)."""
+    """A link to another page of the app that keeps the embedded context and the admin's
+    language (never the token)."""
     query = {"embedded": "1", "shop": shop}
     if host:
         query["host"] = host
+    locale = normalise(request.args.get("locale"))
+    if locale:
+        query["locale"] = locale
     return f"{path}?{urlencode(query)}"
 
 

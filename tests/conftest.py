@@ -97,7 +97,9 @@ def redis_url(worker_id: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         stop_embedded_redis(folder)
         return
     if worker_id == "master":  # a run without xdist: keep clear of dbs 1-8 that xdist runs use
-        yield f"{REDIS_URL}/{9 + os.getpid() % 7}"
+        # KLUBB_TEST_REDIS_DB pins the database, so concurrent runs on one machine stay apart.
+        db = os.environ.get("KLUBB_TEST_REDIS_DB") or 9 + os.getpid() % 7
+        yield f"{REDIS_URL}/{db}"
         return
     yield f"{REDIS_URL}/{1 + _worker_number(worker_id) % 8}"
 
