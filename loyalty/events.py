@@ -7,6 +7,7 @@ re-enqueues rows that were recorded but never processed).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -43,39 +44,66 @@ class Recorded:
     shop_installed: bool
 
 
-def record(sessions: sessionmaker[Session], delivery: Delivery) -> Recorded:
-    """Insert the event unless its event id is known; return the row either way."""
+Triage = Callable[[bool], tuple[EventStatus, str | None]]
+"""Decides a new event's first status from whether its shop is installed (see :func:`record`)."""
+
+
+def record(sessions: sessionmaker[Session], delivery: Delivery, triage: Triage) -> Recorded:
+    """Insert the event unless its event id is known; return the row either way.
+
+    A new row is written with its first status already decided by ``triage`` (rejected,
+    ignored, or ``enqueued`` for the job the caller is about to queue), so the intake commits
+    once per delivery; a caller whose enqueue then fails puts the row back to ``received``
+    (:func:`enqueue_failed`), and the sweeper treats both alike. A duplicate keeps its row's
+    status.
+    """
+    now = utcnow()
     with sessions.begin() as s:
-        shop = s.scalars(select(Shop).where(Shop.domain == delivery.shop_domain)).first()
-        values = {
-            "event_id": delivery.event_id,
-            "webhook_id": delivery.webhook_id,
-            "topic": delivery.topic,
-            "shop_domain": delivery.shop_domain,
-            "shop_id": shop.id if shop else None,
-            "api_version": delivery.api_version,
-            "body": delivery.body,
-            "triggered_at": delivery.triggered_at,
-            "received_at": utcnow(),
-            "status": EventStatus.RECEIVED,
-            "attempts": 0,
-        }
+        shop = s.execute(
+            select(Shop.id, Shop.installed_at, Shop.uninstalled_at).where(
+                Shop.domain == delivery.shop_domain
+            )
+        ).first()
+        installed = bool(shop and shop.installed_at is not None and shop.uninstalled_at is None)
+        status, error = triage(installed)
         inserted = s.execute(
             upsert(s, WebhookEvent)
-            .values(**values)
+            .values(
+                event_id=delivery.event_id,
+                webhook_id=delivery.webhook_id,
+                topic=delivery.topic,
+                shop_domain=delivery.shop_domain,
+                shop_id=shop.id if shop else None,
+                api_version=delivery.api_version,
+                body=delivery.body,
+                triggered_at=delivery.triggered_at,
+                received_at=now,
+                status=status,
+                error=error,
+                attempts=0,
+                enqueued_at=now if status == EventStatus.ENQUEUED else None,
+                processed_at=now if status in FINISHED else None,
+            )
             .on_conflict_do_nothing(index_elements=["event_id"])
             .returning(WebhookEvent.id)
         ).scalar()
+        if inserted is not None:
+            return Recorded(id=inserted, created=True, status=status, shop_installed=installed)
         row = s.execute(
             select(WebhookEvent.id, WebhookEvent.status).where(
                 WebhookEvent.event_id == delivery.event_id
             )
         ).one()
-        return Recorded(
-            id=row.id,
-            created=inserted is not None,
-            status=row.status,
-            shop_installed=bool(shop and shop.is_installed),
+        return Recorded(id=row.id, created=False, status=row.status, shop_installed=installed)
+
+
+def enqueue_failed(sessions: sessionmaker[Session], event_id: int) -> None:
+    """Put an event whose job could not be queued back to ``received`` (for the sweeper)."""
+    with sessions.begin() as s:
+        s.execute(
+            update(WebhookEvent)
+            .where(WebhookEvent.id == event_id, WebhookEvent.status == EventStatus.ENQUEUED)
+            .values(status=EventStatus.RECEIVED, enqueued_at=None)
         )
 
 

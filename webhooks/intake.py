@@ -67,8 +67,19 @@ def receive() -> tuple[Response, int] | Response:
         triggered_at=_parse_time(request.headers.get("X-Shopify-Triggered-At")),
         body=body,
     )
+    problem = _problem(delivery, event_id, body)
+
+    def triage(shop_installed: bool) -> tuple[EventStatus, str | None]:
+        if problem:
+            return EventStatus.REJECTED, problem
+        if delivery.topic not in HANDLERS:
+            return EventStatus.IGNORED, "no handler for topic"
+        if not shop_installed and delivery.topic not in COMPLIANCE_TOPICS:
+            return EventStatus.IGNORED, "shop not installed"
+        return EventStatus.ENQUEUED, None
+
     try:
-        recorded = events.record(rt.sessions, delivery)
+        recorded = events.record(rt.sessions, delivery, triage)
     except (OperationalError, SQLAlchemyError):
         log.error("webhook not recorded: database unavailable (Shopify will retry)")
         return json_error(503, "unavailable", "Try again later.")
@@ -79,20 +90,12 @@ def receive() -> tuple[Response, int] | Response:
         # A redelivery of an event whose first copy never finished: make sure it is queued.
         enqueue_event(rt, recorded.id, delivery.topic)
         return _ok("requeued")
-
-    problem = _problem(delivery, event_id, body)
-    if problem:
-        events.set_status(rt.sessions, recorded.id, EventStatus.REJECTED, problem)
-        return json_error(400, "invalid_webhook", problem)
-
-    if delivery.topic not in HANDLERS:
-        events.set_status(rt.sessions, recorded.id, EventStatus.IGNORED, "no handler for topic")
+    if recorded.status == EventStatus.REJECTED:
+        return json_error(400, "invalid_webhook", problem or "")
+    if recorded.status == EventStatus.IGNORED:
         return _ok("ignored")
-    if not recorded.shop_installed and delivery.topic not in COMPLIANCE_TOPICS:
-        events.set_status(rt.sessions, recorded.id, EventStatus.IGNORED, "shop not installed")
-        return _ok("ignored")
-
-    enqueue_event(rt, recorded.id, delivery.topic)
+    if not enqueue_event(rt, recorded.id, delivery.topic, mark=False):
+        events.enqueue_failed(rt.sessions, recorded.id)
     return _ok("accepted")
 
 

@@ -48,10 +48,11 @@ def queue_for(topic: str) -> str:
     return "privacy" if topic in COMPLIANCE_TOPICS else "webhooks"
 
 
-def enqueue_event(rt: Runtime, event_id: int, topic: str) -> bool:
+def enqueue_event(rt: Runtime, event_id: int, topic: str, *, mark: bool = True) -> bool:
     """Put the event's job on its queue once; False (and a log line) when Redis is down.
 
     The row stays ``received`` when this fails, and the outbox sweeper enqueues it later.
+    ``mark=False`` skips noting the row ``enqueued``: the intake wrote it so already.
     """
     queue = rt.queue(queue_for(topic))
     job_id = f"event-{event_id}"
@@ -65,7 +66,8 @@ def enqueue_event(rt: Runtime, event_id: int, topic: str) -> bool:
     except (RedisError, OSError, DuplicateJobError):
         log.warning("event %s not enqueued: Redis unavailable; the sweeper will retry", event_id)
         return False
-    events.mark_enqueued(rt.sessions, event_id)
+    if mark:
+        events.mark_enqueued(rt.sessions, event_id)
     return True
 
 
