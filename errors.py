@@ -1,31 +1,68 @@
 """The JSON error shape every HTTP answer uses, and the app-wide error handlers.
 
 ``{"error": {"code": "...", "message": "...", "fields": {"name": "message"}}}`` with a 4xx
-status (422 for validation), never a stack trace (DESIGN.md, "JSON conventions").
+status (422 for validation), never a stack trace (DESIGN.md, "JSON conventions"). The messages
+are in the request's language (:func:`translated`).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import traceback
+from itertools import count
 from typing import Any
 
+from babel.numbers import format_decimal
 from flask import Flask, Response, jsonify, request
+from flask_babel import gettext
 from werkzeug.exceptions import BadRequest, HTTPException
 
+from i18n import LANGUAGES, current_language
 from loyalty.errors import LoyaltyError, NotFound, ValidationError
 from loyalty.shopify_client import ShopifyError, ShopifyThrottled, ShopifyUnavailable
 
 log = logging.getLogger(__name__)
 
+_NUMBER = re.compile(r"\d+(?:,\d{3})*")
+
+
+def translated(message: str) -> str:
+    """``message`` (English, from the domain or the app) in the request's language.
+
+    The domain knows nothing of Flask, so its messages are English and are translated here, the
+    one place every error answer passes: by the exact text, else with each number in it as a
+    placeholder (``"At most 100 characters."`` is msgid ``"At most %(n1)s characters."``), the
+    numbers then written the language's way. A message the catalogue lacks stays English.
+    """
+    if current_language() == LANGUAGES[0]:
+        return message
+    exact = gettext(message)
+    if exact != message:
+        return exact
+    numbers = _NUMBER.findall(message)
+    if not numbers:
+        return message
+    places = count(1)
+    msgid = _NUMBER.sub(lambda _m: f"%(n{next(places)})s", message.replace("%", "%%"))
+    found = gettext(msgid)
+    if found == msgid:
+        return message
+    language = current_language()
+    values = {
+        f"n{i}": format_decimal(int(n.replace(",", "")), locale=language)
+        for i, n in enumerate(numbers, 1)
+    }
+    return found % values
+
 
 def json_error(
     status: int, code: str, message: str, fields: dict[str, str] | None = None
 ) -> Response:
-    """A JSON error response in the project's shape."""
-    body: dict[str, object] = {"code": code, "message": message}
+    """A JSON error response in the project's shape, its messages :func:`translated`."""
+    body: dict[str, object] = {"code": code, "message": translated(message)}
     if fields:
-        body["fields"] = fields
+        body["fields"] = {name: translated(text) for name, text in fields.items()}
     response = jsonify({"error": body})
     response.status_code = status
     return response

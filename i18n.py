@@ -19,7 +19,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from flask import Flask, has_request_context, request
-from flask_babel import Babel, Domain, get_locale
+from flask_babel import Babel, Domain, get_locale, refresh
 from werkzeug.utils import cached_property
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -98,5 +98,8 @@ class KlubbBabel(Babel):
 def init_app(app: Flask) -> None:
     """Install gettext in Jinja (``{{ _("Text") }}``) and the locale selector."""
     KlubbBabel(app, locale_selector=select_locale)
+    # flask-babel keeps the chosen locale on the app context; a context shared by several
+    # requests (tests, CLI) must not answer the second request in the first one's language.
+    app.before_request(refresh)
     app.jinja_env.globals["current_language"] = current_language
 

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from extensions import Runtime, runtime
 from loyalty.models import Shop
@@ -100,7 +101,7 @@ def install() -> ResponseReturnValue:
     shop = request.args.get("shop", "")
     if not is_valid_shop_domain(shop):
         return error_page(
-            400, "This is not a Shopify shop", "Install Klubb from your Shopify admin."
+            400, _("This is not a Shopify shop"), _("Install Klubb from your Shopify admin.")
         )
     state = secrets.token_urlsafe(32)
     rt.redis.set(_STATE_KEY.format(state), shop, ex=STATE_TTL_SECONDS)
@@ -140,18 +141,24 @@ def callback() -> ResponseReturnValue:
     if bound_to != shop:
         log.warning("install callback for %s refused: unknown, used or foreign state", shop)
         return error_page(
-            403, "This install link has expired", "Start the installation again from Shopify."
+            403,
+            _("This install link has expired"),
+            _("Start the installation again from Shopify."),
         )
     try:
         tokens = shopify_client().exchange_code(shop, code)
     except ShopifyTimeout:
         return error_page(
-            504, "Shopify did not answer in time", "Nothing was installed. Please try again."
+            504,
+            _("Shopify did not answer in time"),
+            _("Nothing was installed. Please try again."),
         )
     except ShopifyError as err:
         log.warning("code exchange for %s failed: %s", shop, err.code)
         return error_page(
-            502, "Shopify refused the installation", "Nothing was installed. Please try again."
+            502,
+            _("Shopify refused the installation"),
+            _("Nothing was installed. Please try again."),
         )
     record_install(rt.sessions, token_cipher(), shop, tokens)
     # Into the embedded admin through the verified shop's own origin (Shopify forwards
@@ -162,7 +169,7 @@ def callback() -> ResponseReturnValue:
 
 def _refused(status: int, reason: str) -> tuple[str, int]:
     log.warning("install callback refused: %s", reason)
-    return error_page(status, "This install link is not valid", "Install Klubb from Shopify.")
+    return error_page(status, _("This install link is not valid"), _("Install Klubb from Shopify."))
 
 
 def error_page(status: int, title: str, message: str) -> tuple[str, int]:

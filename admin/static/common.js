@@ -6,7 +6,13 @@
 
   var texts = null;
 
-  function text(key) {
+  // The page's language, as the server chose it (<html lang>): for Intl and for the API.
+  function language() {
+    return document.documentElement.lang || "en";
+  }
+
+  // The page's text for `key`, its {name} placeholders filled from `values` (as text).
+  function text(key, values) {
     if (texts === null) {
       var node = document.getElementById("page-text");
       try {
@@ -15,7 +21,10 @@
         texts = {};
       }
     }
-    return texts[key] || key;
+    var found = texts[key] || key;
+    return found.replace(/\{(\w+)\}/g, function (whole, name) {
+      return values && name in values ? String(values[name]) : whole;
+    });
   }
 
   function toast(message, isError) {
@@ -24,9 +33,12 @@
   }
 
   // One call to /api; resolves to {ok, status, data, response} and never rejects. App Bridge
-  // adds the session token to fetch().
+  // adds the session token to fetch(); Accept-Language asks for messages in the page's language.
   function api(method, path, body, headers) {
-    var options = { method: method, headers: { Accept: "application/json" } };
+    var options = {
+      method: method,
+      headers: { Accept: "application/json", "Accept-Language": language() },
+    };
     Object.keys(headers || {}).forEach(function (name) {
       options.headers[name] = headers[name];
     });
@@ -75,20 +87,38 @@
     return path + "?" + query.toString();
   }
 
+  // A time, or a calendar day ("2026-05-17", shown as that day wherever the browser is).
   function formatDate(iso, withTime) {
     if (!iso) return "—";
     var date = new Date(iso);
     if (isNaN(date.getTime())) return "—";
     var options = { year: "numeric", month: "short", day: "numeric" };
+    if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) options.timeZone = "UTC";
     if (withTime) {
       options.hour = "2-digit";
       options.minute = "2-digit";
     }
-    return date.toLocaleString(document.documentElement.lang || "en", options);
+    return date.toLocaleString(language(), options);
   }
 
   function formatPoints(value) {
-    return Number(value).toLocaleString(document.documentElement.lang || "en");
+    return Number(value).toLocaleString(language());
+  }
+
+  // A decimal string of money in the page's language ("NOK 50" / "50 kr"); cents only if any.
+  function formatMoney(value, currency) {
+    var number = Number(value);
+    var cents = number % 1 === 0 ? 0 : 2;
+    try {
+      return number.toLocaleString(language(), {
+        style: "currency",
+        currency: currency,
+        minimumFractionDigits: cents,
+        maximumFractionDigits: Math.max(cents, 4),
+      });
+    } catch (e) {
+      return currency + " " + value; // not an ISO 4217 code
+    }
   }
 
   // Sets (or clears) the error attribute of each named field from a {name: message} map.
@@ -144,8 +174,10 @@
     errorFields: errorFields,
     errorMessage: errorMessage,
     formatDate: formatDate,
+    formatMoney: formatMoney,
     formatPoints: formatPoints,
     idempotencyKey: idempotencyKey,
+    language: language,
     onReady: onReady,
     setHidden: setHidden,
     showFieldErrors: showFieldErrors,

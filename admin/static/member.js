@@ -11,10 +11,20 @@
     if (text === "system") return K.text("system");
     if (text.indexOf("staff") === 0) {
       var id = text.split(":")[1];
-      return K.text("staff") + (id ? " " + id : "");
+      return id ? K.text("staff_member", { id: id }) : K.text("staff");
     }
     if (text.indexOf("member") === 0) return K.text("member");
     return text;
+  }
+
+  // "nb" → "norsk bokmål" (in the page's language); the code itself where Intl cannot name it.
+  function languageName(code) {
+    if (!code) return "";
+    try {
+      return new Intl.DisplayNames([K.language()], { type: "language" }).of(code) || code;
+    } catch (e) {
+      return code;
+    }
   }
 
   function init() {
@@ -66,8 +76,8 @@
       setFact("name", name);
       setFact("email", profile.email);
       setFact("phone", profile.phone);
-      setFact("language", profile.language);
-      setFact("birthday", profile.birthday);
+      setFact("language", languageName(profile.language));
+      setFact("birthday", profile.birthday ? K.formatDate(profile.birthday) : "");
       setFact("joined_at", K.formatDate(profile.joined_at));
       setFact("last_activity_at", K.formatDate(profile.last_activity_at));
       ["email", "sms"].forEach(function (channel) {
@@ -110,14 +120,15 @@
         K.cell(row, K.text("kind_" + entry.kind));
         var reason = entry.reason || "";
         if (entry.available_at && new Date(entry.available_at).getTime() > Date.now()) {
-          reason += (reason ? " · " : "") + K.text("pending_until") + " " + K.formatDate(entry.available_at);
+          var until = K.text("pending_until", { date: K.formatDate(entry.available_at) });
+          reason += (reason ? " · " : "") + until;
         }
         K.cell(row, reason);
         if (entry.order_id) {
           var link = document.createElement("s-link");
           link.setAttribute("href", "https://" + shop + "/admin/orders/" + entry.order_id);
           link.setAttribute("target", "_top");
-          link.textContent = K.text("order") + " " + entry.order_id;
+          link.textContent = K.text("order", { number: entry.order_id });
           K.cell(row, link, "k-wide");
         } else {
           K.cell(row, "", "k-wide");

@@ -90,7 +90,7 @@
         render(result.data.members);
         setDisabled(previous, cursors.length < 2);
         setDisabled(next, !following);
-        pageNumber.textContent = K.text("page") + " " + cursors.length;
+        pageNumber.textContent = K.text("page", { number: K.formatPoints(cursors.length) });
       });
     }
 

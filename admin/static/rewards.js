@@ -72,14 +72,18 @@
   function gives(reward) {
     var what;
     if (reward.kind === "percentage") {
-      what = shiftDecimal(reward.value, 2) + " % " + K.text("off");
+      var percent = Number(shiftDecimal(reward.value, 2)).toLocaleString(K.language(), {
+        maximumFractionDigits: 2,
+      });
+      what = K.text("amount_off", { amount: percent + " %" });
     } else if (reward.kind === "fixed_amount") {
-      what = reward.currency + " " + reward.value + " " + K.text("off");
+      what = K.text("amount_off", { amount: K.formatMoney(reward.value, reward.currency) });
     } else {
       what = K.text("free_shipping");
     }
     if (reward.minimum_order) {
-      what += " · " + K.text("min_order_over") + " " + reward.currency + " " + reward.minimum_order;
+      var minimum = K.formatMoney(reward.minimum_order, reward.currency);
+      what += " · " + K.text("min_order_over", { amount: minimum });
     }
     return what;
   }
@@ -125,7 +129,7 @@
         var edit = document.createElement("s-button");
         edit.setAttribute("variant", "tertiary");
         edit.textContent = K.text("edit");
-        edit.setAttribute("accessibilityLabel", K.text("edit") + " " + reward.title);
+        edit.setAttribute("accessibilityLabel", K.text("edit_reward", { title: reward.title }));
         edit.addEventListener("click", function () {
           open(reward);
         });
