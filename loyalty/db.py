@@ -29,6 +29,14 @@ def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    # SQLite's own lower() folds ASCII only; searching "åse" must find "Åse" as on PostgreSQL.
+    dbapi_conn.create_function(  # type: ignore[attr-defined]
+        "lower", 1, _unicode_lower, deterministic=True
+    )
+
+
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty import audit
@@ -142,8 +142,13 @@ def _search(query: str) -> Any:
     anywhere (three at least); a customer id exactly."""
     text = query.lower()
     prefix = _like_prefix(text)
+    # Literal constants, not bound parameters: the expression must be the one the index of
+    # migration 0008 is built on, or PostgreSQL cannot use it.
+    empty, space = literal_column("''"), literal_column("' '")
     full_name = func.lower(
-        func.coalesce(Member.first_name, "") + " " + func.coalesce(Member.last_name, "")
+        func.coalesce(Member.first_name, empty)
+        .op("||")(space)
+        .op("||")(func.coalesce(Member.last_name, empty))
     )
     matches: list[ColumnElement[bool]] = [
         func.lower(Member.email).like(prefix, escape="\\"),
@@ -174,10 +179,12 @@ def _statement(shop_id: int, wanted: MemberFilter, after: tuple[Any, int] | None
         statement = statement.where(Member.points_balance <= wanted.max_balance)
     if after is not None:
         value, member_id = after
+        # A row comparison, which an index on (shop_id, sort value, id) serves as one range.
+        position = tuple_(key, Member.id)
         if descending:
-            statement = statement.where(or_(key < value, and_(key == value, Member.id < member_id)))
+            statement = statement.where(position < tuple_(value, member_id))
         else:
-            statement = statement.where(or_(key > value, and_(key == value, Member.id > member_id)))
+            statement = statement.where(position > tuple_(value, member_id))
     order = (key.desc(), Member.id.desc()) if descending else (key.asc(), Member.id.asc())
     return statement.order_by(*order)
 

@@ -93,6 +93,7 @@ def test_newest_members_come_first_by_default(client, people):
     assert response.headers["Cache-Control"] == "private, no-store"
 
 
+@pytest.mark.embedded
 @pytest.mark.parametrize(
     ("query", "found"),
     [
@@ -127,6 +128,7 @@ def test_filter_by_status_and_balance(client, people):
     assert ids(get(client, "?query=nordmann&max_balance=100")) == ["2"]
 
 
+@pytest.mark.embedded
 @pytest.mark.parametrize(
     ("sort", "order"),
     [
@@ -154,6 +156,7 @@ def test_sortable_and_every_page_size_walks_the_same_order(client, people, sort,
         assert seen == order
 
 
+@pytest.mark.embedded
 def test_pages_hold_with_equal_sort_values_and_across_filters(client, shop_a, add_member):
     same = datetime(2026, 5, 1, tzinfo=UTC)
     for customer in range(10, 60):
