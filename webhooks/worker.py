@@ -134,7 +134,9 @@ class AppWorker(_AppContextMixin, Worker):
         self.app = app or standalone_app()
         runtime: Runtime = self.app.extensions["klubb"]
         kwargs.setdefault("connection", runtime.redis)
-        super().__init__(queues, log_job_description=False, **kwargs)
+        # RQ's CLI passes log_job_description itself; job descriptions may quote arguments.
+        kwargs["log_job_description"] = False
+        super().__init__(queues, **kwargs)
 
 
 class AppSimpleWorker(_AppContextMixin, SimpleWorker):

@@ -1,0 +1,143 @@
+"""End-to-end benchmark: signed orders in, every balance right, on PostgreSQL + Redis.
+
+    .venv/bin/python bench/end_to_end.py [--orders 2000] [--customers 200] [--workers 2]
+
+1. Baseline, in the same run: N no-op jobs (bench/noop.py) through the same number of the
+   app's forking RQ workers; the rate at which they drain.
+2. N signed ``orders/paid`` webhooks posted to the app under gunicorn while no worker runs
+   (the intake's rate is reported too), then the workers start; the rate at which the events
+   drain, and a check that every member's balance is exactly the signup bonus plus what their
+   orders earn.
+
+Both rates are timed from the first job taken to the last one finished, so worker start-up
+counts in neither. The result is orders/s ÷ no-op jobs/s (target >= 0.5). Worker memory is
+reported after the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import psycopg
+import redis
+import requests
+from rq import Queue
+from rq.registry import FinishedJobRegistry
+
+from bench.common import (
+    app_env,
+    dumps,
+    fresh_database,
+    gunicorn,
+    order_body,
+    prepare_app_database,
+    rss_mib,
+    webhook_headers,
+    workers,
+)
+
+DATABASE = "klubb_bench_e2e"
+SIGNUP_BONUS = 100
+
+
+def drain_rate(
+    queue: Queue, total: int, finished: Callable[[], int], timeout: float = 900
+) -> float:
+    """Jobs/s from the first job taken off ``queue`` until ``finished()`` reaches ``total``."""
+    deadline = time.monotonic() + timeout
+    first = None
+    while time.monotonic() < deadline:
+        if first is None and queue.count < total:
+            first = time.monotonic()
+        if finished() >= total:
+            return total / (time.monotonic() - (first or time.monotonic()))
+        time.sleep(0.01)
+    raise TimeoutError(f"{queue.name}: {finished()} of {total} finished in {timeout} s")
+
+
+def processed_events(db_url: str) -> Callable[[], int]:
+    """How many webhook events are processed (one connection, reused)."""
+    conn = psycopg.connect(db_url.replace("+psycopg", ""), autocommit=True)
+
+    def count() -> int:
+        row = conn.execute("SELECT count(*) FROM webhook_events WHERE status = 'processed'")
+        return int(row.fetchone()[0])  # type: ignore[index]
+
+    return count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--orders", type=int, default=2000)
+    parser.add_argument("--customers", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    db_url = fresh_database(DATABASE)
+    prepare_app_database(db_url)
+    env = app_env(db_url)
+    conn = redis.Redis.from_url(env["REDIS_URL"])
+
+    # 1. The baseline: no-op jobs.
+    noop_queue = Queue("bench", connection=conn)
+    noop_queue.enqueue_many(
+        [Queue.prepare_data("bench.noop.noop", result_ttl=3600) for _ in range(args.orders)]
+    )
+    finished_noops = FinishedJobRegistry("bench", connection=conn)
+    with workers(args.workers, "bench", env):
+        noop_rate = drain_rate(noop_queue, args.orders, finished_noops.get_job_count)
+
+    # 2. Orders: posted signed, then drained by the workers.
+    rng = random.Random(2026)
+    customers = [7_000_000_000 + n for n in range(args.customers)]
+    orders = [
+        (9_000_000_000 + n, rng.choice(customers), rng.randint(50, 2000))
+        for n in range(args.orders)
+    ]
+    expected: dict[int, int] = {}
+    for _order_id, customer_id, amount in orders:
+        expected[customer_id] = expected.get(customer_id, SIGNUP_BONUS) + amount
+
+    with gunicorn("app:create_app()", env) as server:
+        session = requests.Session()
+
+        def post(order: tuple[int, int, int]) -> int:
+            body = dumps(order_body(*order))
+            headers = webhook_headers("orders/paid", f"bench-order-{order[0]}", body)
+            return session.post(f"{server.url}/webhooks", data=body, headers=headers).status_code
+
+        started = time.monotonic()
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(post, orders))
+        intake_rate = len(orders) / (time.monotonic() - started)
+    assert all(status == 200 for status in statuses), set(statuses)
+
+    webhooks_queue = Queue("webhooks", connection=conn)
+    with workers(args.workers, "webhooks", env) as procs:
+        order_rate = drain_rate(webhooks_queue, args.orders, processed_events(db_url))
+        memory = [rss_mib(proc.pid) for proc in procs]
+
+    with psycopg.connect(db_url.replace("+psycopg", "")) as db:
+        balances = dict(db.execute("SELECT customer_id, points_balance FROM members").fetchall())
+        processed = db.execute(
+            "SELECT count(*) FROM webhook_events WHERE status = 'processed'"
+        ).fetchone()[0]
+    wrong = {c: (balances.get(c), want) for c, want in expected.items() if balances.get(c) != want}
+
+    print(f"orders: {args.orders} for {args.customers} customers, {args.workers} workers")
+    print(f"no-op jobs (baseline):  {noop_rate:7.1f} jobs/s")
+    print(f"intake (8 posting threads): {intake_rate:7.1f} orders/s")
+    print(f"orders processed:       {order_rate:7.1f} orders/s  ({processed} events processed)")
+    print(f"ratio orders / no-op:   {order_rate / noop_rate:7.2f}   (target >= 0.5)")
+    print(f"balances right:         {len(expected) - len(wrong)} of {len(expected)}")
+    print(f"worker RSS (parent):    {', '.join(f'{m:.0f} MiB' for m in memory)}")
+    if wrong:
+        raise SystemExit(f"wrong balances: {list(wrong.items())[:5]}")
+
+
+if __name__ == "__main__":
+    main()

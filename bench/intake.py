@@ -1,0 +1,95 @@
+"""Intake benchmark: signed ``orders/paid`` posts to ``POST /webhooks`` under gunicorn.
+
+    .venv/bin/python bench/intake.py [--seconds 10] [--connections 16]
+
+Both servers run under the same gunicorn settings in the same run: the app (verify, record,
+dedupe, enqueue) and a bare Flask endpoint (bench/bare_app.py). Each is driven to saturation
+with wrk (a fresh X-Shopify-Event-Id per request, so every post is a new event); the ratio of
+the two rates is the result (target >= 0.35). Then the app is driven at half its saturating
+rate (wrk connections paced with a delay) and its latency percentiles reported (target p99 <
+50 ms). Memory per gunicorn worker is reported after the run. No worker runs: the jobs stay
+queued.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+
+import psycopg
+
+from bench.common import (
+    app_env,
+    dumps,
+    fresh_database,
+    gunicorn,
+    order_body,
+    prepare_app_database,
+    rss_mib,
+    wrk,
+)
+
+DATABASE = "klubb_bench_intake"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+
+    db_url = fresh_database(DATABASE)
+    prepare_app_database(db_url)
+    env = app_env(db_url)
+    body = dumps(order_body(820982911946154508, 115310627314723954, 499))
+
+    with gunicorn("bench.bare_app:app", env) as bare:
+        wrk(bare.url, body, "orders/paid", seconds=2, connections=4)  # warm-up
+        baseline = wrk(
+            bare.url, body, "orders/paid", seconds=args.seconds, connections=args.connections
+        )
+
+    with gunicorn("app:create_app()", env) as server:
+        wrk(server.url, body, "orders/paid", seconds=2, connections=4)  # warm-up
+        saturated = wrk(
+            server.url, body, "orders/paid", seconds=args.seconds, connections=args.connections
+        )
+        half = saturated.requests_per_s / 2
+        paced_connections = 8
+        # Each connection waits delay_ms between requests: rate ~ connections * 1000 / delay.
+        delay_ms = paced_connections * 1000 / half
+        paced = wrk(
+            server.url,
+            body,
+            "orders/paid",
+            seconds=args.seconds,
+            connections=paced_connections,
+            delay_ms=delay_ms,
+        )
+        memory = [rss_mib(pid) for pid in server.worker_pids()]
+
+    with psycopg.connect(db_url.replace("+psycopg", ""), autocommit=True) as conn:
+        recorded = conn.execute("SELECT count(*) FROM webhook_events").fetchone()[0]
+
+    ratio = saturated.requests_per_s / baseline.requests_per_s
+    print(
+        f"bare Flask endpoint:  {baseline.requests_per_s:8.0f} req/s  (non-2xx {baseline.non_2xx})"
+    )
+    print(
+        f"POST /webhooks:       {saturated.requests_per_s:8.0f} req/s  (non-2xx {saturated.non_2xx})"
+    )
+    print(f"ratio intake / bare:  {ratio:8.2f}   (target >= 0.35)")
+    print(
+        f"at half saturation:   {paced.requests_per_s:8.0f} req/s  "
+        f"p50 {paced.latency_ms.get('50', 0):.1f} ms  p90 {paced.latency_ms.get('90', 0):.1f} ms  "
+        f"p99 {paced.latency_ms.get('99', 0):.1f} ms  (target p99 < 50 ms; non-2xx {paced.non_2xx})"
+    )
+    print(f"events recorded:      {recorded}")
+    print(
+        f"gunicorn worker RSS:  median {statistics.median(memory):.0f} MiB, "
+        f"max {max(memory):.0f} MiB over {len(memory)} workers"
+    )
+
+
+if __name__ == "__main__":
+    main()
