@@ -20,13 +20,15 @@ export KLUBB_TEST_REDIS_URL ?= redis://127.0.0.1:6379
 PYTEST_ARGS ?=
 PYTEST := $(BIN)/pytest -p no:cacheprovider -rfE --durations=10 $(PYTEST_ARGS)
 
-.PHONY: help install dev test lint typecheck chromium node-tools clean
+.PHONY: help install dev test lint typecheck chromium node-tools clean \
+	bench-intake bench-e2e bench-members bench-proxy bench-lighthouse
 
 help:
 	@echo "make dev        run web + worker + scheduler + fake Shopify with a demo shop"
 	@echo "make test       ruff, then pytest on PostgreSQL+Redis (-n 2), then the embedded subset"
 	@echo "make install    create $(VENV) and install requirements.lock (done by dev and test)"
 	@echo "make typecheck  mypy"
+	@echo "make bench-*    one benchmark (intake, e2e, members, proxy, lighthouse): bench/RESULTS.md"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +77,22 @@ test: $(STAMP) chromium node-tools
 	KLUBB_TEST_EMBEDDED=1 $(PYTEST) -m embedded || status=1; \
 	if [ $$status -ne 0 ]; then echo "make test: FAILED (see above)"; fi; \
 	exit $$status
+
+# Benchmarks (never in CI): PostgreSQL + Redis on loopback, wrk for load; see bench/RESULTS.md.
+bench-intake: $(STAMP)
+	$(BIN)/python -m bench.intake
+
+bench-e2e: $(STAMP)
+	$(BIN)/python -m bench.end_to_end
+
+bench-members: $(STAMP)
+	$(BIN)/python -m bench.member_search
+
+bench-proxy: $(STAMP)
+	$(BIN)/python -m bench.proxy_member
+
+bench-lighthouse: $(STAMP)
+	$(BIN)/python -m bench.lighthouse
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache test-artifacts

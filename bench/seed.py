@@ -115,7 +115,7 @@ FROM (
     ({first})[1 + n %% {n_first}] AS f,
     ({last})[1 + (n / {n_first}) %% {n_last}] AS l,
     now() - (n %% 1095) * interval '1 day' - (n %% 86400) * interval '1 second' AS j
-  FROM generate_series(1, %(count)s) AS n
+  FROM generate_series(1::bigint, %(count)s::bigint) AS n
 ) AS g
 """
 
@@ -124,7 +124,7 @@ INSERT INTO ledger_entries (shop_id, member_id, points, kind, source_key, actor,
   created_at)
 SELECT %(shop)s, m.id, 50 + (n * 7919) %% 950, 'earn', 'seed:' || n, 'system',
   8000000000 + n, now() - (n %% 1095) * interval '1 day'
-FROM generate_series(1, %(count)s) AS n
+FROM generate_series(1::bigint, %(count)s::bigint) AS n
 JOIN members AS m ON m.shop_id = %(shop)s AND m.customer_id = 6000000000 + 1 + n %% %(members)s
 """
 
@@ -152,7 +152,7 @@ FROM (
   SELECT n, n %% 10 = 0 AS guest, 1 + n %% %(members)s AS c,
     (99 + (n * 7919) %% 1900)::numeric(20, 4) AS amount,
     now() - (n %% 1095) * interval '1 day' - (n %% 86400) * interval '1 second' AS at
-  FROM generate_series(1, %(count)s) AS n
+  FROM generate_series(1::bigint, %(count)s::bigint) AS n
 ) AS g
 """
 
@@ -182,9 +182,9 @@ def _run(conn: psycopg.Connection, label: str, sql: str, params: dict[str, int])
     print(f"{label:>10}: {rows:>10} rows in {time.monotonic() - started:5.0f} s", flush=True)
 
 
-def seed(members: int, ledger: int, orders: int) -> str:
+def seed(members: int, ledger: int, orders: int, database: str = DATABASE) -> str:
     """Create and fill the database; its SQLAlchemy URL."""
-    url = fresh_database(DATABASE)
+    url = fresh_database(database)
     prepare_app_database(url)
     names = {
         "first": _array(FIRST_NAMES),
@@ -214,8 +214,9 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=1_000_000)
     parser.add_argument("--ledger", type=int, default=10_000_000)
     parser.add_argument("--orders", type=int, default=10_000_000)
+    parser.add_argument("--database", default=DATABASE)
     args = parser.parse_args()
-    seed(args.members, args.ledger, args.orders)
+    seed(args.members, args.ledger, args.orders, args.database)
 
 
 if __name__ == "__main__":

@@ -52,22 +52,39 @@ def enqueue_event(rt: Runtime, event_id: int, topic: str, *, mark: bool = True) 
     """Put the event's job on its queue once; False (and a log line) when Redis is down.
 
     The row stays ``received`` when this fails, and the outbox sweeper enqueues it later.
-    ``mark=False`` skips noting the row ``enqueued``: the intake wrote it so already.
+    ``mark=False`` skips noting the row ``enqueued``: the intake wrote it so already. With
+    ``WEBHOOK_BATCH_SIZE`` above 1, ``webhooks``-queue events join a batch (webhooks.batch).
     """
-    queue = rt.queue(queue_for(topic))
-    job_id = f"event-{event_id}"
+    queue_name = queue_for(topic)
+    batch_size = rt.config.webhook_batch_size
     try:
-        try:
-            _enqueue(queue, event_id, job_id)
-        except DuplicateJobError:
-            if not _replace_dead_job(rt, job_id):
-                return True
-            _enqueue(queue, event_id, job_id)
+        if batch_size > 1 and queue_name == "webhooks":
+            from webhooks.batch import append
+
+            append(rt.queue(queue_name), event_id, batch_size)
+        elif not enqueue_single(rt, event_id, queue_name):
+            return True
     except (RedisError, OSError, DuplicateJobError):
         log.warning("event %s not enqueued: Redis unavailable; the sweeper will retry", event_id)
         return False
     if mark:
         events.mark_enqueued(rt.sessions, event_id)
+    return True
+
+
+def enqueue_single(rt: Runtime, event_id: int, queue_name: str) -> bool:
+    """Queue the event's own job (id ``event-<id>``); False if a live one is already queued.
+
+    Raises RedisError when Redis is down.
+    """
+    queue = rt.queue(queue_name)
+    job_id = f"event-{event_id}"
+    try:
+        _enqueue(queue, event_id, job_id)
+    except DuplicateJobError:
+        if not _replace_dead_job(rt, job_id):
+            return False
+        _enqueue(queue, event_id, job_id)
     return True
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from loyalty.config import DEMO_API_KEY, Config
 
 
@@ -52,3 +54,14 @@ def test_the_app_reads_its_scopes_topics_and_api_version_from_the_toml():
     }
     assert "write_discounts" in toml.scopes
     assert (toml.proxy_prefix, toml.proxy_subpath) == ("apps", "klubb")
+
+
+@pytest.mark.parametrize(("raw", "size"), [("", 1), ("1", 1), ("50", 50), ("9999", 500)])
+def test_webhook_batch_size_comes_from_the_environment_within_bounds(raw, size):
+    assert Config.from_env({"WEBHOOK_BATCH_SIZE": raw}).webhook_batch_size == size
+
+
+@pytest.mark.parametrize("raw", ["0", "-3", "many"])
+def test_a_bad_webhook_batch_size_is_refused_by_name(raw):
+    with pytest.raises(ValueError, match="WEBHOOK_BATCH_SIZE"):
+        Config.from_env({"WEBHOOK_BATCH_SIZE": raw})

@@ -1,0 +1,123 @@
+"""Member search benchmark: the admin's members list at 1,000,000 members of one shop.
+
+    .venv/bin/python -m bench.member_search [--members 1000000 --ledger 2000000] [--reuse]
+        [--runs 200]
+
+Seeds its own database, klubb_bench_members (bench/seed.py, no orders: the list reads only
+members), unless ``--reuse`` finds it already seeded, then runs
+each kind of members-list query the admin sends (loyalty.member_search.search_members: the
+first page of each sort, a deep keyset page, search by name, full name, email prefix and
+phone digits, filters by status and balance), ``--runs`` times each from a single client, and
+prints p50/p99 per query (target p99 < 50 ms) and the EXPLAIN (ANALYZE, BUFFERS) of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from typing import Any
+
+import psycopg
+from sqlalchemy import event
+
+from bench.common import SHOP, app_env, database_url
+from bench.seed import seed
+
+DATABASE = "klubb_bench_members"
+
+QUERIES: dict[str, dict[str, str]] = {
+    "newest first (default)": {},
+    "highest balance first": {"sort": "-points_balance"},
+    "recently active first": {"sort": "-last_activity"},
+    "search: first name": {"query": "Ingrid"},
+    "search: full name": {"query": "sigrid ødegård"},
+    "search: email prefix": {"query": "nora.hansen12"},
+    "search: phone digits": {"query": "4791234"},
+    "status + balance filter": {
+        "status": "active",
+        "min_balance": "5000",
+        "sort": "-points_balance",
+    },
+}
+
+
+def _seeded(members: int) -> bool:
+    try:
+        with psycopg.connect(database_url(DATABASE).replace("+psycopg", "")) as conn:
+            return conn.execute("SELECT count(*) FROM members").fetchone()[0] >= members
+    except psycopg.OperationalError:
+        return False
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--members", type=int, default=1_000_000)
+    parser.add_argument("--ledger", type=int, default=2_000_000)
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--reuse", action="store_true")
+    args = parser.parse_args()
+    if not (args.reuse and _seeded(args.members)):
+        seed(args.members, args.ledger, 0, DATABASE)
+    os.environ.update(app_env(database_url(DATABASE)))
+
+    from app import create_app
+    from extensions import runtime
+    from loyalty.member_search import parse_filter, search_members
+    from loyalty.models import Shop
+
+    app = create_app()
+    with app.app_context():
+        rt = runtime()
+        with rt.sessions() as s:
+            shop_id = s.query(Shop.id).filter(Shop.domain == SHOP).scalar()
+        # The 1,000th page of the default sort: where a keyset page must cost what page 1 does.
+        wanted, limit, after = parse_filter({})
+        for _ in range(20):
+            page = search_members(rt.sessions, shop_id, wanted, after=after, staff_user_id="b")
+            after = parse_filter({"after": page["next"]})[2]
+        deep = {"after": page["next"]}
+        cases = {**QUERIES, "page 21 of newest first": deep}
+
+        statements: list[tuple[str, Any]] = []
+
+        def capture(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+            if statement.lstrip().upper().startswith("SELECT") and "members" in statement:
+                statements.append((statement, params))
+
+        print(f"{'query':<28} {'rows':>5} {'p50 ms':>8} {'p99 ms':>8}")
+        plans = []
+        for label, query in cases.items():
+            wanted, limit, after = parse_filter(query)
+            timings = []
+            rows = 0
+            for _ in range(args.runs):
+                started = time.perf_counter()
+                result = search_members(
+                    rt.sessions, shop_id, wanted, limit=limit, after=after, staff_user_id="bench"
+                )
+                timings.append((time.perf_counter() - started) * 1000)
+                rows = len(result["members"])
+            timings.sort()
+            p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+            print(f"{label:<28} {rows:>5} {statistics.median(timings):8.1f} {p99:8.1f}")
+            statements.clear()
+            event.listen(rt.engine, "before_cursor_execute", capture)
+            search_members(
+                rt.sessions, shop_id, wanted, limit=limit, after=after, staff_user_id="b"
+            )
+            event.remove(rt.engine, "before_cursor_execute", capture)
+            statement, params = statements[0]
+            with rt.engine.connect() as conn:
+                raw = conn.connection.dbapi_connection
+                with raw.cursor() as cursor:  # type: ignore[union-attr]
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, params)
+                    plans.append((label, "\n".join(r[0] for r in cursor.fetchall())))
+        print()
+        for label, plan in plans:
+            print(f"### {label}\n```\n{plan}\n```\n")
+
+
+if __name__ == "__main__":
+    main()
