@@ -27,6 +27,22 @@ DEMO_API_SECRET = "klubb-demo-secret-not-for-production"  # noqa: S105
 DEFAULT_APP_URL = "http://127.0.0.1:8000"
 DEFAULT_SHOP_URL_TEMPLATE = "https://{shop}"
 DEFAULT_CDN_URL = "https://cdn.shopify.com"
+# The widget API's rate limits (widgets/ratelimit.py), requests per minute; unset: its defaults.
+RATE_LIMIT_VARIABLES = {
+    "RATE_LIMIT_PER_SHOP": "rate_limit_per_shop",
+    "RATE_LIMIT_PER_SHOPPER": "rate_limit_per_shopper",
+}
+
+
+def _positive_int(name: str, raw: str) -> int:
+    """``raw`` as a whole number above zero; a clear error naming ``name`` otherwise."""
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, not {value}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -72,6 +88,8 @@ class Config:
     shopify_api_key: str = DEMO_API_KEY
     shopify_api_secret: str = DEMO_API_SECRET
     shopify_api_secret_previous: str | None = None
+    # KLUBB_CUSTOMER_HASH_KEY: the stable key of tombstone hashes (loyalty.privacy); never rotated.
+    customer_hash_key: str | None = None
     app_url: str = DEFAULT_APP_URL
     database_url: str | None = None
     redis_url: str | None = None
@@ -83,6 +101,9 @@ class Config:
     testing: bool = False
     # Seconds to wait on Shopify's token endpoint and Admin API before giving up.
     shopify_timeout: float = 10.0
+    # Webhook events per RQ job on the ``webhooks`` queue (1: a job per event; see
+    # webhooks/batch.py). More amortises RQ's per-job cost when orders arrive in floods.
+    webhook_batch_size: int = 1
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -96,6 +117,7 @@ class Config:
             "shopify_api_key": env.get("SHOPIFY_API_KEY") or DEMO_API_KEY,
             "shopify_api_secret": env.get("SHOPIFY_API_SECRET") or DEMO_API_SECRET,
             "shopify_api_secret_previous": env.get("SHOPIFY_API_SECRET_PREVIOUS") or None,
+            "customer_hash_key": env.get("KLUBB_CUSTOMER_HASH_KEY") or None,
             "app_url": (env.get("APP_URL") or DEFAULT_APP_URL).rstrip("/"),
             "database_url": env.get("DATABASE_URL") or None,
             "redis_url": env.get("REDIS_URL") or None,
@@ -105,6 +127,17 @@ class Config:
         }
         if env.get("KLUBB_INSTANCE_PATH"):
             values["instance_path"] = Path(env["KLUBB_INSTANCE_PATH"])
+        if env.get("WEBHOOK_BATCH_SIZE"):
+            values["webhook_batch_size"] = min(
+                500, _positive_int("WEBHOOK_BATCH_SIZE", env["WEBHOOK_BATCH_SIZE"])
+            )
+        extra = {
+            key: _positive_int(name, env[name])
+            for name, key in RATE_LIMIT_VARIABLES.items()
+            if env.get(name)
+        }
+        if extra:
+            values["extra"] = extra
         values.update(overrides)
         return cls(**values)
 
