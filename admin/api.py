@@ -15,6 +15,7 @@ from admin.auth import current_shop, session_token_required
 from admin.openapi import ApiRegistry, register_document_route
 from errors import json_object_body
 from extensions import runtime
+from loyalty import retention
 from loyalty import settings as program_settings
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -25,6 +26,12 @@ _RATE = {
     "pattern": r"^\d+(\.\d{1,4})?$",
     "description": "Points per whole unit of the shop's currency; above 0, at most 1000, 4 decimals.",
     "examples": ["1", "2.5"],
+}
+RETENTION_DESCRIPTIONS = {
+    "inactive_member_months": "Months without activity before a member is anonymised.",
+    "webhook_body_days": "Days raw webhook bodies are kept; the facts taken from them stay.",
+    "export_days": "Days a privacy request's export is kept.",
+    "audit_months": "Months audit log entries are kept.",
 }
 _SETTINGS_PROPERTIES: dict[str, Any] = {
     "earn_rate": _RATE,
@@ -43,6 +50,16 @@ _SETTINGS_PROPERTIES: dict[str, Any] = {
     },
     "auto_enrol": {"type": "boolean", "description": "Every customer with an account joins."},
     "pending_days": {"type": "integer", "minimum": 0, "maximum": 365},
+    # Retention periods (loyalty.retention): how long each kind of personal data is kept.
+    **{
+        name: {
+            "type": "integer",
+            "minimum": low,
+            "maximum": high,
+            "description": RETENTION_DESCRIPTIONS[name],
+        }
+        for name, (low, high) in retention.BOUNDS.items()
+    },
 }
 api.schemas.update(
     {

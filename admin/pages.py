@@ -30,6 +30,7 @@ from flask import (
     render_template,
     request,
 )
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -49,6 +50,11 @@ NAV = (
     ("/members", _l("Members")),
     ("/rewards", _l("Rewards")),
     ("/settings", _l("Program settings")),
+    ("/appearance", _l("Widget appearance")),
+    ("/backfill", _l("Backfill")),
+    ("/import", _l("Import")),
+    ("/privacy-requests", _l("Privacy requests")),
+    ("/failed-events", _l("Failed events")),
 )
 """The app's pages in the admin's sidebar (``<s-app-nav>``); the app name links home (``/``)."""
 
@@ -113,8 +119,8 @@ def _session_expired(shop: str) -> Response:
     response = _message(
         401,
         shop,
-        "Your session has expired",
-        "Reload the page to continue.",
+        _("Your session has expired"),
+        _("Reload the page to continue."),
         bounce=True,
     )
     response.headers[RETRY_HEADER] = "1"
@@ -137,10 +143,12 @@ def _install_if_needed(shop: str, id_token: str) -> Response | None:
         log.info("token exchange for %s refused the session token", shop)
         return _session_expired(shop)
     except ShopifyTimeout:
-        return _message(504, shop, "Shopify did not answer in time", "Please reload the page.")
+        return _message(
+            504, shop, _("Shopify did not answer in time"), _("Please reload the page.")
+        )
     except ShopifyError as err:
         log.warning("token exchange for %s failed: %s", shop, err.code)
-        return _message(502, shop, "Could not connect to Shopify", "Please reload the page.")
+        return _message(502, shop, _("Could not connect to Shopify"), _("Please reload the page."))
     return None
 
 
@@ -157,7 +165,7 @@ def render_admin_page(path: str, template: str, **context: object) -> BaseRespon
         return landing
     if not is_valid_shop_domain(shop):
         return _message(
-            400, None, "This is not a Shopify shop", "Open Klubb from your Shopify admin."
+            400, None, _("This is not a Shopify shop"), _("Open Klubb from your Shopify admin.")
         )
     if request.args.get("embedded") != "1":
         suffix = "" if path == "/" else path

@@ -152,9 +152,32 @@ class ProgramSettings(Base):
     expiry_months: Mapped[int] = mapped_column(Integer, default=12)
     auto_enrol: Mapped[bool] = mapped_column(Boolean, default=True)
     pending_days: Mapped[int] = mapped_column(Integer, default=0)
+    # Retention periods (loyalty.retention; bounds in loyalty.settings).
+    inactive_member_months: Mapped[int] = mapped_column(Integer, default=24)
+    webhook_body_days: Mapped[int] = mapped_column(Integer, default=30)
+    export_days: Mapped[int] = mapped_column(Integer, default=30)
+    audit_months: Mapped[int] = mapped_column(Integer, default=24)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     shop: Mapped[Shop] = relationship(back_populates="settings")
+
+
+class WidgetAppearance(Base):
+    """How the storefront widget looks, as the merchant set it in the admin (issue 7)."""
+
+    __tablename__ = "widget_appearances"
+
+    shop_id: Mapped[int] = mapped_column(
+        ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True
+    )
+    accent_color: Mapped[str] = mapped_column(String(7))
+    accent_text_color: Mapped[str] = mapped_column(String(7))
+    background_color: Mapped[str] = mapped_column(String(7))
+    text_color: Mapped[str] = mapped_column(String(7))
+    position: Mapped[str] = mapped_column(String(8))
+    # {"en": "Rewards", "nb": "Fordeler"}; a missing language uses the extension's own text.
+    launcher_text: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class Member(Base):
@@ -183,6 +206,9 @@ class Member(Base):
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The customer's ``updated_at`` of the copy we hold: older customers/update bodies are stale.
     shopify_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when Klubb-owned fields changed and Shopify's metafields are still to be written
+    # (webhooks.shopify_sync); the push clears it, the sweeper re-enqueues it (the outbox rule).
+    fields_push_pending_since: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -199,6 +225,9 @@ class ConsentEvent(Base):
     granted: Mapped[bool] = mapped_column(Boolean)
     source: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set for a change Shopify must hear of (webhooks.shopify_sync.push_consent); cleared once
+    # pushed (or superseded), re-enqueued by the sweeper while set.
+    push_pending_since: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 class Tombstone(Base):
@@ -271,6 +300,10 @@ class OrderRecord(Base):
     rollup_day: Mapped[date | None] = mapped_column(Date)
     rollup_member: Mapped[bool] = mapped_column(Boolean, default=False)
     rollup_revenue: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    # The customer's pseudonymous analytics key (loyalty.analytics.customer_key), and the key
+    # the order last counted under in CustomerDayOrders (null: an order without a customer).
+    customer_key: Mapped[int | None] = mapped_column(BigInteger)
+    rollup_customer_key: Mapped[int | None] = mapped_column(BigInteger)
     ordered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     shopify_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -429,3 +462,102 @@ class DailyRollup(Base):
     points_issued: Mapped[int] = mapped_column(BigInteger, default=0)
     points_redeemed: Mapped[int] = mapped_column(BigInteger, default=0)
     points_expired: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class CustomerDayOrders(Base):
+    """How many orders one customer placed on one shop-local day, as member or not.
+
+    Kept by the workers beside DailyRollup (loyalty.orders), so that distinct customers and
+    repeat buyers over any period are exact without reading orders (loyalty.analytics). The
+    customer is a keyed hash, not the Shopify id: the row outlives a redaction anonymously.
+    """
+
+    __tablename__ = "customer_day_orders"
+
+    shop_id: Mapped[int] = mapped_column(
+        ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    member: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    customer_key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    orders: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Backfill(Base):
+    """A shop's backfill of existing customers and past orders: options, phase and progress.
+
+    One row per shop; a new run resets it (``run`` counts them). ``lines_done`` is how many lines
+    of the current phase's JSONL file are applied, so a retried job resumes where one stopped.
+    """
+
+    __tablename__ = "backfills"
+
+    shop_id: Mapped[int] = mapped_column(
+        ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True
+    )
+    run: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(ENUM_STR, default="queued")
+    phase: Mapped[str] = mapped_column(ENUM_STR, default="customers")
+    # None: every order Shopify lets the app read (60 days without read_all_orders).
+    orders_since_days: Mapped[int | None] = mapped_column(Integer)
+    award_points: Mapped[bool] = mapped_column(Boolean, default=False)
+    signup_bonus: Mapped[bool] = mapped_column(Boolean, default=False)
+    bulk_operation_id: Mapped[str | None] = mapped_column(String(100))
+    lines_done: Mapped[int] = mapped_column(BigInteger, default=0)
+    customers_seen: Mapped[int] = mapped_column(BigInteger, default=0)
+    customers_enrolled: Mapped[int] = mapped_column(BigInteger, default=0)
+    orders_seen: Mapped[int] = mapped_column(BigInteger, default=0)
+    orders_recorded: Mapped[int] = mapped_column(BigInteger, default=0)
+    orders_awarded: Mapped[int] = mapped_column(BigInteger, default=0)
+    error: Mapped[str | None] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ImportRun(Base):
+    """One CSV import of members and balances (``loyalty.imports``): a dry run or an apply.
+
+    ``content`` holds the uploaded file only until the run has finished (a job re-reads it);
+    the per-row outcomes are :class:`ImportRow`.
+    """
+
+    __tablename__ = "import_runs"
+    __table_args__ = (Index("ix_import_runs_shop_id_id", "shop_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(ENUM_STR, default="queued")
+    mode: Mapped[str] = mapped_column(ENUM_STR)
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=True)
+    source: Mapped[str] = mapped_column(String(40))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    file_hash: Mapped[str] = mapped_column(String(64))
+    mapping: Mapped[list[dict[str, str | None]]] = mapped_column(JSON, default=list)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    actor: Mapped[str] = mapped_column(String(100), default="staff")
+    total_rows: Mapped[int] = mapped_column(Integer, default=0)
+    processed_rows: Mapped[int] = mapped_column(Integer, default=0)
+    counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ImportRow(Base):
+    """What one line of an import did (or, in a dry run, would do)."""
+
+    __tablename__ = "import_rows"
+    __table_args__ = (UniqueConstraint("run_id", "line"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("import_runs.id", ondelete="CASCADE"))
+    line: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(ENUM_STR)
+    email: Mapped[str | None] = mapped_column(String(320))
+    customer_id: Mapped[int | None] = mapped_column(BigInteger)
+    points: Mapped[int | None] = mapped_column(BigInteger)
+    points_from: Mapped[int | None] = mapped_column(BigInteger)
+    points_to: Mapped[int | None] = mapped_column(BigInteger)
+    error_code: Mapped[str | None] = mapped_column(String(40))
+    message: Mapped[str | None] = mapped_column(String(300))

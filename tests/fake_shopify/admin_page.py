@@ -55,6 +55,7 @@ def render(fake: FakeShopify, shop: FakeShop, path: str, request: Request) -> Re
         "adminBase": base,
         "tokenUrl": f"/{shop.domain}/admin/_fake/session_token",
         "prefix": PREFIX,
+        "extensions": app_extensions(shop),
     }
     page = _TEMPLATE.format(
         shop_name=html.escape(shop.name),
@@ -69,6 +70,33 @@ def render(fake: FakeShopify, shop: FakeShop, path: str, request: Request) -> Re
     response = Response(page, content_type="text/html; charset=utf-8")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# The app's one theme app extension (extensions/klubb-widget): its blocks' targets and names.
+_THEME_BLOCKS = {
+    "app-embed": ("body", "Klubb launcher"),
+    "loyalty-page": ("section", "Loyalty page"),
+}
+_LIVE_THEME_ID = "gid://shopify/OnlineStoreTheme/1"
+
+
+def app_extensions(shop: FakeShop) -> list[dict[str, object]]:
+    """What App Bridge's ``shopify.app.extensions()`` resolves to for this shop (Shopify's
+    ExtensionInfo shape: theme blocks with a status and their placements in the live theme)."""
+    blocks = []
+    for handle, (target, name) in _THEME_BLOCKS.items():
+        status = shop.theme_blocks.get(handle, "available")
+        placements = [{"target": target, "themeId": _LIVE_THEME_ID}] if status == "active" else []
+        blocks.append(
+            {
+                "handle": handle,
+                "name": name,
+                "target": target,
+                "status": status,
+                "activations": placements,
+            }
+        )
+    return [{"handle": "klubb-widget", "type": "theme_app_extension", "activations": blocks}]
 
 
 _SHOPIFY_PARAMS = {"embedded", "hmac", "host", "id_token", "locale", "session", "shop", "timestamp"}
@@ -97,6 +125,9 @@ nav .section{margin:16px 10px 4px;font-size:12px;color:#616161}
 nav .app-nav a{padding-left:22px}
 main{position:relative}
 main iframe{position:absolute;inset:0;width:100%;height:100%;border:0;background:#f1f1f1}
+#leave-dialog{border:0;border-radius:12px;padding:16px;max-width:380px}
+#leave-dialog h2{font-size:16px;margin:0 0 8px}
+#leave-dialog .actions{display:flex;gap:8px;justify-content:flex-end;margin-top:16px}
 #toasts{position:fixed;bottom:24px;left:50%;transform:translateX(-50%);display:flex;
   flex-direction:column;gap:8px;align-items:center;z-index:10}
 .toast{background:#1a1a1a;color:#fff;padding:10px 16px;border-radius:10px;
@@ -139,6 +170,14 @@ _TEMPLATE = """<!DOCTYPE html>
   <iframe id="app-iframe" name="app-iframe" title="{app_name}" src="{frame_src}"></iframe>
 </main>
 <div id="toasts" role="status" aria-live="polite"></div>
+<dialog id="leave-dialog" aria-labelledby="leave-title">
+  <h2 id="leave-title">Leave page with unsaved changes?</h2>
+  <p>Leaving this page will delete all unsaved changes.</p>
+  <div class="actions">
+    <button type="button" id="leave-stay">Stay</button>
+    <button type="button" id="leave-go">Leave page</button>
+  </div>
+</dialog>
 <script type="application/json" id="fake-admin-config">{config}</script>
 <script>{script}</script>
 </body>
@@ -213,6 +252,36 @@ _SCRIPT = r"""
     });
   });
 
+  // Leaving with unsaved changes: while a save bar shows, the admin holds its own links (and
+  // App Bridge's saveBar.leaveConfirmation()) behind a "Leave page?" dialog; Stay keeps the page.
+  var leaveDialog = document.getElementById("leave-dialog");
+  var onLeave = null;
+  state.leaveConfirmations = 0;
+  function saveBarShown() {
+    return Object.keys(state.saveBars).some(function (k) { return state.saveBars[k]; });
+  }
+  function confirmLeave(then) {
+    state.leaveConfirmations += 1;
+    onLeave = then;
+    leaveDialog.showModal();
+  }
+  document.getElementById("leave-stay").addEventListener("click", function () {
+    onLeave = null;
+    leaveDialog.close();
+  });
+  document.getElementById("leave-go").addEventListener("click", function () {
+    var then = onLeave;
+    onLeave = null;
+    leaveDialog.close();
+    if (then) { then(); }
+  });
+  document.querySelector("nav").addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[href]") : null;
+    if (!link || !saveBarShown()) { return; }
+    event.preventDefault();
+    confirmLeave(function () { window.location.assign(link.href); });
+  });
+
   window.addEventListener("message", function (event) {
     if (event.source !== frame.contentWindow || event.origin !== appOrigin) { return; }
     var m = event.data || {};
@@ -236,6 +305,13 @@ _SCRIPT = r"""
       renderAppNav(m.items);
     } else if (kind === "title" && m.title) {
       document.title = m.title;
+    } else if (kind === "extensions") {
+      post({ type: P + "extensions-result", requestId: m.requestId, extensions: cfg.extensions });
+    } else if (kind === "leave-confirmation") {
+      var answer = function () {
+        post({ type: P + "leave-confirmation-result", requestId: m.requestId });
+      };
+      if (saveBarShown()) { confirmLeave(answer); } else { answer(); }
     }
   });
 })();

@@ -38,14 +38,20 @@ def latest_operation(ctx: Context) -> BulkOperation | None:
 
 def bulk_view(ctx: Context, op: BulkOperation, *, as_created: bool = False) -> dict[str, Any]:
     """A BulkOperation; ``as_created`` shows it as the mutation reports it (not yet run)."""
-    if as_created:
-        status, completed, count, roots, size, url = "CREATED", None, 0, 0, None, None
+    running = not as_created and op.running_reads > 0
+    if running:
+        op.running_reads -= 1
+    if as_created or running:
+        status = "RUNNING" if running else "CREATED"
+        completed, count, roots, size, url, partial = None, 0, 0, None, None, None
     else:
         status = op.status
         completed = iso8601(op.completed_at) if op.completed_at else None
         count, roots = op.object_count, op.root_object_count
         size = str(len(op.jsonl)) if op.jsonl else None
-        url = ctx.fake.bulk_result_url(ctx.shop.domain, op.id) if op.jsonl else None
+        file_url = ctx.fake.bulk_result_url(ctx.shop.domain, op.id) if op.jsonl else None
+        # A failed operation's lines (if any) are partial data, never ``url``.
+        url, partial = (None, file_url) if op.status == "FAILED" else (file_url, None)
     return {
         "__typename": "BulkOperation",
         "id": op.gid,
@@ -58,7 +64,7 @@ def bulk_view(ctx: Context, op: BulkOperation, *, as_created: bool = False) -> d
         "rootObjectCount": str(roots),
         "fileSize": size,
         "url": url,
-        "partialDataUrl": None,
+        "partialDataUrl": partial,
         "query": op.query,
     }
 
@@ -122,7 +128,12 @@ def run_query(info: Any, query: str, groupObjects: bool = False) -> dict[str, An
         return _error("Bulk queries must contain at least one connection.", "INVALID", ["query"])
 
     now = ctx.now
-    op = BulkOperation(id=ctx.fake.next_id(), query=query, created_at=now)
+    op = BulkOperation(
+        id=ctx.fake.next_id(),
+        query=query,
+        created_at=now,
+        running_reads=ctx.shop.bulk_running_reads,
+    )
     ctx.shop.bulk_operations[op.gid] = op
     inner = Context(
         fake=ctx.fake, shop=ctx.shop, token=ctx.token, now=now, scopes=ctx.scopes, bulk=True
@@ -141,6 +152,17 @@ def run_query(info: Any, query: str, groupObjects: bool = False) -> dict[str, An
         ).encode()
         op.object_count, op.root_object_count = len(lines), roots
         op.status = "COMPLETED"
+        failure = ctx.shop.bulk_failure
+        if failure is not None and failure[2] > 0:
+            ctx.shop.bulk_failure = (failure[0], failure[1], failure[2] - 1)
+        elif failure is not None:
+            # A TIMEOUT / INTERNAL_SERVER_ERROR: FAILED, with what was read as partial data.
+            op.error_code, keep, _ = failure
+            ctx.shop.bulk_failure = None
+            op.status = "FAILED"
+            kept = op.jsonl.splitlines(keepends=True)[:keep]
+            op.jsonl = b"".join(kept) or None
+            op.object_count = len(kept)
     return {"bulkOperation": bulk_view(ctx, op, as_created=True), "userErrors": []}
 
 

@@ -372,6 +372,33 @@ def order_view(ctx: Context, o: Order) -> dict[str, Any]:
     }
 
 
+_ORDER_TIME_TERM = re.compile(
+    r"\b(processed_at|created_at|updated_at):(>=|<=|>|<)?'?([0-9T:.+\-Z]+)'?"
+)
+_COMPARE = {
+    ">=": lambda a, b: a >= b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    "<": lambda a, b: a < b,
+    None: lambda a, b: a == b,
+}
+
+
+def _order_matches(o: Order, query: str | None) -> bool:
+    """The time terms of Shopify's order search (``processed_at:>='2026-01-01T00:00:00Z'``).
+
+    Other terms are not filtered on (the fake matches them all).
+    """
+    for name, op, value in _ORDER_TIME_TERM.findall(query or ""):
+        try:
+            bound = parse_iso8601(value if "T" in value else f"{value}T00:00:00Z")
+        except ValueError:
+            continue
+        if not _COMPARE[op or None](getattr(o, name), bound):
+            return False
+    return True
+
+
 def _visible_orders(info: GraphQLResolveInfo) -> list[Order]:
     """Orders the token may read: the last 60 days unless it has ``read_all_orders``."""
     ctx = ctx_of(info)
@@ -524,7 +551,8 @@ def query_root(ctx: Context) -> dict[str, Any]:
         require(info, "read_orders")
         page.pop("sortKey", None)
         page.pop("savedSearchId", None)
-        return connection(info, _visible_orders(info), lambda o: order_view(ctx, o), **page)
+        rows = [o for o in _visible_orders(info) if _order_matches(o, query)]
+        return connection(info, rows, lambda o: order_view(ctx, o), **page)
 
     def order(info: GraphQLResolveInfo, id: str) -> dict[str, Any] | None:
         require(info, "read_orders")
@@ -601,9 +629,17 @@ def node_by_id(info: GraphQLResolveInfo, node_id: str) -> dict[str, Any] | None:
 
 
 def _customer_matches(c: Customer, query: str | None) -> bool:
-    """A tiny subset of Shopify's search syntax: ``email:``, ``tag:``, ``phone:``, free text."""
+    """A tiny subset of Shopify's search syntax: ``email:``, ``tag:``, ``phone:``, free text.
+
+    Terms side by side must all match (an implied AND); the connective ``OR`` between groups
+    of terms matches either (Shopify's search syntax, "Connectives").
+    """
     if not query:
         return True
+    return any(_customer_matches_all(c, group) for group in re.split(r"\s+OR\s+", query))
+
+
+def _customer_matches_all(c: Customer, query: str) -> bool:
     for term in query.split():
         if ":" in term:
             name, _, value = term.partition(":")

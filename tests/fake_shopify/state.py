@@ -329,6 +329,8 @@ class BulkOperation:
     root_object_count: int = 0
     jsonl: bytes | None = None
     error_code: str | None = None
+    # Reads of the operation that still find it RUNNING (Shopify takes a while on big shops).
+    running_reads: int = 0
 
     @property
     def gid(self) -> str:
@@ -397,9 +399,16 @@ class FakeShop:
         self.auth_codes: dict[str, AuthorizationCode] = {}
         self.customers: dict[str, Customer] = {}
         self.discounts: dict[str, Discount] = {}
+        # The app's theme app extension blocks in the live (published) theme, as App Bridge's
+        # app.extensions() reports them: block handle -> "active" (enabled) or "available".
+        self.theme_blocks: dict[str, str] = {"app-embed": "available"}
         self.metafields: dict[tuple[str, str, str], Metafield] = {}
         self.orders: dict[str, Order] = {}
         self.bulk_operations: dict[str, BulkOperation] = {}
+        # (errorCode, lines kept, queries to let pass first): see fail_next_bulk_query.
+        self.bulk_failure: tuple[str, int, int] | None = None
+        # How many reads each new bulk query answers RUNNING before its result shows.
+        self.bulk_running_reads = 0
         self.bucket = CostBucket(updated_at=clock.now())
 
     # -- identity ------------------------------------------------------------------------
@@ -501,6 +510,14 @@ class FakeShop:
         with self._lock:
             self.orders[order.gid] = order
         return order.gid
+
+    def fail_next_bulk_query(
+        self, error_code: str = "TIMEOUT", keep_lines: int = 0, *, skip: int = 0
+    ) -> None:
+        """Make the next bulk query (after ``skip`` that succeed) end FAILED with ``error_code``
+        (TIMEOUT or INTERNAL_SERVER_ERROR), its first ``keep_lines`` lines at ``partialDataUrl``."""
+        with self._lock:
+            self.bulk_failure = (error_code, keep_lines, skip)
 
     def discount_by_code(self, code: str) -> Discount | None:
         """The code discount owning ``code`` (case-insensitive), or None."""

@@ -5,7 +5,9 @@
  * config {apiKey, shop, host, locale}, idToken() (a fresh session token from the admin that
  * frames the app), a fetch() that adds "Authorization: Bearer <session token>" to same-origin
  * requests (and retries once when the answer carries X-Shopify-Retry-Invalid-Session-Request),
- * toast.show(), saveBar.show()/hide()/toggle(), <ui-save-bar> and <form data-save-bar>.
+ * toast.show(), saveBar.show()/hide()/toggle()/leaveConfirmation(), <ui-save-bar> and
+ * <form data-save-bar>,
+ * app.extensions() (the theme app extension's blocks and their status in the live theme).
  * It talks to the fake admin (tests/fake_shopify/admin_page.py) by postMessage; loaded
  * outside a frame it does not throw: idToken() rejects and fetch() passes requests through.
  */
@@ -58,6 +60,17 @@
       if (m.token) { waiting.resolve(m.token); } else {
         waiting.reject(new Error(m.error || "App Bridge: no session token"));
       }
+    } else if (kind === "extensions-result") {
+      var asked = pending[m.requestId];
+      if (!asked) { return; }
+      delete pending[m.requestId];
+      clearTimeout(asked.timer);
+      asked.resolve(m.extensions || []);
+    } else if (kind === "leave-confirmation-result") {
+      var leaving = pending[m.requestId];
+      if (!leaving) { return; }
+      delete pending[m.requestId];
+      leaving.resolve();
     } else if (kind === "save-bar-action") {
       saveBarAction(m.id, m.action);
     }
@@ -75,6 +88,22 @@
       }, TOKEN_TIMEOUT_MS);
       pending[id] = { resolve: resolve, reject: reject, timer: timer };
       send({ type: PREFIX + "id-token", requestId: id });
+    });
+  }
+
+  // app.extensions(): the app's extensions and where they are active, from the admin.
+  function extensions() {
+    if (!framed) {
+      return Promise.reject(new Error("App Bridge: the app is not embedded in the Shopify admin"));
+    }
+    return new Promise(function (resolve, reject) {
+      var id = "x" + (++sequence);
+      var timer = setTimeout(function () {
+        delete pending[id];
+        reject(new Error("App Bridge: timed out waiting for the extensions"));
+      }, TOKEN_TIMEOUT_MS);
+      pending[id] = { resolve: resolve, reject: reject, timer: timer };
+      send({ type: PREFIX + "extensions", requestId: id });
     });
   }
 
@@ -144,7 +173,17 @@
     show: function (id) { return setSaveBar(id, true); },
     hide: function (id) { return setSaveBar(id, false); },
     toggle: function (id) { return setSaveBar(id, !saveBarVisible[id || "save-bar"]); },
-    leaveConfirmation: function () { return Promise.resolve(); }
+    // Shopify: "resolved when there is no visible save bar or user confirms to leave"; the
+    // admin asks (Stay leaves the promise pending).
+    leaveConfirmation: function () {
+      var shown = Object.keys(saveBarVisible).some(function (k) { return saveBarVisible[k]; });
+      if (!shown || !framed) { return Promise.resolve(); }
+      return new Promise(function (resolve) {
+        var id = "l" + (++sequence);
+        pending[id] = { resolve: resolve };
+        send({ type: PREFIX + "leave-confirmation", requestId: id });
+      });
+    }
   };
 
   function saveBarAction(id, action) {
@@ -224,6 +263,7 @@
     environment: { embedded: framed, mobile: false, pos: false },
     origin: parentOrigin,
     idToken: idToken,
+    app: { extensions: extensions },
     toast: toast,
     saveBar: saveBar,
     navigate: navigate,

@@ -144,7 +144,9 @@
 
   customElements.define("s-button", class extends Base {
     static get formAssociated() { return true; }
-    static get observedAttributes() { return ["variant", "tone", "type", "disabled", "loading", "href"]; }
+    static get observedAttributes() {
+      return ["variant", "tone", "type", "disabled", "loading", "href", "target"];
+    }
     constructor() { super(true); this.internals = this.attachInternals(); }
     render() {
       var variant = this.attr("variant", "auto");
@@ -160,7 +162,9 @@
       var inner = busy ? "<span aria-hidden='true'>…</span><slot></slot>" : "<slot></slot>";
       var href = this.attr("href", "");
       var markup = href
-        ? "<a class='b' part='button' href='" + esc(href) + "'>" + inner + "</a>"
+        ? "<a class='b' part='button' href='" + esc(href) + "'" +
+          (this.hasAttribute("target") ? " target='" + esc(this.getAttribute("target")) + "'" : "") +
+          ">" + inner + "</a>"
         : "<button class='b' part='button' type='button'" + (this.flag("disabled") ? " disabled" : "") +
           (busy ? " aria-busy='true'" : "") + ">" + inner + "</button>";
       this.paint(css, markup);
