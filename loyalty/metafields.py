@@ -2,12 +2,19 @@
 
 After a balance changes, a coalesced job (``webhooks.engine_jobs.sync_balance``) writes the
 balance as it is *when the job runs* to the customer's ``$app:loyalty`` / ``points`` metafield
-(``number_integer``) with ``metafieldsSet``, and adds the member tag with ``tagsAdd`` (tags are
-a set in Shopify: adding twice is harmless). Because it reads the current balance rather than
+(``number_integer``) with ``metafieldsSet``, and sets the member tag (tags are a set in Shopify:
+adding or removing twice is harmless). Because it reads the current balance rather than
 carrying one, any number of changes coalesce into one write, and jobs running out of order
 cannot leave an older balance behind (the job also holds a per-member lock across read and
 write). No database transaction is open during the calls to Shopify; THROTTLED and 5xx are
 retried by the client, then raised so RQ retries the job.
+
+The member tag (decision, no tiers yet): ``klubb-member`` is on a customer exactly while they are
+an *active* member. A restricted member (GDPR Art. 18: no earning, no messages) keeps the
+balance metafield but loses the tag, so a merchant's tag-based segments, Flow workflows and
+emails leave them out; lifting the restriction puts it back at the next sync. Leaving the club,
+retention's anonymisation and ``customers/redact`` remove the tag and Klubb's metafields
+(``webhooks.shopify_sync.sync_member_fields``).
 """
 
 from __future__ import annotations
@@ -42,6 +49,13 @@ mutation KlubbMemberTag($id: ID!, $tags: [String!]!) {
   }
 }
 """
+REMOVE_TAGS = """
+mutation KlubbMemberTagOff($id: ID!, $tags: [String!]!) {
+  tagsRemove(id: $id, tags: $tags) {
+    userErrors { field message }
+  }
+}
+"""
 
 
 class BalanceSyncRefused(ShopifyError):
@@ -52,11 +66,18 @@ class BalanceSyncRefused(ShopifyError):
 
 @dataclass(frozen=True)
 class BalanceSnapshot:
-    """What one sync writes: the member's customer, shop and balance at the time it is read."""
+    """What one sync writes: the member's customer, shop and balance at the time it is read;
+    ``tagged`` is whether the member tag belongs on the customer (an active member)."""
 
     shop_domain: str
     customer_id: int
     balance: int
+    tagged: bool = True
+
+    @property
+    def state(self) -> str:
+        """What was last written, to skip a sync that would change nothing in Shopify."""
+        return f"{self.balance}:{'member' if self.tagged else 'untagged'}"
 
 
 def snapshot(sessions: sessionmaker[Session], member_id: int) -> BalanceSnapshot | None:
@@ -72,11 +93,14 @@ def snapshot(sessions: sessionmaker[Session], member_id: int) -> BalanceSnapshot
     domain, customer_id, balance, status = row
     if status == MemberStatus.ANONYMISED or customer_id <= 0:
         return None
-    return BalanceSnapshot(domain, int(customer_id), int(balance))
+    return BalanceSnapshot(
+        domain, int(customer_id), int(balance), tagged=status == MemberStatus.ACTIVE
+    )
 
 
 def write_balance(client: ShopifyClient, access_token: AccessToken, snap: BalanceSnapshot) -> None:
-    """Set the balance metafield and add the member tag; raises :class:`BalanceSyncRefused`."""
+    """Set the balance metafield and add (or take off) the member tag; raises
+    :class:`BalanceSyncRefused`."""
     owner = f"gid://shopify/Customer/{snap.customer_id}"
     token = access_token(snap.shop_domain)
     field = {"ownerId": owner, "namespace": NAMESPACE, "key": KEY, "type": TYPE}
@@ -87,8 +111,9 @@ def write_balance(client: ShopifyClient, access_token: AccessToken, snap: Balanc
         {"metafields": [{**field, "value": str(snap.balance)}]},
     )
     _raise_on_user_errors("metafieldsSet", data)
-    data = client.graphql(snap.shop_domain, token, ADD_TAGS, {"id": owner, "tags": [MEMBER_TAG]})
-    _raise_on_user_errors("tagsAdd", data)
+    mutation, name = (ADD_TAGS, "tagsAdd") if snap.tagged else (REMOVE_TAGS, "tagsRemove")
+    data = client.graphql(snap.shop_domain, token, mutation, {"id": owner, "tags": [MEMBER_TAG]})
+    _raise_on_user_errors(name, data)
 
 
 def _raise_on_user_errors(name: str, data: dict[str, Any]) -> None:

@@ -331,6 +331,23 @@ def return_reservation(
         return _view(s, redemption_id)
 
 
+def members_given_back(sessions: sessionmaker[Session], redemption_ids: list[int]) -> list[int]:
+    """The members of those redemptions whose points came back (state ``returned``)."""
+    if not redemption_ids:
+        return []
+    with sessions() as s:
+        return list(
+            s.scalars(
+                select(Redemption.member_id)
+                .where(
+                    Redemption.id.in_(redemption_ids),
+                    Redemption.state == RedemptionState.RETURNED,
+                )
+                .distinct()
+            )
+        )
+
+
 def stale_reservations(
     sessions: sessionmaker[Session], older_than: timedelta, *, now: datetime, limit: int = 100
 ) -> list[int]:

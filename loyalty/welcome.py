@@ -6,7 +6,9 @@ program settings; 0 turns it off) as a one-customer code (``context.customers.ad
 
 Once per member without a column: the code is deterministic, derived from the shop, the customer
 and a secret key (an HMAC, so nobody can guess another shopper's code), and its title ends in
-``(Klubb welcome #<member id>)``. Before creating, the job looks the code up in Shopify; a code
+``(Klubb welcome #<member id>)``. Whichever way the member joins (customers/create, a first
+order, the widget's join), the path queues the job when :func:`joined_since` says the member is
+new to it. Before creating, the job looks the code up in Shopify; a code
 found with our title means an earlier run (or a duplicate delivery) already created it, and
 Shopify's ``TAKEN`` answer to a racing create is read the same way. No database transaction is
 open during a call to Shopify.
@@ -61,10 +63,24 @@ def welcome_title(member_id: int, percent: int) -> str:
     return f"Welcome {percent} % off (Klubb welcome #{member_id})"
 
 
-def wants_welcome_code(sessions: sessionmaker[Session], shop_id: int) -> bool:
-    """Whether the shop gives a welcome discount (its percentage is above 0)."""
+def joined_since(sessions: sessionmaker[Session], member_id: int, since: datetime) -> bool:
+    """Whether a welcome code is due to a member an enrolment path just saw: the shop gives one,
+    the member is active and joined at or after ``since``.
+
+    ``since`` is when the path began (an event's receipt, a join request's start), so a member
+    that the path itself enrolled (customers/create or /update, a first order, the widget's
+    join) qualifies, also when its job is re-run after a crash, while a member who joined
+    before does not (an old or backfilled member's next order makes no welcome code). A member
+    enrolled by another path running at the same moment may qualify twice: the welcome job is
+    idempotent, so that is one code.
+    """
     with sessions() as s:
-        return program_settings(s, shop_id).welcome_discount_percent > 0
+        row = s.execute(
+            select(Member.shop_id, Member.joined_at, Member.status).where(Member.id == member_id)
+        ).one_or_none()
+        if row is None or row.status != MemberStatus.ACTIVE or row.joined_at < since:
+            return False
+        return program_settings(s, row.shop_id).welcome_discount_percent > 0
 
 
 def welcome_target(sessions: sessionmaker[Session], member_id: int) -> WelcomeTarget | None:
@@ -128,6 +144,8 @@ def _ours_exists(client: ShopifyClient, target: WelcomeTarget, token: str, code:
     found = find_code(client, target.shop_domain, token, code)
     if found is None:
         return False
-    if found.title.endswith(f"(Klubb welcome #{target.member_id})"):
+    if "(Klubb welcome #" in found.title:
+        # Ours; another member number means the customer left and joined again: one welcome
+        # discount per customer, as the signup bonus is once per customer.
         return True
     raise DiscountRejected("welcome code held by another discount", ["TAKEN"])

@@ -2,15 +2,17 @@
 
 On the ``shopify`` queue, carrying a member id only:
 
-- :func:`issue_welcome_code` — the member's one-use welcome code (``loyalty.welcome``), enqueued
-  by customers/create under the job id ``welcome-{member}``; the job itself is idempotent (it
-  looks its deterministic code up in Shopify first), so a duplicate delivery or a retry makes
-  one code.
-- :func:`sync_balance` — the balance metafield and member tag (``loyalty.metafields``).
+- :func:`issue_welcome_code` — the member's one-use welcome code (``loyalty.welcome``), queued by
+  :func:`welcome_newcomer` under the job id ``welcome-{member}`` whichever way the member joined
+  (customers/create or /update, a first order, the widget's join); the job itself is idempotent
+  (it looks its deterministic code up in Shopify first), so a duplicate delivery, two paths
+  racing or a retry make one code.
+- :func:`sync_balance` — the balance metafield and member tag (``loyalty.metafields``): the tag
+  on while the member is active, off while restricted.
   Coalesced: :func:`enqueue_balance_sync` keeps at most one job *waiting* per member (job ids
   ``balance-{member}-a`` / ``-b``: while one runs, the other may wait), and the job reads the
-  balance when it runs, under a per-member lock. The balance last written is remembered in
-  Redis so a change that moved nothing costs no call to Shopify.
+  balance when it runs, under a per-member lock. What was last written (balance and tag) is
+  remembered in Redis so a change that moved nothing costs no call to Shopify.
 
 Periodic (``webhooks.schedule``): :func:`expire_points` and :func:`reconcile_balances` (drift of
 invariant 1, reported as counts only). :func:`requeue_failed_event` backs the admin's retry.
@@ -33,6 +35,8 @@ from rq.job import Job, JobStatus
 from webhooks.worker import app_job
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from extensions import Runtime
 
 log = logging.getLogger(__name__)
@@ -90,7 +94,7 @@ def sync_balance(member_id: int) -> str:
         snap = metafields.snapshot(rt.sessions, member_id)
         if snap is None:
             return "no customer"
-        if rt.redis.get(_synced_key(member_id)) == str(snap.balance).encode():
+        if rt.redis.get(_synced_key(member_id)) == snap.state.encode():
             return "unchanged"
         try:
             metafields.write_balance(shopify_client(), shop_access_token, snap)
@@ -100,13 +104,24 @@ def sync_balance(member_id: int) -> str:
         except metafields.BalanceSyncRefused as err:
             log.warning("balance of member %s refused by Shopify: %s", member_id, err)
             return "refused"
-        rt.redis.set(_synced_key(member_id), str(snap.balance), ex=SYNCED_TTL)
+        rt.redis.set(_synced_key(member_id), snap.state, ex=SYNCED_TTL)
     return "synced"
 
 
 def enqueue_welcome_code(rt: Runtime, member_id: int) -> None:
     """Queue the member's welcome code job once (a second enqueue while it exists is a no-op)."""
     _enqueue_once(rt, "webhooks.engine_jobs.issue_welcome_code", member_id, f"welcome-{member_id}")
+
+
+def welcome_newcomer(rt: Runtime, member_id: int, since: datetime) -> bool:
+    """Queue the welcome code if the member joined at or after ``since`` (see
+    ``loyalty.welcome.joined_since``); whether it was due."""
+    from loyalty.welcome import joined_since
+
+    if not joined_since(rt.sessions, member_id, since):
+        return False
+    enqueue_welcome_code(rt, member_id)
+    return True
 
 
 def enqueue_balance_sync(rt: Runtime, member_id: int) -> None:

@@ -4,6 +4,8 @@
   carries only the redemption's id, looks the code up before creating it (the first try may
   have reached Shopify after all), and raises while Shopify is not ready so RQ retries it;
   on its last retry the points come back instead.
+- Points given back (a refused code, a released reservation) reach Shopify's balance metafield
+  through the coalesced sync (``webhooks.engine_jobs.enqueue_balance_sync``).
 - :func:`maintain_redemptions` (``webhooks.schedule``) releases reservations a crash left
   behind and expires codes past their end.
 """
@@ -14,6 +16,8 @@ from datetime import timedelta
 
 from rq import get_current_job
 
+from loyalty.types import utcnow
+from webhooks.engine_jobs import enqueue_balance_sync
 from webhooks.worker import app_job
 
 RELEASE_AFTER_MINUTES = 15
@@ -45,6 +49,8 @@ def finish_redemption(redemption_id: int) -> str:
     )
     if view.state == RedemptionState.RESERVED:
         raise RedemptionNotFinished(f"redemption {redemption_id}: Shopify not ready")
+    if view.state == RedemptionState.RETURNED:
+        enqueue_balance_sync(runtime(), view.member_id)  # the points came back
     return str(view.state)
 
 
@@ -57,8 +63,12 @@ def maintain_redemptions() -> dict[str, int]:
 
     rt = runtime()
     minutes = float(rt.config.extra.get("reservation_release_minutes", RELEASE_AFTER_MINUTES))
+    older_than, now = timedelta(minutes=minutes), utcnow()
+    stale = rewards.stale_reservations(rt.sessions, older_than, now=now)  # what the release sees
     summary = discount_codes.release_stale_reservations(
-        rt.sessions, shopify_client(), shop_access_token, older_than=timedelta(minutes=minutes)
+        rt.sessions, shopify_client(), shop_access_token, older_than=older_than, now=now
     )
+    for member_id in rewards.members_given_back(rt.sessions, stale):
+        enqueue_balance_sync(rt, member_id)
     summary["expired"] = rewards.expire_codes(rt.sessions)
     return summary

@@ -31,10 +31,12 @@ from loyalty.errors import NotFound, ValidationError
 from loyalty.members import join as join_club
 from loyalty.models import RedemptionState
 from loyalty.payloads import optional_id
-from loyalty.privacy import customer_hash_key
+from loyalty.privacy import customer_hash_keys
 from loyalty.rewards import RedemptionRefused, RedemptionView
 from loyalty.shopify_client import ShopifyClient
 from loyalty.storefront import member_summary
+from loyalty.types import utcnow
+from webhooks.engine_jobs import enqueue_balance_sync, welcome_newcomer
 from widgets.bodies import json_body
 from widgets.idempotency import idempotent
 from widgets.proxy_auth import no_store, proxy_request, signed_in
@@ -65,12 +67,23 @@ def _refused(err: RedemptionRefused) -> Response:
 @json_body
 @idempotent
 def join() -> Response:
-    """The shopper joins (signup bonus once, even after leaving); the member summary."""
+    """The shopper joins (signup bonus once, even after leaving); the member summary.
+
+    A shopper this request enrolled gets the welcome code and their balance in Shopify, by the
+    same jobs as a member enrolled by a webhook.
+    """
     rt = runtime()
     shopper = g.shopper
-    join_club(
-        rt.sessions, shopper.shop_id, shopper.customer_id, hash_key=customer_hash_key(rt.config)
+    started = utcnow()
+    member = join_club(
+        rt.sessions,
+        shopper.shop_id,
+        shopper.customer_id,
+        hash_key=customer_hash_keys(rt.config),
+        now=started,
     )
+    if welcome_newcomer(rt, member.id, started):
+        enqueue_balance_sync(rt, member.id)
     return jsonify(member_summary(rt.sessions, shopper.shop_id, shopper.customer_id))
 
 
@@ -93,6 +106,8 @@ def redeem() -> tuple[Response, int]:
     )
     if created:
         view = _issue_now(rt, view)
+        # The points spent (or given back at once) reach Shopify's balance metafield.
+        enqueue_balance_sync(rt, view.member_id)
     return _answer(view, created)
 
 

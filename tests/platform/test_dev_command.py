@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -24,6 +25,7 @@ import redis
 import requests
 from rq import Queue
 
+from loyalty import demo_data
 from loyalty.config import DEMO_API_KEY, DEMO_API_SECRET
 from tests.conftest import EMBEDDED, free_port
 
@@ -207,3 +209,58 @@ def test_dev_command_restarted_on_the_same_instance_installs_the_demo_shop_afres
         assert "(installed)" in (tmp_path / "second.log").read_text()
         second = stored_demo_token(instance)
     assert first and second and first != second
+
+
+# What DESIGN.md's earning rules make of the demo data (1 point per krone, 100 for joining).
+DEMO_BALANCES = {
+    demo_data.KARI.id: 100 + 1249,  # a paid order
+    demo_data.OLA.id: 100 + 599,  # 899 paid, the 300 of socks refunded
+    demo_data.INGRID.id: 100,  # paid, then cancelled
+    demo_data.LARS.id: 100 + 349,  # a POS order earns like an online one
+}
+
+
+def demo_members(app_url: str) -> dict[int, dict | None]:
+    """``GET /api/members/{id}`` for each demo customer (None while they are not members)."""
+    found: dict[int, dict | None] = {}
+    for customer_id in DEMO_BALANCES:
+        answer = requests.get(
+            f"{app_url}/api/members/{customer_id}",
+            headers={"Authorization": f"Bearer {session_token(DEMO_SHOP)}"},
+            timeout=10,
+        )
+        found[customer_id] = answer.json() if answer.status_code == 200 else None
+    return found
+
+
+def demo_balances(app_url: str) -> dict[int, int | None]:
+    return {c: m and m["points_balance"] for c, m in demo_members(app_url).items()}
+
+
+def test_the_demo_shop_gets_customers_and_orders_and_a_restart_doubles_nothing(
+    dev_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Signed webhooks after the install; the worker makes balances the admin's API shows.
+    A second start sends the same event ids, which the app answers as duplicates."""
+    app_url = dev_env["APP_URL"]
+    sent = len(demo_data.deliveries(datetime.now(UTC)))
+    with running_dev(dev_env, tmp_path / "first.log") as (proc, _):
+        log = (tmp_path / "first.log").read_text()
+        assert f"demo data:     {sent} webhooks ({sent} accepted)" in log, log[-4000:]
+        wait_for("the demo balances", lambda: demo_balances(app_url) == DEMO_BALANCES, 90, proc)
+        ola = demo_members(app_url)[demo_data.OLA.id]
+        assert ola is not None
+        assert sorted((e["kind"], e["points"]) for e in ola["ledger"]) == [
+            ("bonus", 100),
+            ("earn", 899),
+            ("refund", -300),
+        ]
+        first = demo_members(app_url)
+    with running_dev(dev_env, tmp_path / "second.log"):
+        log = (tmp_path / "second.log").read_text()
+        assert f"demo data:     {sent} webhooks ({sent} duplicate)" in log, log[-4000:]
+        again = demo_members(app_url)
+        assert demo_balances(app_url) == DEMO_BALANCES
+        assert {c: m and m["ledger"] for c, m in again.items()} == {
+            c: m and m["ledger"] for c, m in first.items()
+        }

@@ -36,7 +36,7 @@ def test_throttled_shopify_answers_202_and_the_job_finishes_the_code(
     assert pending["points_balance"] == 500
     assert poll(proxy, pending["id"])["state"] == "reserved"
 
-    assert drain(app, ["shopify"]) == 1
+    assert drain(app, ["shopify"]) == 2  # the code, and the balance sync the redemption queued
     done = poll(proxy, pending["id"])
     assert done["state"] == "issued" and done["apply_url"] == f"/discount/{done['code']}"
     assert fake_shopify.shop(SHOP).discount_by_code(done["code"]) is not None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from loyalty import members, welcome
-from loyalty.privacy import customer_hash_key
+from loyalty import members
+from loyalty.privacy import customer_hash_keys
 from webhooks import engine_jobs
 from webhooks.context import EventContext
 from webhooks.registry import handles
@@ -15,8 +15,8 @@ from webhooks.registry import handles
 def customer_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
     """Enrol the customer (when the shop auto-enrols) and refresh the member's copy.
 
-    A new customer's member also gets the welcome code and the balance in Shopify (jobs on the
-    ``shopify`` queue, each idempotent: a duplicate delivery makes one code).
+    A member this event enrolled also gets the welcome code and the balance in Shopify (jobs
+    on the ``shopify`` queue, each idempotent: a duplicate delivery makes one code).
     """
     if ctx.shop_id is None:
         return
@@ -24,14 +24,14 @@ def customer_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
         ctx.rt.sessions,
         ctx.shop_id,
         payload,
-        customer_hash_key(ctx.rt.config),
+        customer_hash_keys(ctx.rt.config),
         triggered_at=ctx.triggered_at,
     )
-    if member is None or ctx.topic != "customers/create":
+    if member is None:
         return
-    if welcome.wants_welcome_code(ctx.rt.sessions, ctx.shop_id):
-        engine_jobs.enqueue_welcome_code(ctx.rt, member.id)
-    engine_jobs.enqueue_balance_sync(ctx.rt, member.id)
+    joined = engine_jobs.welcome_newcomer(ctx.rt, member.id, ctx.received_at)
+    if joined or ctx.topic == "customers/create":
+        engine_jobs.enqueue_balance_sync(ctx.rt, member.id)
 
 
 @handles("customers/delete")
@@ -39,4 +39,6 @@ def customer_deleted(ctx: EventContext, payload: dict[str, Any]) -> None:
     """The customer is gone from Shopify: anonymise the member, keep the amounts."""
     if ctx.shop_id is None:
         return
-    members.delete_customer(ctx.rt.sessions, ctx.shop_id, payload, customer_hash_key(ctx.rt.config))
+    members.delete_customer(
+        ctx.rt.sessions, ctx.shop_id, payload, customer_hash_keys(ctx.rt.config)
+    )

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from loyalty import orders, rewards
 from loyalty.models import OrderRecord
-from loyalty.privacy import customer_hash_key
+from loyalty.privacy import customer_hash_keys
 from webhooks import engine_jobs
 from webhooks.context import EventContext
 from webhooks.registry import handles
@@ -23,7 +23,7 @@ def order_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
         ctx.rt.sessions,
         ctx.shop_id,
         payload,
-        hash_key=customer_hash_key(ctx.rt.config),
+        hash_key=customer_hash_keys(ctx.rt.config),
         triggered_at=ctx.triggered_at,
     )
     codes = [
@@ -34,6 +34,8 @@ def order_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
     if codes:
         rewards.mark_codes_used(ctx.rt.sessions, ctx.shop_id, record.order_id, codes)
     if record.member_id is not None:
+        # A customer this order enrolled gets the welcome code, as through customers/create.
+        engine_jobs.welcome_newcomer(ctx.rt, record.member_id, ctx.received_at)
         # Coalesced, and a no-op in Shopify when the balance did not move.
         engine_jobs.enqueue_balance_sync(ctx.rt, record.member_id)
 

@@ -17,6 +17,7 @@ from loyalty.privacy_events import erase_event_body
 from loyalty.privacy_export import export_customer_data
 from loyalty.privacy_purge import purge_shop
 from loyalty.privacy_redact import redact_customer
+from webhooks import shopify_sync
 from webhooks.context import EventContext
 from webhooks.privacy_jobs import enqueue_code_deletion
 from webhooks.registry import handles
@@ -64,6 +65,13 @@ def customer_redact_requested(ctx: EventContext, payload: dict[str, Any]) -> Non
         if done is not None and done.discount_ids:
             enqueue_code_deletion(ctx.rt, done.request_id)
         if done is not None:
+            # The member tag and Klubb's metafields come off the customer in Shopify.
+            ctx.rt.queue(shopify_sync.QUEUE).enqueue(
+                shopify_sync.sync_member_fields,
+                ctx.shop_id,
+                request.customer_id,
+                retry=shopify_sync.RETRY,
+            )
             log.info(
                 "customer redact (event %s): request %s, %d bodies erased, %d codes to delete",
                 ctx.event_row_id,

@@ -1,0 +1,152 @@
+"""A real forking worker SIGKILLed in the middle of an orders/paid job loses nothing and doubles
+nothing: RQ's cleanup of abandoned jobs (run here explicitly, as a worker's maintenance does
+once the job's time is up) hands the job back, a second worker re-runs it, and the member is
+credited once — read through ``GET /api/members/{id}``.
+
+The job is held mid-way on the real code path, with no hook: the test holds the member's row
+lock, so the worker's ``process_event`` → ``apply_order`` → ``ledger.post`` waits on it inside
+its transaction, the earn entry already inserted but not committed. Then the worker's whole
+process group (worker, work horse, scheduler) is killed with SIGKILL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from rq.job import Job, JobStatus
+from rq.registry import StartedJobRegistry
+from sqlalchemy import select
+
+from loyalty.ledger import reconcile
+from loyalty.models import EventStatus, Member, WebhookEvent
+from tests.conftest import EMBEDDED
+from tests.engine.bodies import Line, customer_body, order_body
+from tests.engine_jobs.workers import (
+    backends_waiting_for_a_lock,
+    member_api,
+    run_burst_worker,
+    running_worker,
+    wait_for,
+    worker_env,
+)
+from webhooks.sweeper import sweep_outbox
+from webhooks.worker import drain
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(EMBEDDED, reason="row locks and concurrent workers need PostgreSQL"),
+]
+
+CUSTOMER = 7301
+ORDER = 8301
+
+
+def job_of_the_order(rt) -> Job:
+    with rt.sessions() as s:
+        event_id = s.scalar(select(WebhookEvent.id).where(WebhookEvent.topic == "orders/paid"))
+    return Job.fetch(f"event-{event_id}", connection=rt.redis)
+
+
+def kill_mid_job(app, rt, config, post_webhook, log) -> Job:
+    """Start a worker, let the orders/paid job block on the member's row lock, SIGKILL it all."""
+    post_webhook("customers/create", customer_body(CUSTOMER))
+    drain(app)  # the member exists, with the signup bonus
+    env = worker_env(config, rt.redis_url)
+    with rt.engine.connect() as holder:
+        holder.begin()
+        holder.execute(select(Member).where(Member.customer_id == CUSTOMER).with_for_update())
+        assert (
+            post_webhook(
+                "orders/paid", order_body(ORDER, [Line(1, "500.00")], customer_id=CUSTOMER)
+            ).status_code
+            == 200
+        )
+        with running_worker(env, log) as worker:
+            wait_for(
+                "the job to wait on the member's lock",
+                lambda: backends_waiting_for_a_lock(rt.engine),
+                log,
+            )
+            job = job_of_the_order(rt)
+            assert job.get_status(refresh=True) == JobStatus.STARTED
+            # RQ's work horse runs in a process group of its own (os.setpgrp in the fork):
+            # kill it and the worker (with its scheduler) alike, as a machine failing would.
+            horses = children_of(worker.pid)
+            os.killpg(worker.pid, signal.SIGKILL)
+            for pid in horses:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
+            worker.wait(30)
+        holder.rollback()  # the dead horse's transaction never commits
+    return job
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                stat = (entry / "stat").read_text()
+                # "pid (comm) state ppid ...": comm may hold spaces, so split after its ")".
+                if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+    return found
+
+
+def abandon(rt, job: Job) -> Job:
+    """RQ's cleanup of abandoned jobs, with the clock past the job's time as RQ would see it."""
+    registry = StartedJobRegistry(job.origin, connection=rt.redis)
+    assert job.id in registry.get_job_ids(), "RQ still thinks the dead worker runs it"
+    # Entries are ``{job id}:{execution id}`` scored by when the execution's time is up.
+    entries = rt.redis.zrange(registry.key, 0, -1, withscores=True)
+    time_up = max(score for key, score in entries if key.decode().startswith(f"{job.id}:"))
+    registry.cleanup(timestamp=time_up + 1)
+    job.refresh()
+    return job
+
+
+def assert_credited_once(client, rt) -> None:
+    member = member_api(client, CUSTOMER)
+    assert member["points_balance"] == 600  # the bonus and the order, once
+    kinds = sorted((e["kind"], e["points"], e["order_id"]) for e in member["ledger"])
+    assert kinds == [("bonus", 100, None), ("earn", 500, str(ORDER))]
+    assert reconcile(rt.sessions) == []
+    with rt.sessions() as s:
+        assert set(s.scalars(select(WebhookEvent.status))) == {EventStatus.PROCESSED}
+
+
+def test_a_job_killed_mid_way_is_retried_by_rq_and_credits_once(
+    app, rt, config, shop, client, post_webhook, tmp_path
+):
+    log = tmp_path / "workers.log"
+    job = kill_mid_job(app, rt, config, post_webhook, log)
+    assert member_api(client, CUSTOMER)["points_balance"] == 100  # nothing of the order landed
+
+    job = abandon(rt, job)
+    assert job.get_status() == JobStatus.SCHEDULED  # a retry, after RETRY's first interval
+    rt.queue("webhooks").scheduled_job_registry.requeue(job)  # due now, not in 5 s
+    run_burst_worker(worker_env(config, rt.redis_url), log)
+
+    assert_credited_once(client, rt)
+
+
+def test_a_killed_job_with_no_retries_left_is_rerun_by_the_sweeper(
+    app, rt, config, shop, client, post_webhook, tmp_path
+):
+    log = tmp_path / "workers.log"
+    job = kill_mid_job(app, rt, config, post_webhook, log)
+    job.retries_left = 0  # it was the job's last try
+    job.save()
+
+    job = abandon(rt, job)
+    assert job.get_status() == JobStatus.FAILED
+    assert sweep_outbox(older_than=timedelta(0)) == 1  # the event was never processed
+    run_burst_worker(worker_env(config, rt.redis_url), log)
+
+    assert_credited_once(client, rt)
