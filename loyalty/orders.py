@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty.analytics import add_customer_orders, customer_key
 from loyalty.db import upsert
 from loyalty.errors import LoyaltyError, NotFound
 from loyalty.ledger import add_to_rollup, local_day, post
@@ -82,6 +83,8 @@ def apply_order(
                     session, shop_id, record.customer_id, hash_key=hash_key, now=now
                 )
                 record.member_id = member.id if member else None
+        if record.customer_id is not None:
+            record.customer_key = customer_key(hash_key, shop_id, record.customer_id)
         settle(session, record, now)
         return record
 
@@ -250,14 +253,25 @@ def _update_rollup(session: Session, record: OrderRecord) -> None:
     """Move the daily rollups by the difference between the order's old and new contribution.
 
     An order counts on its shop-local day once paid, unless cancelled or a test; its revenue
-    is its net merchandise (paid - refunded subtotal), the same base as its points.
+    is its net merchandise (paid - refunded subtotal), the same base as its points. An order
+    with a customer key also counts in its customer's day (``loyalty.analytics``).
     """
-    new: tuple[date, bool, Decimal] | None = None
+    new: tuple[date, bool, Decimal, int | None] | None = None
     if record.paid and not record.cancelled and not record.test and record.ordered_at:
         day = local_day(session, record.shop_id, record.ordered_at)
-        new = (day, record.member_id is not None, record.paid_subtotal - record.refunded_subtotal)
+        new = (
+            day,
+            record.member_id is not None,
+            record.paid_subtotal - record.refunded_subtotal,
+            record.customer_key,
+        )
     old = (
-        (record.rollup_day, record.rollup_member, Decimal(record.rollup_revenue))
+        (
+            record.rollup_day,
+            record.rollup_member,
+            Decimal(record.rollup_revenue),
+            record.rollup_customer_key,
+        )
         if record.rollup_day
         else None
     )
@@ -265,7 +279,7 @@ def _update_rollup(session: Session, record: OrderRecord) -> None:
         return
     for contribution, sign in ((old, -1), (new, 1)):
         if contribution is not None:
-            day, member, revenue = contribution
+            day, member, revenue, key = contribution
             prefix = "member" if member else "guest"
             add_to_rollup(
                 session,
@@ -273,4 +287,12 @@ def _update_rollup(session: Session, record: OrderRecord) -> None:
                 day,
                 **{f"{prefix}_orders": sign, f"{prefix}_revenue": sign * revenue},
             )
-    record.rollup_day, record.rollup_member, record.rollup_revenue = new or (None, False, ZERO)
+            # A change of revenue alone (a refund) leaves the customer's order count as it is.
+            if key is not None and (old and old[:2] + old[3:]) != (new and new[:2] + new[3:]):
+                add_customer_orders(session, record.shop_id, day, member, key, sign)
+    (
+        record.rollup_day,
+        record.rollup_member,
+        record.rollup_revenue,
+        record.rollup_customer_key,
+    ) = new or (None, False, ZERO, None)

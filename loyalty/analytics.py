@@ -1,0 +1,397 @@
+"""Analytics for a period, from the daily rollups the workers keep (never by reading orders).
+
+Two tables hold every figure: ``DailyRollup`` (orders and revenue of members and non-members,
+new members, points issued / redeemed / expired, per shop-local day) and ``CustomerDayOrders``
+(how many orders each customer placed each day, as member or not). Both move by deltas in the
+transaction that changes their facts (``loyalty.orders``, ``loyalty.ledger``), so a late refund
+changes its order's day and a report is a range read of at most a few rows per day.
+
+Definitions (docs/decisions.md, "Analytics"):
+
+- revenue: net merchandise, paid minus refunded subtotal (the base points are earned on), on
+  the order's shop-local day; average order value = revenue / orders;
+- customers: distinct customers who ordered in the period; orders without a customer cannot be
+  told apart and are left out of orders per customer and repeat purchase rate;
+- repeat purchase rate: customers with two or more orders in the period / customers;
+- points issued: every movement but redemptions and expiry (earns minus claw-backs, bonuses,
+  adjustments, imports); redemption rate = points redeemed / points issued in the period;
+- outstanding points at the end of a day: everything issued minus redeemed minus expired up to
+  it, which equals the sum of the balances (invariant 1); their value is outstanding points times
+  the value of a point: the most currency one point buys through an active fixed-amount reward.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import case, delete, func, or_, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from loyalty.db import upsert
+from loyalty.errors import NotFound, ValidationError
+from loyalty.ledger import local_day
+from loyalty.members import HashKeys
+from loyalty.models import CustomerDayOrders, DailyRollup, OrderRecord, Reward, RewardKind, Shop
+from loyalty.money import ZERO, quantize
+from loyalty.types import utcnow
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 731
+"""The longest period a report covers (two years and a day)."""
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_RATE_PLACES = Decimal("0.0001")
+
+DAY_COLUMNS = (
+    "day",
+    "member_orders",
+    "member_revenue",
+    "guest_orders",
+    "guest_revenue",
+    "new_members",
+    "points_issued",
+    "points_redeemed",
+    "points_expired",
+    "outstanding_points",
+)
+"""The columns of a report's daily series (and of its CSV)."""
+
+
+# --- Kept by the workers -----------------------------------------------------------------
+
+
+def customer_key(hash_key: HashKeys, shop_id: int, customer_id: int) -> int:
+    """A customer's pseudonymous key for analytics: 63 bits of an HMAC of shop and customer.
+
+    Keyed like tombstones (with the writing key) but with its own label, so the two cannot be
+    matched; unique enough that two customers of one shop collide with odds of about n²/2^64.
+    """
+    key = hash_key if isinstance(hash_key, bytes | str) else hash_key[0]
+    raw = key.encode() if isinstance(key, str) else key
+    digest = hmac.new(raw, f"analytics:{shop_id}:{customer_id}".encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
+
+def add_customer_orders(
+    session: Session, shop_id: int, day: date, member: bool, key: int, delta: int
+) -> None:
+    """Add ``delta`` orders to one customer's day (one upsert); a row that reaches 0 goes."""
+    if not delta:
+        return
+    table = CustomerDayOrders.__table__
+    stmt = upsert(session, CustomerDayOrders).values(
+        shop_id=shop_id, day=day, member=member, customer_key=key, orders=delta
+    )
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["shop_id", "day", "member", "customer_key"],
+            set_={"orders": table.c.orders + stmt.excluded.orders},
+        )
+    )
+    if delta < 0:
+        session.execute(
+            delete(CustomerDayOrders).where(
+                CustomerDayOrders.shop_id == shop_id,
+                CustomerDayOrders.day == day,
+                CustomerDayOrders.member == member,
+                CustomerDayOrders.customer_key == key,
+                CustomerDayOrders.orders <= 0,
+            )
+        )
+
+
+def key_recorded_orders(
+    sessions: sessionmaker[Session], hash_key: HashKeys, *, batch: int = 500
+) -> int:
+    """Give counted orders recorded before customer keys existed their key; how many were done.
+
+    Each order is locked and re-settled as a webhook would (``loyalty.orders.settle`` posts
+    nothing for a settled order), so its customer's day moves under the same lock as ever.
+    """
+    from loyalty.orders import settle  # loyalty.orders imports this module
+
+    with sessions() as session:
+        pending = session.execute(
+            select(OrderRecord.shop_id, OrderRecord.order_id)
+            .where(
+                OrderRecord.customer_key.is_(None),
+                OrderRecord.customer_id.is_not(None),
+                OrderRecord.rollup_day.is_not(None),
+            )
+            .limit(batch)
+        ).all()
+    for shop_id, order_id in pending:
+        with sessions.begin() as session:
+            record = session.scalars(
+                select(OrderRecord)
+                .where(OrderRecord.shop_id == shop_id, OrderRecord.order_id == order_id)
+                .with_for_update()
+            ).one()
+            if record.customer_key is None and record.customer_id is not None:
+                record.customer_key = customer_key(hash_key, shop_id, record.customer_id)
+                settle(session, record, utcnow())
+    return len(pending)
+
+
+# --- The period ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole shop-local days, both ends included."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def each_day(self) -> Iterator[date]:
+        for offset in range(self.days):
+            yield self.start + timedelta(days=offset)
+
+
+def shop_today(sessions: sessionmaker[Session], shop_id: int, now: datetime | None = None) -> date:
+    """Today in the shop's time zone."""
+    with sessions() as session:
+        return local_day(session, shop_id, now or utcnow())
+
+
+def parse_period(args: Mapping[str, str], today: date) -> Period:
+    """The period asked for by ``from`` and ``to`` (YYYY-MM-DD, shop-local days, inclusive).
+
+    Either may be left out: the period is then 30 days ending ``to`` (or today), or starting
+    ``from``. Raises :class:`ValidationError` naming each bad field.
+    """
+    problems: dict[str, str] = {}
+    parsed: dict[str, date | None] = {}
+    for name in ("from", "to"):
+        text = args.get(name)
+        if text is None or text == "":
+            parsed[name] = None
+            continue
+        try:
+            if not _ISO_DAY.fullmatch(text):
+                raise ValueError(text)
+            parsed[name] = date.fromisoformat(text)
+        except ValueError:
+            problems[name] = "Enter a date as YYYY-MM-DD, for example 2026-03-01."
+            continue
+        if parsed[name] > today:  # type: ignore[operator]
+            problems[name] = "Choose a day up to today."
+    if problems:
+        raise ValidationError(problems, "Some query parameters are not valid.")
+    start, end = parsed["from"], parsed["to"]
+    if start is None and end is None:
+        end = today
+    if start is None:
+        start = end - timedelta(days=DEFAULT_DAYS - 1)  # type: ignore[operator]
+    if end is None:
+        end = min(start + timedelta(days=DEFAULT_DAYS - 1), today)
+    if start > end:
+        problems["to"] = "Choose a day on or after the start of the period."
+    elif (end - start).days + 1 > MAX_DAYS:
+        problems["from"] = f"A period can be at most {MAX_DAYS} days long."
+    if problems:
+        raise ValidationError(problems, "Some query parameters are not valid.")
+    return Period(start, end)
+
+
+# --- The report ----------------------------------------------------------------------------
+
+
+def report(sessions: sessionmaker[Session], shop_id: int, period: Period) -> dict[str, Any]:
+    """Every figure of the dashboard for ``period``, JSON-shaped (money as decimal strings)."""
+    with sessions() as session:
+        shop = session.get(Shop, shop_id)
+        if shop is None:
+            raise NotFound(f"no shop {shop_id}")
+        currency = shop.currency
+        rows = {
+            r.day: r
+            for r in session.scalars(
+                select(DailyRollup).where(
+                    DailyRollup.shop_id == shop_id,
+                    DailyRollup.day >= period.start,
+                    DailyRollup.day <= period.end,
+                )
+            )
+        }
+        opening = _outstanding_before(session, shop_id, period.start)
+        customers = _customers(session, shop_id, period)
+        point_value = _point_value(session, shop_id, utcnow())
+        time_zone = shop.timezone
+
+    days: list[dict[str, Any]] = []
+    outstanding = opening
+    totals = dict.fromkeys(DAY_COLUMNS[1:-1], 0)
+    totals["member_revenue"] = totals["guest_revenue"] = ZERO
+    for day in period.each_day():
+        row = rows.get(day)
+        figures = {name: _figure(row, name) for name in DAY_COLUMNS[1:-1]}
+        for name, value in figures.items():
+            totals[name] += value
+        outstanding += (
+            figures["points_issued"] - figures["points_redeemed"] - figures["points_expired"]
+        )
+        days.append(
+            {
+                "day": day.isoformat(),
+                **{
+                    k: _money(v, currency) if isinstance(v, Decimal) else v
+                    for k, v in figures.items()
+                },
+                "outstanding_points": outstanding,
+            }
+        )
+
+    member_revenue, guest_revenue = totals["member_revenue"], totals["guest_revenue"]
+    revenue = member_revenue + guest_revenue
+    issued = totals["points_issued"]
+    return {
+        "period": {
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "days": period.days,
+            "time_zone": time_zone,
+        },
+        "currency": currency,
+        "members": _segment(
+            member_revenue, totals["member_orders"], customers["members"], currency
+        ),
+        "non_members": _segment(
+            guest_revenue, totals["guest_orders"], customers["non_members"], currency
+        ),
+        "all": _segment(
+            revenue, totals["member_orders"] + totals["guest_orders"], customers["all"], currency
+        ),
+        "members_revenue_share": _ratio(member_revenue, revenue),
+        "new_members": totals["new_members"],
+        "points": {
+            "issued": issued,
+            "redeemed": totals["points_redeemed"],
+            "expired": totals["points_expired"],
+            "redemption_rate": _ratio(Decimal(totals["points_redeemed"]), Decimal(issued))
+            if issued > 0
+            else None,
+            "outstanding": outstanding,
+            "point_value": None if point_value is None else format(point_value.normalize(), "f"),
+            "outstanding_value": None
+            if point_value is None
+            else _money(Decimal(outstanding) * point_value, currency),
+        },
+        "days": days,
+    }
+
+
+@dataclass(frozen=True)
+class _Customers:
+    customers: int
+    repeat_customers: int
+    orders: int
+
+
+def _customers(session: Session, shop_id: int, period: Period) -> dict[str, _Customers]:
+    """Distinct customers, those with 2+ orders, and their orders, per segment and overall.
+
+    One pass over the period's customer days: each customer's orders as a member and not,
+    then counted per segment (a customer who joined mid-period is in both, once overall).
+    """
+    cdo = CustomerDayOrders
+    if session.get_bind().dialect.name == "postgresql":
+        # The per-customer aggregate of a long period outgrows the default 4 MB and spills.
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
+    per = (
+        select(
+            func.sum(case((cdo.member, cdo.orders), else_=0)).label("m"),
+            func.sum(case((cdo.member, 0), else_=cdo.orders)).label("o"),
+        )
+        .where(cdo.shop_id == shop_id, cdo.day >= period.start, cdo.day <= period.end)
+        .group_by(cdo.customer_key)
+        .subquery()
+    )
+
+    def counted(n: Any) -> list[Any]:
+        return [
+            func.count().filter(n > 0),
+            func.count().filter(n >= 2),
+            func.coalesce(func.sum(n), 0),
+        ]
+
+    total = per.c.m + per.c.o
+    row = session.execute(select(*counted(per.c.m), *counted(per.c.o), *counted(total))).one()
+    values = [int(v or 0) for v in row]
+    return {
+        "members": _Customers(*values[0:3]),
+        "non_members": _Customers(*values[3:6]),
+        "all": _Customers(*values[6:9]),
+    }
+
+
+def _outstanding_before(session: Session, shop_id: int, day: date) -> int:
+    """Points outstanding at the end of the day before ``day``: the rollups' running total."""
+    net = func.coalesce(
+        func.sum(
+            DailyRollup.points_issued - DailyRollup.points_redeemed - DailyRollup.points_expired
+        ),
+        0,
+    )
+    value = session.scalar(select(net).where(DailyRollup.shop_id == shop_id, DailyRollup.day < day))
+    return int(value or 0)
+
+
+def _point_value(session: Session, shop_id: int, now: datetime) -> Decimal | None:
+    """The most currency one point buys through an active fixed-amount reward, or None."""
+    best: Decimal | None = None
+    query = select(Reward.value, Reward.points_cost).where(
+        Reward.shop_id == shop_id,
+        Reward.kind == RewardKind.FIXED_AMOUNT,
+        Reward.active.is_(True),
+        Reward.value.is_not(None),
+        Reward.points_cost > 0,
+        or_(Reward.starts_at.is_(None), Reward.starts_at <= now),
+        or_(Reward.ends_at.is_(None), Reward.ends_at > now),
+    )
+    for value, cost in session.execute(query):
+        per_point = Decimal(value) / Decimal(cost)
+        best = per_point if best is None or per_point > best else best
+    return best
+
+
+def _segment(revenue: Decimal, orders: int, customers: _Customers, currency: str) -> dict[str, Any]:
+    return {
+        "revenue": _money(revenue, currency),
+        "orders": orders,
+        "average_order_value": _money(revenue / orders, currency) if orders else None,
+        "customers": customers.customers,
+        "orders_with_customer": customers.orders,
+        "orders_per_customer": _ratio(Decimal(customers.orders), Decimal(customers.customers)),
+        "repeat_customers": customers.repeat_customers,
+        "repeat_purchase_rate": _ratio(
+            Decimal(customers.repeat_customers), Decimal(customers.customers)
+        ),
+    }
+
+
+def _figure(row: DailyRollup | None, name: str) -> Any:
+    value = getattr(row, name) if row is not None else 0
+    return Decimal(value) if name.endswith("_revenue") else int(value)
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    """A decimal string in the currency's minor unit (half-up)."""
+    return format(quantize(Decimal(amount), currency), "f")
+
+
+def _ratio(part: Decimal, whole: Decimal) -> float | None:
+    """``part / whole`` to four places (a JSON number: a share, not money); None if whole is 0."""
+    if not whole:
+        return None
+    return float((part / whole).quantize(_RATE_PLACES, rounding=ROUND_HALF_UP))
