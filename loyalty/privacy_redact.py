@@ -29,6 +29,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty.imports.privacy import forget_customer
 from loyalty.members import anonymise, customer_hashes
 from loyalty.models import (
     AuditLog,
@@ -89,6 +90,10 @@ def redact_customer(
             .with_for_update()
         ).one_or_none()
         order_ids = set(request.order_ids) | _linked_orders(s, shop_id, request, member)
+        # Imported files quote emails: forget the customer's, by id and by either address.
+        forget_customer(s, shop_id, request.customer_id, request.email)
+        if member is not None and member.email and member.email != request.email:
+            forget_customer(s, shop_id, request.customer_id, member.email)
         discount_ids: list[str] = []
         if member is not None:
             discount_ids = _anonymise_member(s, member)

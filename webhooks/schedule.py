@@ -20,7 +20,7 @@ from typing import Any
 from rq import cron
 
 from extensions import DEFAULT_JOB_TIMEOUT
-from webhooks import engine_jobs, retention_jobs
+from webhooks import engine_jobs, import_jobs, retention_jobs, rollup_jobs
 from webhooks.redemption_jobs import maintain_redemptions
 from webhooks.worker import app_job
 
@@ -48,6 +48,14 @@ def sweep_outbox() -> int:
     return sweeper.sweep_outbox()
 
 
+@app_job
+def sweep_pending_pushes() -> int:
+    """Enqueue member changes (consents, profile fields) Shopify has not been told of yet."""
+    from webhooks import sweeper
+
+    return sweeper.sweep_pending_pushes()
+
+
 @dataclass(frozen=True)
 class Periodic:
     """One periodic job: what to run, on which queue, how often (seconds or a cron string)."""
@@ -64,6 +72,8 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic(refresh_expiring_tokens, queue="shopify", interval=5 * 60),
     # The outbox's safety net: events left behind by a Redis outage or a killed worker.
     Periodic(sweep_outbox, queue="webhooks", interval=60),
+    # The same for consent and profile pushes to Shopify that a Redis outage left behind.
+    Periodic(sweep_pending_pushes, queue="shopify", interval=60),
     # Reservations a crash left behind get their code or their points back; old codes expire.
     Periodic(maintain_redemptions, queue="shopify", interval=5 * 60),
     # Retention (loyalty.retention): hourly, each sweep bounded, the next run goes on.
@@ -75,6 +85,10 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic(engine_jobs.expire_points, queue="webhooks", interval=3600, timeout=300),
     # Invariant 1 for every member, daily (and at scheduler start); drift is logged as counts.
     Periodic(engine_jobs.reconcile_balances, queue="webhooks", interval=86400, timeout=300),
+    # Analytics: orders recorded before customer keys (0005) join their customers' days.
+    Periodic(rollup_jobs.key_recorded_orders, queue="webhooks", interval=86400, timeout=300),
+    # Imports: runs (their rows quote emails from the merchant's file) past their retention.
+    Periodic(import_jobs.purge_import_runs, queue="privacy", interval=86400, timeout=300),
 )
 """Every periodic job. An interval job also runs once as soon as the scheduler starts."""
 

@@ -1,0 +1,258 @@
+"""``/api/imports``: upload a CSV of members and balances (dry run or apply), and read runs back.
+
+Thin over :mod:`loyalty.imports`. A small file runs inside the request (Shopify lookups
+included, with no transaction open meanwhile); a larger one is queued on the ``shopify`` queue
+(:mod:`webhooks.import_jobs`) and answered 202 with the run to poll.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, g, jsonify, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
+from admin.api import api
+from admin.auth import current_shop, session_token_required
+from errors import json_error
+from extensions import runtime
+from loyalty.errors import ValidationError
+from loyalty.imports import runs
+from loyalty.imports.apply import Outcome
+from loyalty.imports.formats import SOURCES
+from loyalty.imports.parse import MAX_FILE_BYTES
+
+# Files of up to this many rows run inside the request; larger ones in a job.
+SYNC_ROWS = 200
+
+# The messages ``loyalty.imports`` gives per field (the domain knows no languages): listed here
+# so they are extracted for translation, and answered in the admin's language.
+FIELD_MESSAGES = (
+    _l("Choose a CSV file."),
+    _l("Choose add or reset."),
+    _l("Send true or false."),
+    _l("Unknown source; leave it empty to detect it."),
+    _l("Unknown field."),
+    _l("This file is a log of points: it can only add them."),
+    _l("The file is larger than 4 MB."),
+    _l("This is a spreadsheet: save it as CSV and upload that."),
+    _l("The file is empty."),
+    _l("No column holds the points: name one Points or Points Balance."),
+    _l("No column names the customer: add Email or Customer ID."),
+    _l("The file has a header row but no rows."),
+    _l("At most 50,000 rows per file; split it."),
+    _l("The file cannot be read as CSV: check its quotation marks."),
+    _l("At most 4 MB."),
+)
+
+_ROW = {
+    "type": "object",
+    "required": ["line", "outcome"],
+    "properties": {
+        "line": {"type": "integer", "description": "The line in the file (the header is 1)."},
+        "outcome": {"enum": list(Outcome.ALL)},
+        "email": {"type": ["string", "null"]},
+        "customer_id": {"type": ["string", "null"]},
+        "points": {"type": ["integer", "null"], "description": "The row's points."},
+        "points_from": {"type": ["integer", "null"], "description": "Balance before (null: new)."},
+        "points_to": {"type": ["integer", "null"], "description": "Balance after."},
+        "error": {
+            "type": ["object", "null"],
+            "description": "Why the row is an error or was skipped.",
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        },
+        "note": {
+            "type": ["object", "null"],
+            "description": "Why an unchanged row is unchanged (`already_imported`).",
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        },
+    },
+}
+_SUMMARY: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "status", "dry_run", "mode", "source", "counts"],
+    "properties": {
+        "id": {"type": "string"},
+        "status": {"enum": ["queued", "running", "done", "failed"]},
+        "dry_run": {"type": "boolean"},
+        "mode": {"enum": ["add", "reset"]},
+        "source": {
+            "type": "object",
+            "properties": {
+                "key": {"enum": list(SOURCES)},
+                "label": {"type": "string"},
+                "note": {"type": "string"},
+            },
+        },
+        "filename": {"type": ["string", "null"]},
+        "file_hash": {"type": "string", "description": "Hash of the rows' content."},
+        "mapping": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "column": {"type": "string"},
+                    "field": {"enum": ["customer_id", "email", "points", "revoked_at", None]},
+                },
+            },
+        },
+        "total_rows": {"type": "integer"},
+        "processed_rows": {"type": "integer"},
+        "counts": {
+            "type": "object",
+            "properties": {o: {"type": "integer"} for o in Outcome.ALL},
+        },
+        "error": {"type": ["string", "null"]},
+        "created_at": {"type": "string", "format": "date-time"},
+        "finished_at": {"type": ["string", "null"], "format": "date-time"},
+    },
+}
+api.schemas.update(
+    {
+        "ImportSummary": _SUMMARY,
+        "Import": {
+            **_SUMMARY,
+            "properties": {
+                **_SUMMARY["properties"],
+                "rows": {"type": "array", "items": _ROW, "description": "500 rows a page."},
+                "next_after_line": {"type": ["integer", "null"]},
+                "earlier_import": {
+                    "type": ["string", "null"],
+                    "description": "An earlier applied import of the same rows, if any.",
+                },
+            },
+        },
+        "ImportList": {
+            "type": "object",
+            "properties": {
+                "imports": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/ImportSummary"},
+                },
+                "next": {"type": ["string", "null"], "description": "Pass as `before`."},
+            },
+        },
+    }
+)
+
+
+def _int_arg(name: str) -> int | Response | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        return json_error(
+            422, "validation_failed", "Some fields are not valid.", {name: "Enter a whole number."}
+        )
+    return int(raw)
+
+
+@api.route(
+    "/imports",
+    "POST",
+    summary="Import members and balances from a CSV file (dry run or apply)",
+    response="Import",
+    errors=(404, 413, 415, 422),
+    description=(
+        "`multipart/form-data` with `file` (CSV, at most 4 MB), `mode` (`add` or `reset`; "
+        "default `add`), `dry_run` (`true` or `false`; default `true`) and optionally "
+        "`source` (a key of the detected app, to override detection). Small files answer 201 "
+        "with the finished run; larger ones 202 with a `Location` to poll."
+    ),
+)
+@session_token_required
+def create_import() -> tuple[Response, int] | Response:
+    """Validate the upload, record the run, and run it now or queue it."""
+    if request.mimetype != "multipart/form-data":
+        return json_error(415, "unsupported_media_type", "Send the file as multipart/form-data.")
+    upload = request.files.get("file")
+    content = upload.read(MAX_FILE_BYTES + 1) if upload is not None else None
+    if content is not None and len(content) > MAX_FILE_BYTES:
+        return json_error(
+            413,
+            "file_too_large",
+            gettext("The file is larger than 4 MB."),
+            {"file": gettext("At most 4 MB.")},
+        )
+    rt = runtime()
+    shop = current_shop()
+    try:
+        checked = runs.validate_upload(
+            content, upload.filename if upload else None, request.form.to_dict()
+        )
+    except ValidationError as err:
+        fields = {name: gettext(message) for name, message in err.fields.items()}
+        return json_error(422, err.code, gettext("Some fields are not valid."), fields)
+    run_id = runs.create_run(rt.sessions, shop.id, checked, staff_user_id=g.staff_user_id)
+    if len(checked.parsed.rows) > SYNC_ROWS:
+        from webhooks.import_jobs import enqueue_import
+
+        enqueue_import(rt, run_id)
+        body = runs.run_json(rt.sessions, shop.id, run_id, with_rows=False)
+        response = jsonify(body)
+        response.headers["Location"] = url_for("api.read_import", import_id=str(run_id))
+        return response, 202
+    from webhooks.import_jobs import run_now
+
+    run_now(rt, run_id)
+    body = runs.run_json(rt.sessions, shop.id, run_id)
+    body["earlier_import"] = _earlier(shop.id, run_id)
+    return jsonify(body), 201
+
+
+def _earlier(shop_id: int, run_id: int) -> str | None:
+    found = runs.earlier_run(runtime().sessions, shop_id, run_id)
+    return None if found is None else str(found)
+
+
+@api.route(
+    "/imports/<import_id>",
+    "GET",
+    summary="An import: status, progress, counts and its rows",
+    response="Import",
+    errors=(404, 422),
+    description=(
+        "Rows come 500 a page, by line: pass `after_line` (the answer's `next_after_line`); "
+        "`outcome` keeps one kind (`error`, `new_member`, `change`, `unchanged`, `skipped`)."
+    ),
+)
+@session_token_required
+def read_import(import_id: str) -> Response:
+    """One import run of the authenticated shop (404 if it is another shop's)."""
+    if not import_id.isdigit() or len(import_id) > 18:
+        return json_error(404, "not_found", "This shop has no such import.")
+    after = _int_arg("after_line")
+    if isinstance(after, Response):
+        return after
+    outcome = request.args.get("outcome") or None
+    if outcome is not None and outcome not in Outcome.ALL:
+        return json_error(
+            422,
+            "validation_failed",
+            "Some fields are not valid.",
+            {"outcome": "One of " + ", ".join(Outcome.ALL) + "."},
+        )
+    shop_id = current_shop().id
+    body = runs.run_json(
+        runtime().sessions, shop_id, int(import_id), outcome=outcome, after_line=after or 0
+    )
+    body["earlier_import"] = _earlier(shop_id, int(import_id))
+    return jsonify(body)
+
+
+@api.route(
+    "/imports",
+    "GET",
+    summary="The shop's imports, newest first",
+    response="ImportList",
+    errors=(422,),
+    description="20 a page; pass `before` (the answer's `next`) for the next page.",
+)
+@session_token_required
+def list_imports() -> Response:
+    """The authenticated shop's import runs, without their rows."""
+    before = _int_arg("before")
+    if isinstance(before, Response):
+        return before
+    return jsonify(runs.list_runs(runtime().sessions, current_shop().id, before=before))

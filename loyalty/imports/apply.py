@@ -1,0 +1,295 @@
+"""What each row does to the balances: planned (dry run) or applied, through the ledger.
+
+Points move only as ledger entries of kind ``import`` (``ledger.post``), whose source keys make
+a re-run change nothing:
+
+- add mode: ``import:add:{customer}:{points}`` — one customer gets a given amount from an
+  import once, whichever file (or re-saved, corrected copy of it) carries the row;
+- a points log (Rivo): ``import:log:{customer}:{hash of the row's cells}`` — each transaction
+  once;
+- reset mode: ``import:reset:{customer}:{target}`` — the difference to the target, posted once
+  (0 when the balance is already there, so the reset is on record and a later re-run does not
+  set the balance back after the member has earned more).
+
+A row is planned and applied in the same transaction, under a lock on the member row, so a
+concurrent earn cannot slip between reading the balance and posting the difference. A new
+member is enrolled without the signup bonus: the balance they bring already holds what the old
+program gave them. Tombstoned customers (left or erased), erased members and members who
+restricted processing are skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from loyalty import audit, ledger
+from loyalty.db import upsert
+from loyalty.imports.customers import Customer, Resolved
+from loyalty.imports.formats import Mode, Source
+from loyalty.imports.parse import Row, RowError
+from loyalty.members import HashKeys, customer_hashes
+from loyalty.models import LedgerEntry, LedgerKind, Member, MemberStatus, Tombstone
+from loyalty.types import utcnow
+
+
+class Outcome:
+    """What a row did (or would do)."""
+
+    NEW_MEMBER = "new_member"
+    CHANGE = "change"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+    ERROR = "error"
+
+    ALL = (NEW_MEMBER, CHANGE, UNCHANGED, SKIPPED, ERROR)
+
+
+@dataclass
+class RowResult:
+    """One row's outcome, as stored and shown."""
+
+    line: int
+    outcome: str
+    email: str | None = None
+    customer_id: int | None = None
+    points: int | None = None
+    points_from: int | None = None
+    points_to: int | None = None
+    error_code: str | None = None
+    message: str | None = None
+    member_id: int | None = None  # set when applying moved this member's balance
+
+
+DUPLICATE_CUSTOMER = "Names the same customer as line {line}; only that line is imported."
+
+
+def source_key(source: Source, mode: str, customer_id: int, row: Row) -> str:
+    """The ledger source key of a row (see the module docstring)."""
+    if source.log:
+        digest = hashlib.sha256("\x1f".join(row.cells).encode()).hexdigest()[:32]
+        return f"import:log:{customer_id}:{digest}"
+    return f"import:{mode}:{customer_id}:{row.points}"
+
+
+def mark_same_customer(rows: Sequence[Row], resolved: dict[int, Resolved], source: Source) -> None:
+    """In a balance file, a second row that resolves to an already named customer is an error."""
+    if source.log:
+        return
+    first: dict[int, int] = {}
+    for row in rows:
+        match = resolved.get(row.line)
+        if row.error is not None or match is None or match.customer is None:
+            continue
+        customer_id = match.customer.customer_id
+        if customer_id in first:
+            row.error = RowError("duplicate", DUPLICATE_CUSTOMER.format(line=first[customer_id]))
+        else:
+            first[customer_id] = row.line
+
+
+def process(
+    session: Session,
+    *,
+    shop_id: int,
+    rows: Sequence[Row],
+    resolved: dict[int, Resolved],
+    source: Source,
+    mode: str,
+    apply: bool,
+    hash_keys: HashKeys,
+    staff_user_id: str | None,
+    now: datetime | None = None,
+    planned: dict[int, int] | None = None,
+) -> list[RowResult]:
+    """Plan (``apply=False``, nothing written) or apply ``rows`` in the caller's transaction.
+
+    A dry run keeps each customer's planned balance in ``planned`` (pass the same dict for
+    every chunk of a file), so a log's second row for a customer starts where the first ended.
+    """
+    now = now or utcnow()
+    simulated: dict[int, int] = {} if apply or planned is None else planned
+    results: list[RowResult] = []
+    pending: list[tuple[Row, Customer]] = []
+    for row in rows:
+        base = RowResult(line=row.line, outcome=Outcome.ERROR, email=row.email, points=row.points)
+        match = resolved.get(row.line)
+        if row.error is None and match is not None and match.error is not None:
+            row.error = match.error
+        if row.error is not None or match is None or match.customer is None:
+            error = row.error or RowError("unknown_customer", "No such customer in the shop.")
+            base.customer_id = row.customer_id
+            base.error_code, base.message = error.code, error.message
+            results.append(base)
+            continue
+        if row.revoked:
+            base.outcome, base.customer_id = Outcome.SKIPPED, match.customer.customer_id
+            base.error_code, base.message = "revoked", "Revoked in Rivo: not imported."
+            results.append(base)
+            continue
+        pending.append((row, match.customer))
+        results.append(base)
+    by_line = {r.line: r for r in results}
+    if not pending:
+        return results
+    customer_ids = sorted({c.customer_id for _, c in pending})
+    tombstoned = _tombstoned(session, shop_id, customer_ids, hash_keys)
+    members = _members(session, shop_id, customer_ids, lock=apply)
+    keys = {r.line: source_key(source, mode, c.customer_id, r) for r, c in pending}
+    done = _existing_keys(session, shop_id, list(keys.values()))
+    for row, customer in pending:
+        result = by_line[row.line]
+        result.customer_id = customer.customer_id
+        member = members.get(customer.customer_id)
+        result.email = result.email or customer.email or (member.email if member else None)
+        if customer.customer_id in tombstoned:
+            result.outcome, result.error_code = Outcome.SKIPPED, "left_or_erased"
+            result.message = "Left the club or was erased: not enrolled again."
+            continue
+        if member is not None and member.status == MemberStatus.ANONYMISED:
+            result.outcome, result.error_code = Outcome.SKIPPED, "erased"
+            result.message = "This member's data was erased."
+            continue
+        if member is not None and member.status == MemberStatus.RESTRICTED:
+            # Like an order, an import does not touch a member who restricted processing.
+            result.outcome, result.error_code = Outcome.SKIPPED, "restricted"
+            result.message = "This member has restricted the use of their data."
+            continue
+        points = int(row.points or 0)
+        key = keys[row.line]
+        known = member is not None or customer.customer_id in simulated
+        balance = member.points_balance if member is not None else 0
+        balance = simulated.get(customer.customer_id, balance)
+        target = balance + points if mode == Mode.ADD else points
+        result.points_from = balance if known else None
+        if key in done:
+            result.outcome, result.points_to = Outcome.UNCHANGED, balance
+            result.error_code, result.message = "already_imported", "Already imported."
+            continue
+        result.points_to = target
+        if not known:
+            result.outcome = Outcome.NEW_MEMBER
+        elif target == balance:
+            result.outcome = Outcome.UNCHANGED
+        else:
+            result.outcome = Outcome.CHANGE
+        if not apply:
+            simulated[customer.customer_id] = target
+            continue
+        if member is None:
+            member = _enrol(session, shop_id, customer, now, staff_user_id)
+            members[customer.customer_id] = member
+        delta = target - member.points_balance
+        if delta == 0 and mode == Mode.ADD:
+            continue  # adding 0 needs no record: it can never count twice
+        reason = f"Imported from {source.label}"
+        if mode == Mode.RESET:
+            reason += f" (balance set to {target})"
+        posted = ledger.post(
+            session,
+            shop_id=shop_id,
+            member_id=member.id,
+            points=delta,
+            kind=LedgerKind.IMPORT,
+            source_key=key,
+            reason=reason,
+            actor=f"staff:{staff_user_id}" if staff_user_id else "staff",
+            now=now,
+        )
+        done.add(key)
+        if posted and delta:
+            session.refresh(member)
+            result.member_id = member.id
+            audit.record(
+                session,
+                shop_id,
+                audit.ActorType.STAFF,
+                staff_user_id,
+                "member.imported",
+                member_id=member.id,
+                detail=f"points={delta:+d}",
+            )
+    return results
+
+
+def _enrol(
+    session: Session, shop_id: int, customer: Customer, now: datetime, staff_user_id: str | None
+) -> Member:
+    """Enrol the customer (no signup bonus; see the module docstring) and lock the row."""
+    created = session.execute(
+        upsert(session, Member)
+        .on_conflict_do_nothing(index_elements=["shop_id", "customer_id"])
+        .values(
+            shop_id=shop_id,
+            customer_id=customer.customer_id,
+            first_name=(customer.first_name or None) and customer.first_name[:255],
+            last_name=(customer.last_name or None) and customer.last_name[:255],
+            email=(customer.email or None) and customer.email[:320],
+            status=MemberStatus.ACTIVE,
+            joined_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        .returning(Member.id)
+    ).scalar_one_or_none()
+    if created is not None:
+        ledger.add_to_rollup(
+            session, shop_id, ledger.local_day(session, shop_id, now), new_members=1
+        )
+        audit.record(
+            session,
+            shop_id,
+            audit.ActorType.STAFF,
+            staff_user_id,
+            "member.imported",
+            member_id=created,
+            detail="enrolled",
+        )
+    member = session.scalars(
+        select(Member)
+        .where(Member.shop_id == shop_id, Member.customer_id == customer.customer_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    return member
+
+
+def _members(
+    session: Session, shop_id: int, customer_ids: list[int], *, lock: bool
+) -> dict[int, Member]:
+    query = (
+        select(Member)
+        .where(Member.shop_id == shop_id, Member.customer_id.in_(customer_ids))
+        .order_by(Member.id)
+        .execution_options(populate_existing=True)
+    )
+    if lock:
+        query = query.with_for_update()
+    return {m.customer_id: m for m in session.scalars(query)}
+
+
+def _tombstoned(
+    session: Session, shop_id: int, customer_ids: list[int], hash_keys: HashKeys
+) -> set[int]:
+    by_hash = {h: cid for cid in customer_ids for h in customer_hashes(hash_keys, shop_id, cid)}
+    found = session.scalars(
+        select(Tombstone.customer_hash).where(
+            Tombstone.shop_id == shop_id, Tombstone.customer_hash.in_(list(by_hash))
+        )
+    )
+    return {by_hash[h] for h in found}
+
+
+def _existing_keys(session: Session, shop_id: int, keys: list[str]) -> set[str]:
+    return set(
+        session.scalars(
+            select(LedgerEntry.source_key).where(
+                LedgerEntry.shop_id == shop_id, LedgerEntry.source_key.in_(keys)
+            )
+        )
+    )

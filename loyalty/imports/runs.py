@@ -1,0 +1,351 @@
+"""Import runs: created from an upload, executed (in the request or by a job), and read back.
+
+A run keeps the uploaded file only until it has finished, its header mapping, counts and
+progress, and one :class:`~loyalty.models.ImportRow` per line. Execution reads the file,
+matches customers (Shopify lookups outside any transaction), then plans or applies the rows in
+chunks, each chunk one transaction, updating the progress after each.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from loyalty import audit
+from loyalty.errors import NotFound, ValidationError
+from loyalty.imports.apply import Outcome, RowResult, mark_same_customer, process
+from loyalty.imports.customers import Directory, resolve
+from loyalty.imports.formats import SOURCES, Mode
+from loyalty.imports.parse import ParsedFile, parse
+from loyalty.members import HashKeys
+from loyalty.models import ImportRow, ImportRun
+from loyalty.types import utcnow
+
+CHUNK_ROWS = 200
+ROWS_PAGE = 500
+RUNS_PAGE = 20
+
+
+class Status:
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A validated upload: the file read, and what to do with it."""
+
+    parsed: ParsedFile
+    content: bytes
+    filename: str | None
+    mode: Mode
+    dry_run: bool
+
+
+def validate_upload(
+    content: bytes | None,
+    filename: str | None,
+    form: dict[str, str],
+) -> Upload:
+    """Check the form's fields and read the file; :class:`ValidationError` names each bad field."""
+    fields: dict[str, str] = {}
+    mode_text = (form.get("mode") or "add").strip().lower()
+    if mode_text not in {m.value for m in Mode}:
+        fields["mode"] = "Choose add or reset."
+    dry_text = (form.get("dry_run") or "true").strip().lower()
+    if dry_text not in {"true", "false", "1", "0"}:
+        fields["dry_run"] = "Send true or false."
+    source_key = (form.get("source") or "").strip() or None
+    if source_key == "auto":
+        source_key = None
+    if source_key is not None and source_key not in SOURCES:
+        fields["source"] = "Unknown source; leave it empty to detect it."
+    unknown = sorted(set(form) - {"mode", "dry_run", "source"})
+    for name in unknown:
+        fields[name[:100]] = "Unknown field."
+    if content is None:
+        fields["file"] = "Choose a CSV file."
+    if fields:
+        raise ValidationError(fields)
+    assert content is not None
+    parsed = parse(content, source_key)
+    mode = Mode(mode_text)
+    if mode not in parsed.source.modes:
+        raise ValidationError({"mode": "This file is a log of points: it can only add them."})
+    return Upload(
+        parsed=parsed,
+        content=content,
+        filename=(filename or "").replace("\\", "/").rsplit("/", 1)[-1][:255] or None,
+        mode=mode,
+        dry_run=dry_text in {"true", "1"},
+    )
+
+
+def create_run(
+    sessions: sessionmaker[Session], shop_id: int, upload: Upload, *, staff_user_id: str | None
+) -> int:
+    """Record a queued run holding the file; its id."""
+    with sessions.begin() as s:
+        run = ImportRun(
+            shop_id=shop_id,
+            status=Status.QUEUED,
+            mode=str(upload.mode),
+            dry_run=upload.dry_run,
+            source=upload.parsed.source.key,
+            filename=upload.filename,
+            file_hash=upload.parsed.content_hash,
+            mapping=upload.parsed.mapping(),
+            content=upload.content,
+            actor=str(staff_user_id or "")[:100],
+            total_rows=len(upload.parsed.rows),
+            processed_rows=0,
+            counts={},
+        )
+        s.add(run)
+        s.flush()
+        return run.id
+
+
+def execute(
+    sessions: sessionmaker[Session],
+    run_id: int,
+    directory_for: Callable[[int], Directory],
+    hash_keys: HashKeys,
+    now: datetime | None = None,
+) -> list[int]:
+    """Run a queued import to the end; the ids of members whose balance moved.
+
+    ``directory_for(shop_id)`` gives where unknown customers are looked up. A run that is not
+    queued (already run, or running elsewhere) is left alone.
+    """
+    with sessions.begin() as s:
+        claimed = s.execute(
+            update(ImportRun)
+            .where(ImportRun.id == run_id, ImportRun.status == Status.QUEUED)
+            .values(status=Status.RUNNING)
+        ).rowcount  # type: ignore[attr-defined]
+        run = s.get(ImportRun, run_id)
+        if not claimed or run is None or run.content is None:
+            return []
+        shop_id, content, source, mode = run.shop_id, run.content, run.source, run.mode
+        dry_run, actor = run.dry_run, run.actor or None
+    parsed = parse(content, source)
+    rows = parsed.rows
+
+    reported = 0
+
+    def progress(done: int) -> None:
+        # Matching customers is the first half of the work, applying the rows the second.
+        nonlocal reported
+        half = min(done, len(rows)) // 2
+        if half > reported:
+            reported = half
+            _set_progress(sessions, run_id, half)
+
+    resolved = resolve(sessions, shop_id, rows, directory_for(shop_id), progress)
+    mark_same_customer(rows, resolved, parsed.source)
+    counts: Counter[str] = Counter({o: 0 for o in Outcome.ALL})
+    moved: list[int] = []
+    planned: dict[int, int] = {}
+    for start in range(0, len(rows), CHUNK_ROWS):
+        chunk = rows[start : start + CHUNK_ROWS]
+        with sessions.begin() as s:
+            results = process(
+                s,
+                shop_id=shop_id,
+                rows=chunk,
+                resolved=resolved,
+                source=parsed.source,
+                mode=mode,
+                apply=not dry_run,
+                hash_keys=hash_keys,
+                staff_user_id=actor,
+                now=now,
+                planned=planned,
+            )
+            s.add_all(_row(run_id, r) for r in results)
+            counts.update(r.outcome for r in results)
+            moved.extend(r.member_id for r in results if r.member_id is not None)
+            done = start + len(chunk)
+            # Matching customers was the first half of the work; this is the second.
+            s.execute(
+                update(ImportRun)
+                .where(ImportRun.id == run_id)
+                .values(processed_rows=(len(rows) + done) // 2, counts=dict(counts))
+            )
+    with sessions.begin() as s:
+        s.execute(
+            update(ImportRun)
+            .where(ImportRun.id == run_id)
+            .values(
+                status=Status.DONE,
+                processed_rows=len(rows),
+                counts=dict(counts),
+                content=None,
+                finished_at=now or utcnow(),
+            )
+        )
+        if not dry_run:
+            audit.record(
+                s,
+                shop_id,
+                audit.ActorType.STAFF,
+                actor,
+                "import.applied",
+                detail=f"run={run_id} source={source} mode={mode} rows={len(rows)}",
+            )
+    return moved
+
+
+def fail(sessions: sessionmaker[Session], run_id: int, error: str) -> None:
+    """Mark a run failed (a job gave up); the file is dropped, the rows done so far stay."""
+    with sessions.begin() as s:
+        s.execute(
+            update(ImportRun)
+            .where(ImportRun.id == run_id)
+            .values(status=Status.FAILED, error=error[:200], content=None, finished_at=utcnow())
+        )
+
+
+def _set_progress(sessions: sessionmaker[Session], run_id: int, done: int) -> None:
+    with sessions.begin() as s:
+        s.execute(update(ImportRun).where(ImportRun.id == run_id).values(processed_rows=done))
+
+
+def _row(run_id: int, r: RowResult) -> ImportRow:
+    return ImportRow(
+        run_id=run_id,
+        line=r.line,
+        outcome=r.outcome,
+        email=r.email,
+        customer_id=r.customer_id,
+        points=r.points,
+        points_from=r.points_from,
+        points_to=r.points_to,
+        error_code=r.error_code,
+        message=r.message,
+    )
+
+
+def run_json(
+    sessions: sessionmaker[Session],
+    shop_id: int,
+    run_id: int,
+    *,
+    outcome: str | None = None,
+    after_line: int = 0,
+    with_rows: bool = True,
+) -> dict[str, Any]:
+    """A run of this shop, with a page of its rows (by line, optionally of one outcome)."""
+    with sessions() as s:
+        run = s.scalars(
+            select(ImportRun).where(ImportRun.id == run_id, ImportRun.shop_id == shop_id)
+        ).one_or_none()
+        if run is None:
+            raise NotFound("This shop has no such import.")
+        body = _summary(run)
+        if not with_rows:
+            return body
+        query = (
+            select(ImportRow)
+            .where(ImportRow.run_id == run.id, ImportRow.line > after_line)
+            .order_by(ImportRow.line)
+            .limit(ROWS_PAGE + 1)
+        )
+        if outcome:
+            query = query.where(ImportRow.outcome == outcome)
+        rows = list(s.scalars(query))
+        body["rows"] = [_row_json(r) for r in rows[:ROWS_PAGE]]
+        body["next_after_line"] = rows[ROWS_PAGE - 1].line if len(rows) > ROWS_PAGE else None
+        return body
+
+
+def list_runs(
+    sessions: sessionmaker[Session], shop_id: int, *, before: int | None = None
+) -> dict[str, Any]:
+    """The shop's runs, newest first, a page at a time (``before``: the last id seen)."""
+    with sessions() as s:
+        query = (
+            select(ImportRun)
+            .where(ImportRun.shop_id == shop_id)
+            .order_by(ImportRun.id.desc())
+            .limit(RUNS_PAGE + 1)
+        )
+        if before is not None:
+            query = query.where(ImportRun.id < before)
+        runs = list(s.scalars(query))
+        page = runs[:RUNS_PAGE]
+        return {
+            "imports": [_summary(r) for r in page],
+            "next": str(page[-1].id) if len(runs) > RUNS_PAGE else None,
+        }
+
+
+def earlier_run(sessions: sessionmaker[Session], shop_id: int, run_id: int) -> int | None:
+    """An earlier applied run of the same file content in this shop, if any."""
+    with sessions() as s:
+        run = s.get(ImportRun, run_id)
+        if run is None:
+            return None
+        return s.scalar(
+            select(ImportRun.id)
+            .where(
+                ImportRun.shop_id == shop_id,
+                ImportRun.file_hash == run.file_hash,
+                ImportRun.dry_run.is_(False),
+                ImportRun.status == Status.DONE,
+                ImportRun.id < run_id,
+            )
+            .order_by(ImportRun.id.desc())
+            .limit(1)
+        )
+
+
+def _summary(run: ImportRun) -> dict[str, Any]:
+    source = SOURCES.get(run.source)
+    return {
+        "id": str(run.id),
+        "status": run.status,
+        "dry_run": run.dry_run,
+        "mode": run.mode,
+        "source": {
+            "key": run.source,
+            "label": source.label if source else run.source,
+            "note": source.note if source else "",
+        },
+        "filename": run.filename,
+        "file_hash": run.file_hash,
+        "mapping": run.mapping,
+        "total_rows": run.total_rows,
+        "processed_rows": run.processed_rows,
+        "counts": {o: int((run.counts or {}).get(o, 0)) for o in Outcome.ALL},
+        "error": run.error,
+        "created_at": run.created_at.isoformat(),
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+    }
+
+
+def _row_json(r: ImportRow) -> dict[str, Any]:
+    # An unchanged row may say why (``already_imported``): a note, not an error.
+    note = r.outcome == Outcome.UNCHANGED and r.error_code is not None
+    return {
+        "line": r.line,
+        "outcome": r.outcome,
+        "email": r.email,
+        "customer_id": None if r.customer_id is None else str(r.customer_id),
+        "points": r.points,
+        "points_from": r.points_from,
+        "points_to": r.points_to,
+        "error": None
+        if r.error_code is None or note
+        else {"code": r.error_code, "message": r.message},
+        "note": {"code": r.error_code, "message": r.message} if note else None,
+    }

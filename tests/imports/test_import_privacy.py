@@ -1,0 +1,63 @@
+"""Import results hold emails: they are purged after their retention, and forgotten on redact."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from loyalty.imports.privacy import RUN_RETENTION, forget_customer, purge_old_runs
+from loyalty.models import ImportRow, ImportRun
+from loyalty.types import utcnow
+from tests.conftest import SHOP
+from tests.imports.conftest import KARI
+
+
+@pytest.mark.embedded
+def test_runs_older_than_their_retention_are_deleted_with_their_rows(upload, rt, shop_id):
+    old = upload("smile.csv", dry_run=True).get_json()["id"]
+    new = upload("joy.csv", dry_run=True).get_json()["id"]
+    with rt.sessions.begin() as s:
+        s.get(ImportRun, int(old)).created_at = utcnow() - RUN_RETENTION - timedelta(hours=1)
+    assert purge_old_runs(rt.sessions) == 1
+    with rt.sessions() as s:
+        assert list(s.scalars(select(ImportRun.id))) == [int(new)]
+        assert {r for r in s.scalars(select(ImportRow.run_id))} == {int(new)}
+
+
+@pytest.mark.embedded
+def test_a_redacted_customers_rows_lose_their_email(upload, rt, shop_id):
+    upload(b"email,points\nkari@example.com,5\nKari@Example.com,6\nola@example.com,7\n")
+    with rt.sessions.begin() as s:
+        assert forget_customer(s, shop_id, KARI, "KARI@example.com") == 2
+    with rt.sessions() as s:
+        emails = list(s.scalars(select(ImportRow.email).order_by(ImportRow.line)))
+    assert emails == [None, None, "ola@example.com"]
+
+
+def test_old_import_runs_are_purged_by_the_scheduler_daily():
+    from webhooks import import_jobs, schedule
+
+    entries = [p for p in schedule.PERIODIC if p.func is import_jobs.purge_import_runs]
+    assert [(p.queue, p.interval) for p in entries] == [("privacy", 86400)]
+
+
+def test_customers_redact_forgets_the_customers_email_in_import_rows(
+    upload, rt, shop_id, app, post_webhook
+):
+    """Through Shopify's webhook and the worker, as customers/redact arrives for real."""
+    from webhooks.worker import drain
+
+    upload(b"email,points\nkari@example.com,5\nola@example.com,7\n")
+    body = {
+        "shop_id": 1,
+        "shop_domain": SHOP,
+        "customer": {"id": KARI, "email": "kari@example.com", "phone": None},
+        "orders_to_redact": [],
+    }
+    assert post_webhook("customers/redact", body).status_code == 200
+    drain(app)
+    with rt.sessions() as s:
+        emails = list(s.scalars(select(ImportRow.email).order_by(ImportRow.line)))
+    assert emails == [None, "ola@example.com"]
