@@ -6,10 +6,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import null, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from loyalty.models import Member, MemberStatus, ProgramSettings, Reward, Shop
+from loyalty.appearance import load_appearance
+from loyalty.models import (
+    Member,
+    MemberStatus,
+    ProgramSettings,
+    Reward,
+    Shop,
+    WidgetAppearance,
+)
 from loyalty.types import utcnow
 
 
@@ -17,8 +25,14 @@ def _money(value: Decimal | None) -> str | None:
     return None if value is None else format(value.normalize(), "f")
 
 
-def program(shop: Shop, settings: ProgramSettings) -> dict[str, Any]:
-    """The program's public terms, as the widget explains them to guests and members."""
+def program(
+    shop: Shop, settings: ProgramSettings, appearance: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The program's public terms, as the widget explains them to guests and members.
+
+    ``appearance`` is what the merchant saved on the admin's Widget appearance page, or None:
+    then the app embed's theme-editor settings apply (docs/decisions.md, Widget).
+    """
     return {
         "currency": shop.currency,
         "earn_rate": _money(settings.earn_rate),
@@ -26,6 +40,7 @@ def program(shop: Shop, settings: ProgramSettings) -> dict[str, Any]:
         "welcome_discount_percent": settings.welcome_discount_percent,
         "auto_enrol": settings.auto_enrol,
         "expiry_months": settings.expiry_months,
+        "appearance": appearance,
     }
 
 
@@ -58,24 +73,37 @@ def active_rewards(s: Session, shop: Shop, now: datetime) -> list[dict[str, Any]
 def member_summary(
     sessions: sessionmaker[Session], shop_id: int, customer_id: int | None
 ) -> dict[str, Any]:
-    """``GET /proxy/api/member``'s answer: balance only for a signed-in member, else null."""
+    """``GET /proxy/api/member``'s answer: balance only for a signed-in member, else null.
+
+    The widget asks on every page view, so this is two queries (round trips are what it
+    costs): the shop with its settings, saved appearance and the shopper's balance, then the
+    rewards. ``load_appearance`` then finds the appearance in the session, without a query.
+    """
+    balance = (
+        select(Member.points_balance)
+        .where(
+            Member.shop_id == shop_id,
+            Member.customer_id == customer_id,
+            Member.status != MemberStatus.ANONYMISED,
+        )
+        .scalar_subquery()
+        if customer_id is not None
+        else null()
+    )
     with sessions() as s:
-        shop = s.get(Shop, shop_id)
-        settings = s.get(ProgramSettings, shop_id)
-        assert shop is not None and settings is not None
-        member = None
-        if customer_id is not None:
-            member = s.scalars(
-                select(Member).where(
-                    Member.shop_id == shop_id,
-                    Member.customer_id == customer_id,
-                    Member.status != MemberStatus.ANONYMISED,
-                )
-            ).first()
+        row = s.execute(
+            select(Shop, ProgramSettings, WidgetAppearance, balance)
+            .join(ProgramSettings, ProgramSettings.shop_id == Shop.id)
+            .outerjoin(WidgetAppearance, WidgetAppearance.shop_id == Shop.id)
+            .where(Shop.id == shop_id)
+        ).first()
+        assert row is not None
+        shop, settings, saved, points_balance = row
+        appearance = load_appearance(s, shop_id) if saved is not None else None
         return {
             "signed_in": customer_id is not None,
-            "member": member is not None,
-            "points_balance": member.points_balance if member else None,
-            "program": program(shop, settings),
+            "member": points_balance is not None,
+            "points_balance": points_balance,
+            "program": program(shop, settings, appearance),
             "rewards": active_rewards(s, shop, utcnow()),
         }

@@ -6,10 +6,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the app-proxy blueprint."""
+    """Register the app-proxy blueprints: the JSON API, the member's own data, the loyalty page."""
     from widgets.api import bp as api_bp
+    from widgets.me import bp as me_bp
+    from widgets.page import bp as page_bp
     from widgets.redemptions import bp as redemptions_bp
 
-    app.register_blueprint(api_bp)
-    app.register_blueprint(__import__("widgets.me", fromlist=["bp"]).bp)
-    app.register_blueprint(redemptions_bp)
+    for blueprint in (api_bp, me_bp, redemptions_bp, page_bp):
+        app.register_blueprint(blueprint)

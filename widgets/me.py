@@ -172,10 +172,13 @@ def leave_club() -> Response:
 
 
 def _enqueue(func: str, *args: int) -> None:
-    """Queue a Shopify write-back; if Redis is down the change stands and the push is lost."""
+    """Queue a Shopify write-back now; if Redis is down the change stands, and a consent or
+    profile push is enqueued by the sweeper later (it is marked pending in the database)."""
     try:
         runtime().queue("shopify").enqueue(
             func, *args, retry=SYNC_RETRY, result_ttl=3600, failure_ttl=7 * 86400
         )
     except (RedisError, OSError):
-        log.warning("%s not enqueued: Redis unavailable", func.rsplit(".", 1)[-1])
+        log.warning(
+            "%s not enqueued: Redis unavailable; the sweeper will retry", func.rsplit(".", 1)[-1]
+        )

@@ -25,14 +25,15 @@ PER_SHOPPER = 60  # requests per window from one shopper (guests count per shop 
 PER_SHOP = 3000  # requests per window for a whole shop
 
 
-def _over(key: str, limit: int, window_start: int) -> bool:
-    redis = runtime().redis
-    bucket = f"klubb:rl:{key}:{window_start}"
-    pipe = redis.pipeline()
-    pipe.incr(bucket)
-    pipe.expire(bucket, WINDOW_SECONDS + 5)
-    count, _ = pipe.execute()
-    return int(count) > limit
+def _over(limits: dict[str, int], window_start: int) -> bool:
+    """Count the request in each key's window (one round trip); True if any is over its limit."""
+    pipe = runtime().redis.pipeline()
+    for key in limits:
+        bucket = f"klubb:rl:{key}:{window_start}"
+        pipe.incr(bucket)
+        pipe.expire(bucket, WINDOW_SECONDS + 5)
+    counts = pipe.execute()[::2]
+    return any(int(count) > limit for count, limit in zip(counts, limits.values(), strict=True))
 
 
 def rate_limited(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -46,13 +47,11 @@ def rate_limited(view: Callable[..., Any]) -> Callable[..., Any]:
         per_shop = int(config.get("rate_limit_per_shop", PER_SHOP))
         now = int(time.time())
         window_start = now - now % WINDOW_SECONDS
+        limits = {f"shop:{shopper.shop_id}": per_shop}
+        if shopper.customer_id is not None:
+            limits[f"c:{shopper.shop_id}:{shopper.customer_id}"] = per_shopper
         try:
-            over = _over(f"shop:{shopper.shop_id}", per_shop, window_start)
-            if shopper.customer_id is not None:
-                over = (
-                    _over(f"c:{shopper.shop_id}:{shopper.customer_id}", per_shopper, window_start)
-                    or over
-                )
+            over = _over(limits, window_start)
         except RedisError:
             log.warning("rate limit skipped: Redis unavailable")
             over = False

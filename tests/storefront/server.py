@@ -5,10 +5,12 @@
   plus the block schema's ``javascript`` asset as an ``async`` script, as Shopify injects it.
 - ``GET /pages/loyalty`` renders the loyalty-page app block inside the same theme page.
 - ``/extensions/klubb-widget/assets/<name>`` serves the extension's assets (Shopify's CDN role).
-- ``/apps/klubb/<rest>`` is the app proxy (SHOPIFY.md §6): forwarded to ``<app>/proxy/<rest>``
-  with method and body, plus ``shop``, ``logged_in_customer_id`` (empty for guests),
-  ``path_prefix``, ``timestamp`` and ``signature``; ``Cookie`` is not forwarded and
-  ``Set-Cookie`` not returned.
+- ``/apps/klubb/<rest>`` (and ``/nb/apps/klubb/<rest>``) is the app proxy (SHOPIFY.md §6):
+  forwarded to ``<app>/proxy/<rest>`` with method and body, plus ``shop``,
+  ``logged_in_customer_id`` (empty for guests), ``path_prefix``, ``timestamp`` and
+  ``signature``; ``Cookie`` is not forwarded and ``Set-Cookie`` not returned. An answer of type
+  ``application/liquid`` is rendered with the shop's Liquid objects inside the theme page, as
+  Shopify does.
 - ``/account/login``, ``/account/register``, ``/discount/<code>``: stand-ins for Shopify's pages.
 
 Who is signed in is the storefront's switch: ``storefront.customer_id = 7`` (None: a guest).
@@ -155,6 +157,13 @@ class Storefront:
                 Rule(f"{ASSET_PREFIX}<name>", endpoint="asset"),
                 Rule(f"{PROXY_PREFIX}/<path:rest>", endpoint="proxy", methods=None),
                 Rule(PROXY_PREFIX, endpoint="proxy", defaults={"rest": ""}, methods=None),
+                Rule(f"/<any(nb, en):locale>{PROXY_PREFIX}/<path:rest>", endpoint="proxy"),
+                Rule(
+                    f"/<any(nb, en):locale>{PROXY_PREFIX}",
+                    endpoint="proxy",
+                    defaults={"rest": ""},
+                    methods=None,
+                ),
                 Rule("/account/<any(login, register):kind>", endpoint="account"),
                 Rule("/discount/<code>", endpoint="discount"),
             ]
@@ -197,6 +206,13 @@ class Storefront:
     # Theme pages
 
     def _context(self, request: Request, locale: str, block: Block, settings: dict) -> dict:
+        return {
+            **self._globals(request, locale),
+            "block": {"id": "klubb-embed", "settings": block.settings(settings)},
+        }
+
+    def _globals(self, request: Request, locale: str) -> dict:
+        """Shopify's Liquid objects that Klubb's Liquid reads (blocks and proxy pages)."""
         customer = {"id": self.customer_id} if self.customer_id is not None else None
         return {
             "request": {"locale": {"iso_code": locale}, "path": request.path},
@@ -207,7 +223,6 @@ class Storefront:
             },
             "customer": customer,
             "template": {"name": "index"},
-            "block": {"id": "klubb-embed", "settings": block.settings(settings)},
         }
 
     def _render_block(self, request: Request, locale: str, name: str, settings: dict) -> str:
@@ -290,7 +305,7 @@ class Storefront:
         params["signature"] = [proxy_signature(params, self.secret)]
         return [(k, v) for k, values in params.items() for v in values]
 
-    def _proxy(self, request: Request, rest: str) -> Response:
+    def _proxy(self, request: Request, rest: str, locale: str = "en") -> Response:
         headers = {k: v for k, v in request.headers.items() if k.lower() not in {"cookie", "host"}}
         upstream = self._http.request(
             request.method,
@@ -306,6 +321,16 @@ class Storefront:
         self.proxied.append(
             {"method": request.method, "path": "/" + rest, "status": upstream.status_code}
         )
+        liquid = upstream.headers.get("Content-Type", "").startswith("application/liquid")
+        if liquid and upstream.status_code == 200:
+            # Shopify renders a Liquid answer with the shop's objects, inside the theme's layout.
+            env = liquid_environment(locale)
+            main = env.from_string(upstream.content.decode("utf-8")).render(
+                **self._globals(request, locale)
+            )
+            page = self._page(locale, "Klubb", main, self._embed(request, locale))
+            page.headers["Cache-Control"] = upstream.headers.get("Cache-Control", "")
+            return page
         response = Response(upstream.content, status=upstream.status_code)
         for key, value in upstream.headers.items():
             if key.lower() not in HOP_BY_HOP:

@@ -32,7 +32,9 @@
     return loading;
   }
 
-  if (page) load(page);
+  // The app block names the assets; the proxy's loyalty page (/apps/klubb) uses the embed's.
+  var from = page && (page.dataset.panel ? page : root);
+  if (from) load(from);
   if (!root) return;
   var button = root.querySelector(".klubb-launcher");
   button.addEventListener("click", function () {

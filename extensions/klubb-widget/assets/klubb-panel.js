@@ -38,7 +38,50 @@
       "pt_other": "{n} points",
       "off_amount": "{money} off",
       "off_percent": "{percent} off",
-      "free_shipping": "Free shipping"
+      "free_shipping": "Free shipping",
+      "history": "Points history",
+      "no_history": "No points yet.",
+      "k_earn": "Purchase",
+      "k_refund": "Refund",
+      "k_cancel": "Cancelled order",
+      "k_redeem": "Reward",
+      "k_redeem_return": "Points returned",
+      "k_expire": "Expired",
+      "k_adjust": "Adjustment",
+      "k_bonus": "Bonus",
+      "k_import": "Moved from earlier program",
+      "my_data": "My data",
+      "back": "Back",
+      "profile": "What we hold about you",
+      "f_email": "Email",
+      "f_phone": "Phone",
+      "f_first_name": "First name",
+      "f_last_name": "Last name",
+      "f_preferred_name": "Preferred name",
+      "f_birthday": "Birthday",
+      "f_language": "Language",
+      "in_shopify": "Change these in your customer account.",
+      "save": "Save changes",
+      "saved": "Saved",
+      "consents": "Marketing",
+      "c_email": "Offers by email",
+      "c_sms": "Offers by text message",
+      "downloads": "Download your data",
+      "dl_json": "Everything (JSON)",
+      "dl_csv": "Points history (CSV)",
+      "restrict_title": "Pause your membership",
+      "restrict_text": "While paused, you earn no points and get no messages; your data and points are kept.",
+      "restrict": "Pause membership",
+      "restricted_text": "Your membership is paused: you earn no points and get no messages.",
+      "unrestrict": "Resume membership",
+      "leave_title": "Leave the club",
+      "leave_text": "Your {points} will be lost and your membership deleted. This cannot be undone.",
+      "leave": "Leave the club",
+      "leave_confirm": "Yes, leave the club",
+      "cancel": "Cancel",
+      "left": "You have left the club.",
+      "lang_en": "English",
+      "lang_nb": "Norwegian"
     },
     "nb": {
       "title": "Fordelsklubb",
@@ -72,7 +115,50 @@
       "pt_other": "{n} poeng",
       "off_amount": "{money} rabatt",
       "off_percent": "{percent} rabatt",
-      "free_shipping": "Gratis frakt"
+      "free_shipping": "Gratis frakt",
+      "history": "Poenghistorikk",
+      "no_history": "Ingen poeng ennå.",
+      "k_earn": "Kjøp",
+      "k_refund": "Retur",
+      "k_cancel": "Kansellert ordre",
+      "k_redeem": "Belønning",
+      "k_redeem_return": "Poeng tilbakeført",
+      "k_expire": "Utløpt",
+      "k_adjust": "Justering",
+      "k_bonus": "Bonus (ekstra)",
+      "k_import": "Flyttet fra tidligere program",
+      "my_data": "Mine data",
+      "back": "Tilbake",
+      "profile": "Dette har vi lagret om deg",
+      "f_email": "E-post",
+      "f_phone": "Telefon",
+      "f_first_name": "Fornavn",
+      "f_last_name": "Etternavn",
+      "f_preferred_name": "Foretrukket navn",
+      "f_birthday": "Fødselsdag",
+      "f_language": "Språk",
+      "in_shopify": "Endre disse i kundekontoen din.",
+      "save": "Lagre endringene",
+      "saved": "Lagret",
+      "consents": "Markedsføring",
+      "c_email": "Tilbud på e-post",
+      "c_sms": "Tilbud på SMS",
+      "downloads": "Last ned dataene dine",
+      "dl_json": "Alt (JSON)",
+      "dl_csv": "Poenghistorikk (CSV)",
+      "restrict_title": "Sett medlemskapet på pause",
+      "restrict_text": "Mens det er på pause, tjener du ikke poeng og får ingen meldinger; dataene og poengene dine beholdes.",
+      "restrict": "Sett på pause",
+      "restricted_text": "Medlemskapet ditt er på pause: du tjener ikke poeng og får ingen meldinger.",
+      "unrestrict": "Fortsett medlemskapet",
+      "leave_title": "Meld deg ut av klubben",
+      "leave_text": "Du mister {points}, og medlemskapet ditt slettes. Dette kan ikke angres.",
+      "leave": "Meld deg ut",
+      "leave_confirm": "Ja, meld meg ut",
+      "cancel": "Avbryt",
+      "left": "Du har meldt deg ut av klubben.",
+      "lang_en": "Engelsk",
+      "lang_nb": "Norsk"
     }
   }/*end-i18n*/;
 
@@ -176,13 +262,21 @@
     return attempt(5);
   };
 
+  // The loyalty page keeps its server-rendered copy until there is something to show instead
+  // (no blank flash, no layout shift while loading); then the panel's parts replace it.
+  P.fresh = function () {
+    this.host.replaceChildren();
+    this.build();
+  };
+
   P.say = function (text) {
-    this.status.textContent = text || "";
+    if (!this.status && text) this.fresh();
+    if (this.status) this.status.textContent = text || "";
   };
 
   P.load = function () {
     var self = this;
-    self.say(self.t("loading"));
+    if (self.body) self.say(self.t("loading"));
     return self.call("GET", "/api/member").then(
       function (res) {
         if (res.status !== 200) throw new Error(String(res.status));
@@ -346,6 +440,16 @@
       kids.push(self.rewardsSection(d.points_balance));
       kids.push(self.earnSection());
       kids.push(h("p", { class: "klubb-muted", text: self.t("refund_note") }));
+      kids.push(
+        h("div", { class: "klubb-row" }, [
+          self.button("history", "klubb-link klubb-plain", function () {
+            self.me("history");
+          }),
+          self.button("my_data", "klubb-link klubb-plain", function () {
+            self.me("my-data");
+          })
+        ])
+      );
     } else if (d.signed_in) {
       kids.push(h("p", { text: self.t("join_text") }));
       kids.push(
@@ -372,8 +476,188 @@
         ])
       );
     }
-    self.body.replaceChildren.apply(self.body, kids);
-    self.body.dataset.view = d.member ? "member" : d.signed_in ? "non-member" : "guest";
+    if (!self.body) self.fresh();
+    self.look(d.program.appearance);
+    self.show_(kids, d.member ? "member" : d.signed_in ? "non-member" : "guest");
+  };
+
+  P.show_ = function (kids, view) {
+    this.body.replaceChildren.apply(this.body, kids);
+    this.body.dataset.view = view;
+  };
+
+  P.button = function (key, cls, onclick, vars) {
+    return h("button", { type: "button", class: cls, text: this.t(key, vars), onclick: onclick });
+  };
+
+  // The merchant's Widget appearance (admin) wins over the theme editor's settings once known.
+  P.look = function (a) {
+    if (!a) return;
+    var root = this.root;
+    ["accent", "on-accent", "bg", "text"].forEach(function (v, i) {
+      root.style.setProperty("--klubb-" + v, a[["accent_color", "accent_text_color", "background_color", "text_color"][i]]);
+    });
+    root.classList.toggle("klubb-left", a.position === "left");
+    root.classList.toggle("klubb-right", a.position !== "left");
+    var text = a.launcher_text && a.launcher_text[this.lang];
+    var label = this.launcher && this.launcher.querySelector("span");
+    if (text && label) label.textContent = text;
+  };
+
+  P.date = function (iso) {
+    return new Intl.DateTimeFormat(this.locale, { dateStyle: "medium" }).format(new Date(iso));
+  };
+
+  // The member's own data (GET /api/me) as the history or the "my data" view.
+  P.me = function (view) {
+    var self = this;
+    self.say(self.t("loading"));
+    return self.call("GET", "/api/me").then(function (res) {
+      if (res.status !== 200) return self.fail();
+      self.say("");
+      self.mine = res.data;
+      var back = self.button("back", "klubb-link klubb-plain klubb-back", function () {
+        self.render();
+        self.focusFirst();
+      });
+      self.show_([back].concat(view === "history" ? self.historyView() : self.dataView()), view);
+      self.body.querySelector("h3").focus();
+    }, function () {
+      self.fail();
+    });
+  };
+
+  P.heading = function (key) {
+    return h("h3", { tabindex: "-1", text: this.t(key) });
+  };
+
+  P.historyView = function () {
+    var self = this;
+    var rows = self.mine.recent_ledger || [];
+    var list = h("ul", { class: "klubb-rewards" }, rows.map(function (e) {
+      var sign = e.points > 0 ? "+" : "";
+      return h("li", { class: "klubb-reward" }, [
+        h("span", { class: "klubb-reward-text" }, [
+          h("strong", { text: self.texts["k_" + e.kind] || e.kind }),
+          h("span", { class: "klubb-muted", text: self.date(e.created_at) })
+        ]),
+        h("span", { text: sign + self.pts(e.points) })
+      ]);
+    }));
+    return [self.heading("history"), rows.length ? list : h("p", { text: self.t("no_history") })];
+  };
+
+  P.field = function (name, input) {
+    var id = this.pid + "-" + name;
+    input.id = id;
+    input.name = name;
+    return h("p", { class: "klubb-field" }, [h("label", { for: id, text: this.t("f_" + name) }), input]);
+  };
+
+  P.dataView = function () {
+    var self = this;
+    var m = self.mine;
+    var p = m.profile;
+    var facts = h("dl", { class: "klubb-facts" });
+    m.shopify_owned_fields.forEach(function (name) {
+      facts.appendChild(h("dt", { text: self.t("f_" + name) }));
+      facts.appendChild(h("dd", { text: p[name] || "—" }));
+    });
+    var lang = h("select", {}, ["en", "nb"].map(function (code) {
+      return h("option", { value: code, text: self.t("lang_" + code) });
+    }));
+    lang.value = p.language || self.lang;
+    var form = h("form", { class: "klubb-form" }, [
+      self.field("preferred_name", h("input", { type: "text", maxlength: "60", autocomplete: "nickname", value: p.preferred_name || "" })),
+      self.field("birthday", h("input", { type: "date", value: p.birthday || "" })),
+      self.field("language", lang),
+      h("button", { type: "submit", class: "klubb-btn", text: self.t("save") })
+    ]);
+    var names = ["preferred_name", "birthday", "language"];
+    var before = names.map(function (name) {
+      return form.elements[name].value;
+    });
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var body = {};
+      names.forEach(function (name, i) {
+        var value = form.elements[name].value.trim();
+        if (value !== before[i]) body[name] = value || null;
+      });
+      if (Object.keys(body).length) self.change("PATCH", "/api/me", body);
+      else self.say(self.t("saved"));
+    });
+    var consents = h("fieldset", { class: "klubb-form" }, [h("legend", { text: self.t("consents") })]);
+    ["email", "sms"].forEach(function (channel) {
+      var box = h("input", { type: "checkbox", id: self.pid + "-c-" + channel });
+      box.checked = Boolean(m.consents[channel]);
+      box.addEventListener("change", function () {
+        var body = {};
+        body[channel] = box.checked;
+        self.change("PUT", "/api/me/consents", body);
+      });
+      consents.appendChild(h("p", { class: "klubb-check" }, [box, h("label", { for: box.id, text: self.t("c_" + channel) })]));
+    });
+    var restricted = m.status === "restricted";
+    var leaveBox = h("div", { class: "klubb-row" }, [
+      self.button("leave", "klubb-btn klubb-quiet", function () {
+        leaveBox.replaceChildren(
+          h("p", { class: "klubb-warn", id: self.pid + "-leave", text: self.t("leave_text", { points: self.pts(m.points_balance) }) }),
+          self.button("leave_confirm", "klubb-btn klubb-danger", function () {
+            self.change("DELETE", "/api/me", { confirm: "LEAVE" }, "left");
+          }),
+          self.button("cancel", "klubb-link klubb-plain", function () {
+            self.me("my-data");
+          })
+        );
+        leaveBox.querySelector(".klubb-danger").setAttribute("aria-describedby", self.pid + "-leave");
+        leaveBox.querySelector(".klubb-danger").focus();
+      })
+    ]);
+    return [
+      self.heading("my_data"),
+      h("h4", { text: self.t("profile") }),
+      facts,
+      h("p", { class: "klubb-muted", text: self.t("in_shopify") }),
+      form,
+      consents,
+      h("h4", { text: self.t("downloads") }),
+      h("div", { class: "klubb-row" }, [
+        h("a", { class: "klubb-link", href: m.downloads.json, download: "", text: self.t("dl_json") }),
+        h("a", { class: "klubb-link", href: m.downloads.csv, download: "", text: self.t("dl_csv") })
+      ]),
+      h("h4", { text: self.t("restrict_title") }),
+      h("p", { text: self.t(restricted ? "restricted_text" : "restrict_text") }),
+      self.button(restricted ? "unrestrict" : "restrict", "klubb-btn klubb-quiet", function () {
+        self.change(restricted ? "DELETE" : "POST", "/api/me/restriction", {});
+      }),
+      h("h4", { text: self.t("leave_title") }),
+      leaveBox
+    ];
+  };
+
+  // A change to the member's own data; then the view is drawn again from the server's state.
+  P.change = function (method, path, body, after) {
+    var self = this;
+    if (self.busy) return;
+    self.busy = true;
+    self.say("");
+    self.call(method, path, body).then(function (res) {
+      self.busy = false;
+      if (res.status !== 200) return self.say((res.data.error && res.data.error.message) || self.t("error"));
+      if (after === "left") {
+        return self.load().then(function () {
+          self.say(self.t("left"));
+          self.focusFirst();
+        });
+      }
+      self.me("my-data").then(function () {
+        self.say(self.t("saved"));
+      });
+    }, function () {
+      self.busy = false;
+      self.say(self.t("error"));
+    });
   };
 
   P.lock = function (on) {
@@ -472,7 +756,7 @@
   };
 
   P.focusables = function () {
-    return this.host.querySelectorAll("a[href], button:not([disabled]), input, [tabindex='0']");
+    return this.host.querySelectorAll("a[href], button:not([disabled]), input, select, [tabindex='0']");
   };
 
   P.focusFirst = function () {
@@ -499,8 +783,13 @@
         first.focus();
       }
     });
-    dialog.addEventListener("close", function () {
+    function collapsed() {
       self.launcher.setAttribute("aria-expanded", "false");
+    }
+    // Escape fires "cancel" at once; "close" comes a task later, after the browser moved focus.
+    dialog.addEventListener("cancel", collapsed);
+    dialog.addEventListener("close", function () {
+      collapsed();
       self.launcher.focus();
     });
     self.show();
@@ -533,8 +822,6 @@
   // The loyalty-page block: the same views, inline.
   var pages = document.querySelectorAll("[data-klubb-page]");
   for (var i = 0; i < pages.length; i++) {
-    var inline = new Panel(pages[i], pages[i], null);
-    inline.build();
-    inline.load();
+    new Panel(pages[i], pages[i], null).load();
   }
 })();

@@ -1,0 +1,160 @@
+"""The loyalty page at the app proxy's root: ``/proxy`` (Shopify's ``/apps/klubb``).
+
+Answered as ``application/liquid``, so Shopify renders it inside the shop's theme (SHOPIFY.md §6).
+It holds the same content as the panel (guest, signed-in non-member, member), server-rendered so
+it reads without JavaScript and can be indexed; when the app embed is on, the panel script
+replaces it with the interactive views (redeem, join, my data).
+
+- **Language.** The proxy request does not say which storefront language the shopper uses, but
+  the Liquid it returns is rendered with ``request.locale``: the page carries both languages in
+  one ``{% if %}`` and Shopify picks. Texts are the panel's own dictionaries, read from
+  ``klubb-panel.js`` (one source for both).
+- **Escaping.** Every text is HTML-escaped, and then *every* ``{`` and ``}`` of the rendered body
+  becomes an HTML entity, so no merchant or shopper text can become Liquid (a reward titled
+  ``{{ shop.metafields… }}`` shows literally). The few Liquid expressions the page needs are
+  put in afterwards, from constants.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.numbers import format_currency, format_decimal, format_percent
+from flask import Blueprint, Response, g, render_template
+
+from extensions import runtime
+from loyalty.storefront import member_summary
+from widgets.proxy_auth import no_store, proxy_request
+from widgets.ratelimit import rate_limited
+
+bp = Blueprint("widget_page", __name__)
+bp.after_request(no_store)
+
+PANEL_JS = (
+    Path(__file__).resolve().parents[1]
+    / "extensions"
+    / "klubb-widget"
+    / "assets"
+    / "klubb-panel.js"
+)
+_TEXTS = re.compile(r"/\*i18n\*/(.*?)/\*end-i18n\*/", re.S)
+_SENTINEL = f"klubb-{secrets.token_hex(8)}-"
+LIQUID = {
+    "login": "{{ routes.account_login_url }}",
+    "register": "{{ routes.account_register_url }}",
+}
+"""Liquid the page may contain: fixed expressions, put in after the body was escaped."""
+LANGUAGE_SWITCH = (
+    "{%- assign klubb_lang = request.locale.iso_code | slice: 0, 2 -%}\n"
+    '{%- if klubb_lang == "nb" or klubb_lang == "no" or klubb_lang == "nn" -%}\n'
+    "{nb}\n{%- else -%}\n{en}\n{%- endif -%}\n"
+)
+
+
+@cache
+def panel_texts() -> dict[str, dict[str, str]]:
+    """The panel's English and Norwegian dictionaries (the JSON between its i18n markers)."""
+    match = _TEXTS.search(PANEL_JS.read_text(encoding="utf-8"))
+    assert match is not None, "klubb-panel.js lost its /*i18n*/ markers"
+    return json.loads(match.group(1))
+
+
+class Words:
+    """One language's texts and number formats for the page (the panel's, in Python)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.texts = panel_texts()[lang]
+        self.locale = Locale.parse(lang)
+
+    def t(self, key: str, **values: Any) -> str:
+        return re.sub(
+            r"\{(\w+)\}", lambda m: str(values.get(m.group(1), m.group(0))), self.texts[key]
+        )
+
+    def num(self, n: int | Decimal) -> str:
+        return format_decimal(n, locale=self.locale)
+
+    def pts(self, n: int | Decimal) -> str:
+        key = "pt_one" if self.locale.plural_form(n) == "one" else "pt_other"
+        return self.t(key, n=self.num(n))
+
+    def money(self, value: str | None, currency: str) -> str:
+        amount = Decimal(value or 0)
+        pattern = None
+        if amount == amount.to_integral_value():
+            standard = self.locale.currency_formats["standard"].pattern
+            pattern = re.sub(r"\.0+", "", standard)
+        return format_currency(
+            amount, currency, format=pattern, locale=self.locale, currency_digits=pattern is None
+        )
+
+    def reward_line(self, reward: dict[str, Any]) -> str:
+        if reward["kind"] == "free_shipping":
+            return self.t("free_shipping")
+        if reward["kind"] == "percentage":
+            percent = format_percent(Decimal(reward["value"]), "#,##0.##%", locale=self.locale)
+            return self.t("off_percent", percent=percent)
+        return self.t("off_amount", money=self.money(reward["value"], reward["currency"]))
+
+
+def _liquid_safe(html: str) -> str:
+    """No Liquid can hide in the body: braces become entities; then the fixed Liquid goes in."""
+    html = html.replace("{", "&#123;").replace("}", "&#125;")
+    for name, liquid in LIQUID.items():
+        html = html.replace(_SENTINEL + name, liquid)
+    return html
+
+
+def render_page(summary: dict[str, Any]) -> str:
+    """The page's Liquid: the view for ``summary`` in English and Norwegian."""
+    bodies = {}
+    for lang in ("en", "nb"):
+        words = Words(lang)
+        program = summary["program"]
+        balance = summary["points_balance"]
+        rewards = summary["rewards"]
+        upcoming = [r for r in rewards if balance is not None and r["points_cost"] > balance]
+        earn = []
+        if program["earn_rate"] and Decimal(program["earn_rate"]) > 0:
+            earn.append(
+                words.t(
+                    "earn_rate",
+                    points=words.pts(Decimal(program["earn_rate"])),
+                    money=words.money("1", program["currency"]),
+                )
+            )
+        if program["signup_bonus"]:
+            earn.append(words.t("earn_signup", points=words.pts(program["signup_bonus"])))
+        html = render_template(
+            "proxy/loyalty_page.html",
+            w=words,
+            summary=summary,
+            balance=balance,
+            rewards=rewards,
+            upcoming=upcoming[0] if upcoming else None,
+            earn=earn,
+            look=program.get("appearance"),
+            liquid={name: _SENTINEL + name for name in LIQUID},
+        )
+        bodies[lang] = _liquid_safe(html)
+    return LANGUAGE_SWITCH.replace("{nb}", bodies["nb"]).replace("{en}", bodies["en"])
+
+
+@bp.get("/proxy")
+@bp.get("/proxy/")
+@proxy_request
+@rate_limited
+def loyalty_page() -> Response:
+    """The loyalty page, for Shopify to render inside the theme."""
+    shopper = g.shopper
+    summary = member_summary(runtime().sessions, shopper.shop_id, shopper.customer_id)
+    response = Response(render_page(summary), content_type="application/liquid")
+    return response
