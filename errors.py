@@ -16,6 +16,8 @@ from typing import Any
 from babel.numbers import format_decimal
 from flask import Flask, Response, jsonify, request
 from flask_babel import gettext
+from redis.exceptions import RedisError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from i18n import LANGUAGES, current_language
@@ -121,6 +123,15 @@ def init_app(app: Flask) -> None:
         status = 503 if isinstance(err, ShopifyUnavailable | ShopifyThrottled) else 502
         log.warning("Shopify error %s on %s", type(err).__name__, request.path)
         return json_error(status, "shopify_unavailable", "Shopify did not answer as expected.")
+
+    @app.errorhandler(RedisError)
+    @app.errorhandler(OperationalError)
+    def _unavailable(err: Exception) -> Response:
+        # A server we depend on is down: nothing was done, and the caller may try again soon.
+        log.error("unavailable: %s on %s %s", type(err).__name__, request.method, request.path)
+        response = json_error(503, "unavailable", "The service is briefly unavailable; try again.")
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(LoyaltyError)
     def _domain(err: LoyaltyError) -> Response:

@@ -7,8 +7,9 @@ customers/create, a first order and a join in the widget award it once between t
 Tombstones hold a keyed hash of the customer id (HMAC-SHA256, the key passed in), never the id:
 a redacted or departed customer stays unrecognisable to anyone without the key. A tombstone
 stops automatic enrolment and any copy of personal data; only the shopper's own join lifts it.
-``hash_key`` may be one key or several (newest first, during a rotation): the first writes,
-all are tried when reading.
+``hash_key`` may be one key or several (:func:`loyalty.privacy.customer_hash_keys`): the first
+writes, all are tried when reading. The writing key is a dedicated one that never rotates, so a
+tombstone outlives any rotation of the app's secret.
 
 customers/delete (decision): Shopify deletes only customers without orders. We keep the member
 row and its ledger (amounts and dates, anonymous, as invariant 8 allows), blank every personal

@@ -132,16 +132,21 @@ def _text(value: Any) -> str | None:
 
 
 def customer_hash_keys(config: Config) -> tuple[bytes, ...]:
-    """Keys for tombstone hashes: HMAC-SHA256 of each accepted app secret with a fixed label.
+    """Keys for tombstone hashes, the writing key first; all are tried when reading.
 
-    The first key (from the current secret) writes; all of them are tried when reading, so a
-    tombstone written before a secret rotation is still found while the previous secret is
-    configured. Deriving the key keeps the raw secret out of the hash and needs no new setting.
+    The writing key derives (HMAC-SHA256 with a fixed label) from ``KLUBB_CUSTOMER_HASH_KEY``,
+    a dedicated setting that is never rotated, so a tombstone matches for as long as it exists,
+    whatever happens to the app's secret. Keys derived the same way from each accepted app
+    secret follow: tombstones written before the dedicated key was configured (or by an
+    installation without one, which then writes with the current secret's key, as before) are
+    found while the secret they were written under is still configured.
     """
-    return tuple(
-        hmac.new(secret.encode(), HASH_KEY_LABEL, hashlib.sha256).digest()
-        for secret in config.secrets
+    sources = [config.customer_hash_key] if config.customer_hash_key else []
+    sources.extend(config.secrets)
+    keys = (
+        hmac.new(source.encode(), HASH_KEY_LABEL, hashlib.sha256).digest() for source in sources
     )
+    return tuple(dict.fromkeys(keys))  # distinct, in order
 
 
 def customer_hash_key(config: Config) -> bytes:

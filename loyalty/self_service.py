@@ -5,7 +5,9 @@ Each function is one service over a session factory and owns its transaction; th
 customer id. Every change writes an audit entry with the member as actor
 (:func:`loyalty.audit.record`). What must reach Shopify afterwards (consent changes, the
 Klubb-owned fields mirrored into customer metafields) is returned as ids for the caller to
-enqueue: this module imports no RQ.
+enqueue: this module imports no RQ. Each such change is also marked "push pending" in the same
+transaction, so it reaches Shopify even when the enqueue fails (see
+:mod:`webhooks.shopify_sync`).
 
 - :func:`my_data` — what Klubb holds about them (access, Art. 15);
 - :func:`export_member_data` — the same export as ``customers/data_request`` (JSON) or the
@@ -217,6 +219,7 @@ def update_profile(
         for name in changed:
             setattr(member, name, changes[name])
         if changed:
+            member.fields_push_pending_since = utcnow()  # Shopify's metafields still to follow
             audit.record(
                 s,
                 shop_id,
@@ -255,6 +258,7 @@ def set_consents(
                     granted=granted,
                     source=CONSENT_SOURCE,
                     created_at=now,
+                    push_pending_since=now,  # Shopify still to be told
                 )
             )
         s.add_all(events)

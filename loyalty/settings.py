@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.errors import ValidationError
 from loyalty.models import AuditLog, ProgramSettings
+from loyalty.retention import BOUNDS, PERIODS
 
 MAX_TEXT = 40  # longer strings are not numbers anyone typed
 _DECIMAL = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
@@ -125,6 +126,8 @@ FIELDS: dict[str, Field] = {
     "expiry_months": Field(_int_between(0, 120, "months"), int),
     "auto_enrol": Field(_boolean, bool),
     "pending_days": Field(_int_between(0, 365, "days"), int),
+    # Retention periods (loyalty.retention), each within its sane bounds.
+    **{name: Field(_int_between(*BOUNDS[name], name.rsplit("_", 1)[-1]), int) for name in PERIODS},
 }
 """Every setting the API shows and accepts, in the order the admin lists them."""
 

@@ -1,9 +1,10 @@
 """The retention sweeps as periodic jobs (:mod:`loyalty.retention`; scheduled in
 :mod:`webhooks.schedule`).
 
-Each runs hourly on the ``privacy`` queue, stops after :data:`TIME_BUDGET` seconds so GDPR
-webhooks are never kept waiting long, and leaves the rest to the next run. Each returns counts
-only (RQ keeps the return value).
+Each runs hourly on the ``privacy`` queue over every shop, each shop by its own retention
+settings (``program_settings``; the default periods for a shop without a row), stops after
+:data:`TIME_BUDGET` seconds so GDPR webhooks are never kept waiting long, and leaves the rest to
+the next run. Each returns counts only (RQ keeps the return value).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ TIME_BUDGET = 30.0
 
 @app_job
 def anonymise_inactive_members() -> dict[str, int | bool]:
-    """Anonymise members inactive for longer than the retention period."""
+    """Anonymise members inactive for longer than their shop's retention period."""
     from extensions import runtime
     from loyalty import retention
     from loyalty.privacy import customer_hash_keys
@@ -35,7 +36,7 @@ def anonymise_inactive_members() -> dict[str, int | bool]:
 
 @app_job
 def erase_old_webhook_bodies() -> dict[str, int | bool]:
-    """Drop raw webhook bodies older than the retention period."""
+    """Drop raw webhook bodies older than their shop's retention period."""
     from extensions import runtime
     from loyalty import retention
 
@@ -45,7 +46,7 @@ def erase_old_webhook_bodies() -> dict[str, int | bool]:
 
 @app_job
 def delete_old_exports() -> dict[str, int | bool]:
-    """Delete privacy exports older than the retention period."""
+    """Delete privacy exports older than their shop's retention period."""
     from extensions import runtime
     from loyalty import retention
 
@@ -55,7 +56,7 @@ def delete_old_exports() -> dict[str, int | bool]:
 
 @app_job
 def delete_old_audit_entries() -> dict[str, int | bool]:
-    """Delete audit entries older than the retention period."""
+    """Delete audit entries older than their shop's retention period."""
     from extensions import runtime
     from loyalty import retention
 

@@ -13,6 +13,14 @@
   :mod:`loyalty.metafields`. It reads the state when it runs, under a per-customer lock, so it
   is idempotent and order-free.
 
+Durability (the webhook outbox's rule, for what a member changes): the change and a "push
+pending" marker are committed together (``ConsentEvent.push_pending_since``,
+``Member.fields_push_pending_since``); the widget then enqueues the job, and
+:func:`sweep_pending_pushes` (run every minute by :mod:`webhooks.schedule`) enqueues again any
+push still pending after a minute, e.g. because Redis was down at the change. A job clears the
+marker it acted on, so a second copy of a job (the widget's and the sweeper's) finds nothing
+left to do and makes no call.
+
 Jobs carry ids only. Shopify's refusals that a retry cannot fix (``userErrors``, a shop that is
 no longer installed) end the job with a log line naming the codes; unavailability, throttling
 and token failures raise, so RQ retries. No value is ever logged.
@@ -21,16 +29,24 @@ and token failures raise, so RQ retries. No value is ever logged.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
+from redis.exceptions import RedisError
 from rq import Retry
-from sqlalchemy import select
+from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.job import Job, JobStatus
+from sqlalchemy import select, update
 
 from loyalty.metafields import KEY as BALANCE_KEY
 from loyalty.metafields import MEMBER_TAG
 from loyalty.models import ConsentEvent, Member, MemberStatus, Shop
 from loyalty.shops import ShopNotInstalled, TokenUnavailable
+from loyalty.types import utcnow
 from webhooks.worker import app_job
+
+if TYPE_CHECKING:
+    from extensions import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -97,10 +113,27 @@ def customer_gid(customer_id: int) -> str:
 
 @app_job
 def push_consent(consent_event_id: int) -> str:
-    """Push one consent change to Shopify, unless a newer change of that channel exists."""
+    """Push one consent change to Shopify, unless a newer change of that channel exists.
+
+    Runs under a per-event lock and only while the event's push is pending, so copies of the
+    job push it once; every outcome but a retryable failure clears the pending marker.
+    """
     from extensions import runtime
 
     rt = runtime()
+    with rt.lock(f"consent-push:{consent_event_id}"):
+        outcome = _push_consent(rt, consent_event_id)
+        if outcome != "already pushed":
+            with rt.sessions.begin() as s:
+                s.execute(
+                    update(ConsentEvent)
+                    .where(ConsentEvent.id == consent_event_id)
+                    .values(push_pending_since=None)
+                )
+    return outcome
+
+
+def _push_consent(rt: Runtime, consent_event_id: int) -> str:
     with rt.sessions() as s:
         row = s.execute(
             select(ConsentEvent, Member.customer_id, Shop.domain)
@@ -111,6 +144,8 @@ def push_consent(consent_event_id: int) -> str:
         if row is None:
             return "gone"
         event, customer_id, domain = row
+        if event.push_pending_since is None:
+            return "already pushed"
         newest = s.scalar(
             select(ConsentEvent.id)
             .where(
@@ -148,29 +183,48 @@ def push_consent(consent_event_id: int) -> str:
 
 @app_job
 def sync_member_fields(shop_id: int, customer_id: int) -> str:
-    """Mirror the member's Klubb-owned fields into the customer's ``$app:loyalty`` metafields."""
+    """Mirror the member's Klubb-owned fields into the customer's ``$app:loyalty`` metafields.
+
+    For a member, only while a push is pending (``fields_push_pending_since``): the marker read
+    is cleared afterwards unless a newer change set it again meanwhile. For a customer who is no
+    longer a member, everything Klubb wrote is removed (no marker: leaving detaches the row).
+    """
     from extensions import runtime
 
     rt = runtime()
-    with rt.lock(f"member-fields:{shop_id}:{customer_id}"), rt.sessions() as s:
-        domain = s.scalar(select(Shop.domain).where(Shop.id == shop_id))
-        member = s.scalars(
-            select(Member).where(
-                Member.shop_id == shop_id,
-                Member.customer_id == customer_id,
-                Member.status != MemberStatus.ANONYMISED,
-            )
-        ).one_or_none()
-        values: dict[str, str | None] = {name: None for name in FIELD_TYPES}
-        if member is not None:
-            values = {
-                "birthday": member.birthday.isoformat() if member.birthday else None,
-                "preferred_name": member.preferred_name,
-                "language": member.language,
-            }
+    with rt.lock(f"member-fields:{shop_id}:{customer_id}"):
+        with rt.sessions() as s:
+            domain = s.scalar(select(Shop.domain).where(Shop.id == shop_id))
+            member = s.scalars(
+                select(Member).where(
+                    Member.shop_id == shop_id,
+                    Member.customer_id == customer_id,
+                    Member.status != MemberStatus.ANONYMISED,
+                )
+            ).one_or_none()
+            values: dict[str, str | None] = {name: None for name in FIELD_TYPES}
+            pending: datetime | None = None
+            if member is not None:
+                pending = member.fields_push_pending_since
+                if pending is None:
+                    return "already synced"
+                values = {
+                    "birthday": member.birthday.isoformat() if member.birthday else None,
+                    "preferred_name": member.preferred_name,
+                    "language": member.language,
+                }
         if domain is None:
-            return "shop gone"
-        return _write_fields(domain, customer_id, values, member is not None)
+            outcome = "shop gone"
+        else:
+            outcome = _write_fields(domain, customer_id, values, member is not None)
+        if member is not None:  # compare-and-clear: a newer change keeps its marker
+            with rt.sessions.begin() as s:
+                s.execute(
+                    update(Member)
+                    .where(Member.id == member.id, Member.fields_push_pending_since == pending)
+                    .values(fields_push_pending_since=None)
+                )
+        return outcome
 
 
 def _write_fields(
@@ -219,3 +273,92 @@ def _graphql(domain: str, query: str, variables: dict[str, Any]) -> dict[str, An
 def _codes(errors: list[dict[str, Any]]) -> str:
     """userErrors as their codes and field paths (their messages may echo values)."""
     return ", ".join(f"{e.get('code') or 'error'}@{'.'.join(e.get('field') or [])}" for e in errors)
+
+
+# --- The sweeper's half: pushes still pending are enqueued again --------------------------------
+
+PENDING_AFTER = timedelta(minutes=1)
+SWEEP_LIMIT = 500
+LIVE_OR_FAILED = {
+    JobStatus.QUEUED,
+    JobStatus.STARTED,
+    JobStatus.SCHEDULED,
+    JobStatus.DEFERRED,
+    JobStatus.FAILED,  # retries spent: left alone until RQ forgets it (failure_ttl)
+}
+
+
+def consent_job_id(consent_event_id: int) -> str:
+    """The sweeper's job for one consent event (one at a time)."""
+    return f"push-consent-{consent_event_id}"
+
+
+def fields_job_id(shop_id: int, customer_id: int) -> str:
+    """The sweeper's job for one member's fields (one at a time)."""
+    return f"member-fields-{shop_id}-{customer_id}"
+
+
+def sweep_pending_pushes(
+    rt: Runtime, older_than: timedelta = PENDING_AFTER, now: datetime | None = None
+) -> int:
+    """Enqueue the push of every change still pending after ``older_than``; how many.
+
+    At most one sweeper job per change is live at a time, and one whose retries were spent is
+    left until RQ forgets it (a week), so an outage at Shopify does not pile jobs up.
+    """
+    cutoff = (now or utcnow()) - older_than
+    with rt.sessions() as s:
+        consents = list(
+            s.scalars(
+                select(ConsentEvent.id)
+                .where(ConsentEvent.push_pending_since < cutoff)
+                .order_by(ConsentEvent.push_pending_since)
+                .limit(SWEEP_LIMIT)
+            )
+        )
+        members = s.execute(
+            select(Member.shop_id, Member.customer_id)
+            .where(Member.fields_push_pending_since < cutoff)
+            .order_by(Member.fields_push_pending_since)
+            .limit(SWEEP_LIMIT)
+        ).all()
+    enqueued = sum(
+        _enqueue_once(rt, push_consent, (event_id,), consent_job_id(event_id))
+        for event_id in consents
+    )
+    enqueued += sum(
+        _enqueue_once(rt, sync_member_fields, (shop_id, cid), fields_job_id(shop_id, cid))
+        for shop_id, cid in members
+    )
+    if enqueued:
+        log.info("push sweeper enqueued %d pending Shopify pushes", enqueued)
+    return enqueued
+
+
+def _enqueue_once(rt: Runtime, func: Any, args: tuple[int, ...], job_id: str) -> bool:
+    """Enqueue ``func(*args)`` as ``job_id`` unless that job is live or failed; False if not."""
+    queue = rt.queue(QUEUE)
+    try:
+        try:
+            job = Job.fetch(job_id, connection=rt.redis)
+        except NoSuchJobError:
+            job = None
+        if job is not None:
+            if job.get_status(refresh=True) in LIVE_OR_FAILED:
+                return False
+            job.delete()
+        queue.enqueue(
+            func,
+            *args,
+            job_id=job_id,
+            unique=True,
+            retry=RETRY,
+            result_ttl=3600,
+            failure_ttl=7 * 86400,
+        )
+    except DuplicateJobError:
+        return False
+    except (RedisError, OSError):
+        log.warning("push sweeper: Redis unavailable; the next run retries")
+        return False
+    return True

@@ -1,5 +1,8 @@
 """The outbox sweeper: events recorded but not processed after a minute are enqueued again.
 
+:func:`sweep_pending_pushes` does the same for what members change in the widget (consents,
+Klubb-owned profile fields) that Shopify has not been told yet (:mod:`webhooks.shopify_sync`).
+
 This is invariant 3's safety net. The intake commits the event row before answering Shopify,
 then enqueues; if Redis was down at that moment, or a worker died with the job, the row is still
 ``received`` or ``enqueued`` and this job puts it back on its queue (at most once at a time:
@@ -16,6 +19,7 @@ from sqlalchemy import select
 from extensions import runtime
 from loyalty import events
 from loyalty.models import WebhookEvent
+from webhooks import shopify_sync
 from webhooks.registry import enqueue_event
 
 log = logging.getLogger(__name__)
@@ -39,3 +43,8 @@ def sweep_outbox(older_than: timedelta = STRANDED_AFTER) -> int:
     if requeued:
         log.info("outbox sweeper re-enqueued %d of %d stranded events", requeued, len(ids))
     return requeued
+
+
+def sweep_pending_pushes(older_than: timedelta = STRANDED_AFTER) -> int:
+    """Enqueue the Shopify pushes of member changes still pending; how many were enqueued."""
+    return shopify_sync.sweep_pending_pushes(runtime(), older_than)

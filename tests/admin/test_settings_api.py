@@ -16,6 +16,10 @@ DEFAULTS = {
     "expiry_months": 12,
     "auto_enrol": True,
     "pending_days": 0,
+    "inactive_member_months": 24,
+    "webhook_body_days": 30,
+    "export_days": 30,
+    "audit_months": 24,
 }
 
 
@@ -39,8 +43,8 @@ def test_a_valid_update_persists_and_is_audited(client, rt, shop_a):
     }
     response = put(client, body)
     assert response.status_code == 200
-    assert response.get_json() == body
-    assert client.get("/api/settings", headers=bearer(SHOP_A)).get_json() == body
+    assert response.get_json() == {**DEFAULTS, **body}
+    assert client.get("/api/settings", headers=bearer(SHOP_A)).get_json() == {**DEFAULTS, **body}
     with rt.sessions() as s:
         row = s.get(ProgramSettings, shop_a)
         assert row.earn_rate == Decimal("2.5")

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from loyalty.models import Shop
+from tests.admin.conftest import make_shop, shop_a, shop_b  # noqa: F401 - shared fixtures
 from tests.privacy.people import INGEBORG, Seeded, seed_customer
 
 

@@ -270,3 +270,32 @@ def add_shop(sessions: sessionmaker[Session], domain: str) -> int:
         s.add(row)
         s.flush()
         return row.id
+
+
+def seed_shop_rows(sessions: sessionmaker[Session], shop_id: int) -> None:
+    """One row in each per-shop table the customers' history does not reach (shop/redact tests).
+
+    Widget appearance, a backfill, an import run and an analytics day: settings and bookkeeping
+    of the shop, which ``shop/redact`` deletes with everything else.
+    """
+    from loyalty.models import Backfill, CustomerDayOrders, ImportRun, WidgetAppearance
+
+    with sessions.begin() as s:
+        s.add_all(
+            [
+                WidgetAppearance(
+                    shop_id=shop_id,
+                    accent_color="#1f5f3f",
+                    accent_text_color="#ffffff",
+                    background_color="#ffffff",
+                    text_color="#303030",
+                    position="right",
+                    launcher_text={"en": "Rewards", "nb": "Fordeler"},
+                ),
+                Backfill(shop_id=shop_id),
+                ImportRun(shop_id=shop_id, mode="add", source="smile", file_hash="0" * 64),
+                CustomerDayOrders(
+                    shop_id=shop_id, day=utcnow().date(), member=True, customer_key=1, orders=1
+                ),
+            ]
+        )

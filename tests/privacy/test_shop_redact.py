@@ -16,6 +16,7 @@ from tests.privacy.people import (
     add_shop,
     data_request_payload,
     seed_customer,
+    seed_shop_rows,
 )
 from tests.privacy.tables import cells_containing
 from webhooks.worker import drain
@@ -53,6 +54,8 @@ def two_shops(app, rt, shop_id, ingeborg, post_webhook):
     """The test shop, full and uninstalled, and another installed shop with its own data."""
     other_id = add_shop(rt.sessions, OTHER)
     seed_customer(rt.sessions, other_id, SOLVEIG)
+    for each in (shop_id, other_id):
+        seed_shop_rows(rt.sessions, each)
     with rt.sessions.begin() as s:
         s.add(Tombstone(shop_id=shop_id, customer_hash="0" * 64, reason="left"))
         s.add(Tombstone(shop_id=other_id, customer_hash="1" * 64, reason="left"))

@@ -38,7 +38,15 @@ def test_the_renderer_escapes_everything_and_allows_only_safe_links():
 def test_the_policy_states_the_periods_the_code_uses():
     text = POLICY.read_text(encoding="utf-8")
     policy = retention.DEFAULT_POLICY
+    bounds = retention.BOUNDS
     for phrase in (
+        "The periods below are the defaults. The shop can change each one",
+        "Tallene under er standardverdiene. Butikken kan endre hver periode",
+        *(
+            f"({low}\u2013{high} {unit})"  # an en dash, as typeset
+            for name, (low, high) in bounds.items()
+            for unit in (("days", "dager") if name.endswith("days") else ("months", "måneder"))
+        ),
         f"after **{policy.webhook_body_days} days**",
         f"**{policy.export_days} days** after",
         f"for **{policy.inactive_member_months} months**",

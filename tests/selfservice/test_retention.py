@@ -29,7 +29,7 @@ from tests.privacy.tables import cells_containing
 from webhooks.worker import drain
 
 NOW = utcnow()
-POLICY = retention.DEFAULT_POLICY
+POLICY = retention.DEFAULT_POLICY  # the test shop has no settings row
 HEDDA = Person(330033, "Hedda", "Gabler", "Heddie", "hedda@example.no", "+4790011223", (510001,))
 
 
