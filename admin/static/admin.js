@@ -11,10 +11,22 @@
     expiry_months: "integer",
     auto_enrol: "boolean",
     pending_days: "integer",
+    // Retention periods (privacy): bounds are checked by the API, errors shown beside each field.
+    inactive_member_months: "integer",
+    webhook_body_days: "integer",
+    export_days: "integer",
+    audit_months: "integer",
   };
 
   function app() {
     return window.shopify || null;
+  }
+
+  // The page's text (its page-text block, read by common.js); `english` on a page without one.
+  function text(key, english, values) {
+    var K = window.Klubb;
+    var found = K ? K.text(key, values) : key;
+    return found === key ? english : found;
   }
 
   function toast(message, isError) {
@@ -22,9 +34,14 @@
     if (bridge && bridge.toast) bridge.toast.show(message, { isError: Boolean(isError) });
   }
 
-  // One JSON call to /api; resolves to {ok, status, data} and never rejects.
+  // One JSON call to /api; resolves to {ok, status, data} and never rejects. Accept-Language
+  // asks for the error messages in the page's language.
   function api(method, path, body) {
-    var options = { method: method, headers: { Accept: "application/json" } };
+    var language = document.documentElement.lang || "en";
+    var options = {
+      method: method,
+      headers: { Accept: "application/json", "Accept-Language": language },
+    };
     if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
@@ -42,7 +59,10 @@
       },
       function () {
         // No answer at all (offline, or App Bridge could not get a session token).
-        var message = "Klubb could not be reached. Check your connection and reload the page.";
+        var message = text(
+          "network",
+          "Klubb could not be reached. Check your connection and reload the page."
+        );
         return { ok: false, status: 0, data: { error: { code: "network", message: message } } };
       }
     );
@@ -50,7 +70,7 @@
 
   function errorMessage(result) {
     var error = result.data && result.data.error;
-    return (error && error.message) || "Something went wrong. Please try again.";
+    return (error && error.message) || text("failed", "Something went wrong. Please try again.");
   }
 
   // --- Home: a one-line summary of each rule -------------------------------------------------
@@ -83,6 +103,68 @@
     });
   }
 
+  // --- Settings: the earning rule's live example -----------------------------------------------
+
+  // A plain non-negative decimal as exact digits: "2.50" -> {units: 25n, scale: 1}; else null.
+  function decimal(value) {
+    var match = /^\s*(\d{1,15})(?:[.,](\d{0,15}))?\s*$/.exec(String(value == null ? "" : value));
+    if (!match) return null;
+    var fraction = (match[2] || "").replace(/0+$/, "");
+    return { units: BigInt(match[1] + fraction), scale: fraction.length };
+  }
+
+  function tenTo(n) {
+    return BigInt("1" + "0".repeat(n));
+  }
+
+  // Half-up to `digits` decimals (what loyalty.money.parse_amount does to an order's amounts).
+  function roundTo(value, digits) {
+    if (value.scale <= digits) return value;
+    var drop = tenTo(value.scale - digits);
+    return { units: (value.units * 2n + drop) / (drop * 2n), scale: digits };
+  }
+
+  // DESIGN.md's earning rule, exactly as loyalty.money.points_for: floor(rate x amount). Both
+  // are non-negative, so BigInt division (which truncates) is the floor; floats would give
+  // 1.15 x 100 = 114.99999999999999 and so one point short.
+  function pointsFor(amount, rate) {
+    return (amount.units * rate.units) / tenTo(amount.scale + rate.scale);
+  }
+
+  // The settings API's rule for a rate: above 0, at most 1000, at most 4 decimals.
+  function validRate(rate) {
+    if (rate === null || rate.scale > 4) return false;
+    return rate.units > 0n && rate.units <= 1000n * tenTo(rate.scale);
+  }
+
+  function earnExample(rateValue, amountValue, currency) {
+    var language = document.documentElement.lang || "en";
+    var rate = decimal(rateValue);
+    var amount = decimal(amountValue);
+    var none = "Enter a rate and an order amount to see what the order earns.";
+    if (!validRate(rate) || amount === null) return text("example_none", none);
+    var format = null;
+    try {
+      if (currency) {
+        format = new Intl.NumberFormat(language, { style: "currency", currency: currency });
+      }
+    } catch (e) {
+      format = null; // not an ISO 4217 code
+    }
+    var digits = format ? format.resolvedOptions().maximumFractionDigits : 2;
+    amount = roundTo(amount, digits);
+    var number = Number(amount.units) / Math.pow(10, amount.scale);
+    var shown = format
+      ? format.format(number)
+      : number.toLocaleString(language, { minimumFractionDigits: digits });
+    var points = pointsFor(amount, rate);
+    var values = { amount: shown, points: Number(points).toLocaleString(language) };
+    if (points === 1n) {
+      return text("example_one", "An order of {amount} earns {points} point", values);
+    }
+    return text("example", "An order of {amount} earns {points} points", values);
+  }
+
   // --- Settings: load, edit, save -------------------------------------------------------------
 
   function initSettings() {
@@ -93,6 +175,8 @@
     var saveBar = bridge && bridge.saveBar && document.getElementById("settings-save-bar");
     var saved = null; // the settings as the server last confirmed them
     var busy = false;
+    var currency = null; // the shop's, for the live example
+    var example = document.getElementById("earn-example");
 
     function field(name) {
       return form.querySelector('[name="' + name + '"]');
@@ -150,6 +234,14 @@
       }
     }
 
+    function updateExample() {
+      if (example) {
+        var amount = form.querySelector('[name="example_amount"]');
+        var rate = field("earn_rate").value;
+        example.textContent = earnExample(rate, amount && amount.value, currency);
+      }
+    }
+
     function updateSaveBar() {
       if (saveBar) {
         if (dirty()) bridge.saveBar.show("settings-save-bar");
@@ -167,10 +259,11 @@
         if (result.ok) {
           saved = result.data;
           fill(saved);
+          updateExample();
           showErrors(null);
           showProblem("");
           updateSaveBar();
-          toast("Settings saved");
+          toast(text("saved", "Settings saved"));
         } else if (result.status === 422) {
           var fields = (result.data && result.data.error && result.data.error.fields) || {};
           showErrors(fields);
@@ -180,12 +273,12 @@
           showProblem(
             unknown.length
               ? errorMessage(result)
-              : "Correct the fields marked below, then save again."
+              : text("fix_fields", "Correct the fields marked below, then save again.")
           );
-          toast("Settings not saved", true);
+          toast(text("not_saved", "Settings not saved"), true);
         } else {
           showProblem(errorMessage(result));
-          toast("Settings not saved", true);
+          toast(text("not_saved", "Settings not saved"), true);
         }
       });
     }
@@ -193,6 +286,7 @@
     function discard() {
       if (!saved) return;
       fill(saved);
+      updateExample();
       showErrors(null);
       showProblem("");
       updateSaveBar();
@@ -209,6 +303,10 @@
     Object.keys(SETTINGS).forEach(function (name) {
       field(name).addEventListener("input", updateSaveBar);
       field(name).addEventListener("change", updateSaveBar);
+    });
+    ["earn_rate", "example_amount"].forEach(function (name) {
+      var el = form.querySelector('[name="' + name + '"]');
+      if (el) el.addEventListener("input", updateExample);
     });
     // Polaris buttons are custom elements: route their clicks to the form explicitly.
     document.getElementById("settings-submit").addEventListener("click", function (event) {
@@ -228,7 +326,12 @@
 
     api("GET", "/api/shop").then(function (result) {
       if (result.ok && result.data.currency) {
-        field("earn_rate").setAttribute("suffix", "per " + result.data.currency + " 1");
+        currency = result.data.currency;
+        var suffix = text("per_currency", "per " + currency + " 1", { currency: currency });
+        field("earn_rate").setAttribute("suffix", suffix);
+        var amount = form.querySelector('[name="example_amount"]');
+        if (amount) amount.setAttribute("suffix", currency);
+        updateExample();
       }
     });
     api("GET", "/api/settings").then(function (result) {
@@ -239,6 +342,7 @@
       }
       saved = result.data;
       fill(saved);
+      updateExample();
     });
   }
 

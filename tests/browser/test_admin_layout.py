@@ -1,0 +1,181 @@
+"""Shopify's "Built for Shopify" bar, page by page: a phone-wide frame, nothing popping up on
+load, a back action on every page that is not in the app's navigation, and a warning before
+unsaved changes are left behind."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from admin.pages import NAV
+from loyalty.models import ProgramSettings, Shop
+from tests.browser.admin_tour import MEMBER, PAGES, name_of, open_shop, visit
+from tests.browser.test_admin_rewards_members import SHOP
+
+pytestmark = pytest.mark.browser
+
+PHONE = 375
+SIDEBAR = 240  # the fake admin's navigation, beside the app's frame
+
+# Whatever interrupts the merchant: Polaris and App Bridge modals, dialogs, banners.
+POP_UPS = "s-banner, s-modal, ui-modal, dialog, [role=dialog], [role=alertdialog]"
+VISIBLE_POP_UPS = f"""() => Array.from(document.querySelectorAll("{POP_UPS}"))
+    .filter(el => el.checkVisibility())
+    .map(el => el.outerHTML.slice(0, 120))"""
+
+
+WIDER_THAN_THE_FRAME = """() => Array.from(document.querySelectorAll('body *'))
+  .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+  .filter((el) => !Array.from(el.children).some(
+    (child) => child.getBoundingClientRect().right > window.innerWidth + 1))
+  .map((el) => `${el.closest('[id]') ? el.closest('[id]').id + '>' : ''}${
+    el.tagName.toLowerCase()}${el.className && typeof el.className === 'string'
+    ? '.' + el.className.split(' ')[0] : ''} ${Math.round(el.getBoundingClientRect().right)}`)
+  .slice(0, 8)"""
+
+
+def overflow(frame) -> dict[str, int] | None:
+    """The document's width and the frame's when the page scrolls sideways, else None."""
+    width = frame.evaluate("document.scrollingElement.scrollWidth")
+    inner = frame.evaluate("window.innerWidth")
+    if width <= inner:
+        return None
+    # Name the widest elements that stick out, so a failure says where to look.
+    culprits = frame.evaluate(WIDER_THAN_THE_FRAME)
+    return {"scroll_width": width, "frame_width": inner, "culprits": culprits}
+
+
+def phone_tour(page, screenshot, live_app, fake_shopify, rt, locale, paths):
+    """Each of ``paths`` in a 375 px frame: the ones that scroll sideways, with their widths."""
+    page.set_viewport_size({"width": PHONE + SIDEBAR, "height": 800})
+    open_shop(page, fake_shopify, rt, locale)
+    app = page.frame_locator("#app-iframe")
+    wide = {}
+    for path in paths:
+        frame = visit(page, live_app, path, locale)
+        assert frame.evaluate("window.innerWidth") == PHONE
+        wide[path] = overflow(frame)
+        screenshot(f"admin-375-{locale}-{name_of(path)}")
+        if path == "/rewards":
+            app.locator("#reward-new").click()
+            expect(app.locator("#reward-form")).to_be_visible()
+            wide["/rewards (form)"] = overflow(frame)
+            screenshot(f"admin-375-{locale}-rewards-form")
+    assert page.js_errors == []
+    return {path: w for path, w in wide.items() if w}
+
+
+@pytest.mark.parametrize("locale", ["en", "nb"])
+def test_every_page_fits_a_phone_screen(page, screenshot, live_app, fake_shopify, rt, locale):
+    paths = [path for path in PAGES if path != "/"]
+    assert phone_tour(page, screenshot, live_app, fake_shopify, rt, locale, paths) == {}
+
+
+@pytest.mark.parametrize("locale", ["en", "nb"])
+def test_the_home_page_fits_a_phone_screen(page, screenshot, live_app, fake_shopify, rt, locale):
+    assert phone_tour(page, screenshot, live_app, fake_shopify, rt, locale, ["/"]) == {}
+
+
+def test_no_page_opens_a_pop_up_or_banner_on_load(page, live_app, fake_shopify, rt):
+    open_shop(page, fake_shopify, rt)
+    shown = {}
+    for path in PAGES:
+        frame = visit(page, live_app, path)
+        shown[path] = frame.evaluate(VISIBLE_POP_UPS)
+    assert {path: found for path, found in shown.items() if found} == {}
+    # Nor in the admin around the app (App Bridge modals and toasts open there).
+    assert page.evaluate("window.__fakeAdmin.toasts") == []
+    assert page.evaluate(VISIBLE_POP_UPS) == []
+
+
+def test_every_page_outside_the_navigation_has_a_back_action(page, live_app, fake_shopify, rt):
+    """Pages reached from another page (not the app's sidebar) lead back in the page header."""
+    open_shop(page, fake_shopify, rt)
+    app = page.frame_locator("#app-iframe")
+    top_level = {"/"} | {href for href, _label in NAV}
+    sub_pages = [path for path in PAGES if path not in top_level]
+    assert sub_pages == [f"/members/{MEMBER}"]
+    for path in sub_pages:
+        visit(page, live_app, path)
+        back = app.locator('s-page > [slot="breadcrumb-actions"]')
+        expect(back).to_have_count(1)
+        expect(back).to_be_visible()
+        back.click()
+        expect(app.get_by_role("heading", name="Members", exact=True)).to_be_visible()
+        # The way back keeps the embedded context: the list's data arrives.
+        expect(app.locator("#members-table tbody tr")).to_have_count(4)
+
+    # The reward form is a view of the Rewards page, opened from its list: it has its own back.
+    visit(page, live_app, "/rewards")
+    app.locator("#reward-new").click()
+    expect(app.locator("#reward-form")).to_be_visible()
+    app.get_by_role("button", name="← Rewards").click()
+    expect(app.locator("#reward-form")).to_be_hidden()
+    expect(app.locator("#rewards-table")).to_be_visible()
+    assert page.js_errors == []
+
+
+def test_the_admin_sidebar_goes_straight_through_when_nothing_is_unsaved(
+    page, live_app, fake_shopify, rt
+):
+    open_shop(page, fake_shopify, rt)
+    app = page.frame_locator("#app-iframe")
+    page.get_by_role("link", name="Program settings").click()
+    expect(app.get_by_label("Signup bonus")).to_have_value("100")
+    page.get_by_role("link", name="Rewards").click()
+    expect(app.get_by_role("heading", name="Rewards")).to_be_visible()
+    assert page.evaluate("window.__fakeAdmin.leaveConfirmations") == 0
+
+
+def test_leaving_unsaved_settings_by_the_admin_sidebar_asks_first(page, live_app, fake_shopify, rt):
+    open_shop(page, fake_shopify, rt)
+    app = page.frame_locator("#app-iframe")
+    page.get_by_role("link", name="Program settings").click()
+    bonus = app.get_by_label("Signup bonus")
+    expect(bonus).to_have_value("100")
+    bonus.fill("250")
+    expect(page.get_by_role("region", name="Unsaved changes")).to_be_visible()
+
+    leave = page.get_by_role("dialog", name="Leave page with unsaved changes?")
+    page.get_by_role("link", name="Rewards").click()
+    expect(leave).to_be_visible()
+    leave.get_by_role("button", name="Stay").click()
+    expect(leave).to_be_hidden()
+    expect(app.get_by_role("heading", name="Program settings")).to_be_visible()
+    expect(bonus).to_have_value("250")
+
+    page.get_by_role("link", name="Rewards").click()
+    leave.get_by_role("button", name="Leave page").click()
+    expect(app.get_by_role("heading", name="Rewards")).to_be_visible()
+    assert settings_bonus(rt) == 100
+    assert page.js_errors == []
+
+
+def test_leaving_an_unsaved_reward_by_its_back_action_asks_first(page, live_app, fake_shopify, rt):
+    """The form's own back asks App Bridge (saveBar.leaveConfirmation) before closing."""
+    open_shop(page, fake_shopify, rt)
+    app = page.frame_locator("#app-iframe")
+    visit(page, live_app, "/rewards")
+    app.locator("#reward-new").click()
+    app.get_by_label("Title").fill("Half price")
+    save_bar = page.get_by_role("region", name="Unsaved changes")
+    expect(save_bar).to_be_visible()
+
+    leave = page.get_by_role("dialog", name="Leave page with unsaved changes?")
+    app.get_by_role("button", name="← Rewards").click()
+    expect(leave).to_be_visible()
+    leave.get_by_role("button", name="Stay").click()
+    expect(app.get_by_label("Title")).to_have_value("Half price")
+
+    app.get_by_role("button", name="← Rewards").click()
+    leave.get_by_role("button", name="Leave page").click()
+    expect(app.locator("#reward-form")).to_be_hidden()
+    expect(app.locator("#rewards-table")).to_be_visible()
+    expect(save_bar).to_be_hidden()
+    assert page.js_errors == []
+
+
+def settings_bonus(rt) -> int:
+    with rt.sessions() as s:
+        shop = s.query(Shop).filter_by(domain=SHOP).one()
+        return s.get(ProgramSettings, shop.id).signup_bonus
