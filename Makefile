@@ -21,14 +21,14 @@ PYTEST_ARGS ?=
 PYTEST := $(BIN)/pytest -p no:cacheprovider -rfE --durations=10 $(PYTEST_ARGS)
 
 .PHONY: help install dev test lint typecheck chromium node-tools clean \
-	bench-intake bench-e2e bench-members bench-proxy bench-lighthouse
+	bench-intake bench-e2e bench-members bench-dashboard bench-proxy bench-lighthouse
 
 help:
 	@echo "make dev        run web + worker + scheduler + fake Shopify with a demo shop"
 	@echo "make test       ruff, then pytest on PostgreSQL+Redis (-n 2), then the embedded subset"
 	@echo "make install    create $(VENV) and install requirements.lock (done by dev and test)"
 	@echo "make typecheck  mypy"
-	@echo "make bench-*    one benchmark (intake, e2e, members, proxy, lighthouse): bench/RESULTS.md"
+	@echo "make bench-*    one benchmark (intake, e2e, members, dashboard, proxy, lighthouse): bench/RESULTS.md"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,9 @@ bench-e2e: $(STAMP)
 
 bench-members: $(STAMP)
 	$(BIN)/python -m bench.member_search
+
+bench-dashboard: $(STAMP)
+	$(BIN)/python -m bench.dashboard
 
 bench-proxy: $(STAMP)
 	$(BIN)/python -m bench.proxy_member

@@ -102,4 +102,3 @@ def init_app(app: Flask) -> None:
     # requests (tests, CLI) must not answer the second request in the first one's language.
     app.before_request(refresh)
     app.jinja_env.globals["current_language"] = current_language
-

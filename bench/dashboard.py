@@ -1,0 +1,120 @@
+"""Dashboard benchmark: the analytics the admin's home page asks for, at 10,000,000 orders.
+
+    .venv/bin/python -m bench.dashboard [--members 1000000 --orders 10000000] [--reuse]
+        [--runs 50]
+
+Uses its own database, klubb_bench_dashboard (bench/seed.py: one shop, three years of orders;
+no ledger entries, which the dashboard does not read), seeding it unless ``--reuse`` finds it
+seeded, and fills the per-customer day rollups (customer_day_orders) the
+workers keep, from the orders, if they are empty. Then runs the dashboard's report
+(loyalty.analytics.report, what ``GET /api/analytics`` answers) for periods of 7, 30, 90 and
+365 days, ``--runs`` times each from a single client: p50/p99 per period (target < 200 ms), and
+the EXPLAIN (ANALYZE, BUFFERS) of each query of the 30-day report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+from sqlalchemy import event
+
+from bench.common import SHOP, app_env, database_url
+from bench.seed import seed
+
+DATABASE = "klubb_bench_dashboard"
+
+# In day order, as the workers write them (a day's rows land together): the seed's orders are
+# generated in no order of day, and reading a period must not pay for that.
+CUSTOMER_DAYS_SQL = """
+INSERT INTO customer_day_orders (shop_id, day, member, customer_key, orders)
+SELECT shop_id, rollup_day, rollup_member, customer_id, count(*)
+FROM order_records WHERE shop_id = %(shop)s AND customer_id IS NOT NULL
+GROUP BY shop_id, rollup_day, rollup_member, customer_id
+ORDER BY rollup_day
+"""
+
+
+def _counts() -> tuple[int, int]:
+    try:
+        with psycopg.connect(database_url(DATABASE).replace("+psycopg", "")) as conn:
+            members = conn.execute("SELECT count(*) FROM members").fetchone()[0]
+            orders = conn.execute("SELECT count(*) FROM order_records").fetchone()[0]
+            return int(members), int(orders)
+    except psycopg.Error:
+        return 0, 0
+
+
+def _ensure_customer_days() -> None:
+    with psycopg.connect(database_url(DATABASE).replace("+psycopg", ""), autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM customer_day_orders LIMIT 1").fetchone():
+            return
+        shop = conn.execute("SELECT id FROM shops WHERE domain = %s", (SHOP,)).fetchone()[0]
+        started = time.monotonic()
+        rows = conn.execute(CUSTOMER_DAYS_SQL, {"shop": shop}).rowcount
+        conn.execute("ANALYZE customer_day_orders")
+        print(f"customer days: {rows} rows in {time.monotonic() - started:.0f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--members", type=int, default=1_000_000)
+    parser.add_argument("--orders", type=int, default=10_000_000)
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--reuse", action="store_true")
+    args = parser.parse_args()
+    members, orders = _counts()
+    if not (args.reuse and members >= args.members and orders >= args.orders):
+        seed(args.members, 0, args.orders, DATABASE)
+    _ensure_customer_days()
+    os.environ.update(app_env(database_url(DATABASE)))
+
+    from app import create_app
+    from extensions import runtime
+    from loyalty.analytics import Period, report, shop_today
+    from loyalty.models import Shop
+
+    app = create_app()
+    with app.app_context():
+        rt = runtime()
+        with rt.sessions() as s:
+            shop_id = s.query(Shop.id).filter(Shop.domain == SHOP).scalar()
+        today = shop_today(rt.sessions, shop_id)
+        print(f"{'period':<10} {'p50 ms':>8} {'p99 ms':>8}")
+        for days in (7, 30, 90, 365):
+            period = Period(today - timedelta(days=days - 1), today)
+            timings = []
+            for _ in range(args.runs):
+                started = time.perf_counter()
+                report(rt.sessions, shop_id, period)
+                timings.append((time.perf_counter() - started) * 1000)
+            timings.sort()
+            p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+            print(f"{days:>4} days  {statistics.median(timings):8.1f} {p99:8.1f}")
+
+        statements: list[tuple[str, Any]] = []
+
+        def capture(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+            if statement.lstrip().upper().startswith("SELECT"):
+                statements.append((statement, params))
+
+        event.listen(rt.engine, "before_cursor_execute", capture)
+        report(rt.sessions, shop_id, Period(today - timedelta(days=29), today))
+        event.remove(rt.engine, "before_cursor_execute", capture)
+        print("\nQueries of the 30-day report:\n")
+        with rt.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            for statement, params in statements:
+                with raw.cursor() as cursor:  # type: ignore[union-attr]
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, params)
+                    plan = "\n".join(r[0] for r in cursor.fetchall())
+                print(f"```\n{' '.join(statement.split())[:300]}\n\n{plan}\n```\n")
+
+
+if __name__ == "__main__":
+    main()
