@@ -306,8 +306,10 @@ def _customers(session: Session, shop_id: int, period: Period) -> dict[str, _Cus
     """
     cdo = CustomerDayOrders
     if session.get_bind().dialect.name == "postgresql":
-        # The per-customer aggregate of a long period outgrows the default 4 MB and spills.
+        # The per-customer aggregate of a long period outgrows the default 4 MB and spills;
+        # and JIT compiling it costs more (~25 ms) than it saves on a query this size.
         session.execute(text("SET LOCAL work_mem = '64MB'"))
+        session.execute(text("SET LOCAL jit = off"))
     per = (
         select(
             func.sum(case((cdo.member, cdo.orders), else_=0)).label("m"),

@@ -75,21 +75,43 @@
 
   // --- Home: a one-line summary of each rule -------------------------------------------------
 
-  function plural(count, one, many) {
-    return count + " " + (String(count) === "1" ? one : many);
+  // One or many: `key + "_one"` or `key + "_many"` from the page's texts, {count} filled in.
+  function counted(key, count, one, many, values) {
+    var single = String(count) === "1";
+    var all = Object.assign({ count: count }, values || {});
+    var english = (single ? one : many).replace(/\{(\w+)\}/g, function (_, name) {
+      return all[name];
+    });
+    return text(key + (single ? "_one" : "_many"), english, all);
   }
 
   function describe(settings, shop) {
     var currency = (shop && shop.currency) || "";
+    var none = text("rule_none", "none");
     return {
-      earn_rate: plural(settings.earn_rate, "point", "points") + " per " + currency + " 1 spent",
-      signup_bonus: settings.signup_bonus ? plural(settings.signup_bonus, "point", "points") : "none",
+      earn_rate: counted(
+        "rule_earn",
+        settings.earn_rate,
+        "{count} point per {currency} 1 spent",
+        "{count} points per {currency} 1 spent",
+        { currency: currency }
+      ),
+      signup_bonus: settings.signup_bonus
+        ? counted("rule_points", settings.signup_bonus, "{count} point", "{count} points")
+        : none,
       welcome_discount_percent: settings.welcome_discount_percent
-        ? settings.welcome_discount_percent + " % off the first order"
-        : "none",
+        ? text("rule_welcome", settings.welcome_discount_percent + " % off the first order", {
+            percent: settings.welcome_discount_percent,
+          })
+        : none,
       expiry_months: settings.expiry_months
-        ? "after " + plural(settings.expiry_months, "month", "months") + " without activity"
-        : "points never expire",
+        ? counted(
+            "rule_expiry",
+            settings.expiry_months,
+            "after {count} month without activity",
+            "after {count} months without activity"
+          )
+        : text("rule_never", "points never expire"),
     };
   }
 

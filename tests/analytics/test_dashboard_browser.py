@@ -142,4 +142,11 @@ def test_a_norwegian_admin_sees_the_dashboard_in_norwegian(
     expect(app.locator("#table-orders thead th")).to_have_text(
         ["Dag", "Medlemmenes ordrer", "Ikke-medlemmers ordrer"]
     )
+    # The program's rules in words, from the seeded shop's settings (no welcome discount).
+    expect(app.locator('[data-summary="earn_rate"]')).to_have_text("1 poeng per NOK 1 handlet for")
+    expect(app.locator('[data-summary="signup_bonus"]')).to_have_text("100 poeng")
+    expect(app.locator('[data-summary="welcome_discount_percent"]')).to_have_text("ingen")
+    expect(app.locator('[data-summary="expiry_months"]')).to_have_text(
+        "etter 12 måneder uten aktivitet"
+    )
     screenshot("admin-dashboard-nb")
