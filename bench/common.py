@@ -36,6 +36,7 @@ REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "7"))
 SECRET = "bench-secret"  # noqa: S105 - signs loopback benchmark traffic only
 SHOP = "bench-shop.myshopify.com"
 GUNICORN_WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "4"))
+GUNICORN_THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS", "1"))
 
 
 def free_port() -> int:

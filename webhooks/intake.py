@@ -68,18 +68,22 @@ def receive() -> tuple[Response, int] | Response:
         body=body,
     )
     problem = _problem(delivery, event_id, body)
-
-    def triage(shop_installed: bool) -> tuple[EventStatus, str | None]:
-        if problem:
-            return EventStatus.REJECTED, problem
-        if delivery.topic not in HANDLERS:
-            return EventStatus.IGNORED, "no handler for topic"
-        if not shop_installed and delivery.topic not in COMPLIANCE_TOPICS:
-            return EventStatus.IGNORED, "shop not installed"
-        return EventStatus.ENQUEUED, None
-
+    if problem:
+        status, error = EventStatus.REJECTED, problem
+    elif delivery.topic not in HANDLERS:
+        status, error = EventStatus.IGNORED, "no handler for topic"
+    else:
+        status, error = EventStatus.ENQUEUED, None
     try:
-        recorded = events.record(rt.sessions, delivery, triage)
+        recorded = events.record(
+            rt.sessions,
+            delivery,
+            status=status,
+            error=error,
+            # Compliance topics are recorded and run even for a shop that is gone.
+            needs_install=status == EventStatus.ENQUEUED
+            and delivery.topic not in COMPLIANCE_TOPICS,
+        )
     except (OperationalError, SQLAlchemyError):
         log.error("webhook not recorded: database unavailable (Shopify will retry)")
         return json_error(503, "unavailable", "Try again later.")
