@@ -134,6 +134,9 @@ class AppWorker(_AppContextMixin, Worker):
         self.app = app or standalone_app()
         runtime: Runtime = self.app.extensions["klubb"]
         kwargs.setdefault("connection", runtime.redis)
+        from webhooks.warmup import warm_statement_cache
+
+        warm_statement_cache(runtime.engine)  # before any horse forks: see webhooks/warmup.py
         # RQ's CLI passes log_job_description itself; job descriptions may quote arguments.
         kwargs["log_job_description"] = False
         super().__init__(queues, **kwargs)
