@@ -18,13 +18,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.members import customer_hashes
 from loyalty.models import (
     AuditLog,
     ConsentEvent,
+    ImportRow,
+    ImportRun,
     LedgerEntry,
     Member,
     OrderRecord,
@@ -195,8 +197,33 @@ def build_export(
         "redemptions": _redemptions(s, member),
         "privacy_requests": _privacy_requests(s, shop.id, member, hashes),
         "audit_log": _audit(s, member),
+        "imported_rows": _imported_rows(s, shop.id, request, member),
     }
     return document
+
+
+def _imported_rows(
+    s: Session, shop_id: int, request: CustomerRequest, member: Member | None
+) -> list[dict[str, Any]]:
+    """Rows of the merchant's import files that named this customer (by id or by email)."""
+    emails = {e.strip().casefold() for e in (request.email, member.email if member else None) if e}
+    named = [ImportRow.customer_id == request.customer_id]
+    if emails:
+        named.append(func.lower(ImportRow.email).in_(emails))
+    rows = s.execute(
+        select(ImportRow, ImportRun.created_at, ImportRun.source)
+        .join(ImportRun, ImportRun.id == ImportRow.run_id)
+        .where(ImportRun.shop_id == shop_id, or_(*named))
+        .order_by(ImportRun.created_at, ImportRow.line)
+    ).all()
+    return [
+        {
+            "imported_at": created_at.isoformat(),
+            "file_format": source,
+            **_fields(row, ("line", "outcome", "email", "points", "points_from", "points_to")),
+        }
+        for row, created_at, source in rows
+    ]
 
 
 def ledger_csv(entries: Sequence[LedgerEntry]) -> str:

@@ -61,3 +61,30 @@ def test_customers_redact_forgets_the_customers_email_in_import_rows(
     with rt.sessions() as s:
         emails = list(s.scalars(select(ImportRow.email).order_by(ImportRow.line)))
     assert emails == [None, "ola@example.com"]
+
+
+def test_a_data_request_exports_the_import_rows_that_named_the_customer(
+    upload, rt, shop_id, app, post_webhook
+):
+    """customers/data_request through the webhook and the worker: what the files said of them."""
+    import json
+
+    from loyalty.models import PrivacyRequest
+    from webhooks.worker import drain
+
+    upload(b"email,points\nKari@Example.com,5\nola@example.com,7\n")
+    body = {
+        "shop_id": 1,
+        "shop_domain": SHOP,
+        "orders_requested": [],
+        "customer": {"id": KARI, "email": "kari@example.com", "phone": None},
+        "data_request": {"id": 4242},
+    }
+    assert post_webhook("customers/data_request", body).status_code == 200
+    drain(app)
+    with rt.sessions() as s:
+        request = s.scalars(select(PrivacyRequest)).one()
+        exported = json.loads(request.export_json)
+    [row] = exported["imported_rows"]
+    assert (row["line"], row["email"], row["points"]) == (2, "kari@example.com", 5)
+    assert row["file_format"] and row["imported_at"]
