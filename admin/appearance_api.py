@@ -12,8 +12,9 @@ from typing import Any
 
 from flask import Response, g, jsonify
 
-from admin.api import api, json_object_body
+from admin.api import api
 from admin.auth import current_shop, session_token_required
+from errors import json_object_body
 from extensions import runtime
 from loyalty.appearance import (
     COLOR_FIELDS,

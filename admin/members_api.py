@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Response, g, jsonify, request
 
-from admin.api import api, json_object_body
+from admin.api import api
 from admin.auth import current_shop, session_token_required
-from errors import json_error
+from errors import json_error, json_object_body
 from extensions import runtime
 from loyalty.member_admin import adjust_points, member_detail
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from flask import Response, jsonify
 
-from admin.api import api, json_object_body
+from admin.api import api
 from admin.auth import current_shop, session_token_required
-from errors import json_error
+from errors import json_error, json_object_body
 from extensions import runtime
 from loyalty.models import RewardKind
 from loyalty.rewards import archive_reward, create_reward, list_rewards, update_reward

@@ -144,7 +144,8 @@ def _search(query: str) -> Any:
     prefix = _like_prefix(text)
     # Literal constants, not bound parameters: the expression must be the one the index of
     # migration 0008 is built on, or PostgreSQL cannot use it.
-    empty, space = literal_column("''"), literal_column("' '")
+    empty: ColumnElement[str] = literal_column("''")
+    space: ColumnElement[str] = literal_column("' '")
     full_name = func.lower(
         func.coalesce(Member.first_name, empty)
         .op("||")(space)
