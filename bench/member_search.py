@@ -83,7 +83,7 @@ def main() -> None:
         statements: list[tuple[str, Any]] = []
 
         def capture(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
-            if statement.lstrip().upper().startswith("SELECT") and "members" in statement:
+            if statement.lstrip().upper().startswith(("SELECT", "WITH")) and "members" in statement:
                 statements.append((statement, params))
 
         print(f"{'query':<28} {'rows':>5} {'p50 ms':>8} {'p99 ms':>8}")

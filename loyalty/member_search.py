@@ -170,7 +170,19 @@ def _statement(shop_id: int, wanted: MemberFilter, after: tuple[Any, int] | None
     key = _sort_key(wanted.sort)
     descending = wanted.sort.startswith("-")
     statement = select(Member, key.label("sort_value")).where(Member.shop_id == shop_id)
-    if wanted.query:
+    if wanted.query and " " in wanted.query.strip():
+        # A full name matches few members: find them first, by the search indexes, then take
+        # the page from those. Left to itself PostgreSQL walks the sort's index testing every
+        # member against the search (bench/RESULTS.md, "Member search"). A single word (a
+        # common first name) matches many, and walking the sort's index is then the fast way.
+        hits = (
+            select(Member.id)
+            .where(Member.shop_id == shop_id, _search(wanted.query))
+            .cte("hits")
+            .prefix_with("MATERIALIZED")
+        )
+        statement = statement.where(Member.id.in_(select(hits.c.id)))
+    elif wanted.query:
         statement = statement.where(_search(wanted.query))
     if wanted.status:
         statement = statement.where(Member.status == wanted.status)
