@@ -42,15 +42,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.db import upsert
 from loyalty.errors import LoyaltyError, ValidationError
-from loyalty.ledger import add_to_rollup, local_day
 from loyalty.members import (
     HashKeys,
     get_or_enrol,
-    program_settings,
-    tombstone_reason,
     upsert_from_customer_payload,
 )
-from loyalty.models import Backfill, Member, MemberStatus, OrderRecord, Shop
+from loyalty.models import Backfill, Member, OrderRecord, Shop
 from loyalty.orders import apply_order
 from loyalty.payloads import optional_id, parse_time
 from loyalty.types import utcnow
@@ -461,42 +458,11 @@ def apply_customer(
     with sessions.begin() as session:
         existed = _member_exists(session, shop_id, customer_id)
         if not existed:
-            if signup_bonus:
-                get_or_enrol(session, shop_id, customer_id, hash_key=hash_key, now=now)
-            else:
-                enrol_without_bonus(session, shop_id, customer_id, hash_key=hash_key, now=now)
+            get_or_enrol(
+                session, shop_id, customer_id, hash_key=hash_key, now=now, bonus=signup_bonus
+            )
     member = upsert_from_customer_payload(sessions, shop_id, payload, hash_key, now=now)
     return CustomerOutcome(seen=True, enrolled=member.id if member and not existed else None)
-
-
-def enrol_without_bonus(
-    session: Session, shop_id: int, customer_id: int, *, hash_key: HashKeys, now: datetime
-) -> int | None:
-    """Enrol like ``get_or_enrol`` (auto_enrol, tombstones, new-member rollup), no bonus.
-
-    A bonus posted later by another path would be ``signup:{customer}`` once; once the member
-    exists, no path posts it again.
-    """
-    if tombstone_reason(session, shop_id, customer_id, hash_key) is not None:
-        return None
-    if not program_settings(session, shop_id).auto_enrol:
-        return None
-    created = session.execute(
-        upsert(session, Member)
-        .on_conflict_do_nothing(index_elements=["shop_id", "customer_id"])
-        .values(
-            shop_id=shop_id,
-            customer_id=customer_id,
-            status=MemberStatus.ACTIVE,
-            joined_at=now,
-            created_at=now,
-            updated_at=now,
-        )
-        .returning(Member.id)
-    ).scalar_one_or_none()
-    if created is not None:
-        add_to_rollup(session, shop_id, local_day(session, shop_id, now), new_members=1)
-    return created
 
 
 @dataclass(frozen=True)
@@ -556,7 +522,7 @@ def apply_order_line(
                 .values(shop_id=shop_id, order_id=order_id, currency=currency, earn_blocked=True)
             )
         if customer_id and not signup_bonus and not _member_exists(session, shop_id, customer_id):
-            enrol_without_bonus(session, shop_id, customer_id, hash_key=hash_key, now=now)
+            get_or_enrol(session, shop_id, customer_id, hash_key=hash_key, now=now, bonus=False)
     record = apply_order(sessions, shop_id, payload, hash_key=hash_key, now=now)
     awarded = record.points_owed > 0
     return OrderOutcome(

@@ -106,11 +106,15 @@ def get_or_enrol(
     hash_key: HashKeys,
     now: datetime | None = None,
     explicit: bool = False,
+    bonus: bool = True,
 ) -> Member | None:
     """The customer's member, enrolling them if the shop auto-enrols; None if they may not be.
 
     ``explicit`` is the shopper's own join: it lifts a tombstone and ignores ``auto_enrol``.
-    Runs in the caller's transaction; a new member gets the signup bonus in it.
+    Runs in the caller's transaction; a new member gets the signup bonus in it, unless
+    ``bonus`` is False (a backfill that was not asked for bonuses). A bonus posted later by
+    another path would still be ``signup:{customer}``, once; but no path posts it to a member
+    who already exists.
     """
     now = now or utcnow()
     if explicit:
@@ -143,7 +147,7 @@ def get_or_enrol(
     ).scalar_one_or_none()
     if created is not None:
         add_to_rollup(session, shop_id, local_day(session, shop_id, now), new_members=1)
-        if settings.signup_bonus > 0:
+        if bonus and settings.signup_bonus > 0:
             post(
                 session,
                 shop_id=shop_id,
