@@ -19,8 +19,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty import audit
 from loyalty.errors import ValidationError
-from loyalty.models import AuditLog, WidgetAppearance
+from loyalty.models import WidgetAppearance
 
 COLOR_FIELDS = ("accent_color", "accent_text_color", "background_color", "text_color")
 POSITIONS = ("right", "left")
@@ -219,15 +220,5 @@ def update_appearance(
             setattr(row, name, value)
         session.flush()
         after = _serialise(row)
-        changed = [name for name in FIELDS if before[name] != after[name]]
-        if changed:
-            session.add(
-                AuditLog(
-                    shop_id=shop_id,
-                    actor_type="staff" if actor else "system",
-                    actor_id=actor,
-                    action="appearance.update",
-                    detail=",".join(changed),
-                )
-            )
+        audit.record_changes(session, shop_id, actor, "appearance.update", before, after, FIELDS)
         return with_warnings(after)

@@ -22,6 +22,7 @@ Actions written so far (``<who>.<what>``):
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -97,3 +98,22 @@ def as_json(entry: AuditLog) -> dict[str, Any]:
         "action": entry.action,
         "detail": entry.detail,
     }
+
+
+def record_changes(
+    session: Session,
+    shop_id: int,
+    actor_id: str | None,
+    action: str,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    fields: Iterable[str],
+) -> None:
+    """Audit a change of shop-level settings: the names of the ``fields`` that changed, if any.
+
+    ``actor_id`` is the staff user who made it, or None for the system.
+    """
+    changed = [name for name in fields if before[name] != after[name]]
+    if changed:
+        actor = ActorType.STAFF if actor_id else ActorType.SYSTEM
+        record(session, shop_id, actor, actor_id, action, detail=",".join(changed))

@@ -17,8 +17,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty import audit
 from loyalty.errors import ValidationError
-from loyalty.models import AuditLog, ProgramSettings
+from loyalty.models import ProgramSettings
 from loyalty.retention import BOUNDS, PERIODS
 
 MAX_TEXT = 40  # longer strings are not numbers anyone typed
@@ -191,15 +192,5 @@ def update_settings(
             setattr(row, name, value)
         session.flush()
         after = _serialise(row)
-        changed = [name for name in FIELDS if before[name] != after[name]]
-        if changed:
-            session.add(
-                AuditLog(
-                    shop_id=shop_id,
-                    actor_type="staff" if actor else "system",
-                    actor_id=actor,
-                    action="settings.update",
-                    detail=",".join(changed),
-                )
-            )
+        audit.record_changes(session, shop_id, actor, "settings.update", before, after, FIELDS)
         return after
