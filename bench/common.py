@@ -266,6 +266,44 @@ def _ms(value: str) -> float:
     return number
 
 
+def run_wrk(
+    url: str,
+    script: str,
+    env: dict[str, str],
+    *,
+    seconds: int,
+    connections: int,
+    threads: int = 2,
+) -> WrkResult:
+    """Run wrk with ``bench/<script>`` against ``url`` (``env`` added to this environment)."""
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--latency",
+            "-s",
+            str(ROOT / "bench" / script),
+            url,
+        ],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    latency = {p: _ms(v) for p, v in re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.MULTILINE)}
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return WrkResult(
+        rate, latency, int(non_2xx.group(1)) if non_2xx else 0, errors.group(1) if errors else ""
+    )
+
+
 def wrk(
     url: str,
     body: bytes,
@@ -280,7 +318,6 @@ def wrk(
     body_file = ROOT / "bench" / ".wrk-body.json"
     body_file.write_bytes(body)
     env = {
-        **os.environ,
         "BENCH_BODY_FILE": str(body_file),
         "BENCH_HMAC": sign(body),
         "BENCH_TOPIC": topic,
@@ -288,33 +325,12 @@ def wrk(
         "BENCH_RUN": str(time.time_ns()),
         "BENCH_DELAY_MS": str(delay_ms),
     }
-    out = subprocess.run(
-        [
-            "wrk",
-            "-t",
-            str(threads),
-            "-c",
-            str(connections),
-            "-d",
-            f"{seconds}s",
-            "--latency",
-            "-s",
-            str(ROOT / "bench" / "webhook.lua"),
-            url,
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    body_file.unlink(missing_ok=True)
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    latency = {p: _ms(v) for p, v in re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.MULTILINE)}
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    errors = re.search(r"Socket errors: (.*)", out)
-    return WrkResult(
-        rate, latency, int(non_2xx.group(1)) if non_2xx else 0, errors.group(1) if errors else ""
-    )
+    try:
+        return run_wrk(
+            url, "webhook.lua", env, seconds=seconds, connections=connections, threads=threads
+        )
+    finally:
+        body_file.unlink(missing_ok=True)
 
 
 def dumps(value: Any) -> bytes:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import re
 import statistics
 import subprocess
 import time
@@ -51,11 +50,11 @@ from bench.common import (
     SHOP,
     VENV_BIN,
     WrkResult,
-    _ms,
     app_env,
     database_url,
     gunicorn,
     rss_mib,
+    run_wrk,
 )
 from loyalty.signatures import proxy_signature
 
@@ -139,36 +138,11 @@ def wrk_paths(
     """Run wrk (bench/proxy.lua) GETting ``paths`` round-robin."""
     paths_file = ROOT / "bench" / f".wrk-paths-{os.getpid()}.txt"
     paths_file.write_text("\n".join(paths) + "\n")
-    env = {**os.environ, "BENCH_PATHS_FILE": str(paths_file), "BENCH_DELAY_MS": str(delay_ms)}
+    env = {"BENCH_PATHS_FILE": str(paths_file), "BENCH_DELAY_MS": str(delay_ms)}
     try:
-        out = subprocess.run(
-            [
-                "wrk",
-                "-t",
-                "2",
-                "-c",
-                str(connections),
-                "-d",
-                f"{seconds}s",
-                "--latency",
-                "-s",
-                str(ROOT / "bench" / "proxy.lua"),
-                url,
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        return run_wrk(url, "proxy.lua", env, seconds=seconds, connections=connections)
     finally:
         paths_file.unlink(missing_ok=True)
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    latency = {p: _ms(v) for p, v in re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.MULTILINE)}
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    errors = re.search(r"Socket errors: (.*)", out)
-    return WrkResult(
-        rate, latency, int(non_2xx.group(1)) if non_2xx else 0, errors.group(1) if errors else ""
-    )
 
 
 class Shoppers:
