@@ -19,7 +19,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,6 +27,7 @@ from typing import Any
 
 import psycopg
 import requests
+from sqlalchemy import Engine, event
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -331,6 +332,38 @@ def wrk(
         )
     finally:
         body_file.unlink(missing_ok=True)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q``-th percentile of ``values`` (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
+
+
+def explain_reads(
+    engine: Engine, run: Callable[[], object], keep: Callable[[str], bool] = lambda _: True
+) -> list[tuple[str, str]]:
+    """Each read ``run()`` sends through ``engine`` (that ``keep`` keeps), with its
+    EXPLAIN (ANALYZE, BUFFERS), run again afterwards on a connection of its own."""
+    captured: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")) and keep(statement):
+            captured.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    plans = []
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        for statement, params in captured:
+            with raw.cursor() as cursor:  # type: ignore[union-attr]
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, params or None)
+                plans.append((statement, "\n".join(r[0] for r in cursor.fetchall())))
+    return plans
 
 
 def dumps(value: Any) -> bytes:

@@ -19,12 +19,10 @@ import os
 import statistics
 import time
 from datetime import timedelta
-from typing import Any
 
 import psycopg
-from sqlalchemy import event
 
-from bench.common import SHOP, app_env, database_url
+from bench.common import SHOP, app_env, database_url, explain_reads, percentile
 from bench.seed import seed
 
 DATABASE = "klubb_bench_dashboard"
@@ -93,27 +91,16 @@ def main() -> None:
                 started = time.perf_counter()
                 report(rt.sessions, shop_id, period)
                 timings.append((time.perf_counter() - started) * 1000)
-            timings.sort()
-            p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
-            print(f"{days:>4} days  {statistics.median(timings):8.1f} {p99:8.1f}")
+            p50, p99 = statistics.median(timings), percentile(timings, 99)
+            print(f"{days:>4} days  {p50:8.1f} {p99:8.1f}")
 
-        statements: list[tuple[str, Any]] = []
-
-        def capture(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
-            if statement.lstrip().upper().startswith("SELECT"):
-                statements.append((statement, params))
-
-        event.listen(rt.engine, "before_cursor_execute", capture)
-        report(rt.sessions, shop_id, Period(today - timedelta(days=29), today))
-        event.remove(rt.engine, "before_cursor_execute", capture)
+        plans = explain_reads(
+            rt.engine,
+            lambda: report(rt.sessions, shop_id, Period(today - timedelta(days=29), today)),
+        )
         print("\nQueries of the 30-day report:\n")
-        with rt.engine.connect() as conn:
-            raw = conn.connection.dbapi_connection
-            for statement, params in statements:
-                with raw.cursor() as cursor:  # type: ignore[union-attr]
-                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, params)
-                    plan = "\n".join(r[0] for r in cursor.fetchall())
-                print(f"```\n{' '.join(statement.split())[:300]}\n\n{plan}\n```\n")
+        for statement, plan in plans:
+            print(f"```\n{' '.join(statement.split())[:300]}\n\n{plan}\n```\n")
 
 
 if __name__ == "__main__":

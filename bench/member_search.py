@@ -17,12 +17,11 @@ import argparse
 import os
 import statistics
 import time
-from typing import Any
+from functools import partial
 
 import psycopg
-from sqlalchemy import event
 
-from bench.common import SHOP, app_env, database_url
+from bench.common import SHOP, app_env, database_url, explain_reads, percentile
 from bench.seed import seed
 
 DATABASE = "klubb_bench_members"
@@ -80,12 +79,6 @@ def main() -> None:
         deep = {"after": page["next"]}
         cases = {**QUERIES, "page 21 of newest first": deep}
 
-        statements: list[tuple[str, Any]] = []
-
-        def capture(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
-            if statement.lstrip().upper().startswith(("SELECT", "WITH")) and "members" in statement:
-                statements.append((statement, params))
-
         print(f"{'query':<28} {'rows':>5} {'p50 ms':>8} {'p99 ms':>8}")
         plans = []
         for label, query in cases.items():
@@ -99,21 +92,22 @@ def main() -> None:
                 )
                 timings.append((time.perf_counter() - started) * 1000)
                 rows = len(result["members"])
-            timings.sort()
-            p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
-            print(f"{label:<28} {rows:>5} {statistics.median(timings):8.1f} {p99:8.1f}")
-            statements.clear()
-            event.listen(rt.engine, "before_cursor_execute", capture)
-            search_members(
-                rt.sessions, shop_id, wanted, limit=limit, after=after, staff_user_id="b"
-            )
-            event.remove(rt.engine, "before_cursor_execute", capture)
-            statement, params = statements[0]
-            with rt.engine.connect() as conn:
-                raw = conn.connection.dbapi_connection
-                with raw.cursor() as cursor:  # type: ignore[union-attr]
-                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, params)
-                    plans.append((label, "\n".join(r[0] for r in cursor.fetchall())))
+            p50, p99 = statistics.median(timings), percentile(timings, 99)
+            print(f"{label:<28} {rows:>5} {p50:8.1f} {p99:8.1f}")
+            [(_statement, plan)] = explain_reads(
+                rt.engine,
+                partial(
+                    search_members,
+                    rt.sessions,
+                    shop_id,
+                    wanted,
+                    limit=limit,
+                    after=after,
+                    staff_user_id="b",
+                ),
+                keep=lambda statement: "members" in statement,
+            )[:1]
+            plans.append((label, plan))
         print()
         for label, plan in plans:
             print(f"### {label}\n```\n{plan}\n```\n")

@@ -33,7 +33,7 @@ import random
 import statistics
 import subprocess
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import psycopg
@@ -52,7 +52,9 @@ from bench.common import (
     WrkResult,
     app_env,
     database_url,
+    explain_reads,
     gunicorn,
+    percentile,
     rss_mib,
     run_wrk,
 )
@@ -191,38 +193,15 @@ def service_times(app: Flask, paths: list[str]) -> list[float]:
     return times
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
-
-
 def explain_one_request(app: Flask, customer_id: int) -> list[tuple[str, str]]:
     """The statements one in-process request runs, each with its EXPLAIN (ANALYZE, BUFFERS)."""
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
+    path = signed_member_paths([customer_id])[0]
 
-    captured: list[tuple[str, Any]] = []
-
-    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, *rest: Any) -> None:
-        captured.append((statement, parameters))
-
-    event.listen(Engine, "before_cursor_execute", capture)
-    try:
-        path = signed_member_paths([customer_id])[0]
+    def request() -> None:
         response = app.test_client().get(path)
         assert response.status_code == 200, response.get_data(as_text=True)[:300]
-    finally:
-        event.remove(Engine, "before_cursor_execute", capture)
-    plans = []
-    with psycopg.connect(app.config["KLUBB"].sqlalchemy_url.replace("+psycopg", "")) as conn:
-        for statement, parameters in captured:
-            if not statement.lstrip().upper().startswith("SELECT"):
-                continue
-            rows = conn.execute(
-                "EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters or None
-            ).fetchall()
-            plans.append((statement, "\n".join(r[0] for r in rows)))
-    return plans
+
+    return explain_reads(app.extensions["klubb"].engine, request)
 
 
 def main() -> None:
