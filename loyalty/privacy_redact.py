@@ -29,6 +29,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty import audit
 from loyalty.imports.privacy import forget_customer
 from loyalty.members import anonymise, customer_hashes
 from loyalty.models import (
@@ -51,6 +52,8 @@ from loyalty.types import utcnow
 REDACTED = "redacted"
 RECORD_FORMAT = "klubb.customer-redaction/1"
 UNUSED_CODE_STATES = (RedemptionState.RESERVED, RedemptionState.ISSUED)
+# Requests whose export_json is a record (pending code deletions), not a copy of personal data.
+RECORD_KINDS = (PrivacyRequestKind.CUSTOMER_REDACT, PrivacyRequestKind.MEMBER_LEAVE)
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ def redact_customer(
         discount_ids: list[str] = []
         if member is not None:
             discount_ids = _anonymise_member(s, member)
-        _drop_exports(s, shop_id, member, hashes)
+        drop_exports(s, shop_id, member.id if member else None, hashes, utcnow())
         s.execute(
             update(OrderRecord)
             .where(OrderRecord.shop_id == shop_id, OrderRecord.order_id.in_(order_ids))
@@ -135,14 +138,30 @@ def _linked_orders(
 def _anonymise_member(s: Session, member: Member) -> list[str]:
     """Blank the member and their free text; return the discount ids of their unused codes."""
     if member.status != MemberStatus.ANONYMISED:
-        s.add(
-            AuditLog(
-                shop_id=member.shop_id,
-                member_id=member.id,
-                actor_type="system",
-                action="privacy.customer_redacted",
-            )
+        audit.record(
+            s, member.shop_id, audit.ActorType.SYSTEM, None, "privacy.customer_redacted", member.id
         )
+    return list(scrub_member(s, member))
+
+
+def scrub_member(s: Session, member: Member) -> tuple[str, ...]:
+    """Anonymise the member with their free text (ledger reasons, audit details, their own ids
+    as actor), in the caller's transaction; the discount ids of their unused codes, which are
+    still to be deleted in Shopify. Shared by ``customers/redact`` and leaving the club.
+    """
+    discount_ids = tuple(
+        sorted(
+            d
+            for d in s.scalars(
+                select(Redemption.discount_id).where(
+                    Redemption.member_id == member.id,
+                    Redemption.state.in_(UNUSED_CODE_STATES),
+                    Redemption.discount_id.is_not(None),
+                )
+            )
+            if d
+        )
+    )
     anonymise(member)
     s.execute(
         update(LedgerEntry)
@@ -152,34 +171,29 @@ def _anonymise_member(s: Session, member: Member) -> list[str]:
     s.execute(update(AuditLog).where(AuditLog.member_id == member.id).values(detail=None))
     s.execute(
         update(AuditLog)
-        .where(AuditLog.member_id == member.id, AuditLog.actor_type == "member")
+        .where(AuditLog.member_id == member.id, AuditLog.actor_type == audit.ActorType.MEMBER)
         .values(actor_id=None)
     )
-    return list(
-        s.scalars(
-            select(Redemption.discount_id).where(
-                Redemption.member_id == member.id,
-                Redemption.state.in_(UNUSED_CODE_STATES),
-                Redemption.discount_id.is_not(None),
-            )
-        )
-    )
+    return discount_ids
 
 
-def _drop_exports(s: Session, shop_id: int, member: Member | None, hashes: Sequence[str]) -> None:
-    """Earlier exports about the customer hold their personal data: delete them."""
+def drop_exports(
+    s: Session, shop_id: int, member_id: int | None, hashes: Sequence[str], now: datetime
+) -> None:
+    """Earlier exports about the customer hold their personal data: delete them (records of
+    pending code deletions, :data:`RECORD_KINDS`, stay until the codes are gone)."""
     links: list[ColumnElement[bool]] = [PrivacyRequest.customer_hash.in_(hashes)]
-    if member is not None:
-        links.append(PrivacyRequest.member_id == member.id)
+    if member_id is not None:
+        links.append(PrivacyRequest.member_id == member_id)
     s.execute(
         update(PrivacyRequest)
         .where(
             PrivacyRequest.shop_id == shop_id,
-            PrivacyRequest.kind != PrivacyRequestKind.CUSTOMER_REDACT,
+            PrivacyRequest.kind.not_in(RECORD_KINDS),
             PrivacyRequest.export_json.is_not(None),
             or_(*links),
         )
-        .values(export_json=None, export_deleted_at=utcnow())
+        .values(export_json=None, export_deleted_at=now)
     )
 
 

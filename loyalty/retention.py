@@ -46,7 +46,8 @@ from loyalty.models import (
     ProgramSettings,
     WebhookEvent,
 )
-from loyalty.self_service_leave import RECORD_KINDS, retire_member
+from loyalty.privacy_redact import RECORD_KINDS
+from loyalty.self_service_leave import retire_member
 from loyalty.types import months_before, utcnow
 
 BATCH_SIZE = 500

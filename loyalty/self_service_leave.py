@@ -28,34 +28,29 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty import audit
 from loyalty.ledger import post
-from loyalty.members import anonymise, customer_hashes
+from loyalty.members import customer_hashes
 from loyalty.models import (
-    AuditLog,
-    LedgerEntry,
     LedgerKind,
     Member,
     OrderRecord,
     PrivacyRequest,
     PrivacyRequestKind,
-    Redemption,
     Tombstone,
     TombstoneReason,
 )
 from loyalty.privacy import due_at, lock_shop
 from loyalty.privacy_events import erase_bodies_mentioning
-from loyalty.privacy_redact import REDACTED, UNUSED_CODE_STATES
+from loyalty.privacy_redact import drop_exports, scrub_member
 from loyalty.self_service import find_member
 from loyalty.types import utcnow
 
 LEAVE_FORMAT = "klubb.member-leave/1"
 FORFEIT_ON_LEAVING = "forfeited: left the club"
-# Requests whose export_json is a record (pending code deletions), not a copy of personal data.
-RECORD_KINDS = (PrivacyRequestKind.CUSTOMER_REDACT, PrivacyRequestKind.MEMBER_LEAVE)
 
 
 @dataclass(frozen=True)
@@ -100,38 +95,14 @@ def retire_member(
             )
         )
     )
-    discount_ids = tuple(
-        sorted(
-            d
-            for d in s.scalars(
-                select(Redemption.discount_id).where(
-                    Redemption.member_id == member.id,
-                    Redemption.state.in_(UNUSED_CODE_STATES),
-                    Redemption.discount_id.is_not(None),
-                )
-            )
-            if d
-        )
-    )
-    anonymise(member)
-    s.execute(
-        update(LedgerEntry)
-        .where(LedgerEntry.member_id == member.id, LedgerEntry.reason != REDACTED)
-        .values(reason=REDACTED)
-    )
-    s.execute(update(AuditLog).where(AuditLog.member_id == member.id).values(detail=None))
-    s.execute(
-        update(AuditLog)
-        .where(AuditLog.member_id == member.id, AuditLog.actor_type == audit.ActorType.MEMBER)
-        .values(actor_id=None)
-    )
+    discount_ids = scrub_member(s, member)
     if order_ids:
         s.execute(
             update(OrderRecord)
             .where(OrderRecord.shop_id == shop_id, OrderRecord.order_id.in_(order_ids))
             .values(customer_id=None)
         )
-    _drop_exports(s, shop_id, member.id, hashes, now)
+    drop_exports(s, shop_id, member.id, hashes, now)
     s.flush()
     balance = int(s.scalar(select(Member.points_balance).where(Member.id == member.id)) or 0)
     forfeited = max(balance, 0)
@@ -219,23 +190,3 @@ def _tombstone_left(s: Session, shop_id: int, hashes: Sequence[str]) -> None:
     )
     if exists is None:
         s.add(Tombstone(shop_id=shop_id, customer_hash=hashes[0], reason=TombstoneReason.LEFT))
-
-
-def _drop_exports(
-    s: Session, shop_id: int, member_id: int, hashes: Sequence[str], now: datetime
-) -> None:
-    """Earlier exports about the member hold their personal data: delete them."""
-    links: list[ColumnElement[bool]] = [
-        PrivacyRequest.customer_hash.in_(hashes),
-        PrivacyRequest.member_id == member_id,
-    ]
-    s.execute(
-        update(PrivacyRequest)
-        .where(
-            PrivacyRequest.shop_id == shop_id,
-            PrivacyRequest.kind.not_in(RECORD_KINDS),
-            PrivacyRequest.export_json.is_not(None),
-            or_(*links),
-        )
-        .values(export_json=None, export_deleted_at=now)
-    )
