@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty import audit
 from loyalty.members import customer_hashes
 from loyalty.models import (
     AuditLog,
@@ -134,13 +135,8 @@ def export_customer_data(
         row.completed_at = utcnow()
         s.add(row)
         if member is not None:
-            s.add(
-                AuditLog(
-                    shop_id=shop_id,
-                    member_id=member.id,
-                    actor_type="system",
-                    action="privacy.data_request_exported",
-                )
+            audit.record(
+                s, shop_id, audit.ActorType.SYSTEM, None, "privacy.data_request_exported", member.id
             )
         s.flush()
         return row.id
