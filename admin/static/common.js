@@ -32,7 +32,8 @@
     if (bridge && bridge.toast) bridge.toast.show(message, { isError: Boolean(isError) });
   }
 
-  // One call to /api; resolves to {ok, status, data, response} and never rejects. App Bridge
+  // One call to /api (a JSON body, or FormData for an upload); resolves to
+  // {ok, status, data, response} and never rejects. App Bridge
   // adds the session token to fetch(); Accept-Language asks for messages in the page's language.
   function api(method, path, body, headers) {
     var options = {
@@ -42,7 +43,9 @@
     Object.keys(headers || {}).forEach(function (name) {
       options.headers[name] = headers[name];
     });
-    if (body !== undefined) {
+    if (body instanceof FormData) {
+      options.body = body; // a file upload: the browser sets the multipart Content-Type
+    } else if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
     }

@@ -87,30 +87,11 @@
       body.append("mode", mode);
       body.append("dry_run", dryRun ? "true" : "false");
       if (source && source !== "auto") body.append("source", source);
-      return fetch("/api/imports", {
-        method: "POST",
-        headers: { Accept: "application/json" },
-        body: body,
-      }).then(readJson, networkError);
+      return K.api("POST", "/api/imports", body);
     }
 
     function get(path) {
-      return fetch(path, { headers: { Accept: "application/json" } }).then(readJson, networkError);
-    }
-
-    function readJson(response) {
-      return response
-        .json()
-        .catch(function () {
-          return null;
-        })
-        .then(function (data) {
-          return { ok: response.ok, status: response.status, data: data, response: response };
-        });
-    }
-
-    function networkError() {
-      return { ok: false, status: 0, data: { error: { message: K.text("network") } } };
+      return K.api("GET", path);
     }
 
     // The row's error (or note) in the page's language; the server's English as a fallback.
