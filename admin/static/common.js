@@ -71,6 +71,21 @@
     );
   }
 
+  // Save a blob as a file: downloads go through fetch (it carries the session token), so a
+  // plain link cannot be used.
+  function saveBlob(blob, filename) {
+    var url = URL.createObjectURL(blob);
+    var anchor = document.createElement("a");
+    anchor.href = url;
+    anchor.download = filename;
+    document.body.appendChild(anchor);
+    anchor.click();
+    anchor.remove();
+    setTimeout(function () {
+      URL.revokeObjectURL(url);
+    }, 1000);
+  }
+
   function errorMessage(result) {
     var error = result.data && result.data.error;
     return (error && error.message) || text("failed");
@@ -182,6 +197,7 @@
     idempotencyKey: idempotencyKey,
     language: language,
     onReady: onReady,
+    saveBlob: saveBlob,
     setHidden: setHidden,
     showFieldErrors: showFieldErrors,
     text: text,

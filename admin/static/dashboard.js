@@ -285,17 +285,8 @@
       })
     );
     var blob = new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv" });
-    var url = URL.createObjectURL(blob);
-    var anchor = document.createElement("a");
-    anchor.href = url;
-    anchor.download =
-      "klubb-" + chart + "-" + current.period.from + "-" + current.period.to + ".csv";
-    document.body.appendChild(anchor);
-    anchor.click();
-    anchor.remove();
-    setTimeout(function () {
-      URL.revokeObjectURL(url);
-    }, 1000);
+    var period = current.period.from + "-" + current.period.to;
+    K.saveBlob(blob, "klubb-" + chart + "-" + period + ".csv");
     K.toast(K.text("downloaded"));
   }
 

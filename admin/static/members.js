@@ -116,16 +116,7 @@
         }
         return result.response.blob().then(function (blob) {
           button.removeAttribute("loading");
-          var url = URL.createObjectURL(blob);
-          var a = document.createElement("a");
-          a.href = url;
-          a.download = "klubb-members.csv";
-          document.body.appendChild(a);
-          a.click();
-          a.remove();
-          setTimeout(function () {
-            URL.revokeObjectURL(url);
-          }, 1000);
+          K.saveBlob(blob, "klubb-members.csv");
           K.toast(K.text("exported"));
         });
       });

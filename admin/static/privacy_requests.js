@@ -26,16 +26,7 @@
         // The answer was read as JSON by K.api; save exactly that document.
         var blob = new Blob([JSON.stringify(result.data, null, 2)], { type: "application/json" });
         button.removeAttribute("loading");
-        var url = URL.createObjectURL(blob);
-        var a = document.createElement("a");
-        a.href = url;
-        a.download = "klubb-data-request-" + request.id + ".json";
-        document.body.appendChild(a);
-        a.click();
-        a.remove();
-        setTimeout(function () {
-          URL.revokeObjectURL(url);
-        }, 1000);
+        K.saveBlob(blob, "klubb-data-request-" + request.id + ".json");
         K.toast(K.text("downloaded"));
       });
     }
