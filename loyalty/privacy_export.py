@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty import audit
-from loyalty.members import customer_hashes
+from loyalty.members import PERSONAL_FIELDS, customer_hashes
 from loyalty.models import (
     AuditLog,
     ConsentEvent,
@@ -47,14 +47,7 @@ NOTHING_HELD = "Klubb holds no data about this customer in this shop."
 LEDGER_CSV_COLUMNS = ("created_at", "kind", "points", "reason", "order_id", "actor")
 
 MEMBER_FIELDS = (
-    "first_name",
-    "last_name",
-    "preferred_name",
-    "email",
-    "phone",
-    "birthday",
-    "language",
-    "notes",
+    *PERSONAL_FIELDS,
     "status",
     "points_balance",
     "lifetime_points",
