@@ -12,6 +12,7 @@ from flask import Response, g, jsonify, request
 from sqlalchemy import select
 
 from admin.api import api
+from admin.audit_labels import action_label
 from admin.auth import current_shop, session_token_required
 from errors import json_error
 from extensions import runtime
@@ -26,7 +27,15 @@ api.schemas.update(
     {
         "AuditEntry": {
             "type": "object",
-            "required": ["id", "created_at", "actor_type", "actor_id", "action", "detail"],
+            "required": [
+                "id",
+                "created_at",
+                "actor_type",
+                "actor_id",
+                "action",
+                "action_label",
+                "detail",
+            ],
             "properties": {
                 "id": {"type": "string"},
                 "created_at": {"type": "string", "format": "date-time"},
@@ -37,6 +46,12 @@ api.schemas.update(
                     "system and after anonymisation.",
                 },
                 "action": {"type": "string", "examples": ["member.consent_changed"]},
+                "action_label": {
+                    "type": "string",
+                    "description": "What `action` means, in the language asked for (`locale`, "
+                    "else `Accept-Language`); the code itself if it has no label.",
+                    "examples": ["Marketing consent changed"],
+                },
                 "detail": {
                     "type": ["string", "null"],
                     "description": "Field names, channels or formats; never values.",
@@ -93,7 +108,7 @@ def member_audit(customer_id: str) -> Response:
             return json_error(404, "not_found", "No such member in this shop.")
         audit.record(s, shop_id, audit.ActorType.STAFF, g.staff_user_id, "audit.read", member_id)
         rows = audit.entries_for_member(s, shop_id, member_id, limit=limit, before_id=before)
-        entries = [audit.as_json(row) for row in rows]
+        entries = [{**audit.as_json(row), "action_label": action_label(row.action)} for row in rows]
     return jsonify(
         {
             "customer_id": customer_id,

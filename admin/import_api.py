@@ -7,20 +7,19 @@ included, with no transaction open meanwhile); a larger one is queued on the ``s
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response, g, jsonify, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from admin.api import api
 from admin.auth import current_shop, session_token_required
+from admin.import_schemas import SCHEMAS
+from admin.openapi import Answer
 from errors import json_error
 from extensions import runtime
 from loyalty.errors import ValidationError
 from loyalty.imports import runs
 from loyalty.imports.apply import Outcome
-from loyalty.imports.formats import SOURCES
 from loyalty.imports.parse import MAX_FILE_BYTES
 
 # Files of up to this many rows run inside the request; larger ones in a job.
@@ -46,95 +45,7 @@ FIELD_MESSAGES = (
     _l("At most 4 MB."),
 )
 
-_ROW = {
-    "type": "object",
-    "required": ["line", "outcome"],
-    "properties": {
-        "line": {"type": "integer", "description": "The line in the file (the header is 1)."},
-        "outcome": {"enum": list(Outcome.ALL)},
-        "email": {"type": ["string", "null"]},
-        "customer_id": {"type": ["string", "null"]},
-        "points": {"type": ["integer", "null"], "description": "The row's points."},
-        "points_from": {"type": ["integer", "null"], "description": "Balance before (null: new)."},
-        "points_to": {"type": ["integer", "null"], "description": "Balance after."},
-        "error": {
-            "type": ["object", "null"],
-            "description": "Why the row is an error or was skipped.",
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
-        },
-        "note": {
-            "type": ["object", "null"],
-            "description": "Why an unchanged row is unchanged (`already_imported`).",
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
-        },
-    },
-}
-_SUMMARY: dict[str, Any] = {
-    "type": "object",
-    "required": ["id", "status", "dry_run", "mode", "source", "counts"],
-    "properties": {
-        "id": {"type": "string"},
-        "status": {"enum": ["queued", "running", "done", "failed"]},
-        "dry_run": {"type": "boolean"},
-        "mode": {"enum": ["add", "reset"]},
-        "source": {
-            "type": "object",
-            "properties": {
-                "key": {"enum": list(SOURCES)},
-                "label": {"type": "string"},
-                "note": {"type": "string"},
-            },
-        },
-        "filename": {"type": ["string", "null"]},
-        "file_hash": {"type": "string", "description": "Hash of the rows' content."},
-        "mapping": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "column": {"type": "string"},
-                    "field": {"enum": ["customer_id", "email", "points", "revoked_at", None]},
-                },
-            },
-        },
-        "total_rows": {"type": "integer"},
-        "processed_rows": {"type": "integer"},
-        "counts": {
-            "type": "object",
-            "properties": {o: {"type": "integer"} for o in Outcome.ALL},
-        },
-        "error": {"type": ["string", "null"]},
-        "created_at": {"type": "string", "format": "date-time"},
-        "finished_at": {"type": ["string", "null"], "format": "date-time"},
-    },
-}
-api.schemas.update(
-    {
-        "ImportSummary": _SUMMARY,
-        "Import": {
-            **_SUMMARY,
-            "properties": {
-                **_SUMMARY["properties"],
-                "rows": {"type": "array", "items": _ROW, "description": "500 rows a page."},
-                "next_after_line": {"type": ["integer", "null"]},
-                "earlier_import": {
-                    "type": ["string", "null"],
-                    "description": "An earlier applied import of the same rows, if any.",
-                },
-            },
-        },
-        "ImportList": {
-            "type": "object",
-            "properties": {
-                "imports": {
-                    "type": "array",
-                    "items": {"$ref": "#/components/schemas/ImportSummary"},
-                },
-                "next": {"type": ["string", "null"], "description": "Pass as `before`."},
-            },
-        },
-    }
-)
+api.schemas.update(SCHEMAS)
 
 
 def _int_arg(name: str) -> int | Response | None:
@@ -152,14 +63,34 @@ def _int_arg(name: str) -> int | Response | None:
     "/imports",
     "POST",
     summary="Import members and balances from a CSV file (dry run or apply)",
+    request="ImportUpload",
+    request_media_type="multipart/form-data",
+    part_types={"file": "text/csv"},
     response="Import",
-    errors=(404, 413, 415, 422),
-    description=(
-        "`multipart/form-data` with `file` (CSV, at most 4 MB), `mode` (`add` or `reset`; "
-        "default `add`), `dry_run` (`true` or `false`; default `true`) and optionally "
-        "`source` (a key of the detected app, to override detection). Small files answer 201 "
-        "with the finished run; larger ones 202 with a `Location` to poll."
+    answers=(
+        Answer(
+            201,
+            f"Files of up to {SYNC_ROWS} rows run at once: the finished run with its first rows.",
+        ),
+        Answer(
+            202,
+            f"Files over {SYNC_ROWS} rows run in the background: the queued run, without rows.",
+            headers=(("Location", "The run to poll (`GET /api/imports/{import_id}`)."),),
+        ),
     ),
+    errors=(413, 415, 422, 502, 503),
+    error_notes={
+        413: f"`file_too_large`: the file is over {MAX_FILE_BYTES // 1048576} MB.",
+        422: (
+            "`validation_failed`: `error.fields` names each bad form field (an unknown field "
+            "too), or a `file` that cannot be read as the members' CSV."
+        ),
+        502: "`shopify_unavailable`: Shopify answered a customer lookup wrongly; the run failed.",
+        503: (
+            "Shopify or a server Klubb depends on is briefly unavailable. Uploading the same "
+            "file again is safe: rows already imported count once."
+        ),
+    },
 )
 @session_token_required
 def create_import() -> tuple[Response, int] | Response:

@@ -8,7 +8,7 @@ and records the operation (summary, schemas, auth) in the same step, so the docu
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -45,9 +45,20 @@ ERROR_DESCRIPTIONS = {
         "`X-Shopify-Retry-Invalid-Session-Request: 1`: App Bridge retries with a fresh token."
     ),
     404: "No such object in this shop.",
-    415: "The body is not `application/json`.",
+    413: "The body is too large.",
+    415: "The body is not `{media_type}`.",
     422: "Validation failed; `error.fields` holds a message per field.",
 }
+JSON = "application/json"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A success answer of an operation (the default is one ``200`` with the response schema)."""
+
+    status: int
+    description: str
+    headers: tuple[tuple[str, str], ...] = ()  # (name, description)
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,10 @@ class Operation:
     authenticated: bool = True
     errors: tuple[int, ...] = ()
     description: str = ""
+    request_media_type: str = JSON
+    part_types: tuple[tuple[str, str], ...] = ()  # multipart: (part, content type)
+    answers: tuple[Answer, ...] = ()
+    error_notes: tuple[tuple[int, str], ...] = ()  # (status, description) for this operation
 
 
 @dataclass
@@ -85,8 +100,18 @@ class ApiRegistry:
         authenticated: bool = True,
         errors: tuple[int, ...] = (),
         description: str = "",
+        request_media_type: str = JSON,
+        part_types: Mapping[str, str] | None = None,
+        answers: tuple[Answer, ...] = (),
+        error_notes: Mapping[int, str] | None = None,
     ) -> Callable[[F], F]:
-        """Register ``view`` for ``method rule`` on the blueprint and in the document."""
+        """Register ``view`` for ``method rule`` on the blueprint and in the document.
+
+        ``request`` names the body's schema, sent as ``request_media_type``; for a
+        ``multipart/form-data`` body, ``part_types`` gives the content type of its file parts.
+        ``answers`` replace the default ``200`` when an operation answers otherwise (201, 202);
+        ``error_notes`` say what an error status means for this operation.
+        """
 
         def decorator(view: F) -> F:
             self.blueprint.add_url_rule(rule, view_func=view, methods=[method])
@@ -102,6 +127,10 @@ class ApiRegistry:
                     authenticated=authenticated,
                     errors=tuple(sorted(set(all_errors))),
                     description=description,
+                    request_media_type=request_media_type,
+                    part_types=tuple(sorted((part_types or {}).items())),
+                    answers=answers,
+                    error_notes=tuple(sorted((error_notes or {}).items())),
                 )
             )
             return view
@@ -144,13 +173,12 @@ def _ref(name: str) -> dict[str, str]:
 
 
 def _operation(op: Operation) -> dict[str, Any]:
-    ok_schema = _ref(op.response) if op.response else {"type": "object"}
+    ok_content = {JSON: {"schema": _ref(op.response) if op.response else {"type": "object"}}}
+    answers = op.answers or (Answer(200, "OK"),)
     doc: dict[str, Any] = {
         "operationId": op.operation_id,
         "summary": op.summary,
-        "responses": {
-            "200": {"description": "OK", "content": {"application/json": {"schema": ok_schema}}}
-        },
+        "responses": {str(a.status): _answer(a, ok_content) for a in answers},
         "security": [{"sessionToken": []}] if op.authenticated else [],
     }
     if op.description:
@@ -162,20 +190,32 @@ def _operation(op: Operation) -> dict[str, Any]:
             for p in params
         ]
     if op.request:
-        doc["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": _ref(op.request)}},
-        }
+        media: dict[str, Any] = {"schema": _ref(op.request)}
+        if op.part_types:
+            media["encoding"] = {part: {"contentType": kind} for part, kind in op.part_types}
+        doc["requestBody"] = {"required": True, "content": {op.request_media_type: media}}
+    notes = dict(op.error_notes)
     for status in op.errors:
+        generic = ERROR_DESCRIPTIONS.get(status, "Error.").format(media_type=op.request_media_type)
         response: dict[str, Any] = {
-            "description": ERROR_DESCRIPTIONS.get(status, "Error."),
-            "content": {"application/json": {"schema": _ref("Error")}},
+            "description": notes.get(status, generic),
+            "content": {JSON: {"schema": _ref("Error")}},
         }
         if status == 401:
             response["headers"] = {
                 "X-Shopify-Retry-Invalid-Session-Request": {"schema": {"type": "string"}}
             }
         doc["responses"][str(status)] = response
+    return doc
+
+
+def _answer(answer: Answer, content: dict[str, Any]) -> dict[str, Any]:
+    doc: dict[str, Any] = {"description": answer.description, "content": content}
+    if answer.headers:
+        doc["headers"] = {
+            name: {"description": text, "schema": {"type": "string"}}
+            for name, text in answer.headers
+        }
     return doc
 
 

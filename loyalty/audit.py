@@ -16,7 +16,12 @@ Actions written so far (``<who>.<what>``):
 - ``retention.member_anonymised`` — by the system;
 - written directly by older modules: ``settings.update`` (:mod:`loyalty.settings`),
   ``privacy.data_request_exported`` (:mod:`loyalty.privacy_export`),
-  ``privacy.customer_redacted`` (:mod:`loyalty.privacy_redact`).
+  ``privacy.customer_redacted`` (:mod:`loyalty.privacy_redact`);
+- and ``member.imported``, ``import.applied``, ``members.searched``, ``members.exported``,
+  ``privacy.export_downloaded``, ``backfill.start``, ``appearance.update``.
+
+:mod:`admin.audit_labels` gives each a label; tests/admin_pages/test_audit_labels.py finds every
+code written and fails on one without a label, so that list is the complete one.
 """
 
 from __future__ import annotations

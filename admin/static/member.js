@@ -147,7 +147,9 @@
         var row = document.createElement("tr");
         K.cell(row, K.formatDate(entry.created_at, true));
         K.cell(row, actor(entry.actor_type + (entry.actor_id ? ":" + entry.actor_id : "")));
-        K.cell(row, entry.action + (entry.detail ? " (" + entry.detail + ")" : ""));
+        // The API labels each action in the page's language; the code stays on hover.
+        var what = entry.action_label || entry.action;
+        K.cell(row, what + (entry.detail ? " (" + entry.detail + ")" : "")).title = entry.action;
         tbody.appendChild(row);
       });
     }

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
 
+import pytest
+
+from loyalty import ledger
+from loyalty.models import LedgerKind, Member
 from tests.admin.conftest import SHOP_A, bearer
 
 
@@ -58,3 +63,145 @@ def test_the_document_is_valid_openapi(client):
     import openapi_spec_validator as validator
 
     validator.validate(client.get("/api/openapi.json").get_json())
+
+
+# POST /api/imports: a multipart form, described by a schema the route is checked against.
+
+UPLOAD = "/api/imports"
+KNOWN_CUSTOMER = 5001
+
+
+def upload_operation(client) -> tuple[dict, dict, dict]:
+    """The operation, its form's schema (resolved) and the document's schemas."""
+    doc = client.get("/api/openapi.json").get_json()
+    operation = doc["paths"][UPLOAD]["post"]
+    media = operation["requestBody"]["content"]["multipart/form-data"]
+    name = media["schema"]["$ref"].rsplit("/", 1)[-1]
+    return operation, doc["components"]["schemas"][name], doc["components"]["schemas"]
+
+
+def file_parts(schema: dict) -> list[str]:
+    return [n for n, p in schema["properties"].items() if p.get("contentMediaType") == "text/csv"]
+
+
+def form_from_schema(schema: dict, *, leave_out: str | None = None, **values: str) -> dict:
+    """A form with every field the schema names: the CSV for a file part, else the field's
+    default, else its last enum value (``auto`` for ``source``); ``values`` override."""
+    csv = f"Customer ID,Points\n{KNOWN_CUSTOMER},50\n".encode()
+    form: dict = {}
+    for name, prop in schema["properties"].items():
+        if name == leave_out:
+            continue
+        if name in file_parts(schema):
+            form[name] = (io.BytesIO(csv), "members.csv")
+        else:
+            form[name] = values.get(name, prop.get("default", prop["enum"][-1]))
+    return form
+
+
+@pytest.fixture
+def known_member(rt, shop_a) -> int:
+    """A member of shop A with 100 points, matched locally (no Shopify lookup needed)."""
+    with rt.sessions.begin() as s:
+        member = Member(shop_id=shop_a, customer_id=KNOWN_CUSTOMER, email="kari@example.com")
+        s.add(member)
+        s.flush()
+        ledger.post(
+            s,
+            shop_id=shop_a,
+            member_id=member.id,
+            points=100,
+            kind=LedgerKind.EARN,
+            source_key="order:1:1",
+        )
+        return member.id
+
+
+def post_form(client, form: dict, query: str = ""):
+    return client.post(
+        UPLOAD + query, data=form, headers=bearer(SHOP_A), content_type="multipart/form-data"
+    )
+
+
+def test_the_import_upload_is_described_as_a_multipart_form(client):
+    """Request body, file part encoding, answers and errors of POST /api/imports."""
+    operation, form, _schemas = upload_operation(client)
+    content = operation["requestBody"]["content"]
+    assert list(content) == ["multipart/form-data"]
+    assert content["multipart/form-data"]["encoding"] == {"file": {"contentType": "text/csv"}}
+    assert file_parts(form) == ["file"] and form["required"] == ["file"]
+    assert form["additionalProperties"] is False
+    assert set(form["properties"]) == {"file", "mode", "dry_run", "source"}
+    assert form["properties"]["mode"]["enum"] == ["add", "reset"]
+    responses = operation["responses"]
+    assert {"201", "202", "401", "413", "415", "422", "502", "503"} == set(responses)
+    assert "Location" in responses["202"]["headers"]
+    for status in ("413", "415", "422", "502", "503"):
+        schema = responses[status]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/Error"}, status
+    assert "multipart/form-data" in responses["415"]["description"]
+
+
+def test_a_form_built_from_the_schema_is_accepted_as_a_dry_run(client, rt, known_member):
+    """Every field the schema names is one the route reads: an unread one would be a 422."""
+    from jsonschema import Draft202012Validator
+
+    operation, form_schema, schemas = upload_operation(client)
+    response = post_form(client, form_from_schema(form_schema))
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert (body["status"], body["dry_run"], body["mode"]) == ("done", True, "add")
+    assert [(r["customer_id"], r["points_from"], r["points_to"]) for r in body["rows"]] == [
+        (str(KNOWN_CUSTOMER), 100, 150)
+    ]
+    with rt.sessions() as s:
+        assert s.get(Member, known_member).points_balance == 100  # a dry run changes nothing
+    # The answer is the documented one.
+    answer = operation["responses"]["201"]["content"]["application/json"]["schema"]
+    document = {"$ref": answer["$ref"], "components": {"schemas": schemas}}
+    Draft202012Validator(document).validate(body)
+
+
+def test_the_schemas_defaults_are_what_the_route_does_without_the_field(client, known_member):
+    _operation, form_schema, _schemas = upload_operation(client)
+    required = set(form_schema["required"])
+    form = {
+        name: value for name, value in form_from_schema(form_schema).items() if name in required
+    }
+    body = post_form(client, form).get_json()
+    assert body["mode"] == form_schema["properties"]["mode"]["default"]
+    assert body["dry_run"] is (form_schema["properties"]["dry_run"]["default"] == "true")
+
+
+def test_each_required_field_left_out_is_a_422_naming_it(client, known_member):
+    _operation, form_schema, _schemas = upload_operation(client)
+    assert form_schema["required"]
+    for name in form_schema["required"]:
+        response = post_form(client, form_from_schema(form_schema, leave_out=name))
+        assert response.status_code == 422, name
+        error = response.get_json()["error"]
+        assert error["code"] == "validation_failed" and error["message"]
+        assert list(error["fields"]) == [name]
+
+
+def test_each_enum_field_is_read_and_checked_and_other_fields_are_refused(client, known_member):
+    """A value outside a field's enum is a 422 naming it (so the route reads that field), and
+    a field the schema does not name is refused (``additionalProperties: false``)."""
+    _operation, form_schema, _schemas = upload_operation(client)
+    enums = [n for n, p in form_schema["properties"].items() if "enum" in p]
+    assert enums
+    for name in enums:
+        bad = {name: "not-" + form_schema["properties"][name]["enum"][0]}
+        response = post_form(client, form_from_schema(form_schema, **bad))
+        assert response.status_code == 422, name
+        assert list(response.get_json()["error"]["fields"]) == [name]
+    extra = {**form_from_schema(form_schema), "points_column": "Points"}
+    response = post_form(client, extra)
+    assert response.status_code == 422
+    assert list(response.get_json()["error"]["fields"]) == ["points_column"]
+
+
+def test_a_json_body_is_a_415_as_documented(client, shop_a):
+    response = client.post(UPLOAD, json={"mode": "add"}, headers=bearer(SHOP_A))
+    assert response.status_code == 415
+    assert response.get_json()["error"]["code"] == "unsupported_media_type"

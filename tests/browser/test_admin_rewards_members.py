@@ -199,7 +199,7 @@ def test_find_a_member_by_email_and_adjust_their_points(
     expect(reason).not_to_have_attribute(
         "error", "Say why: the member sees this reason in their history."
     )
-    expect(app.locator("#audit-table")).to_contain_text("member.adjusted")
+    expect(app.locator("#audit-table")).to_contain_text("Points adjusted")
     screenshot("admin-member-adjusted")
 
     with rt.sessions() as s:
