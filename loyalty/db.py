@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Alias, Engine, alias, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,6 +43,16 @@ def _unicode_lower(value: object) -> object:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit (views render them afterwards)."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+@functools.cache
+def excluded(model: type[Any]) -> Alias:
+    """The ``excluded`` row of an ``ON CONFLICT DO UPDATE`` on ``model``'s table, made once.
+
+    ``Insert.excluded`` builds a new alias of the whole table on every statement, which costs
+    more than the rest of building a small upsert (and registers event listeners each time).
+    """
+    return alias(model.__table__, name="excluded")
 
 
 def upsert(session: Session, model: type[Any]) -> postgresql.Insert | sqlite.Insert:

@@ -154,13 +154,42 @@ def mark_enqueued(sessions: sessionmaker[Session], event_id: int) -> None:
         )
 
 
-def start_attempt(s: Session, event_id: int) -> WebhookEvent | None:
-    """Load an event for processing inside the caller's transaction; None if already finished."""
-    event = s.get(WebhookEvent, event_id)
-    if event is None or event.status in FINISHED:
+@dataclass(frozen=True)
+class Attempt:
+    """What a job needs of the event it is about to run (read as its attempt is counted)."""
+
+    id: int
+    topic: str
+    shop_domain: str
+    shop_id: int | None
+    triggered_at: datetime | None
+    received_at: datetime
+    body: bytes | None
+
+
+def start_attempt(s: Session, event_id: int) -> Attempt | None:
+    """Count an attempt at an unfinished event and return it; None if already finished.
+
+    One ``UPDATE … RETURNING`` in the caller's transaction: it counts the attempt, takes the
+    row's lock and reads what the job needs, so a concurrent run that finished first is seen.
+    """
+    row = s.execute(
+        update(WebhookEvent)
+        .where(WebhookEvent.id == event_id, WebhookEvent.status.not_in(FINISHED))
+        .values(attempts=func.coalesce(WebhookEvent.attempts, 0) + 1)
+        .returning(
+            WebhookEvent.topic,
+            WebhookEvent.shop_domain,
+            WebhookEvent.shop_id,
+            WebhookEvent.triggered_at,
+            WebhookEvent.received_at,
+            WebhookEvent.body,
+        )
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if row is None:
         return None
-    event.attempts = (event.attempts or 0) + 1
-    return event
+    return Attempt(event_id, *row)
 
 
 def stranded(sessions: sessionmaker[Session], older_than: timedelta, limit: int = 500) -> list[int]:

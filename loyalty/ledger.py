@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from loyalty.db import upsert
+from loyalty.db import excluded, upsert
 from loyalty.errors import NotFound
 from loyalty.models import DailyRollup, LedgerEntry, LedgerKind, Member, Shop
 from loyalty.types import utcnow
@@ -142,9 +142,23 @@ def reconcile(sessions: sessionmaker[Session], shop_id: int | None = None) -> li
         return [Drift(s, m, int(b), int(t)) for s, m, b, t in session.execute(query)]
 
 
+def session_shop(session: Session, shop_id: int) -> Shop | None:
+    """The shop, loaded once per session: an order's path needs its currency and time zone 3-4
+    times. Held in ``session.info``, because the identity map only keeps objects referenced
+    elsewhere (an unchanged shop would be loaded again on every look-up)."""
+    held: dict[int, Shop] = session.info.setdefault("klubb.shops", {})
+    shop = held.get(shop_id)
+    if shop is None:
+        shop = session.get(Shop, shop_id)
+        if shop is not None:
+            held[shop_id] = shop
+    return shop
+
+
 def local_day(session: Session, shop_id: int, moment: datetime) -> date:
     """The date of ``moment`` in the shop's time zone (UTC if the zone is unknown)."""
-    name = session.scalar(select(Shop.timezone).where(Shop.id == shop_id))
+    shop = session_shop(session, shop_id)
+    name = shop.timezone if shop is not None else None
     try:
         zone = ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
@@ -163,10 +177,12 @@ def add_to_rollup(session: Session, shop_id: int, day: date, **deltas: Any) -> N
     if not deltas:
         return
     table = DailyRollup.__table__
-    stmt = upsert(session, DailyRollup).values(shop_id=shop_id, day=day, **deltas)
+    incoming = excluded(DailyRollup)
     session.execute(
-        stmt.on_conflict_do_update(
+        upsert(session, DailyRollup)
+        .values(shop_id=shop_id, day=day, **deltas)
+        .on_conflict_do_update(
             index_elements=["shop_id", "day"],
-            set_={k: table.c[k] + stmt.excluded[k] for k in deltas},
+            set_={k: table.c[k] + incoming.c[k] for k in deltas},
         )
     )

@@ -107,12 +107,14 @@ def get_or_enrol(
     now: datetime | None = None,
     explicit: bool = False,
     bonus: bool = True,
+    tombstone_checked: bool = False,
 ) -> Member | None:
     """The customer's member, enrolling them if the shop auto-enrols; None if they may not be.
 
     ``explicit`` is the shopper's own join: it lifts a tombstone and ignores ``auto_enrol``.
     Runs in the caller's transaction; a new member gets the signup bonus in it, unless
-    ``bonus`` is False (a backfill that was not asked for bonuses). A bonus posted later by
+    ``bonus`` is False (a backfill that was not asked for bonuses). ``tombstone_checked`` says
+    the caller found no tombstone for the customer in this same transaction. A bonus posted later by
     another path would still be ``signup:{customer}``, once; but no path posts it to a member
     who already exists.
     """
@@ -124,7 +126,7 @@ def get_or_enrol(
                 Tombstone.shop_id == shop_id, Tombstone.customer_hash.in_(hashes)
             )
         )
-    elif tombstone_reason(session, shop_id, customer_id, hash_key) is not None:
+    elif not tombstone_checked and tombstone_reason(session, shop_id, customer_id, hash_key):
         return None
     member = _find(session, shop_id, customer_id)
     if member is not None:

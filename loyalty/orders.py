@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from loyalty.analytics import add_customer_orders, customer_key
 from loyalty.db import upsert
 from loyalty.errors import LoyaltyError, NotFound
-from loyalty.ledger import add_to_rollup, local_day, post
+from loyalty.ledger import add_to_rollup, local_day, post, session_shop
 from loyalty.members import HashKeys, get_or_enrol, program_settings, tombstone_reason
 from loyalty.models import (
     LedgerEntry,
@@ -38,7 +38,6 @@ from loyalty.models import (
     MemberStatus,
     OrderRecord,
     OrderRefund,
-    Shop,
     TombstoneReason,
 )
 from loyalty.money import ZERO, points_for
@@ -71,16 +70,23 @@ def apply_order(
     """
     facts = OrderFacts.from_payload(payload)
     now = now or utcnow()
-    with sessions.begin() as session:
+    # No autoflush: the record's changes go out as one UPDATE at commit instead of one before
+    # each of the path's queries (none of which reads order_records).
+    with sessions.begin() as session, session.no_autoflush:
         record = _lock_record(session, shop_id, facts.order_id)
         _merge(record, facts, facts.updated_at or triggered_at)
         if record.customer_id is not None and record.member_id is None:
             reason = tombstone_reason(session, shop_id, record.customer_id, hash_key)
             if reason == TombstoneReason.REDACTED:
                 record.customer_id = None  # a redacted customer's orders stay anonymous
-            else:
+            elif reason is None:  # one who left stays out until they join again themselves
                 member = get_or_enrol(
-                    session, shop_id, record.customer_id, hash_key=hash_key, now=now
+                    session,
+                    shop_id,
+                    record.customer_id,
+                    hash_key=hash_key,
+                    now=now,
+                    tombstone_checked=True,
                 )
                 record.member_id = member.id if member else None
         if record.customer_id is not None:
@@ -191,9 +197,10 @@ def settle(session: Session, record: OrderRecord, now: datetime) -> int:
 
 def _lock_record(session: Session, shop_id: int, order_id: int) -> OrderRecord:
     """The order's record, created as a placeholder if new, locked for this transaction."""
-    currency = session.scalar(select(Shop.currency).where(Shop.id == shop_id))
-    if currency is None:
+    shop = session_shop(session, shop_id)
+    if shop is None:
         raise NotFound(f"no shop {shop_id}")
+    currency = shop.currency
     session.execute(
         upsert(session, OrderRecord)
         .on_conflict_do_nothing(index_elements=["shop_id", "order_id"])

@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from extensions import runtime
 from loyalty import events
-from loyalty.models import EventStatus, Shop
+from loyalty.models import EventStatus, Shop, WebhookEvent
 from webhooks.context import EventContext
 from webhooks.registry import HANDLERS
 
@@ -30,14 +30,19 @@ def process_event(event_id: int) -> str:
         event = events.start_attempt(s, event_id)
         if event is None:
             return "already finished"
-        if event.shop_id is None:
-            event.shop_id = s.scalar(select(Shop.id).where(Shop.domain == event.shop_domain))
+        shop_id = event.shop_id
+        if shop_id is None:
+            shop_id = s.scalar(select(Shop.id).where(Shop.domain == event.shop_domain))
+            if shop_id is not None:
+                s.execute(
+                    update(WebhookEvent).where(WebhookEvent.id == event_id).values(shop_id=shop_id)
+                )
         context = EventContext(
             rt=rt,
             event_row_id=event.id,
             topic=event.topic,
             shop_domain=event.shop_domain,
-            shop_id=event.shop_id,
+            shop_id=shop_id,
             triggered_at=event.triggered_at,
             received_at=event.received_at,
         )

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from loyalty import events, orders
+from loyalty import welcome as _welcome  # noqa: F401 - a horse would import it on every job
 from loyalty.models import EventStatus, ProgramSettings, Shop, WebhookEvent
 
 log = logging.getLogger(__name__)
