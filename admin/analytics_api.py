@@ -31,7 +31,13 @@ _SEGMENT: dict[str, Any] = {
         "description": "Orders placed by a known customer (orders per customer counts these).",
     },
     "orders_per_customer": {"type": ["number", "null"]},
-    "repeat_customers": {"type": "integer", "description": "Customers with 2 or more orders."},
+    "repeat_customers": {
+        "type": "integer",
+        "description": (
+            "Customers of the period with 2 or more orders up to its last day, in this segment "
+            "(orders before the period count)."
+        ),
+    },
     "repeat_purchase_rate": _RATIO,
 }
 _DAY: dict[str, Any] = {

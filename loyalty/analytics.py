@@ -1,10 +1,13 @@
 """Analytics for a period, from the daily rollups the workers keep (never by reading orders).
 
-Two tables hold every figure: ``DailyRollup`` (orders and revenue of members and non-members,
-new members, points issued / redeemed / expired, per shop-local day) and ``CustomerDayOrders``
-(how many orders each customer placed each day, as member or not). Both move by deltas in the
-transaction that changes their facts (``loyalty.orders``, ``loyalty.ledger``), so a late refund
-changes its order's day and a report is a range read of at most a few rows per day.
+Three tables hold every figure: ``DailyRollup`` (orders and revenue of members and non-members,
+new members, points issued / redeemed / expired, per shop-local day), ``CustomerDayOrders``
+(how many orders each customer placed each day, as member or not) and ``CustomerDayCounts``
+(per day, that day's customers by the gap to their previous and next order days, from which
+any period's distinct and repeat customers are summed: :mod:`loyalty.customer_counts`). All
+move by deltas in the transaction that changes their facts (``loyalty.orders``,
+``loyalty.ledger``), so a late refund changes its order's day and a report is a range read of
+at most a few rows per day.
 
 Definitions (docs/decisions.md, "Analytics"):
 
@@ -12,7 +15,9 @@ Definitions (docs/decisions.md, "Analytics"):
   the order's shop-local day; average order value = revenue / orders;
 - customers: distinct customers who ordered in the period; orders without a customer cannot be
   told apart and are left out of orders per customer and repeat purchase rate;
-- repeat purchase rate: customers with two or more orders in the period / customers;
+- repeat customers: customers of the period who have ordered at least twice up to the period's
+  end, in that segment (orders before the period count; the way Shopify counts returning
+  customers); repeat purchase rate = repeat customers / customers;
 - points issued: every movement but redemptions and expiry (earns minus claw-backs, bonuses,
   adjustments, imports); redemption rate = points redeemed / points issued in the period;
 - outstanding points at the end of a day: everything issued minus redeemed minus expired up to
@@ -31,9 +36,11 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import case, delete, func, or_, select, text
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty import customer_counts
+from loyalty.customer_counts import MAX_DAYS
 from loyalty.db import upsert
 from loyalty.errors import NotFound, ValidationError
 from loyalty.ledger import local_day
@@ -43,8 +50,6 @@ from loyalty.money import ZERO, quantize
 from loyalty.types import utcnow
 
 DEFAULT_DAYS = 30
-MAX_DAYS = 731
-"""The longest period a report covers (two years and a day)."""
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _RATE_PLACES = Decimal("0.0001")
 
@@ -81,29 +86,36 @@ def customer_key(hash_key: HashKeys, shop_id: int, customer_id: int) -> int:
 def add_customer_orders(
     session: Session, shop_id: int, day: date, member: bool, key: int, delta: int
 ) -> None:
-    """Add ``delta`` orders to one customer's day (one upsert); a row that reaches 0 goes."""
+    """Add ``delta`` orders to one customer's day (a row that reaches 0 goes) and follow it.
+
+    The only writer of ``customer_day_orders``: under the customer's lock, it moves the
+    customer's day and then ``customer_day_counts`` by what that changed
+    (:mod:`loyalty.customer_counts`).
+    """
     if not delta:
         return
+    customer_counts.lock_customer(session, shop_id, key)
     table = CustomerDayOrders.__table__
     stmt = upsert(session, CustomerDayOrders).values(
         shop_id=shop_id, day=day, member=member, customer_key=key, orders=delta
     )
-    session.execute(
+    now = session.scalar(
         stmt.on_conflict_do_update(
             index_elements=["shop_id", "day", "member", "customer_key"],
             set_={"orders": table.c.orders + stmt.excluded.orders},
-        )
+        ).returning(table.c.orders)
     )
-    if delta < 0:
+    assert now is not None
+    if now <= 0:
         session.execute(
             delete(CustomerDayOrders).where(
                 CustomerDayOrders.shop_id == shop_id,
                 CustomerDayOrders.day == day,
                 CustomerDayOrders.member == member,
                 CustomerDayOrders.customer_key == key,
-                CustomerDayOrders.orders <= 0,
             )
         )
+    customer_counts.follow_customer_day(session, shop_id, key, day, member, was=now - delta)
 
 
 def key_recorded_orders(
@@ -291,6 +303,13 @@ def report(sessions: sessionmaker[Session], shop_id: int, period: Period) -> dic
     }
 
 
+_SEGMENT_SERIES = {
+    "members": customer_counts.Series.MEMBERS,
+    "non_members": customer_counts.Series.NON_MEMBERS,
+    "all": customer_counts.Series.ALL,
+}
+
+
 @dataclass(frozen=True)
 class _Customers:
     customers: int
@@ -299,41 +318,15 @@ class _Customers:
 
 
 def _customers(session: Session, shop_id: int, period: Period) -> dict[str, _Customers]:
-    """Distinct customers, those with 2+ orders, and their orders, per segment and overall.
+    """Distinct customers, repeat customers and their orders, per segment and overall.
 
-    One pass over the period's customer days: each customer's orders as a member and not,
-    then counted per segment (a customer who joined mid-period is in both, once overall).
+    Read from ``customer_day_counts``: one array element per series and day of the period,
+    whatever the number of customers (:mod:`loyalty.customer_counts`).
     """
-    cdo = CustomerDayOrders
-    if session.get_bind().dialect.name == "postgresql":
-        # The per-customer aggregate of a long period outgrows the default 4 MB and spills;
-        # and JIT compiling it costs more (~25 ms) than it saves on a query this size.
-        session.execute(text("SET LOCAL work_mem = '64MB'"))
-        session.execute(text("SET LOCAL jit = off"))
-    per = (
-        select(
-            func.sum(case((cdo.member, cdo.orders), else_=0)).label("m"),
-            func.sum(case((cdo.member, 0), else_=cdo.orders)).label("o"),
-        )
-        .where(cdo.shop_id == shop_id, cdo.day >= period.start, cdo.day <= period.end)
-        .group_by(cdo.customer_key)
-        .subquery()
-    )
-
-    def counted(n: Any) -> list[Any]:
-        return [
-            func.count().filter(n > 0),
-            func.count().filter(n >= 2),
-            func.coalesce(func.sum(n), 0),
-        ]
-
-    total = per.c.m + per.c.o
-    row = session.execute(select(*counted(per.c.m), *counted(per.c.o), *counted(total))).one()
-    values = [int(v or 0) for v in row]
+    counts = customer_counts.period_customers(session, shop_id, period.start, period.end)
     return {
-        "members": _Customers(*values[0:3]),
-        "non_members": _Customers(*values[3:6]),
-        "all": _Customers(*values[6:9]),
+        name: _Customers(counts[series].customers, counts[series].repeat, counts[series].orders)
+        for name, series in _SEGMENT_SERIES.items()
     }
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    ARRAY,
     JSON,
     BigInteger,
     Boolean,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     Numeric,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -481,6 +483,43 @@ class CustomerDayOrders(Base):
     member: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     customer_key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     orders: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# A customer's days in order, for keeping CustomerDayCounts (loyalty.customer_counts).
+Index(
+    "ix_customer_day_orders_shop_id_customer_key_day",
+    CustomerDayOrders.shop_id,
+    CustomerDayOrders.customer_key,
+    CustomerDayOrders.day,
+)
+
+# PostgreSQL's integer arrays; the embedded SQLite database keeps the same lists as JSON.
+IntArray = ARRAY(Integer).with_variant(JSON(), "sqlite")
+
+
+class CustomerDayCounts(Base):
+    """Per shop, series and day: the customers of that day by how long since their last order.
+
+    A series is the orders placed as a member, as a non-member, or all of them
+    (``loyalty.customer_counts.Series``). ``by_gap[t]`` (1-based) counts the customers whose
+    day this is and whose previous day in the series is at least ``t`` days earlier (or who
+    have none); ``single_firsts[t]`` counts those whose first day in the series this is, with
+    one order, and whose next day comes at least ``t`` days later (or never). Gaps are capped
+    at ``customer_counts.CAP``. Both arrays are stored without their repeated tail (a position
+    past the end holds the last value; an empty array is all zeros). Any period's distinct and
+    repeat customers then take one array element per day (loyalty.analytics).
+    """
+
+    __tablename__ = "customer_day_counts"
+
+    shop_id: Mapped[int] = mapped_column(
+        ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True
+    )
+    series: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    orders: Mapped[int] = mapped_column(Integer, default=0)
+    by_gap: Mapped[list[int]] = mapped_column(IntArray)
+    single_firsts: Mapped[list[int]] = mapped_column(IntArray)
 
 
 class Backfill(Base):

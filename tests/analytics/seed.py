@@ -109,12 +109,19 @@ def _ratio(part: int | Decimal, whole: int | Decimal) -> float | None:
     return float((Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), ROUND_HALF_UP))
 
 
-def _segment(orders: list[Order]) -> dict[str, Any]:
+def _segment(orders: list[Order], history: list[Order]) -> dict[str, Any]:
+    """A segment's figures from its ``orders`` in the period and its ``history`` up to the end.
+
+    A repeat customer ordered in the period and has two or more orders up to its end (earlier
+    ones included), in this segment.
+    """
     revenue = sum((o.net() for o in orders), Decimal(0))
     by_customer: dict[int, int] = {}
     for o in orders:
         if o.customer is not None:
             by_customer[o.customer] = by_customer.get(o.customer, 0) + 1
+    up_to_end = {c: sum(1 for o in history if o.customer == c) for c in by_customer}
+    repeat = sum(1 for n in up_to_end.values() if n >= 2)
     known = sum(by_customer.values())
     return {
         "revenue": _money(revenue),
@@ -123,18 +130,19 @@ def _segment(orders: list[Order]) -> dict[str, Any]:
         "customers": len(by_customer),
         "orders_with_customer": known,
         "orders_per_customer": _ratio(known, len(by_customer)),
-        "repeat_customers": sum(1 for n in by_customer.values() if n >= 2),
-        "repeat_purchase_rate": _ratio(
-            sum(1 for n in by_customer.values() if n >= 2), len(by_customer)
-        ),
+        "repeat_customers": repeat,
+        "repeat_purchase_rate": _ratio(repeat, len(by_customer)),
     }
 
 
 def expected(today: date, start: date, end: date, expired: int) -> dict[str, Any]:
     """The report for ``start``..``end``, from the inputs alone; ``expired``: Dina's points."""
-    counted = [o for o in ORDERS if o.counted() and start <= o.day(today) <= end]
+    history = [o for o in ORDERS if o.counted() and o.day(today) <= end]
+    counted = [o for o in history if start <= o.day(today)]
     members = [o for o in counted if o.customer in MEMBERS]
     others = [o for o in counted if o.customer not in MEMBERS]
+    member_history = [o for o in history if o.customer in MEMBERS]
+    other_history = [o for o in history if o.customer not in MEMBERS]
     points_today = start <= today <= end
     issued = sum(member_points(c) for c in MEMBERS) if points_today else 0
     redeemed = REDEEMED_KEPT[1] if points_today else 0
@@ -172,9 +180,9 @@ def expected(today: date, start: date, end: date, expired: int) -> dict[str, Any
             "time_zone": "Europe/Oslo",
         },
         "currency": "NOK",
-        "members": _segment(members),
-        "non_members": _segment(others),
-        "all": _segment(counted),
+        "members": _segment(members, member_history),
+        "non_members": _segment(others, other_history),
+        "all": _segment(counted, history),
         "members_revenue_share": _ratio(member_revenue, revenue),
         "new_members": len(MEMBERS) if points_today else 0,
         "points": {

@@ -38,7 +38,7 @@ def test_a_late_refund_changes_yesterdays_figures(seeded, analytics):
     assert got["days"][0]["member_revenue"] == "200.00"
 
 
-@pytest.mark.parametrize("days", [(3, 2), (2, 0), (3, 0), (0, 0)])
+@pytest.mark.parametrize("days", [(3, 2), (2, 0), (3, 0), (1, 1), (0, 0)])
 def test_customers_and_repeat_buyers_are_exact_for_any_period(seeded, analytics, days):
     start, end = (seeded.today - timedelta(days=d) for d in days)
     got = analytics(**{"from": start.isoformat(), "to": end.isoformat()}).get_json()

@@ -278,7 +278,13 @@ def seed_shop_rows(sessions: sessionmaker[Session], shop_id: int) -> None:
     Widget appearance, a backfill, an import run and an analytics day: settings and bookkeeping
     of the shop, which ``shop/redact`` deletes with everything else.
     """
-    from loyalty.models import Backfill, CustomerDayOrders, ImportRun, WidgetAppearance
+    from loyalty.models import (
+        Backfill,
+        CustomerDayCounts,
+        CustomerDayOrders,
+        ImportRun,
+        WidgetAppearance,
+    )
 
     with sessions.begin() as s:
         s.add_all(
@@ -296,6 +302,14 @@ def seed_shop_rows(sessions: sessionmaker[Session], shop_id: int) -> None:
                 ImportRun(shop_id=shop_id, mode="add", source="smile", file_hash="0" * 64),
                 CustomerDayOrders(
                     shop_id=shop_id, day=utcnow().date(), member=True, customer_key=1, orders=1
+                ),
+                CustomerDayCounts(
+                    shop_id=shop_id,
+                    series=0,
+                    day=utcnow().date(),
+                    orders=1,
+                    by_gap=[1],
+                    single_firsts=[1],
                 ),
             ]
         )
