@@ -28,7 +28,7 @@ from typing import NamedTuple
 from sqlalchemy import Date, Integer, bindparam, delete, select, text, update
 from sqlalchemy.orm import Session
 
-from loyalty.db import upsert
+from loyalty.db import excluded, upsert
 from loyalty.models import CustomerDayCounts, CustomerDayOrders
 
 MAX_DAYS = 731
@@ -196,31 +196,62 @@ def follow_customer_day(
     if was > 0:
         before.append((ordinal, member, was))
     moves = changes(contributions(before), contributions(after))
-    # Rows in (series, day) order, so two transactions never wait for each other in a circle.
-    for (series, ordinal_day), change in sorted(moves.items()):
-        _move_row(session, shop_id, series, date.fromordinal(ordinal_day), change)
+    if moves:
+        _move_rows(session, shop_id, moves)
 
 
-def _move_row(session: Session, shop_id: int, series: int, day: date, change: DayChange) -> None:
-    """Apply ``change`` to one row: created if missing, locked, updated, deleted when empty."""
-    cdc = CustomerDayCounts
-    stmt = upsert(session, cdc).values(
-        shop_id=shop_id, series=series, day=day, orders=change.orders, by_gap=[], single_firsts=[]
-    )
-    upserted = stmt.on_conflict_do_update(
-        index_elements=["shop_id", "series", "day"],
-        set_={"orders": cdc.orders + stmt.excluded.orders},
-    ).returning(cdc.orders, cdc.by_gap, cdc.single_firsts)
-    orders, by_gap, single_firsts = session.execute(upserted).one()
-    new_by_gap = with_steps(by_gap, change.by_gap)
-    new_single_firsts = with_steps(single_firsts, change.single_firsts)
-    where = (cdc.shop_id == shop_id, cdc.series == series, cdc.day == day)
-    if orders == 0 and not new_by_gap and not new_single_firsts:
-        session.execute(delete(cdc).where(*where))
-    elif (new_by_gap, new_single_firsts) != (by_gap, single_firsts):
-        session.execute(
-            update(cdc).where(*where).values(by_gap=new_by_gap, single_firsts=new_single_firsts)
+def _move_rows(session: Session, shop_id: int, moves: Mapping[Key, DayChange]) -> None:
+    """Apply the moves: one upsert creates or locks every row (and adds the orders), returning
+    the arrays; one statement writes the arrays that changed; rows left empty are deleted.
+
+    The upsert's rows go in (series, day) order, which is the order PostgreSQL locks them in,
+    so two transactions never wait for each other in a circle.
+    """
+    table = CustomerDayCounts.__table__
+    keys = sorted(moves)
+    rows = [
+        {
+            "shop_id": shop_id,
+            "series": series,
+            "day": date.fromordinal(ordinal),
+            "orders": moves[(series, ordinal)].orders,
+            "by_gap": [],
+            "single_firsts": [],
+        }
+        for series, ordinal in keys
+    ]
+    found = session.execute(
+        upsert(session, CustomerDayCounts)
+        .values(rows)
+        .on_conflict_do_update(
+            index_elements=["shop_id", "series", "day"],
+            set_={"orders": table.c.orders + excluded(CustomerDayCounts).c.orders},
         )
+        .returning(
+            table.c.series, table.c.day, table.c.orders, table.c.by_gap, table.c.single_firsts
+        )
+    ).all()
+    writes, empty = [], []
+    for series, day, orders, by_gap, single_firsts in found:
+        change = moves[(series, day.toordinal())]
+        new_by_gap = with_steps(by_gap, change.by_gap)
+        new_single_firsts = with_steps(single_firsts, change.single_firsts)
+        if orders == 0 and not new_by_gap and not new_single_firsts:
+            empty.append({"s": series, "d": day})
+        elif (new_by_gap, new_single_firsts) != (by_gap, single_firsts):
+            writes.append({"s": series, "d": day, "g": new_by_gap, "f": new_single_firsts})
+    row = (
+        (table.c.shop_id == shop_id)
+        & (table.c.series == bindparam("s"))
+        & (table.c.day == bindparam("d"))
+    )
+    if writes:
+        session.execute(
+            update(table).where(row).values(by_gap=bindparam("g"), single_firsts=bindparam("f")),
+            writes,
+        )
+    if empty:
+        session.execute(delete(table).where(row), empty)
 
 
 # --- Reading a period ----------------------------------------------------------------------
