@@ -121,6 +121,8 @@ def test_member_sees_history_and_data_changes_consent_downloads_restricts_and_le
     dialog.get_by_role("button", name="Cancel").click()
     dialog.get_by_role("button", name="Leave the club").wait_for()
     assert _member(rt, kari).status == "active"
+    # A refresh of the panel still in flight would redraw it and close the confirmation.
+    page.wait_for_load_state("networkidle")
     dialog.get_by_role("button", name="Leave the club").click()
     dialog.get_by_role("button", name="Yes, leave the club").click()
     dialog.locator(".klubb-body[data-view=non-member]").wait_for()
