@@ -74,6 +74,11 @@ def page(browser: object) -> Iterator[object]:
     """A fresh page (own cookies and storage) with the CDN served from the stand-ins."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     context.set_default_timeout(10_000)
+    # Assertions wait as long as actions do: on a loaded 2-core machine a page of the
+    # embedded admin can take more than expect()'s default 5 s to appear.
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
     # Routes registered later take precedence: the CDN route is tried before the refusal.
     context.route("**/*", _refuse_external)
     context.route("https://cdn.shopify.com/shopifycloud/**", _serve_cdn)
