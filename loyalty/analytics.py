@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty import customer_counts
 from loyalty.customer_counts import MAX_DAYS
-from loyalty.db import upsert
+from loyalty.db import excluded, upsert
 from loyalty.errors import NotFound, ValidationError
 from loyalty.ledger import local_day
 from loyalty.members import HashKeys
@@ -102,7 +102,7 @@ def add_customer_orders(
     now = session.scalar(
         stmt.on_conflict_do_update(
             index_elements=["shop_id", "day", "member", "customer_key"],
-            set_={"orders": table.c.orders + stmt.excluded.orders},
+            set_={"orders": table.c.orders + excluded(CustomerDayOrders).c.orders},
         ).returning(table.c.orders)
     )
     assert now is not None
