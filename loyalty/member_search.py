@@ -155,34 +155,33 @@ def _search_branches(query: str) -> list[ColumnElement[bool]]:
     """What a search matches, one condition per index that finds it (their OR is the search).
 
     Names and email match from their start, case-insensitive; phones by their digits anywhere
-    (three at least); a customer id exactly. A text of only digits and phone punctuation is not
-    looked for among names. A first name that starts with the text is also a
-    full name (first and last) that does, so one of the two is enough: the full name for a
-    text of several words, the first name (a shorter expression) for one word, where the two
-    are the same.
+    (three at least); a customer id exactly. A text of only digits and phone punctuation is no
+    one's name: it is looked for in emails (which may start with digits) and phones only, each
+    branch left out being one less for PostgreSQL to plan on every call. A first name that
+    starts with the text is also a full name (first and last) that does, so one of the two is
+    enough: the full name for a text of several words, the first name (a shorter expression)
+    for one word, where the two are the same.
     """
     prefix = _like_prefix(query.lower())
-    if " " in query:
-        # Literal constants, not bound parameters: the expression must be the one the index
-        # of migration 0008 is built on, or PostgreSQL cannot use it.
-        empty: ColumnElement[str] = literal_column("''")
-        space: ColumnElement[str] = literal_column("' '")
-        full_name = (
-            func.coalesce(Member.first_name, empty)
-            .op("||")(space)
-            .op("||")(func.coalesce(Member.last_name, empty))
-        )
-        names = [_lower_like(full_name, prefix)]
-    else:
-        names = [_lower_like(Member.first_name, prefix)]
-    branches = [*names, _lower_like(Member.last_name, prefix), _lower_like(Member.email, prefix)]
+    email = _lower_like(Member.email, prefix)
     if _PHONE_QUERY.match(query):
-        # Digits and phone punctuation are no one's name: each branch left out is one less
-        # for PostgreSQL to plan on every call (an email may still start with digits).
-        branches = [_lower_like(Member.email, prefix)]
+        branches = [email]
         digits = re.sub(r"\D", "", query)
         if len(digits) >= 3:
             branches.append(_phone_has(digits))
+    else:
+        name: Any = Member.first_name
+        if " " in query:
+            # Literal constants, not bound parameters: the expression must be the one the
+            # index of migration 0008 is built on, or PostgreSQL cannot use it.
+            empty: ColumnElement[str] = literal_column("''")
+            space: ColumnElement[str] = literal_column("' '")
+            name = (
+                func.coalesce(Member.first_name, empty)
+                .op("||")(space)
+                .op("||")(func.coalesce(Member.last_name, empty))
+            )
+        branches = [_lower_like(name, prefix), _lower_like(Member.last_name, prefix), email]
     if query.isdigit() and len(query) <= 18:
         branches.append(Member.customer_id == int(query))
     return branches
