@@ -113,10 +113,10 @@ def get_or_enrol(
 
     ``explicit`` is the shopper's own join: it lifts a tombstone and ignores ``auto_enrol``.
     Runs in the caller's transaction; a new member gets the signup bonus in it, unless
-    ``bonus`` is False (a backfill that was not asked for bonuses). ``tombstone_checked`` says
-    the caller found no tombstone for the customer in this same transaction. A bonus posted later by
+    ``bonus`` is False (a backfill that was not asked for bonuses). A bonus posted later by
     another path would still be ``signup:{customer}``, once; but no path posts it to a member
-    who already exists.
+    who already exists. ``tombstone_checked`` says the caller found no tombstone for the
+    customer in this same transaction.
     """
     now = now or utcnow()
     if explicit:
