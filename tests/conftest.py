@@ -10,6 +10,7 @@ Two modes, chosen by the environment of the test run (``.ci/run`` uses both):
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from collections.abc import Iterator
@@ -59,24 +60,34 @@ def database_url(worker_id: str, tmp_path_factory: pytest.TempPathFactory) -> It
     """A freshly migrated database of this test worker's own (schema built by Alembic)."""
     from migrations import upgrade
 
-    if EMBEDDED:
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'klubb.db'}"
-    else:
-        admin_url = make_url(PG_URL).set(drivername="postgresql+psycopg")
-        # The pid keeps concurrent pytest runs on one machine from dropping each other's database.
-        name = f"klubb_test_{_worker_number(worker_id)}_{os.getpid()}"
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with contextlib.ExitStack() as stack:
+        if EMBEDDED:
+            url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'klubb.db'}"
+        else:
+            # The pid keeps concurrent pytest runs on one machine from dropping each other's.
+            name = f"klubb_test_{_worker_number(worker_id)}_{os.getpid()}"
+            url = stack.enter_context(scratch_postgres_database(name))
+        upgrade(Config(database_url=url, instance_path=tmp_path_factory.mktemp("migrate")))
+        yield url
+
+
+@contextlib.contextmanager
+def scratch_postgres_database(name: str) -> Iterator[str]:
+    """An empty PostgreSQL database ``name`` on the test server, dropped afterwards; its URL."""
+    admin_url = make_url(PG_URL).set(drivername="postgresql+psycopg")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+
+    def drop() -> None:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = admin_url.set(database=name).render_as_string(hide_password=False)
-    upgrade(Config(database_url=url, instance_path=tmp_path_factory.mktemp("migrate")))
-    yield url
-    if not EMBEDDED:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    drop()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        drop()
         admin.dispose()
 
 

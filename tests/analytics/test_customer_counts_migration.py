@@ -8,14 +8,13 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from loyalty.config import Config
 from loyalty.customer_counts import period_customers
 from migrations import upgrade
 from tests.analytics.test_customer_counts import History, brute_force
-from tests.conftest import EMBEDDED, PG_URL
+from tests.conftest import EMBEDDED, scratch_postgres_database
 
 pytestmark = pytest.mark.embedded
 
@@ -39,16 +38,8 @@ def empty_database(tmp_path) -> Iterator[str]:
     if EMBEDDED:
         yield f"sqlite:///{tmp_path / 'upgrade.db'}"
         return
-    admin_url = make_url(PG_URL).set(drivername="postgresql+psycopg")
-    name = f"klubb_test_0009_{os.getpid()}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield admin_url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres_database(f"klubb_test_0009_{os.getpid()}") as url:
+        yield url
 
 
 def test_the_migration_counts_the_customer_days_already_recorded(empty_database, tmp_path):
