@@ -12,8 +12,9 @@
 Both rates are timed from the first job's start to the last one's end by the jobs' and events'
 own timestamps (RQ's started_at/ended_at; the events' processed_at), so worker start-up counts
 in neither. The result is orders/s ÷ no-op jobs/s (target >= 0.5). Worker memory is
-reported after the run. ``--batch 50`` runs the same with ``WEBHOOK_BATCH_SIZE=50``
-(webhooks/batch.py): several events per job, past RQ's per-job ceiling.
+reported after the run. The app runs with its default ``WEBHOOK_BATCH_SIZE`` (50: up to 50
+events per job, webhooks/batch.py) unless ``--batch N`` sets it; ``--batch 1`` is one job per
+event.
 """
 
 from __future__ import annotations
@@ -89,13 +90,17 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
-        "--batch", type=int, default=1, help="WEBHOOK_BATCH_SIZE (1: a job per event)"
+        "--batch",
+        type=int,
+        default=None,
+        help="WEBHOOK_BATCH_SIZE (default: the app's, 50; 1: a job per event)",
     )
     args = parser.parse_args()
 
     db_url = fresh_database(DATABASE)
     prepare_app_database(db_url)
-    env = app_env(db_url, WEBHOOK_BATCH_SIZE=str(args.batch))
+    batch = {} if args.batch is None else {"WEBHOOK_BATCH_SIZE": str(args.batch)}
+    env = app_env(db_url, **batch)
     conn = redis.Redis.from_url(env["REDIS_URL"])
 
     # 1. The baseline: no-op jobs.
@@ -144,7 +149,7 @@ def main() -> None:
 
     print(
         f"orders: {args.orders} for {args.customers} customers, {args.workers} workers, "
-        f"WEBHOOK_BATCH_SIZE={args.batch}"
+        f"WEBHOOK_BATCH_SIZE={args.batch or 'the default (50)'}"
     )
     print(f"no-op jobs (baseline):  {baseline:7.1f} jobs/s")
     print(f"intake (8 posting threads): {intake_rate:7.1f} orders/s")

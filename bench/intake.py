@@ -8,8 +8,9 @@ with wrk (a fresh X-Shopify-Event-Id per request, so every post is a new event);
 the two rates is the result (target >= 0.35). Then the app is driven at half its saturating
 rate (wrk connections paced with a delay) and its latency percentiles reported (target p99 <
 50 ms). Memory per gunicorn worker is reported after the run. No worker runs: the jobs stay
-queued. ``--batch 50`` sets WEBHOOK_BATCH_SIZE (webhooks/batch.py): the intake then appends
-the event id to a Redis list instead of creating an RQ job per event.
+queued. The app's default ``WEBHOOK_BATCH_SIZE`` (50) has the intake append the event id to a
+Redis list and queue a drain job per batch (webhooks/batch.py); ``--batch 1`` makes it queue an
+RQ job per event.
 """
 
 from __future__ import annotations
@@ -38,13 +39,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument(
-        "--batch", type=int, default=1, help="WEBHOOK_BATCH_SIZE (1: a job per event)"
+        "--batch",
+        type=int,
+        default=None,
+        help="WEBHOOK_BATCH_SIZE (default: the app's, 50; 1: a job per event)",
     )
     args = parser.parse_args()
 
     db_url = fresh_database(DATABASE)
     prepare_app_database(db_url)
-    env = app_env(db_url, WEBHOOK_BATCH_SIZE=str(args.batch))
+    batch = {} if args.batch is None else {"WEBHOOK_BATCH_SIZE": str(args.batch)}
+    env = app_env(db_url, **batch)
     body = dumps(order_body(820982911946154508, 115310627314723954, 499))
 
     with gunicorn("bench.bare_app:app", env) as bare:

@@ -103,7 +103,7 @@ class Config:
     shopify_timeout: float = 10.0
     # Webhook events per RQ job on the ``webhooks`` queue (1: a job per event; see
     # webhooks/batch.py). More amortises RQ's per-job cost when orders arrive in floods.
-    webhook_batch_size: int = 1
+    webhook_batch_size: int = 50
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod

@@ -7,6 +7,7 @@ re-enqueues rows that were recorded but never processed).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -173,11 +174,19 @@ def start_attempt(s: Session, event_id: int) -> Attempt | None:
     One ``UPDATE … RETURNING`` in the caller's transaction: it counts the attempt, takes the
     row's lock and reads what the job needs, so a concurrent run that finished first is seen.
     """
-    row = s.execute(
+    found = start_attempts(s, [event_id])
+    return found[0] if found else None
+
+
+def start_attempts(s: Session, event_ids: Sequence[int]) -> list[Attempt]:
+    """:func:`start_attempt` for many events in one statement, in the order of ``event_ids``;
+    the finished ones and repeats are left out."""
+    rows = s.execute(
         update(WebhookEvent)
-        .where(WebhookEvent.id == event_id, WebhookEvent.status.not_in(FINISHED))
+        .where(WebhookEvent.id.in_(event_ids), WebhookEvent.status.not_in(FINISHED))
         .values(attempts=func.coalesce(WebhookEvent.attempts, 0) + 1)
         .returning(
+            WebhookEvent.id,
             WebhookEvent.topic,
             WebhookEvent.shop_domain,
             WebhookEvent.shop_id,
@@ -186,10 +195,21 @@ def start_attempt(s: Session, event_id: int) -> Attempt | None:
             WebhookEvent.body,
         )
         .execution_options(synchronize_session=False)
-    ).one_or_none()
-    if row is None:
-        return None
-    return Attempt(event_id, *row)
+    ).all()
+    by_id = {row.id: Attempt(*row) for row in rows}
+    return [by_id[event_id] for event_id in dict.fromkeys(event_ids) if event_id in by_id]
+
+
+def mark_processed(sessions: sessionmaker[Session], event_ids: Sequence[int]) -> None:
+    """Mark many events processed in one statement (a batch's, once all of them ran)."""
+    if not event_ids:
+        return
+    with sessions.begin() as s:
+        s.execute(
+            update(WebhookEvent)
+            .where(WebhookEvent.id.in_(event_ids), WebhookEvent.status.not_in(FINISHED))
+            .values(status=EventStatus.PROCESSED, error=None, processed_at=utcnow())
+        )
 
 
 def stranded(sessions: sessionmaker[Session], older_than: timedelta, limit: int = 500) -> list[int]:

@@ -6,20 +6,23 @@ Klubb-owned profile fields) that Shopify has not been told yet (:mod:`webhooks.s
 This is invariant 3's safety net. The intake commits the event row before answering Shopify,
 then enqueues; if Redis was down at that moment, or a worker died with the job, the row is still
 ``received`` or ``enqueued`` and this job puts it back on its queue (at most once at a time:
-``enqueue_event`` leaves a live job alone).
+``enqueue_event`` leaves a live job alone, and a batch's list holds an id once), then makes
+sure a drain job will take the batch's list.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import timedelta
 
+from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from extensions import runtime
 from loyalty import events
 from loyalty.models import WebhookEvent
-from webhooks import shopify_sync
+from webhooks import batch, shopify_sync
 from webhooks.registry import enqueue_event
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,9 @@ def sweep_outbox(older_than: timedelta = STRANDED_AFTER) -> int:
             ).all()
         )
     requeued = sum(1 for event_id in ids if enqueue_event(rt, event_id, topics[event_id]))
+    if requeued and rt.config.webhook_batch_size > 1:
+        with contextlib.suppress(RedisError, OSError):
+            batch.wake(rt)
     if requeued:
         log.info("outbox sweeper re-enqueued %d of %d stranded events", requeued, len(ids))
     return requeued

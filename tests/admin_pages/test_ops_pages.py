@@ -29,6 +29,12 @@ HOST = "YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYWxwaGE"
 EXPORT = {"member": {"points_balance": 270}, "format": "klubb.data-request/1"}
 
 
+@pytest.fixture
+def config(config):
+    """A job per event (``event-<id>``), which the failed-events page's retry queues."""
+    return config.with_overrides(webhook_batch_size=1)
+
+
 def embedded_url(path):
     return f"{path}?{urlencode({'embedded': '1', 'shop': SHOP_A, 'host': HOST})}"
 

@@ -18,6 +18,12 @@ OTHER_SHOP = "other-shop.myshopify.com"
 
 
 @pytest.fixture
+def config(config):
+    """A job per event, whose RQ retries the API's retry must replace."""
+    return config.with_overrides(webhook_batch_size=1)
+
+
+@pytest.fixture
 def flaky_orders(monkeypatch):
     """orders/paid's handler raises on its first call, then works; counts its calls."""
     real = HANDLERS["orders/paid"]

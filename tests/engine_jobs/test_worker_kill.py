@@ -11,15 +11,10 @@ process group (worker, work horse, scheduler) is killed with SIGKILL.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from rq.job import Job, JobStatus
-from rq.registry import StartedJobRegistry
 from sqlalchemy import select
 
 from loyalty.ledger import reconcile
@@ -27,7 +22,9 @@ from loyalty.models import EventStatus, Member, WebhookEvent
 from tests.conftest import EMBEDDED
 from tests.engine.bodies import Line, customer_body, order_body
 from tests.engine_jobs.workers import (
+    abandon,
     backends_waiting_for_a_lock,
+    kill_worker_and_horses,
     member_api,
     run_burst_worker,
     running_worker,
@@ -44,6 +41,12 @@ pytestmark = [
 
 CUSTOMER = 7301
 ORDER = 8301
+
+
+@pytest.fixture
+def config(config):
+    """A job per event, so the test can kill the one job that holds its event."""
+    return config.with_overrides(webhook_batch_size=1)
 
 
 def job_of_the_order(rt) -> Job:
@@ -74,40 +77,8 @@ def kill_mid_job(app, rt, config, post_webhook, log) -> Job:
             )
             job = job_of_the_order(rt)
             assert job.get_status(refresh=True) == JobStatus.STARTED
-            # RQ's work horse runs in a process group of its own (os.setpgrp in the fork):
-            # kill it and the worker (with its scheduler) alike, as a machine failing would.
-            horses = children_of(worker.pid)
-            os.killpg(worker.pid, signal.SIGKILL)
-            for pid in horses:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(pid, signal.SIGKILL)
-            worker.wait(30)
+            kill_worker_and_horses(worker)
         holder.rollback()  # the dead horse's transaction never commits
-    return job
-
-
-def children_of(pid: int) -> list[int]:
-    """The processes whose parent is ``pid`` (from /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError):
-                stat = (entry / "stat").read_text()
-                # "pid (comm) state ppid ...": comm may hold spaces, so split after its ")".
-                if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                    found.append(int(entry.name))
-    return found
-
-
-def abandon(rt, job: Job) -> Job:
-    """RQ's cleanup of abandoned jobs, with the clock past the job's time as RQ would see it."""
-    registry = StartedJobRegistry(job.origin, connection=rt.redis)
-    assert job.id in registry.get_job_ids(), "RQ still thinks the dead worker runs it"
-    # Entries are ``{job id}:{execution id}`` scored by when the execution's time is up.
-    entries = rt.redis.zrange(registry.key, 0, -1, withscores=True)
-    time_up = max(score for key, score in entries if key.decode().startswith(f"{job.id}:"))
-    registry.cleanup(timestamp=time_up + 1)
-    job.refresh()
     return job
 
 

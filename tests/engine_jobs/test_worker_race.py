@@ -38,6 +38,12 @@ CUSTOMER = 7401
 ORDER = 8401
 
 
+@pytest.fixture
+def config(config):
+    """A job per event, so each worker takes one of the two events."""
+    return config.with_overrides(webhook_batch_size=1)
+
+
 def all_processed(rt) -> bool:
     with rt.sessions() as s:
         return set(s.scalars(select(WebhookEvent.status))) == {EventStatus.PROCESSED}

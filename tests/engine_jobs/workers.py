@@ -3,7 +3,9 @@ its own process group on this test's PostgreSQL and Redis, and what the tests re
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -13,6 +15,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from rq.job import Job
+from rq.registry import StartedJobRegistry
 from sqlalchemy import text
 
 from loyalty.config import Config
@@ -34,6 +38,7 @@ def worker_env(config: Config, redis_url: str) -> dict[str, str]:
         KLUBB_INSTANCE_PATH=str(config.instance_path),
         TOKEN_ENCRYPTION_KEYS=",".join(config.token_encryption_keys),
         SHOPIFY_SHOP_URL_TEMPLATE=config.shop_url_template,
+        WEBHOOK_BATCH_SIZE=str(config.webhook_batch_size),
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -109,3 +114,41 @@ def member_api(client: Any, customer_id: int) -> dict[str, Any]:
     response = client.get(f"/api/members/{customer_id}", headers=bearer(SHOP))
     assert response.status_code == 200, response.get_json()
     return response.get_json()
+
+
+def kill_worker_and_horses(worker: subprocess.Popen) -> None:
+    """SIGKILL a running worker's process group and its work horses', as a failing machine would.
+
+    RQ's work horse runs in a process group of its own (os.setpgrp in the fork).
+    """
+    horses = children_of(worker.pid)
+    os.killpg(worker.pid, signal.SIGKILL)
+    for pid in horses:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+    worker.wait(30)
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                stat = (entry / "stat").read_text()
+                # "pid (comm) state ppid ...": comm may hold spaces, so split after its ")".
+                if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+    return found
+
+
+def abandon(rt: Any, job: Job) -> Job:
+    """RQ's cleanup of abandoned jobs, with the clock past the job's time as RQ would see it."""
+    registry = StartedJobRegistry(job.origin, connection=rt.redis)
+    assert job.id in registry.get_job_ids(), "RQ still thinks the dead worker runs it"
+    # Entries are ``{job id}:{execution id}`` scored by when the execution's time is up.
+    entries = rt.redis.zrange(registry.key, 0, -1, withscores=True)
+    time_up = max(score for key, score in entries if key.decode().startswith(f"{job.id}:"))
+    registry.cleanup(timestamp=time_up + 1)
+    job.refresh()
+    return job

@@ -56,7 +56,7 @@ def test_the_app_reads_its_scopes_topics_and_api_version_from_the_toml():
     assert (toml.proxy_prefix, toml.proxy_subpath) == ("apps", "klubb")
 
 
-@pytest.mark.parametrize(("raw", "size"), [("", 1), ("1", 1), ("50", 50), ("9999", 500)])
+@pytest.mark.parametrize(("raw", "size"), [("", 50), ("1", 1), ("50", 50), ("9999", 500)])
 def test_webhook_batch_size_comes_from_the_environment_within_bounds(raw, size):
     assert Config.from_env({"WEBHOOK_BATCH_SIZE": raw}).webhook_batch_size == size
 

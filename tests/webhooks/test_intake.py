@@ -16,6 +16,12 @@ SHOP_UPDATE = {
 }
 
 
+@pytest.fixture
+def config(config):
+    """One job per event (``event-<id>``), as with ``WEBHOOK_BATCH_SIZE=1``; the batched intake is tests/webhooks/test_batching.py's."""
+    return config.with_overrides(webhook_batch_size=1)
+
+
 def events(rt):
     with rt.sessions() as s:
         return list(s.scalars(select(WebhookEvent).order_by(WebhookEvent.id)))
