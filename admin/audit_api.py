@@ -12,7 +12,7 @@ from flask import Response, g, jsonify, request
 from sqlalchemy import select
 
 from admin.api import api
-from admin.audit_labels import action_label
+from admin.audit_labels import action_label, detail_label
 from admin.auth import current_shop, session_token_required
 from errors import json_error
 from extensions import runtime
@@ -35,6 +35,7 @@ api.schemas.update(
                 "action",
                 "action_label",
                 "detail",
+                "detail_label",
             ],
             "properties": {
                 "id": {"type": "string"},
@@ -55,6 +56,12 @@ api.schemas.update(
                 "detail": {
                     "type": ["string", "null"],
                     "description": "Field names, channels or formats; never values.",
+                },
+                "detail_label": {
+                    "type": ["string", "null"],
+                    "description": "`detail` in words, in the language of `action_label`; "
+                    "null where it would add nothing for staff (no detail, or only ids).",
+                    "examples": ["+50 points", "email subscribed, SMS unsubscribed"],
                 },
             },
         },
@@ -108,7 +115,14 @@ def member_audit(customer_id: str) -> Response:
             return json_error(404, "not_found", "No such member in this shop.")
         audit.record(s, shop_id, audit.ActorType.STAFF, g.staff_user_id, "audit.read", member_id)
         rows = audit.entries_for_member(s, shop_id, member_id, limit=limit, before_id=before)
-        entries = [{**audit.as_json(row), "action_label": action_label(row.action)} for row in rows]
+        entries = [
+            {
+                **audit.as_json(row),
+                "action_label": action_label(row.action),
+                "detail_label": detail_label(row.action, row.detail),
+            }
+            for row in rows
+        ]
     return jsonify(
         {
             "customer_id": customer_id,

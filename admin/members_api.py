@@ -1,14 +1,77 @@
-"""``/api/members/{customer_id}``: a member's balance and ledger, and manual adjustments."""
+"""``/api/members/{customer_id}``: a member's balance and ledger, and manual adjustments.
+
+Each ledger entry's ``reason`` is what the engine stored: a staff member's own words for an
+adjustment, otherwise a fixed English code-like text (``order 6210000001001``, ``signup
+bonus``). ``reason_label`` says the same to staff in the request's language.
+"""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from flask import Response, g, jsonify, request
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from admin.api import api
+from admin.audit_labels import format_points
 from admin.auth import current_shop, session_token_required
 from errors import json_error, json_object_body
 from extensions import runtime
 from loyalty.member_admin import adjust_points, member_detail
+from loyalty.models import LedgerKind
+from loyalty.privacy_redact import REDACTED
+from loyalty.retention import FORFEIT_ON_RETENTION
+from loyalty.self_service_leave import FORFEIT_ON_LEAVING
+
+# The reasons the engine writes (loyalty/members.py, orders.py, rewards.py, discount_codes.py,
+# expiry.py, imports/apply.py, ...), and what each says to staff.
+_FIXED_REASONS: dict[str, LazyString] = {
+    "signup bonus": _l("Signup bonus"),
+    "points expired after inactivity": _l("Expired after a period without activity"),
+    "reservation released": _l("The reserved reward was released"),
+    FORFEIT_ON_LEAVING: _l("Forfeited: the member left the club"),
+    FORFEIT_ON_RETENTION: _l("Forfeited: anonymised after a period without activity"),
+    REDACTED: _l("Erased"),
+}
+_PATTERN_REASONS: tuple[tuple[re.Pattern[str], LazyString], ...] = (
+    (re.compile(r"order (?P<number>\d+)"), _l("Order %(number)s")),
+    (re.compile(r"reward (?P<number>\d+)"), _l("Reward %(number)s")),
+    (re.compile(r"code not created: .*"), _l("The discount code could not be created")),
+    (
+        re.compile(r"Imported from (?P<source>.+) \(balance set to (?P<points>-?\d+)\)"),
+        _l("Imported from %(source)s (balance set to %(points)s)"),
+    ),
+    (re.compile(r"Imported from (?P<source>.+)"), _l("Imported from %(source)s")),
+)
+
+
+def reason_label(kind: str, reason: str | None) -> str | None:
+    """A ledger reason in the request's language: an adjustment's as its author typed it, an
+    engine reason translated, and an unknown one as stored."""
+    if reason is None or reason == "":
+        return reason
+    if reason == REDACTED:
+        return str(_FIXED_REASONS[REDACTED])
+    if kind == LedgerKind.ADJUST:
+        return reason
+    fixed = _FIXED_REASONS.get(reason)
+    if fixed is not None:
+        return str(fixed)
+    for pattern, label in _PATTERN_REASONS:
+        match = pattern.fullmatch(reason)
+        if match:
+            values = match.groupdict()
+            if "points" in values:
+                values["points"] = format_points(int(values["points"]))
+            return str(label) % values
+    return reason
+
+
+def _labelled(entry: dict[str, Any]) -> dict[str, Any]:
+    return {**entry, "reason_label": reason_label(entry["kind"], entry["reason"])}
+
 
 _ENTRY = {
     "type": "object",
@@ -16,7 +79,18 @@ _ENTRY = {
         "id": {"type": "string"},
         "points": {"type": "integer"},
         "kind": {"type": "string", "examples": ["earn", "refund", "redeem", "adjust"]},
-        "reason": {"type": ["string", "null"]},
+        "reason": {
+            "type": ["string", "null"],
+            "description": "As stored: a staff member's words for an adjustment, otherwise "
+            "Klubb's fixed English text (`order 6210000001001`, `signup bonus`).",
+        },
+        "reason_label": {
+            "type": ["string", "null"],
+            "description": "`reason` for people, in the language asked for (`locale`, else "
+            "`Accept-Language`): an adjustment's reason as typed, Klubb's own reasons "
+            "translated (`Signup bonus`, `Order 6210000001001`).",
+            "examples": ["Signup bonus", "Innmeldingsbonus"],
+        },
         "order_id": {"type": ["string", "null"], "description": "The Shopify order, if any."},
         "actor": {"type": "string", "examples": ["system", "staff:42"]},
         "created_at": {"type": "string", "format": "date-time"},
@@ -82,9 +156,10 @@ def read_member(customer_id: str) -> Response:
     parsed = _customer_id(customer_id)
     if parsed is None:
         return json_error(404, "not_found", "This shop has no such member.")
-    return jsonify(
-        member_detail(runtime().sessions, current_shop().id, parsed, staff_user_id=g.staff_user_id)
+    member = member_detail(
+        runtime().sessions, current_shop().id, parsed, staff_user_id=g.staff_user_id
     )
+    return jsonify({**member, "ledger": [_labelled(entry) for entry in member["ledger"]]})
 
 
 @api.route(

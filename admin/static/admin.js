@@ -87,14 +87,17 @@
 
   function describe(settings, shop) {
     var currency = (shop && shop.currency) || "";
+    // One unit of the shop's money as the rest of the admin writes it ("NOK 1", "1 kr").
+    var K = window.Klubb;
+    var unit = K && currency ? K.formatMoney("1", currency) : (currency + " 1").trim();
     var none = text("rule_none", "none");
     return {
       earn_rate: counted(
         "rule_earn",
         settings.earn_rate,
-        "{count} point per {currency} 1 spent",
-        "{count} points per {currency} 1 spent",
-        { currency: currency }
+        "{count} point per {amount} spent",
+        "{count} points per {amount} spent",
+        { amount: unit }
       ),
       signup_bonus: settings.signup_bonus
         ? counted("rule_points", settings.signup_bonus, "{count} point", "{count} points")

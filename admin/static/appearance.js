@@ -69,6 +69,8 @@
     var warningList = document.getElementById("contrast-list");
     var preview = document.getElementById("preview");
     var language = document.getElementById("preview-language");
+    var previewText = JSON.parse(document.getElementById("preview-text").textContent);
+    var currency = null; // the shop's, from /api/shop
     var bridge = window.shopify || null;
     var saveBar = bridge && bridge.saveBar && document.getElementById("appearance-save-bar");
     var saved = null;
@@ -134,8 +136,9 @@
       body.style.color = color("text_color");
       bar.style.background = color("accent_color");
       preview.classList.toggle("k-left", values.position === "left");
-      var lang = language.value || "en";
+      var lang = previewText[language.value] ? language.value : K.language();
       launcher.textContent = values.launcher_text[lang] || K.text("launcher_default_" + lang);
+      drawTexts(lang);
 
       var found = warnings(values);
       warningList.replaceChildren.apply(
@@ -147,6 +150,23 @@
         })
       );
       K.setHidden(warning, found.length === 0);
+    }
+
+    // The panel in the preview language, its example numbers formatted for that language.
+    function drawTexts(lang) {
+      var texts = previewText[lang];
+      preview.setAttribute("lang", lang);
+      preview.querySelectorAll("[data-preview]").forEach(function (el) {
+        var key = el.getAttribute("data-preview");
+        if (key !== "progress") el.textContent = texts[key];
+      });
+      document.getElementById("preview-points").textContent = K.formatPoints(1250, lang);
+      var progress = preview.querySelector('[data-preview="progress"]');
+      progress.textContent = currency
+        ? texts.progress
+            .replace("{points}", K.formatPoints(250, lang))
+            .replace("{amount}", K.formatMoney("50", currency, lang))
+        : "";
     }
 
     function showErrors(fields) {
@@ -233,13 +253,18 @@
       K.setHidden(document.getElementById("appearance-actions"), false);
     }
 
-    K.api("GET", "/api/appearance").then(function (result) {
-      form.removeAttribute("aria-busy");
-      if (!result.ok) return showProblem(K.errorMessage(result));
-      saved = result.data;
-      fill(saved);
-      draw();
-    });
+    Promise.all([K.api("GET", "/api/appearance"), K.api("GET", "/api/shop")]).then(
+      function (results) {
+        form.removeAttribute("aria-busy");
+        var result = results[0];
+        if (!result.ok) return showProblem(K.errorMessage(result));
+        // Without the shop's currency the example reward is left out, not guessed.
+        currency = results[1].ok ? results[1].data.currency : null;
+        saved = result.data;
+        fill(saved);
+        draw();
+      }
+    );
   }
 
   K.onReady("appearance", init);

@@ -119,16 +119,18 @@
     return date.toLocaleString(language(), options);
   }
 
-  function formatPoints(value) {
-    return Number(value).toLocaleString(language());
+  // 1250 as "1,250" / "1 250", in the page's language or in `lang` if given.
+  function formatPoints(value, lang) {
+    return Number(value).toLocaleString(lang || language());
   }
 
-  // A decimal string of money in the page's language ("NOK 50" / "50 kr"); cents only if any.
-  function formatMoney(value, currency) {
+  // A decimal string of money in the page's language, or in `lang` if given ("NOK 50" /
+  // "50 kr"); cents only if any.
+  function formatMoney(value, currency, lang) {
     var number = Number(value);
     var cents = number % 1 === 0 ? 0 : 2;
     try {
-      return number.toLocaleString(language(), {
+      return number.toLocaleString(lang || language(), {
         style: "currency",
         currency: currency,
         minimumFractionDigits: cents,

@@ -27,12 +27,13 @@
     },
     orders: {
       stacked: true,
+      whole: true, // counts: no ticks at 0.5 orders
       series: [
         ["member_orders", "orders_members", "members"],
         ["guest_orders", "orders_non_members", "non_members"],
       ],
     },
-    new_members: { series: [["new_members", "new_members", "new_members"]] },
+    new_members: { whole: true, series: [["new_members", "new_members", "new_members"]] },
     points: {
       series: [
         ["points_issued", "points_issued", "points_issued"],
@@ -239,6 +240,7 @@
       x: { stacked: Boolean(spec.stacked) },
       y: { stacked: Boolean(spec.stacked), beginAtZero: true },
     };
+    if (spec.whole) scales.y.ticks = { precision: 0 };
     if (chart === "points") scales.total = { position: "right", grid: { drawOnChartArea: false } };
     if (charts[chart]) charts[chart].destroy();
     if (!window.Chart) return;
@@ -246,6 +248,8 @@
       type: "bar",
       data: { labels: labels, datasets: datasets },
       options: {
+        // Ticks grouped as the tables are ("1 400" in Norwegian).
+        locale: K.language(),
         animation: false,
         maintainAspectRatio: false,
         interaction: { mode: "index", intersect: false },

@@ -118,7 +118,9 @@
           "k-num " + (entry.points < 0 ? "k-negative" : "k-positive")
         );
         K.cell(row, K.text("kind_" + entry.kind));
-        var reason = entry.reason || "";
+        // The API says each reason in the page's language; an order's is left out here, as
+        // the Order column links it.
+        var reason = entry.order_id ? "" : entry.reason_label || entry.reason || "";
         if (entry.available_at && new Date(entry.available_at).getTime() > Date.now()) {
           var until = K.text("pending_until", { date: K.formatDate(entry.available_at) });
           reason += (reason ? " · " : "") + until;
@@ -147,9 +149,11 @@
         var row = document.createElement("tr");
         K.cell(row, K.formatDate(entry.created_at, true));
         K.cell(row, actor(entry.actor_type + (entry.actor_id ? ":" + entry.actor_id : "")));
-        // The API labels each action in the page's language; the code stays on hover.
+        // The API labels each action and its detail in the page's language; the code stays
+        // on hover.
         var what = entry.action_label || entry.action;
-        K.cell(row, what + (entry.detail ? " (" + entry.detail + ")" : "")).title = entry.action;
+        var detail = entry.detail_label ? " (" + entry.detail_label + ")" : "";
+        K.cell(row, what + detail).title = entry.action;
         tbody.appendChild(row);
       });
     }

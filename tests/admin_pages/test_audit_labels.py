@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from admin.audit_labels import ACTION_LABELS, action_label
+from admin.audit_labels import ACTION_LABELS, action_label, detail_label
 from loyalty.member_admin import adjust_points
 from loyalty.models import AuditLog, Shop
 from tests.admin.conftest import SHOP_A, bearer
@@ -227,6 +227,47 @@ def test_the_members_activity_log_labels_each_action_in_the_language_asked_for(
     assert labels == {"audit.read": viewed, "member.adjusted": adjusted, "x.y": "x.y"}
 
 
+@pytest.mark.parametrize(
+    ("action", "detail", "en", "nb"),
+    [
+        ("member.adjusted", "points=+50", "+50 points", "+50 poeng"),
+        ("member.adjusted", "points=-1", "-1 point", "-1 poeng"),
+        ("member.imported", "points=+1250", "+1,250 points", "+1\xa0250 poeng"),
+        ("member.imported", "enrolled", "new member", "nytt medlem"),
+        ("member.read", "profile", "profile", "profil"),
+        ("member.read", None, None, None),
+        (
+            "member.consent_changed",
+            "email=granted,sms=withdrawn",
+            "email subscribed, SMS unsubscribed",
+            "e-post meldte seg på, SMS meldte seg av",
+        ),
+        ("member.profile_updated", "birthday,language", "birthday, language", "fødselsdag, språk"),
+        ("member.exported", "csv", "CSV", "CSV"),
+        ("privacy.export_downloaded", "request=12", None, None),  # an id says nothing to staff
+    ],
+)
+def test_an_entrys_detail_is_said_in_words_or_left_out(app, action, detail, en, nb) -> None:
+    with app.test_request_context("/?locale=en"):
+        assert detail_label(action, detail) == en
+    with app.test_request_context("/?locale=nb"):
+        assert detail_label(action, detail) == nb
+
+
+def test_the_activity_log_answers_each_detail_in_words_beside_its_code(
+    client, rt, shop_a, add_member
+):
+    add_member(shop_a, 77)
+    client.post(
+        "/api/members/77/adjustments",
+        json={"points": 50, "reason": "Late parcel"},
+        headers={**bearer(SHOP_A), "Idempotency-Key": "k-1"},
+    )
+    body = client.get("/api/members/77/audit?locale=nb", headers=bearer(SHOP_A)).get_json()
+    details = {e["action"]: (e["detail"], e["detail_label"]) for e in body["entries"]}
+    assert details == {"member.adjusted": ("points=+50", "+50 poeng"), "audit.read": (None, None)}
+
+
 @pytest.mark.browser
 def test_the_member_page_shows_the_labels_in_the_admins_language(
     page, screenshot, live_app, fake_shopify, rt
@@ -243,8 +284,10 @@ def test_the_member_page_shows_the_labels_in_the_admins_language(
     )
     page.goto(fake_shopify.admin_app_url(SHOP, f"/members/{KARI}"))
     log = app.locator("#audit-table tbody")
-    expect(log).to_contain_text("Poengene er justert (points=+50)")
-    expect(log).to_contain_text("Medlemsopplysninger vist")
+    expect(log).to_contain_text("Poengene er justert (+50 poeng)")
+    expect(log).to_contain_text("Medlemsopplysninger vist (profil)")
+    expect(log).not_to_contain_text("points=")
+    expect(log).not_to_contain_text("(profile)")
     expect(log.get_by_text("Poengene er justert")).to_have_attribute("title", "member.adjusted")
     screenshot("admin-member-activity-nb")
     assert page.js_errors == []
@@ -255,3 +298,5 @@ def test_the_openapi_document_describes_the_label(client) -> None:
     entry = schemas["AuditEntry"]
     assert "action_label" in entry["required"]
     assert entry["properties"]["action_label"]["type"] == "string"
+    assert "detail_label" in entry["required"]
+    assert entry["properties"]["detail_label"]["type"] == ["string", "null"]

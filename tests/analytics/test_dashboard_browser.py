@@ -143,10 +143,39 @@ def test_a_norwegian_admin_sees_the_dashboard_in_norwegian(
         ["Dag", "Medlemmenes ordrer", "Ikke-medlemmers ordrer"]
     )
     # The program's rules in words, from the seeded shop's settings (no welcome discount).
-    expect(app.locator('[data-summary="earn_rate"]')).to_have_text("1 poeng per NOK 1 handlet for")
+    # Money as everywhere else in the Norwegian admin ("1 kr", not "NOK 1").
+    expect(app.locator('[data-summary="earn_rate"]')).to_have_text(
+        "1 poeng per 1\u00a0kr handlet for"
+    )
     expect(app.locator('[data-summary="signup_bonus"]')).to_have_text("100 poeng")
     expect(app.locator('[data-summary="welcome_discount_percent"]')).to_have_text("ingen")
     expect(app.locator('[data-summary="expiry_months"]')).to_have_text(
         "etter 12 måneder uten aktivitet"
     )
     screenshot("admin-dashboard-nb")
+
+
+# Each chart's y-axis: its ticks as drawn, and how the axis would label 1400.
+AXES = """() => Object.fromEntries(["revenue", "orders", "new_members", "points"].map((name) => {
+  const y = window.Chart.getChart(document.getElementById("chart-" + name)).scales.y;
+  return [name, {
+    ticks: y.ticks.map((tick) => tick.value),
+    label_1400: y.options.ticks.callback.call(y, 1400, 0, y.ticks),
+  }];
+}))"""
+
+
+def test_the_chart_axes_group_numbers_like_the_tables_and_count_in_whole_numbers(
+    seeded, page, live_app, fake_shopify
+):
+    """A Norwegian admin reads "1 400" on the axes as in the tables, and orders and new
+    members per day are counted in whole numbers, never 0.5."""
+    open_home(page, fake_shopify, embed="available", locale="nb")
+    frame = page.locator("#app-iframe").element_handle().content_frame()
+    axes = frame.evaluate(AXES)
+    assert {name: axis["label_1400"] for name, axis in axes.items()} == dict.fromkeys(
+        axes, "1\u00a0400"
+    )
+    for name in ("orders", "new_members"):
+        assert all(float(value).is_integer() for value in axes[name]["ticks"]), axes[name]
+    assert page.js_errors == []

@@ -179,3 +179,56 @@ def settings_bonus(rt) -> int:
     with rt.sessions() as s:
         shop = s.query(Shop).filter_by(domain=SHOP).one()
         return s.get(ProgramSettings, shop.id).signup_bonus
+
+
+# Where each card's content ends, and how tall the card is (Polaris cards hug their content).
+CARD_SLACK = """(selector) => Array.from(document.querySelectorAll(selector)).map((card) => {
+  const box = card.getBoundingClientRect();
+  const bottoms = Array.from(card.children).map((child) => child.getBoundingClientRect().bottom);
+  return {top: Math.round(box.top), blank: Math.round(box.bottom - Math.max(...bottoms))};
+})"""
+
+
+def test_cards_on_a_desktop_screen_sit_side_by_side_and_hug_their_content(
+    page, screenshot, live_app, fake_shopify, rt
+):
+    """A block stack gives its children its full width: the member page's three top cards form
+    one row with no tall blank below their content, and the dashboard's From/To fields sit right
+    under the "Club performance" heading."""
+    open_shop(page, fake_shopify, rt)
+    frame = visit(page, live_app, f"/members/{MEMBER}")
+    screenshot("admin-layout-member")
+    cards = frame.evaluate(CARD_SLACK, ".k-grid > s-section")
+    assert len(cards) == 3
+    assert len({card["top"] for card in cards}) == 1, cards
+    # 16 px of card padding, and the shorter cards stretch to the tallest one's content.
+    assert min(card["blank"] for card in cards) <= 16, cards
+
+    frame = visit(page, live_app, "/")
+    heading_to_form = frame.evaluate(
+        """() => document.querySelector('label[for=period-from]').getBoundingClientRect().top -
+                 document.getElementById('dashboard').getBoundingClientRect().top"""
+    )
+    # The card's padding and its heading (16 + about 20 + 12 px), not a wrapped column's gap.
+    assert heading_to_form < 60
+    assert page.js_errors == []
+
+
+def test_the_last_row_of_a_table_has_no_line_under_any_of_its_cells(
+    page, live_app, fake_shopify, rt
+):
+    """Row headers (th) included: the members and non-members table ends without a stray
+    line under its first column."""
+    open_shop(page, fake_shopify, rt)
+    frame = visit(page, live_app, "/")
+    last_row = frame.evaluate(
+        """() => Array.from(document.querySelectorAll('#comparison tbody tr:last-child > *'))
+            .map((cell) => [cell.tagName, getComputedStyle(cell).borderBottomWidth])"""
+    )
+    assert last_row[0] == ["TH", "0px"]
+    assert {width for _tag, width in last_row} == {"0px"}
+    above = frame.evaluate(
+        """() => getComputedStyle(document.querySelector(
+            '#comparison tbody tr:first-child > th')).borderBottomWidth"""
+    )
+    assert above == "1px"

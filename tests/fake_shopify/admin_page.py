@@ -5,6 +5,10 @@ installation), then renders a minimal admin: a top bar with the shop name and th
 a left nav (with the app's own ``<s-app-nav>`` links once App Bridge reports them), and an
 iframe on ``{app_url}{/path}?embedded=1&hmac=...&host=...&id_token=...&locale=...&session=...
 &shop=...&timestamp=...``. Its script answers the stand-in App Bridge's postMessage calls.
+
+``locale`` is the staff member's admin language: the shop's locale, unless the admin URL has a
+``?locale=`` of its own (``?locale=en`` shows the Norwegian demo shop in English). Like Shopify's
+per-user language setting it sticks: the admin's links and the URLs the app navigates to keep it.
 """
 
 from __future__ import annotations
@@ -25,14 +29,17 @@ if TYPE_CHECKING:
 PREFIX = "klubb:fake-app-bridge:"
 
 
-def app_frame_url(fake: FakeShopify, shop: FakeShop, path: str, extra: dict[str, str]) -> str:
-    """The URL Shopify loads in the app iframe, signed with the client secret."""
+def app_frame_url(
+    fake: FakeShopify, shop: FakeShop, path: str, extra: dict[str, str], locale: str | None = None
+) -> str:
+    """The URL Shopify loads in the app iframe, signed with the client secret; ``locale`` is
+    the staff member's admin language (the shop's locale when None)."""
     params = dict(extra)
     params.update(
         embedded="1",
         host=host_param(shop.domain),
         id_token=make_session_token(fake, shop.domain, sub=str(fake.staff_user_id)),
-        locale=shop.locale,
+        locale=locale or shop.locale,
         session=secrets.token_hex(32),
         shop=shop.domain,
         timestamp=str(int(fake.clock.now())),
@@ -48,11 +55,13 @@ def render(fake: FakeShopify, shop: FakeShop, path: str, request: Request) -> Re
         if not shop.installed:
             install(fake, shop, fake.scopes)
     extra = {k: v for k, v in request.args.items() if k not in _SHOPIFY_PARAMS}
-    frame_src = app_frame_url(fake, shop, path, extra)
+    chosen_locale = request.args.get("locale", "").strip() or None
+    frame_src = app_frame_url(fake, shop, path, extra, chosen_locale)
     base = f"/{shop.domain}/admin/apps/{fake.api_key}"
     config = {
         "appUrl": fake.app_url,
         "adminBase": base,
+        "locale": chosen_locale,
         "tokenUrl": f"/{shop.domain}/admin/_fake/session_token",
         "prefix": PREFIX,
         "extensions": app_extensions(shop),
@@ -61,7 +70,9 @@ def render(fake: FakeShopify, shop: FakeShop, path: str, request: Request) -> Re
         shop_name=html.escape(shop.name),
         shop_domain=html.escape(shop.domain),
         app_name=html.escape(fake.app_name),
-        app_link=html.escape(base),
+        app_link=html.escape(
+            base + (f"?locale={form_encode(chosen_locale)}" if chosen_locale else "")
+        ),
         frame_src=html.escape(frame_src, quote=True),
         config=json.dumps(config).replace("<", "\\u003c"),
         script=_SCRIPT,
@@ -221,6 +232,13 @@ _SCRIPT = r"""
     return p === "/" ? "" : p;
   }
 
+  // The admin URL for an app path, keeping the language the admin was opened in.
+  function adminUrl(path) {
+    var url = new URL(cfg.adminBase + appPath(path), window.location.origin);
+    if (cfg.locale) { url.searchParams.set("locale", cfg.locale); }
+    return url.pathname + url.search + url.hash;
+  }
+
   function updateSaveBar(id, visible) {
     state.saveBars[id || "save-bar"] = !!visible;
     var any = Object.keys(state.saveBars).some(function (k) { return state.saveBars[k]; });
@@ -236,7 +254,7 @@ _SCRIPT = r"""
       var li = document.createElement("li");
       var a = document.createElement("a");
       a.textContent = item.label;
-      a.href = cfg.adminBase + appPath(item.href);
+      a.href = adminUrl(item.href);
       li.appendChild(a);
       list.appendChild(li);
     });
@@ -296,7 +314,7 @@ _SCRIPT = r"""
     } else if (kind === "toast") {
       showToast(m.message, m.isError, m.duration);
     } else if (kind === "navigate") {
-      var target = cfg.adminBase + appPath(m.path);
+      var target = adminUrl(m.path);
       state.navigations.push(target);
       history.replaceState(null, "", target);
     } else if (kind === "save-bar") {

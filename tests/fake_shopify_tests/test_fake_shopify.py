@@ -784,6 +784,28 @@ def test_admin_page_installs_and_frames_app_with_verifiable_hmac(fake: FakeShopi
     assert exchange(fake, subject_token=params["id_token"]).status_code == 200
 
 
+def test_admin_page_opens_the_app_in_the_language_of_its_own_locale_parameter(
+    fake: FakeShopify,
+) -> None:
+    """``?locale=en`` on the admin URL overrides the shop's locale (nb) in the signed frame
+    URL, and the admin's own link to the app keeps it; without it the shop's locale is used."""
+    page = requests.get(fake.admin_app_url(SHOP, "/members") + "?locale=en&tab=all", timeout=5)
+    finder = _FrameFinder()
+    finder.feed(page.text)
+    assert finder.src is not None
+    params = dict(parse_qsl(urlsplit(finder.src).query))
+    assert params["locale"] == "en" and params["tab"] == "all"
+    assert params["hmac"] == independent_hmac(params, SECRET)
+    assert f'href="{urlsplit(fake.admin_app_url(SHOP)).path}?locale=en"' in page.text
+    assert '"locale": "en"' in page.text
+
+    plain = requests.get(fake.admin_app_url(SHOP, "/members"), timeout=5)
+    finder = _FrameFinder()
+    finder.feed(plain.text)
+    assert finder.src is not None and dict(parse_qsl(urlsplit(finder.src).query))["locale"] == "nb"
+    assert '"locale": null' in plain.text
+
+
 def test_admin_session_token_endpoint_is_same_origin_only(fake: FakeShopify) -> None:
     url = f"{fake.url}/{SHOP}/admin/_fake/session_token"
     fake.install(SHOP)

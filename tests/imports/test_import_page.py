@@ -81,6 +81,10 @@ def test_import_a_smile_file_then_a_rivo_template_each_with_one_bad_row(
     expect(app.locator("#import-source")).to_contain_text("File from Rivo (template)")
     kari = app.locator('#import-rows tr[data-line="2"]')
     expect(kari).to_contain_text("Balance changes")
+    # The badge stays on one line, however narrow the table gets.
+    page.set_viewport_size({"width": 900, "height": 1500})
+    assert kari.locator("s-badge").bounding_box()["height"] < 28
+    page.set_viewport_size({"width": 1280, "height": 1500})
     expect(kari).to_contain_text("500")
     expect(kari).to_contain_text("640")
     negative = app.locator('#import-rows tr[data-line="4"]')

@@ -123,3 +123,30 @@ def test_the_widget_applies_the_saved_appearance_over_the_theme_editors(
     assert box["x"] < 100, "the panel opens on the left"
     screenshot("widget-appearance-applied")
     assert_accessible(page)
+
+
+def test_the_preview_speaks_the_preview_language_with_its_numbers(
+    page: Any, screenshot: Any, live_app: str, fake_shopify: Any, rt: Any
+) -> None:
+    """In a Norwegian admin the preview starts in Norwegian; English switches the whole panel,
+    and its numbers are grouped and its money written the way each language does."""
+    fake_shopify.add_shop(SHOP, name="Fjellsko", currency="NOK", locale="nb")
+    page.goto(fake_shopify.admin_app_url(SHOP, "/appearance"))
+    app = page.frame_locator("#app-iframe")
+    preview = app.locator("#preview")
+    expect(app.get_by_label("Språk i forhåndsvisningen")).to_have_value("nb")
+    expect(preview.locator(".k-preview-head")).to_have_text("Fordelsklubb")
+    expect(preview.locator(".k-preview-balance")).to_have_text("Dine poeng 1\u00a0250")
+    expect(preview).to_contain_text("250 poeng igjen til 50\u00a0kr rabatt")
+    expect(preview.locator(".k-preview-button")).to_have_text("Løs inn")
+    expect(app.locator("#preview-launcher")).to_have_text("Fordeler")
+    screenshot("admin-appearance-preview-nb")
+
+    app.get_by_label("Språk i forhåndsvisningen").select_option("en")
+    expect(preview.locator(".k-preview-head")).to_have_text("Rewards club")
+    expect(preview.locator(".k-preview-balance")).to_have_text("Your points 1,250")
+    expect(preview).to_contain_text("250 points to go to NOK\u00a050 off")
+    expect(preview.locator(".k-preview-button")).to_have_text("Redeem")
+    expect(app.locator("#preview-launcher")).to_have_text("Rewards")
+    screenshot("admin-appearance-preview-en")
+    assert page.js_errors == []

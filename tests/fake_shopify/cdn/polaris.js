@@ -73,9 +73,13 @@
         "<div class='body'><slot></slot></div></section>";
     }, ["heading", "accessibilitylabel"]);
 
+  // Like Polaris: an inline stack wraps its children when space runs out; a block stack (the
+  // default, BlockStack's successor) never wraps, since a wrapping column makes Chromium size its
+  // items at min-content and cards grow tall.
   simple("s-stack", ":host{display:block}", function (el) {
     var inline = el.attr("direction", "block") === "inline";
-    return "<div style='display:flex;flex-wrap:wrap;flex-direction:" + (inline ? "row" : "column") +
+    return "<div style='display:flex;flex-wrap:" + (inline ? "wrap" : "nowrap") +
+      ";flex-direction:" + (inline ? "row" : "column") +
       ";gap:" + (SPACE[el.attr("gap", "none")] || "0") + ";align-items:" +
       esc(el.attr("alignitems", inline ? "center" : "stretch")) + ";justify-content:" +
       esc(el.attr("justifycontent", "flex-start")) + "'><slot></slot></div>";
