@@ -232,3 +232,13 @@ def test_the_last_row_of_a_table_has_no_line_under_any_of_its_cells(
             '#comparison tbody tr:first-child > th')).borderBottomWidth"""
     )
     assert above == "1px"
+
+
+def test_progress_bars_span_their_card(page, live_app, fake_shopify, rt):
+    """The backfill's progress bar is as wide as the import's (its card, up to 480 px), not the
+    browser's default 160 px."""
+    open_shop(page, fake_shopify, rt)
+    frame = visit(page, live_app, "/backfill")
+    width = frame.evaluate("() => document.getElementById('backfill-bar').offsetWidth")
+    assert width >= 400
+    assert page.js_errors == []
