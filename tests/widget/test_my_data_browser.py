@@ -121,8 +121,6 @@ def test_member_sees_history_and_data_changes_consent_downloads_restricts_and_le
     dialog.get_by_role("button", name="Cancel").click()
     dialog.get_by_role("button", name="Leave the club").wait_for()
     assert _member(rt, kari).status == "active"
-    # A refresh of the panel still in flight would redraw it and close the confirmation.
-    page.wait_for_load_state("networkidle")
     dialog.get_by_role("button", name="Leave the club").click()
     dialog.get_by_role("button", name="Yes, leave the club").click()
     dialog.locator(".klubb-body[data-view=non-member]").wait_for()
@@ -197,3 +195,37 @@ def test_my_data_fits_320_px(
     assert page.evaluate("(d => d.scrollWidth <= d.clientWidth)(document.querySelector('dialog'))")
     dialog.get_by_role("button", name="Leave the club").scroll_into_view_if_needed()
     screenshot("widget-my-data-320px")
+
+
+def test_a_refresh_landing_late_keeps_the_leave_confirmation_open(
+    page: Any, rt: Any, storefront: Any, kari: int, rewards: dict, open_panel: Any
+) -> None:
+    """The panel reloads the member's data after every change; a reload that lands after the
+    shopper opened "Leave the club" redraws the view with the confirmation still open (it used
+    to close it under the shopper's pointer)."""
+    dialog = _open_my_data(open_panel, storefront)
+    dialog.get_by_role("button", name="My data").click()
+    dialog.locator(".klubb-body[data-view=my-data]").wait_for()
+
+    held: list[Any] = []
+
+    def hold_reloads(route: Any) -> None:
+        if route.request.method == "GET":
+            held.append(route)
+        else:
+            route.fallback()  # to the app proxy's stand-in
+
+    page.route("**/api/me", hold_reloads)
+    dialog.get_by_label("Offers by email").check()  # PUT goes through; its reload is held
+    dialog.get_by_role("button", name="Leave the club").click()
+    dialog.get_by_role("button", name="Yes, leave the club").wait_for()
+    assert len(held) == 1
+    held[0].fallback()
+
+    page.get_by_role("status").get_by_text("Saved").wait_for()
+    confirm = dialog.get_by_role("button", name="Yes, leave the club")
+    assert confirm.is_visible()
+    assert confirm.evaluate("el => el === document.activeElement")
+    assert dialog.get_by_label("Offers by email").is_checked()  # drawn from the reload
+    assert _member(rt, kari).status == "active"
+    assert page.js_errors == []

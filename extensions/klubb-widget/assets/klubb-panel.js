@@ -433,6 +433,7 @@
   P.render = function () {
     var self = this;
     var d = self.data;
+    self.leaving = false; // the main view: no "leave the club" confirmation stays open
     var kids = [];
     if (d.member) {
       kids.push(self.memberSection(d.points_balance));
@@ -509,10 +510,14 @@
   };
 
   // The member's own data (GET /api/me) as the history or the "my data" view.
+  // A redraw keeps a "leave the club" confirmation the shopper opened while it loaded, and
+  // only the newest of several loads in flight draws.
   P.me = function (view) {
     var self = this;
+    var ticket = (self.meTicket = (self.meTicket || 0) + 1);
     self.say(self.t("loading"));
     return self.call("GET", "/api/me").then(function (res) {
+      if (ticket !== self.meTicket) return;
       if (res.status !== 200) return self.fail();
       self.say("");
       self.mine = res.data;
@@ -521,9 +526,9 @@
         self.focusFirst();
       });
       self.show_([back].concat(view === "history" ? self.historyView() : self.dataView()), view);
-      self.body.querySelector("h3").focus();
+      (self.body.querySelector(".klubb-danger") || self.body.querySelector("h3")).focus();
     }, function () {
-      self.fail();
+      if (ticket === self.meTicket) self.fail();
     });
   };
 
@@ -599,21 +604,27 @@
       consents.appendChild(h("p", { class: "klubb-check" }, [box, h("label", { for: box.id, text: self.t("c_" + channel) })]));
     });
     var restricted = m.status === "restricted";
+    var askToLeave = function () {
+      self.leaving = true;
+      leaveBox.replaceChildren(
+        h("p", { class: "klubb-warn", id: self.pid + "-leave", text: self.t("leave_text", { points: self.pts(m.points_balance) }) }),
+        self.button("leave_confirm", "klubb-btn klubb-danger", function () {
+          self.change("DELETE", "/api/me", { confirm: "LEAVE" }, "left");
+        }),
+        self.button("cancel", "klubb-link klubb-plain", function () {
+          self.leaving = false;
+          self.me("my-data");
+        })
+      );
+      leaveBox.querySelector(".klubb-danger").setAttribute("aria-describedby", self.pid + "-leave");
+    };
     var leaveBox = h("div", { class: "klubb-row" }, [
       self.button("leave", "klubb-btn klubb-quiet", function () {
-        leaveBox.replaceChildren(
-          h("p", { class: "klubb-warn", id: self.pid + "-leave", text: self.t("leave_text", { points: self.pts(m.points_balance) }) }),
-          self.button("leave_confirm", "klubb-btn klubb-danger", function () {
-            self.change("DELETE", "/api/me", { confirm: "LEAVE" }, "left");
-          }),
-          self.button("cancel", "klubb-link klubb-plain", function () {
-            self.me("my-data");
-          })
-        );
-        leaveBox.querySelector(".klubb-danger").setAttribute("aria-describedby", self.pid + "-leave");
+        askToLeave();
         leaveBox.querySelector(".klubb-danger").focus();
       })
     ]);
+    if (self.leaving) askToLeave();
     return [
       self.heading("my_data"),
       h("h4", { text: self.t("profile") }),
@@ -646,6 +657,7 @@
       self.busy = false;
       if (res.status !== 200) return self.say((res.data.error && res.data.error.message) || self.t("error"));
       if (after === "left") {
+        self.leaving = false;
         return self.load().then(function () {
           self.say(self.t("left"));
           self.focusFirst();
