@@ -217,9 +217,13 @@ def test_a_refresh_landing_late_keeps_the_leave_confirmation_open(
 
     page.route("**/api/me", hold_reloads)
     dialog.get_by_label("Offers by email").check()  # PUT goes through; its reload is held
+    for _ in range(200):  # route handlers run while Playwright waits
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1
     dialog.get_by_role("button", name="Leave the club").click()
     dialog.get_by_role("button", name="Yes, leave the club").wait_for()
-    assert len(held) == 1
     held[0].fallback()
 
     page.get_by_role("status").get_by_text("Saved").wait_for()
