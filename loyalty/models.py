@@ -419,6 +419,9 @@ class PrivacyRequest(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     export_json: Mapped[str | None] = mapped_column(Text)
     export_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A member who left: their customer id, kept only until Klubb's data on the customer in
+    # Shopify is removed (webhooks.shopify_sync.clean_up_departure); then None.
+    shopify_cleanup_customer_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ShopRedaction(Base):

@@ -154,6 +154,8 @@ def leave(
             export_json=json.dumps(
                 {"format": LEAVE_FORMAT, "discount_ids": list(retired.discount_ids)}
             ),
+            # Until the cleanup job has removed Klubb's data on the customer in Shopify.
+            shopify_cleanup_customer_id=customer_id,
         )
         s.add(request)
         audit.record(

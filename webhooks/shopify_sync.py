@@ -13,9 +13,13 @@
   :mod:`loyalty.metafields`. It reads the state when it runs, under a per-customer lock, so it
   is idempotent and order-free.
 
+- :func:`clean_up_departure` (a leave request's id): when a member leaves the club, everything
+  Klubb wrote on the customer (as for a non-member above) and their unused reward codes go.
+
 Durability (the webhook outbox's rule, for what a member changes): the change and a "push
 pending" marker are committed together (``ConsentEvent.push_pending_since``,
-``Member.fields_push_pending_since``); the widget then enqueues the job, and
+``Member.fields_push_pending_since``, ``PrivacyRequest.shopify_cleanup_customer_id``); the
+widget then enqueues the job, and
 :func:`sweep_pending_pushes` (run every minute by :mod:`webhooks.schedule`) enqueues again any
 push still pending after a minute, e.g. because Redis was down at the change. A job clears the
 marker it acted on, so a second copy of a job (the widget's and the sweeper's) finds nothing
@@ -40,7 +44,7 @@ from sqlalchemy import select, update
 
 from loyalty.metafields import KEY as BALANCE_KEY
 from loyalty.metafields import MEMBER_TAG
-from loyalty.models import ConsentEvent, Member, MemberStatus, Shop
+from loyalty.models import ConsentEvent, Member, MemberStatus, PrivacyRequest, Shop
 from loyalty.shops import ShopNotInstalled, TokenUnavailable
 from loyalty.types import utcnow
 from webhooks.worker import app_job
@@ -227,6 +231,49 @@ def sync_member_fields(shop_id: int, customer_id: int) -> str:
         return outcome
 
 
+@app_job
+def clean_up_departure(request_id: int) -> str:
+    """Remove what Klubb wrote on a customer who left the club, then forget their customer id.
+
+    The fields, balance and member tag go through :func:`sync_member_fields`, which reads the
+    customer's state when it runs (one who joined again meanwhile keeps the new membership's);
+    the request's unused reward codes are deleted. Shopify's unavailability raises, so RQ
+    retries and the id stays until it is done.
+    """
+    from admin.install import shop_access_token, shopify_client
+    from extensions import runtime
+    from loyalty.privacy_codes import delete_pending_codes
+
+    rt = runtime()
+    with rt.sessions() as s:
+        row = s.execute(
+            select(PrivacyRequest.shop_id, PrivacyRequest.shopify_cleanup_customer_id).where(
+                PrivacyRequest.id == request_id
+            )
+        ).one_or_none()
+    if row is None or row.shopify_cleanup_customer_id is None or row.shop_id is None:
+        return "already cleaned up"
+    outcome = sync_member_fields(row.shop_id, row.shopify_cleanup_customer_id)
+    delete_pending_codes(rt.sessions, shopify_client(), shop_access_token, request_id)
+    with rt.sessions.begin() as s:
+        s.execute(
+            update(PrivacyRequest)
+            .where(PrivacyRequest.id == request_id)
+            .values(shopify_cleanup_customer_id=None)
+        )
+    return outcome
+
+
+def departure_job_id(request_id: int) -> str:
+    """The cleanup job of one leave request (one at a time)."""
+    return f"departure-{request_id}"
+
+
+def enqueue_departure_cleanup(rt: Runtime, request_id: int) -> bool:
+    """Queue :func:`clean_up_departure` now; False if Redis did not take it (the sweeper will)."""
+    return _enqueue_once(rt, clean_up_departure, (request_id,), departure_job_id(request_id))
+
+
 def _write_fields(
     domain: str, customer_id: int, values: dict[str, str | None], is_member: bool
 ) -> str:
@@ -322,6 +369,17 @@ def sweep_pending_pushes(
             .order_by(Member.fields_push_pending_since)
             .limit(SWEEP_LIMIT)
         ).all()
+        departures = list(
+            s.scalars(
+                select(PrivacyRequest.id)
+                .where(
+                    PrivacyRequest.shopify_cleanup_customer_id.is_not(None),
+                    PrivacyRequest.received_at < cutoff,
+                )
+                .order_by(PrivacyRequest.received_at)
+                .limit(SWEEP_LIMIT)
+            )
+        )
     enqueued = sum(
         _enqueue_once(rt, push_consent, (event_id,), consent_job_id(event_id))
         for event_id in consents
@@ -330,6 +388,7 @@ def sweep_pending_pushes(
         _enqueue_once(rt, sync_member_fields, (shop_id, cid), fields_job_id(shop_id, cid))
         for shop_id, cid in members
     )
+    enqueued += sum(enqueue_departure_cleanup(rt, request_id) for request_id in departures)
     if enqueued:
         log.info("push sweeper enqueued %d pending Shopify pushes", enqueued)
     return enqueued
@@ -359,6 +418,6 @@ def _enqueue_once(rt: Runtime, func: Any, args: tuple[int, ...], job_id: str) ->
     except DuplicateJobError:
         return False
     except (RedisError, OSError):
-        log.warning("push sweeper: Redis unavailable; the next run retries")
+        log.warning("job %s not enqueued: Redis unavailable; the push sweeper retries", job_id)
         return False
     return True

@@ -35,6 +35,7 @@ from loyalty.self_service_rules import (
     check_empty,
     check_leave_confirmation,
 )
+from webhooks.shopify_sync import enqueue_departure_cleanup
 from widgets.bodies import json_body
 from widgets.idempotency import idempotent
 from widgets.proxy_auth import no_store, proxy_request, signed_in
@@ -147,7 +148,8 @@ def lift_restriction() -> Response:
 def leave_club() -> Response:
     """Leave the club: confirmed, points forfeited, membership anonymised, no re-enrolment.
 
-    A job then removes what Klubb wrote on the customer in Shopify (fields, balance, tag).
+    A job then removes what Klubb wrote on the customer in Shopify (fields, balance, tag, unused
+    codes); the request keeps the customer id until it has (webhooks.shopify_sync).
     """
     check_leave_confirmation(g.body)
     rt = runtime()
@@ -159,9 +161,8 @@ def leave_club() -> Response:
         shopper.shop_domain,
         shopper.customer_id,
     )
-    _enqueue("webhooks.shopify_sync.sync_member_fields", shopper.shop_id, shopper.customer_id)
-    if departure.discount_ids:
-        _enqueue("webhooks.privacy_jobs.delete_redacted_codes", departure.request_id)
+    # Kept pending on the request: if Redis does not take it now, the push sweeper will.
+    enqueue_departure_cleanup(rt, departure.request_id)
     log.info(
         "member %s left (request %s, %d bodies erased)",
         departure.member_id,

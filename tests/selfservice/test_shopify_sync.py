@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from loyalty.types import utcnow
 from tests.conftest import SHOP
 from tests.privacy.people import INGEBORG
 from tests.selfservice.conftest import CID
@@ -115,14 +116,62 @@ def test_leaving_removes_everything_klubb_put_on_the_customer(
 
     me("DELETE", json={"confirm": "LEAVE"})
     jobs = rt.queue("shopify").get_jobs()
-    [job] = [j for j in jobs if j.func_name == "webhooks.shopify_sync.sync_member_fields"]
+    [job] = [j for j in jobs if j.func_name == "webhooks.shopify_sync.clean_up_departure"]
+    assert pending_departures(rt) == [CID]  # the customer id waits on the request until done
     drain(app, ["shopify"])
     assert job.latest_result().return_value == "removed"
+    assert pending_departures(rt) == []
     for key in ("birthday", "preferred_name", "language", "points"):
         assert metafield(installed_shop, key) is None
     assert "klubb-member" not in installed_shop.customer(CID).tags
     # Leaving the club is not unsubscribing from the shop: Shopify's consent is untouched.
     assert mutations(fake_shopify, "MarketingConsentUpdate") == []
+
+
+def pending_departures(rt) -> list[int]:
+    from sqlalchemy import select
+
+    from loyalty.models import PrivacyRequest
+
+    with rt.sessions() as s:
+        return list(
+            s.scalars(
+                select(PrivacyRequest.shopify_cleanup_customer_id).where(
+                    PrivacyRequest.shopify_cleanup_customer_id.is_not(None)
+                )
+            )
+        )
+
+
+def test_leaving_while_redis_is_down_still_cleans_up_shopify_through_the_sweeper(
+    app, me, rt, ingeborg, installed_shop, monkeypatch, dead_redis
+):
+    """The member has left (200) though no job could be queued; a minute on, the push sweeper
+    queues the cleanup, which removes Klubb's data from the customer and then forgets the id."""
+    from rq import Queue
+
+    from webhooks.shopify_sync import sweep_pending_pushes
+
+    me("PATCH", json={"language": "en"})
+    drain(app, ["shopify"])
+    put_balance_and_tag(installed_shop)
+    live = rt.queues["shopify"]
+    monkeypatch.setitem(rt.queues, "shopify", Queue("shopify", connection=dead_redis))
+    assert me("DELETE", json={"confirm": "LEAVE"}).status_code == 200
+    monkeypatch.setitem(rt.queues, "shopify", live)
+    assert drain(app, ["shopify"]) == 0
+    assert pending_departures(rt) == [CID]
+
+    assert sweep_pending_pushes(rt) == 0  # not pending for a minute yet
+    later = utcnow() + timedelta(minutes=2)
+    assert sweep_pending_pushes(rt, now=later) == 1
+    assert sweep_pending_pushes(rt, now=later) == 0  # queued once
+    assert drain(app, ["shopify"]) == 1
+    assert metafield(installed_shop, "language") is None
+    assert metafield(installed_shop, "points") is None
+    assert "klubb-member" not in installed_shop.customer(CID).tags
+    assert pending_departures(rt) == []
+    assert sweep_pending_pushes(rt, now=later) == 0
 
 
 def test_anonymising_after_inactivity_removes_them_too(app, me, rt, ingeborg, installed_shop):
