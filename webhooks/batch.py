@@ -19,12 +19,14 @@ An event that fails in a batch is queued alone, with the usual retries.
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import time
 import uuid
+from typing import Any
 
 from redis import Redis
-from redis.commands.core import Script
+from redis.exceptions import NoScriptError
 from rq import Queue
 
 from extensions import Runtime, runtime
@@ -66,15 +68,23 @@ def _members_key(queue_name: str) -> str:
 
 
 @functools.cache
-def _script(connection: Redis, source: str) -> Script:
-    return connection.register_script(source)
+def _sha(source: str) -> str:
+    return hashlib.sha1(source.encode()).hexdigest()  # noqa: S324 - Redis names scripts so
+
+
+def _run(connection: Redis, source: str, keys: list[str], args: list[int]) -> Any:
+    """Run a Lua script by its SHA1, loading it the first time Redis has not seen it."""
+    try:
+        return connection.evalsha(_sha(source), len(keys), *keys, *args)
+    except NoScriptError:
+        return connection.eval(source, len(keys), *keys, *args)
 
 
 def append(queue: Queue, event_id: int, batch_size: int) -> None:
     """Add the event to its queue's list unless it waits there already; queue a drain job for
     every batch's first id."""
     keys = [batch_key(queue.name), _members_key(queue.name)]
-    waiting = int(_script(queue.connection, _APPEND)(keys=keys, args=[event_id]))
+    waiting = int(_run(queue.connection, _APPEND, keys, [event_id]))
     if waiting % batch_size == 1 or (waiting and batch_size == 1):
         queue_drain(queue, batch_size)
 
@@ -82,7 +92,7 @@ def append(queue: Queue, event_id: int, batch_size: int) -> None:
 def take(connection: Redis, queue_name: str, count: int) -> list[int]:
     """Up to ``count`` ids off the front of the queue's list (an empty list when none wait)."""
     keys = [batch_key(queue_name), _members_key(queue_name)]
-    return [int(raw) for raw in _script(connection, _TAKE)(keys=keys, args=[count]) or []]
+    return [int(raw) for raw in _run(connection, _TAKE, keys, [count]) or []]
 
 
 def wake(rt: Runtime, queue_name: str = "webhooks") -> None:
