@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.discount_codes import (
@@ -34,7 +34,7 @@ from loyalty.discount_codes import (
     find_code,
 )
 from loyalty.members import program_settings
-from loyalty.models import Member, MemberStatus, RewardKind, Shop
+from loyalty.models import Member, MemberStatus, ProgramSettings, RewardKind, Shop
 from loyalty.shopify_client import ShopifyClient
 from loyalty.types import utcnow
 
@@ -74,13 +74,23 @@ def joined_since(sessions: sessionmaker[Session], member_id: int, since: datetim
     enrolled by another path running at the same moment may qualify twice: the welcome job is
     idempotent, so that is one code.
     """
-    with sessions() as s:
-        row = s.execute(
-            select(Member.shop_id, Member.joined_at, Member.status).where(Member.id == member_id)
+    # Every order of a member asks this: one autocommitted statement, no BEGIN and ROLLBACK
+    # round trips, and the shop's settings (or their default) read in the same statement.
+    default = ProgramSettings.__table__.c.welcome_discount_percent.default.arg
+    engine = sessions.kw["bind"]
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        row = conn.execute(
+            select(
+                Member.joined_at,
+                Member.status,
+                func.coalesce(ProgramSettings.welcome_discount_percent, default).label("percent"),
+            )
+            .outerjoin(ProgramSettings, ProgramSettings.shop_id == Member.shop_id)
+            .where(Member.id == member_id)
         ).one_or_none()
-        if row is None or row.status != MemberStatus.ACTIVE or row.joined_at < since:
-            return False
-        return program_settings(s, row.shop_id).welcome_discount_percent > 0
+    if row is None or row.status != MemberStatus.ACTIVE or row.joined_at < since:
+        return False
+    return int(row.percent) > 0
 
 
 def welcome_target(sessions: sessionmaker[Session], member_id: int) -> WelcomeTarget | None:
