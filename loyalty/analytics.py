@@ -66,6 +66,8 @@ DAY_COLUMNS = (
     "outstanding_points",
 )
 """The columns of a report's daily series (and of its CSV)."""
+_REVENUE_COLUMNS = ("member_revenue", "guest_revenue")
+_COUNT_COLUMNS = tuple(name for name in DAY_COLUMNS[1:-1] if name not in _REVENUE_COLUMNS)
 
 
 # --- Kept by the workers -----------------------------------------------------------------
@@ -192,20 +194,21 @@ def parse_period(args: Mapping[str, str], today: date) -> Period:
         try:
             if not _ISO_DAY.fullmatch(text):
                 raise ValueError(text)
-            parsed[name] = date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             problems[name] = "Enter a date as YYYY-MM-DD, for example 2026-03-01."
             continue
-        if parsed[name] > today:  # type: ignore[operator]
+        parsed[name] = day
+        if day > today:
             problems[name] = "Choose a day up to today."
     if problems:
         raise ValidationError(problems, "Some query parameters are not valid.")
     start, end = parsed["from"], parsed["to"]
-    if start is None and end is None:
-        end = today
     if start is None:
-        start = end - timedelta(days=DEFAULT_DAYS - 1)  # type: ignore[operator]
-    if end is None:
+        if end is None:
+            end = today
+        start = end - timedelta(days=DEFAULT_DAYS - 1)
+    elif end is None:
         end = min(start + timedelta(days=DEFAULT_DAYS - 1), today)
     if start > end:
         problems["to"] = "Choose a day on or after the start of the period."
@@ -243,28 +246,32 @@ def report(sessions: sessionmaker[Session], shop_id: int, period: Period) -> dic
 
     days: list[dict[str, Any]] = []
     outstanding = opening
-    totals = dict.fromkeys(DAY_COLUMNS[1:-1], 0)
-    totals["member_revenue"] = totals["guest_revenue"] = ZERO
+    totals = dict.fromkeys(_COUNT_COLUMNS, 0)
+    revenues = dict.fromkeys(_REVENUE_COLUMNS, ZERO)
     for day in period.each_day():
         row = rows.get(day)
-        figures = {name: _figure(row, name) for name in DAY_COLUMNS[1:-1]}
-        for name, value in figures.items():
-            totals[name] += value
+        counts = {name: _count(row, name) for name in _COUNT_COLUMNS}
+        amounts = {name: _revenue(row, name) for name in _REVENUE_COLUMNS}
+        for name, count in counts.items():
+            totals[name] += count
+        for name, amount in amounts.items():
+            revenues[name] += amount
         outstanding += (
-            figures["points_issued"] - figures["points_redeemed"] - figures["points_expired"]
+            counts["points_issued"] - counts["points_redeemed"] - counts["points_expired"]
         )
+        figures: dict[str, int | str] = {
+            **counts,
+            **{name: _money(amount, currency) for name, amount in amounts.items()},
+        }
         days.append(
             {
                 "day": day.isoformat(),
-                **{
-                    k: _money(v, currency) if isinstance(v, Decimal) else v
-                    for k, v in figures.items()
-                },
+                **{name: figures[name] for name in DAY_COLUMNS[1:-1]},
                 "outstanding_points": outstanding,
             }
         )
 
-    member_revenue, guest_revenue = totals["member_revenue"], totals["guest_revenue"]
+    member_revenue, guest_revenue = revenues["member_revenue"], revenues["guest_revenue"]
     revenue = member_revenue + guest_revenue
     issued = totals["points_issued"]
     return {
@@ -355,6 +362,7 @@ def _point_value(session: Session, shop_id: int, now: datetime) -> Decimal | Non
         or_(Reward.ends_at.is_(None), Reward.ends_at > now),
     )
     for value, cost in session.execute(query):
+        assert value is not None  # the query leaves out rewards without a value
         per_point = Decimal(value) / Decimal(cost)
         best = per_point if best is None or per_point > best else best
     return best
@@ -375,9 +383,14 @@ def _segment(revenue: Decimal, orders: int, customers: _Customers, currency: str
     }
 
 
-def _figure(row: DailyRollup | None, name: str) -> Any:
-    value = getattr(row, name) if row is not None else 0
-    return Decimal(value) if name.endswith("_revenue") else int(value)
+def _count(row: DailyRollup | None, name: str) -> int:
+    """One of the day's counts (:data:`_COUNT_COLUMNS`), 0 for a day without a rollup."""
+    return int(getattr(row, name)) if row is not None else 0
+
+
+def _revenue(row: DailyRollup | None, name: str) -> Decimal:
+    """One of the day's revenues (:data:`_REVENUE_COLUMNS`), 0 for a day without a rollup."""
+    return Decimal(getattr(row, name)) if row is not None else ZERO
 
 
 def _money(amount: Decimal, currency: str) -> str:

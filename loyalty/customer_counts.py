@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import Date, Integer, bindparam, delete, select, text, update
+from sqlalchemy import Date, Integer, Table, bindparam, delete, select, text, update
 from sqlalchemy.orm import Session
 
 from loyalty.db import excluded, upsert
@@ -208,6 +208,7 @@ def _move_rows(session: Session, shop_id: int, moves: Mapping[Key, DayChange]) -
     so two transactions never wait for each other in a circle.
     """
     table = CustomerDayCounts.__table__
+    assert isinstance(table, Table)  # typed as any FromClause, which UPDATE and DELETE refuse
     keys = sorted(moves)
     rows = [
         {

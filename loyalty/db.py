@@ -6,9 +6,10 @@ import functools
 import time
 from typing import Any
 
-from sqlalchemy import Alias, Engine, alias, create_engine, event, exc
+from sqlalchemy import Engine, alias, create_engine, event, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.selectable import NamedFromClause
 
 from loyalty.config import Config
 
@@ -85,7 +86,7 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @functools.cache
-def excluded(model: type[Any]) -> Alias:
+def excluded(model: type[Any]) -> NamedFromClause:
     """The ``excluded`` row of an ``ON CONFLICT DO UPDATE`` on ``model``'s table, made once.
 
     ``Insert.excluded`` builds a new alias of the whole table on every statement, which costs

@@ -58,7 +58,7 @@ FORFEIT_ON_RETENTION = "forfeited: anonymised after inactivity"
 def _column_default(name: str) -> int:
     default = ProgramSettings.__table__.c[name].default
     assert default is not None and default.is_scalar
-    return int(default.arg)  # type: ignore[attr-defined]
+    return int(default.arg)
 
 
 @dataclass(frozen=True)

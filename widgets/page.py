@@ -63,7 +63,8 @@ def panel_texts() -> dict[str, dict[str, str]]:
     """The panel's English and Norwegian dictionaries (the JSON between its i18n markers)."""
     match = _TEXTS.search(PANEL_JS.read_text(encoding="utf-8"))
     assert match is not None, "klubb-panel.js lost its /*i18n*/ markers"
-    return json.loads(match.group(1))
+    texts: dict[str, dict[str, str]] = json.loads(match.group(1))
+    return texts
 
 
 class Words:

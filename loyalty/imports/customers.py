@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -68,7 +68,7 @@ class ShopifyDirectory:
         self.shop = shop
         self.access_token = access_token
 
-    def _query(self, query: str, variables: dict[str, str]) -> dict:
+    def _query(self, query: str, variables: dict[str, str]) -> dict[str, Any]:
         return self.client.graphql(self.shop, self.access_token(self.shop), query, variables)
 
     def by_id(self, customer_id: int) -> Customer | None:
@@ -101,7 +101,7 @@ class ShopifyDirectory:
         return [_customer(n) for n in nodes], not more
 
 
-def _customer(node: dict) -> Customer:
+def _customer(node: dict[str, Any]) -> Customer:
     address = (node.get("defaultEmailAddress") or {}).get("emailAddress")
     return Customer(
         customer_id=int(node["legacyResourceId"]),

@@ -283,7 +283,7 @@ class CostEstimator:
                 edge_type = get_named_type(conn.fields["edges"].type)
                 for grand in self._fields(child.selection_set, edge_type):
                     if grand.name.value == "node" and grand.selection_set is not None:
-                        node_type = get_named_type(edge_type.fields["node"].type)  # type: ignore[union-attr]
+                        node_type = get_named_type(edge_type.fields["node"].type)
                         best = max(best, 1 + self.selection(grand.selection_set, node_type))
         return best
 
@@ -326,7 +326,7 @@ def coerce_variables(
     errors: list[dict[str, Any]] = []
     for var_def in op.variable_definitions:
         name = var_def.variable.name.value
-        var_type = type_from_ast(schema_, var_def.type)  # type: ignore[arg-type]
+        var_type = type_from_ast(schema_, var_def.type)
         type_text = str(var_type)
         if name not in raw or raw[name] is None:
             if name not in raw and var_def.default_value is not None:
@@ -353,7 +353,7 @@ def coerce_variables(
             invalid: Any,
             error: GraphQLError,
             var_type: Any = var_type,
-            problems: list = problems,
+            problems: list[dict[str, Any]] = problems,
         ) -> None:
             at = _type_at(var_type, list(path))
             named = get_named_type(at) if at is not None else None
@@ -394,7 +394,9 @@ def _json_response(payload: Any, status: int = 200, version: str | None = None) 
     return response
 
 
-def _cost_extension(requested: int, actual: int | None, fake: FakeShopify, shop: FakeShop) -> dict:
+def _cost_extension(
+    requested: int, actual: int | None, fake: FakeShopify, shop: FakeShop
+) -> dict[str, Any]:
     bucket = shop.bucket
     return {
         "cost": {

@@ -263,7 +263,9 @@ def is_expiring(value: Any) -> bool:
     return value in ("1", 1, True)
 
 
-def token_endpoint(fake: FakeShopify, shop: FakeShop, request: Request) -> tuple[Response, dict]:
+def token_endpoint(
+    fake: FakeShopify, shop: FakeShop, request: Request
+) -> tuple[Response, dict[str, Any]]:
     """``POST /{shop}/admin/oauth/access_token``; returns the response and a log entry."""
     body = parse_token_body(request)
     entry: dict[str, Any] = {"shop": shop.domain, "time": fake.clock.now(), "ok": False}
@@ -278,7 +280,7 @@ def token_endpoint(fake: FakeShopify, shop: FakeShop, request: Request) -> tuple
         requested_token_type=body.get("requested_token_type"),
     )
 
-    def fail(error: tuple[str, str]) -> tuple[Response, dict]:
+    def fail(error: tuple[str, str]) -> tuple[Response, dict[str, Any]]:
         entry["error"] = error[0]
         return oauth_error(*error), entry
 
@@ -312,7 +314,7 @@ def token_endpoint(fake: FakeShopify, shop: FakeShop, request: Request) -> tuple
     return _json(200, result), entry
 
 
-def issue_offline(fake: FakeShopify, shop: FakeShop, grant: str, expiring: bool) -> dict:
+def issue_offline(fake: FakeShopify, shop: FakeShop, grant: str, expiring: bool) -> dict[str, Any]:
     """Mint an offline token (and refresh token if ``expiring``); the token response body."""
     now = fake.clock.now()
     scope = ",".join(shop.granted_scopes)
@@ -367,7 +369,7 @@ def _new_pair(
     return access, refresh
 
 
-def _pair_payload(access: AccessToken, refresh: RefreshToken, scope: str) -> dict:
+def _pair_payload(access: AccessToken, refresh: RefreshToken, scope: str) -> dict[str, Any]:
     return {
         "access_token": access.token,
         "expires_in": ACCESS_TOKEN_TTL,
@@ -377,7 +379,7 @@ def _pair_payload(access: AccessToken, refresh: RefreshToken, scope: str) -> dic
     }
 
 
-def _issue_online(fake: FakeShopify, shop: FakeShop, grant: str, user_id: int) -> dict:
+def _issue_online(fake: FakeShopify, shop: FakeShop, grant: str, user_id: int) -> dict[str, Any]:
     now = fake.clock.now()
     scope = ",".join(shop.granted_scopes)
     access = AccessToken(
@@ -426,7 +428,9 @@ def granted_order(preferred: list[str]) -> Any:
     return lambda s: (index.get(s, len(index)), s)
 
 
-def _grant_code(fake: FakeShopify, shop: FakeShop, body: dict) -> dict | tuple[str, str]:
+def _grant_code(
+    fake: FakeShopify, shop: FakeShop, body: dict[str, Any]
+) -> dict[str, Any] | tuple[str, str]:
     record = shop.auth_codes.get(str(body.get("code", "")))
     if record is None or record.used or record.expires_at <= fake.clock.now():
         return INVALID_CODE
@@ -437,7 +441,9 @@ def _grant_code(fake: FakeShopify, shop: FakeShop, body: dict) -> dict | tuple[s
     return issue_offline(fake, shop, "authorization_code", is_expiring(body.get("expiring")))
 
 
-def _grant_exchange(fake: FakeShopify, shop: FakeShop, body: dict) -> dict | tuple[str, str]:
+def _grant_exchange(
+    fake: FakeShopify, shop: FakeShop, body: dict[str, Any]
+) -> dict[str, Any] | tuple[str, str]:
     subject = body.get("subject_token")
     if not subject:
         return ("missing_subject_token", "The subject_token parameter is missing.")
@@ -460,7 +466,9 @@ def _grant_exchange(fake: FakeShopify, shop: FakeShop, body: dict) -> dict | tup
     return issue_offline(fake, shop, "token_exchange", is_expiring(body.get("expiring")))
 
 
-def _grant_refresh(fake: FakeShopify, shop: FakeShop, body: dict) -> dict | tuple[str, str]:
+def _grant_refresh(
+    fake: FakeShopify, shop: FakeShop, body: dict[str, Any]
+) -> dict[str, Any] | tuple[str, str]:
     now = fake.clock.now()
     record = shop.refresh_tokens.get(str(body.get("refresh_token", "")))
     if record is None or record.revoked or record.retired or record.expires_at <= now:

@@ -375,7 +375,7 @@ def order_view(ctx: Context, o: Order) -> dict[str, Any]:
 _ORDER_TIME_TERM = re.compile(
     r"\b(processed_at|created_at|updated_at):(>=|<=|>|<)?'?([0-9T:.+\-Z]+)'?"
 )
-_COMPARE = {
+_COMPARE: dict[str | None, Callable[[float, float], bool]] = {
     ">=": lambda a, b: a >= b,
     "<=": lambda a, b: a <= b,
     ">": lambda a, b: a > b,
@@ -524,7 +524,9 @@ def query_root(ctx: Context) -> dict[str, Any]:
         found = ctx.shop.customers.get(id)
         return customer_view(ctx, found) if found else None
 
-    def customers(info: GraphQLResolveInfo, query: str | None = None, **page: Any) -> dict:
+    def customers(
+        info: GraphQLResolveInfo, query: str | None = None, **page: Any
+    ) -> dict[str, Any]:
         require(info, "read_customers")
         rows = [c for c in ctx.shop.customers.values() if _customer_matches(c, query)]
         return connection(info, rows, lambda c: customer_view(ctx, c), **page)
@@ -542,12 +544,12 @@ def query_root(ctx: Context) -> dict[str, Any]:
         view = discount_view(ctx, found)
         return {"__typename": "DiscountNode", "id": view["id"], "discount": view["codeDiscount"]}
 
-    def code_discount_node_by_code(info: GraphQLResolveInfo, code: str) -> dict | None:
+    def code_discount_node_by_code(info: GraphQLResolveInfo, code: str) -> dict[str, Any] | None:
         require(info, "read_discounts")
         found = ctx.shop.discount_by_code(code)
         return discount_view(ctx, found) if found else None
 
-    def orders(info: GraphQLResolveInfo, query: str | None = None, **page: Any) -> dict:
+    def orders(info: GraphQLResolveInfo, query: str | None = None, **page: Any) -> dict[str, Any]:
         require(info, "read_orders")
         page.pop("sortKey", None)
         page.pop("savedSearchId", None)
@@ -562,7 +564,9 @@ def query_root(ctx: Context) -> dict[str, Any]:
     def node(info: GraphQLResolveInfo, id: str) -> dict[str, Any] | None:
         return node_by_id(info, id)
 
-    def current_bulk_operation(info: GraphQLResolveInfo, type: str = "QUERY") -> dict | None:
+    def current_bulk_operation(
+        info: GraphQLResolveInfo, type: str = "QUERY"
+    ) -> dict[str, Any] | None:
         from .bulk import bulk_view, latest_operation
 
         op = latest_operation(ctx) if type == "QUERY" else None
@@ -745,7 +749,7 @@ def _validate_discount(
 
 
 def _validate_buyers(
-    ctx: Context, arg: str, context: dict | None, selection: dict | None
+    ctx: Context, arg: str, context: dict[str, Any] | None, selection: dict[str, Any] | None
 ) -> list[dict[str, Any]]:
     errors: list[dict[str, Any]] = []
     source, name = (context, "context") if context is not None else (selection, "customerSelection")
@@ -776,7 +780,7 @@ def _validate_buyers(
     return errors
 
 
-def _validate_customer_gets(arg: str, gets: dict | None) -> list[dict[str, Any]]:
+def _validate_customer_gets(arg: str, gets: dict[str, Any] | None) -> list[dict[str, Any]]:
     base = [arg, "customerGets"]
     if gets is None:
         return [_user_error(base, "Customer gets can't be blank", "BLANK")]
@@ -991,7 +995,7 @@ def _check_value(kind: str, value: str) -> str | None:
     return None
 
 
-def _metafields_set(info: GraphQLResolveInfo, metafields: list[dict[str, Any]]) -> dict:
+def _metafields_set(info: GraphQLResolveInfo, metafields: list[dict[str, Any]]) -> dict[str, Any]:
     ctx = ctx_of(info)
     if len(metafields) > METAFIELDS_MAX:
         return {
@@ -1113,7 +1117,9 @@ def _metafields_set(info: GraphQLResolveInfo, metafields: list[dict[str, Any]]) 
     return {"metafields": written, "userErrors": []}
 
 
-def _metafields_delete(info: GraphQLResolveInfo, metafields: list[dict[str, Any]]) -> dict:
+def _metafields_delete(
+    info: GraphQLResolveInfo, metafields: list[dict[str, Any]]
+) -> dict[str, Any]:
     ctx = ctx_of(info)
     for item in metafields:
         scope = _owner_scope(item["ownerId"])

@@ -69,7 +69,7 @@ def make_wsgi_app(fake: FakeShopify) -> Callable[..., Iterable[bytes]]:
         except NotFound:
             return _not_found()
         except HTTPException as exc:
-            return exc.get_response(request.environ)  # type: ignore[return-value]
+            return exc.get_response(request.environ)
         if endpoint == "index":
             return _index(fake)
         if endpoint == "cdn":
