@@ -233,3 +233,39 @@ def test_a_refresh_landing_late_keeps_the_leave_confirmation_open(
     assert dialog.get_by_label("Offers by email").is_checked()  # drawn from the reload
     assert _member(rt, kari).status == "active"
     assert page.js_errors == []
+
+
+def test_a_consent_ticked_by_keyboard_beside_an_open_leave_confirmation_keeps_its_focus(
+    page: Any, rt: Any, storefront: Any, kari: int, rewards: dict, open_panel: Any
+) -> None:
+    """The reload after a change puts the focus back on the control the shopper used, never
+    on "Yes, leave the club": a second Space un-ticks the box and does not end the membership."""
+    dialog = _open_my_data(open_panel, storefront)
+    dialog.get_by_role("button", name="My data").click()
+    dialog.locator(".klubb-body[data-view=my-data]").wait_for()
+    dialog.get_by_role("button", name="Leave the club").click()
+    dialog.get_by_role("button", name="Yes, leave the club").wait_for()
+
+    sms = dialog.get_by_label("Offers by text message")
+    sms.focus()
+    page.keyboard.press("Space")
+    page.get_by_role("status").get_by_text("Saved").wait_for()
+    sms = dialog.get_by_label("Offers by text message")
+    assert sms.is_checked()
+    assert sms.evaluate("el => el === document.activeElement")
+    assert dialog.get_by_role("button", name="Yes, leave the club").is_visible()
+
+    page.keyboard.press("Space")
+    page.get_by_role("status").get_by_text("Saved").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert not dialog.get_by_label("Offers by text message").is_checked()
+    assert _member(rt, kari).status == "active"
+
+    # Cancel closes the confirmation and hands the focus back to "Leave the club".
+    dialog.get_by_role("button", name="Cancel").click()
+    leave = dialog.get_by_role("button", name="Leave the club")
+    leave.wait_for()
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.dataset.key === 'leave'"
+    )
+    assert page.js_errors == []

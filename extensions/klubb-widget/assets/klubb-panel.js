@@ -488,7 +488,15 @@
   };
 
   P.button = function (key, cls, onclick, vars) {
-    return h("button", { type: "button", class: cls, text: this.t(key, vars), onclick: onclick });
+    return h("button", { type: "button", class: cls, "data-key": key, text: this.t(key, vars), onclick: onclick });
+  };
+
+  // What has the focus in the panel, as a selector that finds the same control after a redraw.
+  P.focusKey = function () {
+    var el = document.activeElement;
+    if (!el || !this.body.contains(el)) return null;
+    if (el.id) return "#" + (window.CSS && CSS.escape ? CSS.escape(el.id) : el.id);
+    return el.dataset && el.dataset.key ? '[data-key="' + el.dataset.key + '"]' : null;
   };
 
   // The merchant's Widget appearance (admin) wins over the theme editor's settings once known.
@@ -511,8 +519,9 @@
 
   // The member's own data (GET /api/me) as the history or the "my data" view.
   // A redraw keeps a "leave the club" confirmation the shopper opened while it loaded, and
-  // only the newest of several loads in flight draws.
-  P.me = function (view) {
+  // the focus on the control that had it (``focus``: a selector to move it to instead); only
+  // the newest of several loads in flight draws.
+  P.me = function (view, focus) {
     var self = this;
     var ticket = (self.meTicket = (self.meTicket || 0) + 1);
     self.say(self.t("loading"));
@@ -525,8 +534,9 @@
         self.render();
         self.focusFirst();
       });
+      var had = focus || self.focusKey();
       self.show_([back].concat(view === "history" ? self.historyView() : self.dataView()), view);
-      (self.body.querySelector(".klubb-danger") || self.body.querySelector("h3")).focus();
+      ((had && self.body.querySelector(had)) || self.body.querySelector("h3")).focus();
     }, function () {
       if (ticket === self.meTicket) self.fail();
     });
@@ -576,7 +586,7 @@
       self.field("preferred_name", h("input", { type: "text", maxlength: "60", autocomplete: "nickname", value: p.preferred_name || "" })),
       self.field("birthday", h("input", { type: "date", value: p.birthday || "" })),
       self.field("language", lang),
-      h("button", { type: "submit", class: "klubb-btn", text: self.t("save") })
+      h("button", { type: "submit", class: "klubb-btn", "data-key": "save", text: self.t("save") })
     ]);
     var names = ["preferred_name", "birthday", "language"];
     var before = names.map(function (name) {
@@ -613,7 +623,7 @@
         }),
         self.button("cancel", "klubb-link klubb-plain", function () {
           self.leaving = false;
-          self.me("my-data");
+          self.me("my-data", '[data-key="leave"]');
         })
       );
       leaveBox.querySelector(".klubb-danger").setAttribute("aria-describedby", self.pid + "-leave");
