@@ -46,10 +46,16 @@
       members.forEach(function (member) {
         var row = document.createElement("tr");
         var name = [member.first_name, member.last_name].filter(Boolean).join(" ");
-        var link = document.createElement("s-link");
-        link.setAttribute("href", K.appLink("/members/" + member.customer_id));
-        link.textContent = name || member.email || K.text("no_name");
-        K.cell(row, link);
+        var label = name || member.email || K.text("no_name");
+        if (member.status === "anonymised") {
+          // A member who left or was erased: nothing to open, and no customer id to open it by.
+          K.cell(row, label);
+        } else {
+          var link = document.createElement("s-link");
+          link.setAttribute("href", K.appLink("/members/" + member.customer_id));
+          link.textContent = label;
+          K.cell(row, link);
+        }
         K.cell(row, member.email || "", "k-wide");
         K.cell(row, member.phone || "", "k-wide");
         K.cell(row, K.formatPoints(member.points_balance), "k-num");

@@ -257,3 +257,23 @@ def test_the_pages_fit_a_phone_screen(page, screenshot, live_app, fake_shopify, 
         scroll = frame.evaluate("document.documentElement.scrollWidth")
         assert scroll <= frame.evaluate("window.innerWidth"), path
         screenshot("admin-375" + path.replace("/", "-"))
+
+
+def test_a_member_who_left_is_listed_without_a_link(page, live_app, fake_shopify, rt):
+    """Leaving anonymises the row (its customer id becomes the row's negative id): the list
+    shows it as erased, with nothing to open."""
+    app = open_admin(page, fake_shopify)
+    expect(app.get_by_role("heading", name="Klubb")).to_be_visible()
+    kari = add_members(rt)
+    with rt.sessions.begin() as s:
+        row = s.get(Member, kari)
+        row.status, row.customer_id = "anonymised", -kari
+        row.first_name = row.last_name = row.email = row.phone = None
+    page.get_by_role("link", name="Members").click()
+    rows = app.locator("#members-table tbody tr")
+    expect(rows).to_have_count(4)
+    erased = rows.filter(has_text="Erased")
+    expect(erased).to_have_count(1)
+    expect(erased.locator("s-link")).to_have_count(0)
+    expect(rows.locator("s-link")).to_have_count(3)
+    assert page.js_errors == []

@@ -1,7 +1,8 @@
 """Serve the test storefront in front of a running app: ``python -m tests.storefront``.
 
 ``--app`` is the app's URL (``flask --app app dev`` serves ``http://127.0.0.1:8000``), ``--shop``
-the installed shop's domain, ``--customer`` the signed-in customer id (omit for a guest).
+the installed shop's domain (default: the dev command's demo shop), ``--customer`` the signed-in
+customer id (omit for a guest).
 The secret is the demo app's unless ``--secret`` is given. Useful for trying the widget by hand
 and for measuring the storefront (Lighthouse) with and without the app embed (``--no-embed``).
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import time
 
+from devserver import DEMO_SHOP
 from loyalty.config import DEMO_API_SECRET
 from tests.storefront.server import Storefront
 
@@ -19,7 +21,7 @@ def main() -> None:
     """Parse the options, serve until interrupted."""
     parser = argparse.ArgumentParser(prog="python -m tests.storefront")
     parser.add_argument("--app", default="http://127.0.0.1:8000")
-    parser.add_argument("--shop", default="klubb-test.myshopify.com")
+    parser.add_argument("--shop", default=DEMO_SHOP)
     parser.add_argument("--secret", default=DEMO_API_SECRET)
     parser.add_argument("--customer", type=int, default=None)
     parser.add_argument("--port", type=int, default=0)
