@@ -34,6 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty import audit
+from loyalty.errors import ValidationError
 from loyalty.members import customer_hashes
 from loyalty.models import (
     ConsentEvent,
@@ -56,6 +57,7 @@ from loyalty.self_service_rules import (
 from loyalty.types import utcnow
 
 CONSENT_SOURCE = "widget"
+NO_PHONE_FOR_SMS = "Add a mobile number to your customer account first."
 RECENT_LEDGER = 50
 MEMBER_STATUSES = (MemberStatus.ACTIVE, MemberStatus.RESTRICTED)
 EXPORT_FORMATS = {"json": "application/json", "csv": "text/csv"}
@@ -245,6 +247,10 @@ def set_consents(
     now = now or utcnow()
     with sessions.begin() as s:
         member = find_member(s, shop_id, customer_id, lock=True)
+        if wanted.get("sms") and not member.sms_consent and not member.phone:
+            # Shopify refuses SMS consent for a customer without a phone number: saying
+            # "saved" here would leave Klubb and Shopify disagreeing about the consent.
+            raise ValidationError({"sms": NO_PHONE_FOR_SMS})
         events: list[ConsentEvent] = []
         for channel, granted in wanted.items():
             if getattr(member, f"{channel}_consent") == granted:

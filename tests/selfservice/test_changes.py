@@ -131,6 +131,34 @@ def test_invalid_consent_bodies_are_422(me, rt, ingeborg, body):
     assert (member_of(rt, ingeborg.member_id).email_consent) is True
 
 
+def test_sms_consent_needs_a_phone_number_and_changes_nothing_without_one(me, rt, ingeborg):
+    """Shopify refuses SMS consent for a customer without a phone, so Klubb refuses it first."""
+    from sqlalchemy import update
+
+    from loyalty.models import Member
+
+    with rt.sessions.begin() as s:
+        s.execute(
+            update(Member)
+            .where(Member.id == ingeborg.member_id)
+            .values(phone=None, sms_consent=False)
+        )
+    with rt.sessions() as s:
+        before = len(s.scalars(select(ConsentEvent)).all())
+    response = me("PUT", "/consents", json={"email": False, "sms": True})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"] == {
+        "sms": "Add a mobile number to your customer account first."
+    }
+    member = member_of(rt, ingeborg.member_id)
+    assert (member.email_consent, member.sms_consent) == (True, False)  # nothing changed
+    with rt.sessions() as s:
+        assert len(s.scalars(select(ConsentEvent)).all()) == before
+    assert queued(rt, "webhooks.shopify_sync.push_consent") == []
+    # Withdrawing stays possible whatever the phone.
+    assert me("PUT", "/consents", json={"sms": False}).status_code == 200
+
+
 def test_restriction_stops_earning_keeps_the_data_and_can_be_lifted(me, rt, ingeborg, hash_key):
     response = me("POST", "/restriction", json={})
     assert response.status_code == 200 and response.get_json() == {"status": "restricted"}

@@ -31,7 +31,7 @@ def kari(rt: Any, member: int) -> int:
     """The member fixture with a name and an email, as the customer webhook stores them."""
     with rt.sessions.begin() as s:
         row = s.get(Member, member)
-        row.first_name, row.email = "Kari", "kari@example.com"
+        row.first_name, row.email, row.phone = "Kari", "kari@example.com", "+4791234567"
     return member
 
 
@@ -268,4 +268,19 @@ def test_a_consent_ticked_by_keyboard_beside_an_open_leave_confirmation_keeps_it
     page.wait_for_function(
         "() => document.activeElement && document.activeElement.dataset.key === 'leave'"
     )
+    assert page.js_errors == []
+
+
+def test_offers_by_text_message_need_a_phone_number(
+    page: Any, rt: Any, storefront: Any, member: int, rewards: dict, open_panel: Any
+) -> None:
+    """Shopify refuses SMS consent for a customer without a phone: the widget says why and
+    the box stays unticked, rather than saying "Saved" for a consent Shopify never took."""
+    dialog = _open_my_data(open_panel, storefront)
+    dialog.get_by_role("button", name="My data").click()
+    dialog.locator(".klubb-body[data-view=my-data]").wait_for()
+    dialog.get_by_label("Offers by text message").click()
+    page.get_by_role("status").get_by_text("Add a mobile number").wait_for()
+    assert not dialog.get_by_label("Offers by text message").is_checked()
+    assert _member(rt, member).sms_consent is False
     assert page.js_errors == []

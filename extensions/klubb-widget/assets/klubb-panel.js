@@ -66,6 +66,7 @@
       "consents": "Marketing",
       "c_email": "Offers by email",
       "c_sms": "Offers by text message",
+      "sms_needs_phone": "Add a mobile number to your customer account to get offers by text message.",
       "downloads": "Download your data",
       "dl_json": "Everything (JSON)",
       "dl_csv": "Points history (CSV)",
@@ -143,6 +144,7 @@
       "consents": "Markedsføring",
       "c_email": "Tilbud på e-post",
       "c_sms": "Tilbud på SMS",
+      "sms_needs_phone": "Legg til et mobilnummer i kundekontoen din for å få tilbud på SMS.",
       "downloads": "Last ned dataene dine",
       "dl_json": "Alt (JSON)",
       "dl_csv": "Poenghistorikk (CSV)",
@@ -609,7 +611,11 @@
       box.addEventListener("change", function () {
         var body = {};
         body[channel] = box.checked;
-        self.change("PUT", "/api/me/consents", body);
+        self.change("PUT", "/api/me/consents", body, null, function (data) {
+          box.checked = !box.checked; // refused: the box shows what stands
+          var fields = (data.error && data.error.fields) || {};
+          return fields.sms ? self.t("sms_needs_phone") : null;
+        });
       });
       consents.appendChild(h("p", { class: "klubb-check" }, [box, h("label", { for: box.id, text: self.t("c_" + channel) })]));
     });
@@ -658,14 +664,18 @@
   };
 
   // A change to the member's own data; then the view is drawn again from the server's state.
-  P.change = function (method, path, body, after) {
+  // ``refused`` undoes what the control shows when the change is refused.
+  P.change = function (method, path, body, after, refused) {
     var self = this;
     if (self.busy) return;
     self.busy = true;
     self.say("");
     self.call(method, path, body).then(function (res) {
       self.busy = false;
-      if (res.status !== 200) return self.say((res.data.error && res.data.error.message) || self.t("error"));
+      if (res.status !== 200) {
+        var said = refused && refused(res.data);
+        return self.say(said || (res.data.error && res.data.error.message) || self.t("error"));
+      }
       if (after === "left") {
         self.leaving = false;
         return self.load().then(function () {
