@@ -6,11 +6,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import null, or_, select
+from sqlalchemy import exists, null, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.appearance import load_appearance
 from loyalty.models import (
+    LedgerEntry,
     Member,
     MemberStatus,
     ProgramSettings,
@@ -90,20 +91,30 @@ def member_summary(
         if customer_id is not None
         else null()
     )
+    # The signup bonus is given once per customer: one who left and comes back is not promised
+    # it again (same statement, no extra round trip).
+    bonus_had = (
+        exists().where(
+            LedgerEntry.shop_id == shop_id, LedgerEntry.source_key == f"signup:{customer_id}"
+        )
+        if customer_id is not None
+        else null()
+    )
     with sessions() as s:
         row = s.execute(
-            select(Shop, ProgramSettings, WidgetAppearance, balance)
+            select(Shop, ProgramSettings, WidgetAppearance, balance, bonus_had)
             .join(ProgramSettings, ProgramSettings.shop_id == Shop.id)
             .outerjoin(WidgetAppearance, WidgetAppearance.shop_id == Shop.id)
             .where(Shop.id == shop_id)
         ).first()
         assert row is not None
-        shop, settings, saved, points_balance = row
+        shop, settings, saved, points_balance, had_bonus = row
         appearance = load_appearance(s, shop_id) if saved is not None else None
         return {
             "signed_in": customer_id is not None,
             "member": points_balance is not None,
             "points_balance": points_balance,
+            "signup_bonus_received": bool(had_bonus),
             "program": program(shop, settings, appearance),
             "rewards": active_rewards(s, shop, utcnow()),
         }

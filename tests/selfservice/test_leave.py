@@ -184,3 +184,38 @@ def test_joining_again_lifts_the_tombstone_and_starts_afresh(me, rt, ingeborg, h
     )
     assert order.member_id == fresh.id and order.points_owed == 1000
     assert me("GET").get_json()["points_balance"] == 1000
+
+
+def test_one_who_left_is_not_promised_the_signup_bonus_again(proxy, rt, shop_id):
+    """The bonus is given once per customer (``signup:{customer}``): the widget's answer says
+    so for a returning customer, and joining again indeed gives none."""
+    newcomer = 991_000_001
+
+    def summary(customer_id):
+        return proxy("GET", "/proxy/api/member", customer_id=customer_id).get_json()
+
+    assert summary(None)["signup_bonus_received"] is False  # a guest
+    before = summary(newcomer)
+    assert (before["member"], before["signup_bonus_received"]) == (False, False)
+    assert before["program"]["signup_bonus"] == 100
+    joined = proxy(
+        "POST", "/proxy/api/join", customer_id=newcomer, json={}, headers={"Idempotency-Key": "j1"}
+    )
+    assert joined.status_code == 200, joined.get_json()
+    assert summary(newcomer)["points_balance"] == 100
+    left = proxy(
+        "DELETE",
+        "/proxy/api/me",
+        customer_id=newcomer,
+        json=LEAVE,
+        headers={"Idempotency-Key": "l1"},
+    )
+    assert left.status_code == 200
+
+    after = summary(newcomer)
+    assert (after["member"], after["signup_bonus_received"]) == (False, True)
+    again = proxy(
+        "POST", "/proxy/api/join", customer_id=newcomer, json={}, headers={"Idempotency-Key": "j2"}
+    )
+    assert again.status_code == 200
+    assert summary(newcomer)["points_balance"] == 0

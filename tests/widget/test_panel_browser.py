@@ -104,9 +104,18 @@ def test_a_signed_in_non_member_joins(
     assert dialog.locator(".klubb-body").get_attribute("data-view") == "non-member"
     screenshot("widget-non-member")
     assert_accessible(page)
+    assert "when you join" in dialog.inner_text()
     dialog.get_by_role("button", name="Join the club").click()
     dialog.locator(".klubb-body[data-view=member]").wait_for()
     assert dialog.locator(".klubb-points").inner_text() == "100"
+
+    # Leaving and coming back: the bonus, given once per customer, is not promised again.
+    dialog.get_by_role("button", name="My data").click()
+    dialog.get_by_role("button", name="Leave the club").click()
+    dialog.get_by_role("button", name="Yes, leave the club").click()
+    dialog.locator(".klubb-body[data-view=non-member]").wait_for()
+    assert "when you join" not in dialog.inner_text()
+    assert page.js_errors == []
 
 
 def test_keyboard_only(page: Any, storefront: Any, member: int, rewards: dict) -> None:

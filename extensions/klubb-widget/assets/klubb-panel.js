@@ -336,7 +336,10 @@
         this.t("earn_rate", { points: this.pts(Number(p.earn_rate)), money: this.money(1, p.currency) })
       );
     }
-    if (p.signup_bonus) items.push(this.t("earn_signup", { points: this.pts(p.signup_bonus) }));
+    // Given once per customer: not promised again to one who left and comes back.
+    if (p.signup_bonus && !this.data.signup_bonus_received) {
+      items.push(this.t("earn_signup", { points: this.pts(p.signup_bonus) }));
+    }
     return h("section", { class: "klubb-earn", "aria-labelledby": this.pid + "-earn-title" }, [
       h("h3", { id: this.pid + "-earn-title", text: this.t("earn_title") }),
       h("ul", {}, items.map(function (text) {
