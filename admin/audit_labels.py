@@ -63,7 +63,11 @@ _FIELDS: dict[str, LazyString] = {
 }
 _CHANNELS: dict[str, LazyString | str] = {"email": _l("email"), "sms": "SMS"}
 _CONSENTS: dict[str, LazyString] = {"granted": _l("subscribed"), "withdrawn": _l("unsubscribed")}
-_WORDS: dict[str, LazyString] = {"profile": _l("profile"), "enrolled": _l("new member")}
+_WORDS: dict[str, LazyString] = {
+    "profile": _l("profile"),
+    "ledger": _l("balance and points history"),
+    "enrolled": _l("new member"),
+}
 
 
 def _points_or_word(detail: str) -> str | None:

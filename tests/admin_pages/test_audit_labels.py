@@ -235,6 +235,7 @@ def test_the_members_activity_log_labels_each_action_in_the_language_asked_for(
         ("member.imported", "points=+1250", "+1,250 points", "+1\xa0250 poeng"),
         ("member.imported", "enrolled", "new member", "nytt medlem"),
         ("member.read", "profile", "profile", "profil"),
+        ("member.read", "ledger", "balance and points history", "saldo og poenghistorikk"),
         ("member.read", None, None, None),
         (
             "member.consent_changed",
