@@ -92,6 +92,12 @@ _ENTRY = {
             "examples": ["Signup bonus", "Innmeldingsbonus"],
         },
         "order_id": {"type": ["string", "null"], "description": "The Shopify order, if any."},
+        "order_name": {
+            "type": ["string", "null"],
+            "description": "The order's name as the merchant knows it, when Klubb has it "
+            "(orders recorded since revision 0012).",
+            "examples": ["#1001"],
+        },
         "actor": {"type": "string", "examples": ["system", "staff:42"]},
         "created_at": {"type": "string", "format": "date-time"},
         "available_at": {"type": ["string", "null"], "format": "date-time"},

@@ -9,12 +9,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty import audit, ledger
 from loyalty.errors import NotFound, ValidationError
-from loyalty.models import LedgerEntry, LedgerKind, Member, MemberStatus
+from loyalty.models import LedgerEntry, LedgerKind, Member, MemberStatus, OrderRecord
 
 MAX_ADJUSTMENT = 1_000_000
 MAX_REASON = 500
@@ -30,13 +30,14 @@ def _member(s: Session, shop_id: int, customer_id: int) -> Member:
     return member
 
 
-def _entry(e: LedgerEntry) -> dict[str, Any]:
+def _entry(e: LedgerEntry, order_name: str | None = None) -> dict[str, Any]:
     return {
         "id": str(e.id),
         "points": e.points,
         "kind": e.kind,
         "reason": e.reason,
         "order_id": None if e.order_id is None else str(e.order_id),
+        "order_name": order_name,
         "actor": e.actor,
         "created_at": e.created_at.isoformat(),
         "available_at": e.available_at.isoformat() if e.available_at else None,
@@ -49,8 +50,15 @@ def member_detail(
     """``GET /api/members/{id}``: balance, status, lifetime points and the newest ledger entries."""
     with sessions.begin() as s:
         member = _member(s, shop_id, customer_id)
-        entries = s.scalars(
-            select(LedgerEntry)
+        entries = s.execute(
+            select(LedgerEntry, OrderRecord.order_name)
+            .outerjoin(
+                OrderRecord,
+                and_(
+                    OrderRecord.shop_id == LedgerEntry.shop_id,
+                    OrderRecord.order_id == LedgerEntry.order_id,
+                ),
+            )
             .where(LedgerEntry.shop_id == shop_id, LedgerEntry.member_id == member.id)
             .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
             .limit(LEDGER_PAGE)
@@ -70,7 +78,7 @@ def member_detail(
             "last_activity_at": member.last_activity_at.isoformat()
             if member.last_activity_at
             else None,
-            "ledger": [_entry(e) for e in entries],
+            "ledger": [_entry(e, name) for e, name in entries],
         }
 
 

@@ -290,6 +290,8 @@ class OrderRecord(Base):
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
     test: Mapped[bool] = mapped_column(Boolean, default=False)
     source_name: Mapped[str | None] = mapped_column(String(100))
+    # Shopify's name for the order as merchants know it ("#1001"); not personal data.
+    order_name: Mapped[str | None] = mapped_column(String(64))
     location_id: Mapped[int | None] = mapped_column(BigInteger)
     points_owed: Mapped[int] = mapped_column(BigInteger, default=0)
     # The shop's rate when the order was first seen paid: a later change of rate is not retroactive.

@@ -233,6 +233,7 @@ def _merge(record: OrderRecord, facts: OrderFacts, version: datetime | None) -> 
         record.financial_status = facts.financial_status
         record.test = facts.test
         record.source_name = facts.source_name
+        record.order_name = facts.name or record.order_name
         record.location_id = facts.location_id
         record.ordered_at = facts.ordered_at or record.ordered_at
         record.shopify_updated_at = version or held

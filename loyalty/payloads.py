@@ -65,6 +65,7 @@ class OrderFacts:
     cancelled: bool
     test: bool
     source_name: str | None
+    name: str | None
     location_id: int | None
     ordered_at: datetime | None
     updated_at: datetime | None
@@ -100,6 +101,7 @@ class OrderFacts:
             cancelled=bool(payload.get("cancelled_at")),
             test=payload.get("test") is True,
             source_name=str(payload["source_name"])[:100] if payload.get("source_name") else None,
+            name=payload["name"][:64] if isinstance(payload.get("name"), str) else None,
             location_id=optional_id(payload.get("location_id")),
             ordered_at=parse_time(payload.get("processed_at"))
             or parse_time(payload.get("created_at")),

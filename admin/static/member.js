@@ -130,7 +130,7 @@
           var link = document.createElement("s-link");
           link.setAttribute("href", "https://" + shop + "/admin/orders/" + entry.order_id);
           link.setAttribute("target", "_top");
-          link.textContent = K.text("order", { number: entry.order_id });
+          link.textContent = entry.order_name || K.text("order", { number: entry.order_id });
           K.cell(row, link, "k-wide");
         } else {
           K.cell(row, "", "k-wide");

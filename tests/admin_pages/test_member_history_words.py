@@ -110,9 +110,10 @@ def test_the_member_page_shows_the_history_in_the_admins_language(
     expect(rows).to_have_count(3)
     expect(rows.nth(0)).to_contain_text("Pakken kom sent")
     expect(app.locator("#ledger-table")).to_contain_text("Innmeldingsbonus")
-    order_row = rows.filter(has=app.get_by_role("link", name=f"Ordre {ORDER}"))
+    # The order as the merchant knows it (the sample body's name), linked once.
+    order_row = rows.filter(has=app.get_by_role("link", name="#9999"))
     expect(order_row).to_contain_text("+650")
-    assert order_row.inner_text().count(str(ORDER)) == 1
+    assert str(ORDER) not in order_row.inner_text()
     expect(app.locator("#ledger-table")).not_to_contain_text("signup bonus")
     screenshot("admin-member-history-nb")
     assert page.js_errors == []

@@ -49,13 +49,15 @@ def member(admin_get):
 def test_a_customer_joins_buys_and_the_admin_sees_the_points(deliver, admin_get):
     deliver("customers/create", customer_body(CUSTOMER))
     assert member(admin_get)["points_balance"] == 100  # signup bonus
-    deliver("orders/paid", order_body(5001, [Line(1, "499.00")], customer_id=CUSTOMER))
+    order = order_body(5001, [Line(1, "499.00")], customer_id=CUSTOMER)
+    order["name"] = "#1001"
+    deliver("orders/paid", order)
     body = member(admin_get)
     assert body["customer_id"] == str(CUSTOMER)
     assert body["points_balance"] == 599 and body["status"] == "active"
-    assert [(e["kind"], e["points"], e["order_id"]) for e in body["ledger"]] == [
-        ("earn", 499, "5001"),
-        ("bonus", 100, None),
+    assert [(e["kind"], e["points"], e["order_id"], e["order_name"]) for e in body["ledger"]] == [
+        ("earn", 499, "5001", "#1001"),  # the order as the merchant knows it
+        ("bonus", 100, None, None),
     ]
 
 
