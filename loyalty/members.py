@@ -19,6 +19,7 @@ for that customer writes nothing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
@@ -65,17 +66,22 @@ def customer_hash(key: bytes | str, shop_id: int, customer_id: int) -> str:
     return hmac.new(raw, f"{shop_id}:{customer_id}".encode(), hashlib.sha256).hexdigest()
 
 
+@functools.cache
+def settings_defaults() -> dict[str, Any]:
+    """The program settings a shop has until it saves its own (the models' column defaults)."""
+    return {
+        column.key: column.default.arg
+        for column in ProgramSettings.__table__.columns
+        if column.default is not None and column.default.is_scalar
+    }
+
+
 def program_settings(session: Session, shop_id: int) -> ProgramSettings:
     """The shop's program settings, or the models' defaults (unsaved) if it has none yet."""
     settings = session.get(ProgramSettings, shop_id)
     if settings is not None:
         return settings
-    defaults = {
-        column.key: column.default.arg
-        for column in ProgramSettings.__table__.columns
-        if column.default is not None and column.default.is_scalar
-    }
-    return ProgramSettings(**{**defaults, "shop_id": shop_id})
+    return ProgramSettings(**{**settings_defaults(), "shop_id": shop_id})
 
 
 def customer_hashes(hash_key: HashKeys, shop_id: int, customer_id: int) -> list[str]:

@@ -33,7 +33,7 @@ from loyalty.discount_codes import (
     create_code,
     find_code,
 )
-from loyalty.members import program_settings
+from loyalty.members import program_settings, settings_defaults
 from loyalty.models import Member, MemberStatus, ProgramSettings, RewardKind, Shop
 from loyalty.shopify_client import ShopifyClient
 from loyalty.types import utcnow
@@ -76,7 +76,7 @@ def joined_since(sessions: sessionmaker[Session], member_id: int, since: datetim
     """
     # Every order of a member asks this: one autocommitted statement, no BEGIN and ROLLBACK
     # round trips, and the shop's settings (or their default) read in the same statement.
-    default = ProgramSettings.__table__.c.welcome_discount_percent.default.arg
+    default = settings_defaults()["welcome_discount_percent"]
     engine = sessions.kw["bind"]
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         row = conn.execute(

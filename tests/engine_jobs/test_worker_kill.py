@@ -19,9 +19,9 @@ from sqlalchemy import select
 
 from loyalty.ledger import reconcile
 from loyalty.models import EventStatus, Member, WebhookEvent
-from tests.conftest import EMBEDDED
 from tests.engine.bodies import Line, customer_body, order_body
 from tests.engine_jobs.workers import (
+    CONCURRENT_POSTGRES,
     abandon,
     backends_waiting_for_a_lock,
     kill_worker_and_horses,
@@ -34,10 +34,7 @@ from tests.engine_jobs.workers import (
 from webhooks.sweeper import sweep_outbox
 from webhooks.worker import drain
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(EMBEDDED, reason="row locks and concurrent workers need PostgreSQL"),
-]
+pytestmark = CONCURRENT_POSTGRES
 
 CUSTOMER = 7301
 ORDER = 8301

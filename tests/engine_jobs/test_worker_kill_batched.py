@@ -12,15 +12,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from rq.job import Job, JobStatus
 from sqlalchemy import select
 
 from loyalty.ledger import reconcile
 from loyalty.models import EventStatus, Member, WebhookEvent
-from tests.conftest import EMBEDDED
 from tests.engine.bodies import Line, customer_body, order_body
 from tests.engine_jobs.workers import (
+    CONCURRENT_POSTGRES,
     abandon,
     backends_waiting_for_a_lock,
     kill_worker_and_horses,
@@ -34,10 +33,7 @@ from webhooks.batch import DRAIN_JOB_PREFIX, batch_key
 from webhooks.sweeper import sweep_outbox
 from webhooks.worker import drain
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(EMBEDDED, reason="row locks and concurrent workers need PostgreSQL"),
-]
+pytestmark = CONCURRENT_POSTGRES
 
 CUSTOMER = 7311
 ORDERS = {8311: 500, 8312: 70, 8313: 30}

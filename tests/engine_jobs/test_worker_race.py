@@ -18,9 +18,9 @@ from sqlalchemy import select
 
 from loyalty.ledger import reconcile
 from loyalty.models import EventStatus, Member, WebhookEvent
-from tests.conftest import EMBEDDED
 from tests.engine.bodies import Line, at, customer_body, order_body
 from tests.engine_jobs.workers import (
+    CONCURRENT_POSTGRES,
     backends_waiting_for_a_lock,
     member_api,
     running_worker,
@@ -29,10 +29,7 @@ from tests.engine_jobs.workers import (
 )
 from webhooks.worker import drain
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(EMBEDDED, reason="row locks and concurrent workers need PostgreSQL"),
-]
+pytestmark = CONCURRENT_POSTGRES
 
 CUSTOMER = 7401
 ORDER = 8401

@@ -21,9 +21,14 @@ from sqlalchemy import text
 
 from loyalty.config import Config
 from tests.admin.conftest import bearer
-from tests.conftest import SHOP
+from tests.conftest import EMBEDDED, SHOP
 
 ROOT = Path(__file__).resolve().parents[2]
+CONCURRENT_POSTGRES = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(EMBEDDED, reason="row locks and concurrent workers need PostgreSQL"),
+]
+"""The marks of the tests that run real workers against each other's row locks."""
 WAIT = 60.0
 T = TypeVar("T")
 
