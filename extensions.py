@@ -21,7 +21,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.config import Config
-from loyalty.db import make_engine, make_session_factory
+from loyalty.db import DirectConnections, make_engine, make_session_factory
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,10 @@ class Runtime:
     redis: redis.Redis
     redis_url: str
     queues: dict[str, Queue] = field(default_factory=dict)
+    direct: DirectConnections | None = None
+    """Plain connections for the webhook intake's one statement (PostgreSQL only)."""
+    local: dict[str, Any] = field(default_factory=dict)
+    """What an adapter keeps for the life of this runtime (the intake's enqueue window)."""
 
     def queue(self, name: str) -> Queue:
         """The RQ queue of that name (one of :data:`QUEUE_NAMES`)."""
@@ -121,6 +125,7 @@ def build_runtime(config: Config) -> Runtime:
         sessions=make_session_factory(engine),
         redis=client,
         redis_url=url,
+        direct=DirectConnections(engine) if engine.dialect.name == "postgresql" else None,
     )
     rt.queues = {
         name: Queue(name, connection=client, default_timeout=DEFAULT_JOB_TIMEOUT)

@@ -8,9 +8,12 @@ with wrk (a fresh X-Shopify-Event-Id per request, so every post is a new event);
 the two rates is the result (target >= 0.35). Then the app is driven at half its saturating
 rate (wrk connections paced with a delay) and its latency percentiles reported (target p99 <
 50 ms). Memory per gunicorn worker is reported after the run. No worker runs: the jobs stay
-queued. The app's default ``WEBHOOK_BATCH_SIZE`` (50) has the intake append the event id to a
-Redis list and queue a drain job per batch (webhooks/batch.py); ``--batch 1`` makes it queue an
-RQ job per event.
+queued, and the run checks that every recorded event waits for one. The app's default
+``WEBHOOK_BATCH_SIZE`` (50) has the intake append the event id to a Redis list and queue a drain
+job per batch (webhooks/batch.py), gathering the ids of deliveries that arrive within
+``WEBHOOK_ENQUEUE_WINDOW_MS`` (20) of an enqueue into one call (webhooks/enqueue_window.py);
+``--window 0`` enqueues each delivery before its answer, ``--batch 1`` queues an RQ job per
+event.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import argparse
 import statistics
 
 import psycopg
+import redis
 
 from bench.common import (
     app_env,
@@ -44,12 +48,20 @@ def main() -> None:
         default=None,
         help="WEBHOOK_BATCH_SIZE (default: the app's, 50; 1: a job per event)",
     )
+    parser.add_argument(
+        "--window",
+        type=int,
+        default=None,
+        help="WEBHOOK_ENQUEUE_WINDOW_MS (default: the app's, 20; 0: each delivery at once)",
+    )
     args = parser.parse_args()
 
     db_url = fresh_database(DATABASE)
     prepare_app_database(db_url)
-    batch = {} if args.batch is None else {"WEBHOOK_BATCH_SIZE": str(args.batch)}
-    env = app_env(db_url, **batch)
+    settings = {} if args.batch is None else {"WEBHOOK_BATCH_SIZE": str(args.batch)}
+    if args.window is not None:
+        settings["WEBHOOK_ENQUEUE_WINDOW_MS"] = str(args.window)
+    env = app_env(db_url, **settings)
     body = dumps(order_body(820982911946154508, 115310627314723954, 499))
 
     with gunicorn("bench.bare_app:app", env) as bare:
@@ -79,6 +91,13 @@ def main() -> None:
 
     with psycopg.connect(db_url.replace("+psycopg", ""), autocommit=True) as conn:
         recorded = conn.execute("SELECT count(*) FROM webhook_events").fetchone()[0]
+        not_queued = conn.execute(
+            "SELECT count(*) FROM webhook_events WHERE status <> 'enqueued'"
+        ).fetchone()[0]
+    # Every recorded event must be waiting for a worker: in the batch list, or (--batch 1) as
+    # an RQ job. gunicorn has stopped, so any enqueue window has closed.
+    waiting = redis.Redis.from_url(env["REDIS_URL"])
+    queued = waiting.llen("rq:queue:webhooks" if args.batch == 1 else "klubb:batch:webhooks")
 
     ratio = saturated.requests_per_s / baseline.requests_per_s
     print(
@@ -93,7 +112,10 @@ def main() -> None:
         f"p50 {paced.latency_ms.get('50', 0):.1f} ms  p90 {paced.latency_ms.get('90', 0):.1f} ms  "
         f"p99 {paced.latency_ms.get('99', 0):.1f} ms  (target p99 < 50 ms; non-2xx {paced.non_2xx})"
     )
-    print(f"events recorded:      {recorded}")
+    print(
+        f"events recorded:      {recorded}; waiting for a worker: {queued}"
+        f" ({'every one' if queued == recorded and not not_queued else 'NOT every one'})"
+    )
     print(
         f"gunicorn worker RSS:  median {statistics.median(memory):.0f} MiB, "
         f"max {max(memory):.0f} MiB over {len(memory)} workers"

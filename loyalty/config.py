@@ -104,6 +104,9 @@ class Config:
     # Webhook events per RQ job on the ``webhooks`` queue (1: a job per event; see
     # webhooks/batch.py). More amortises RQ's per-job cost when orders arrive in floods.
     webhook_batch_size: int = 50
+    # After enqueueing a delivery, a web process gathers the next ones for this long and
+    # enqueues them together (webhooks/enqueue_window.py); 0 enqueues each before its answer.
+    webhook_enqueue_window_ms: int = 20
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -130,6 +133,13 @@ class Config:
         if env.get("WEBHOOK_BATCH_SIZE"):
             values["webhook_batch_size"] = min(
                 500, _positive_int("WEBHOOK_BATCH_SIZE", env["WEBHOOK_BATCH_SIZE"])
+            )
+        if env.get("WEBHOOK_ENQUEUE_WINDOW_MS"):
+            window = env["WEBHOOK_ENQUEUE_WINDOW_MS"]
+            values["webhook_enqueue_window_ms"] = (
+                0
+                if window.strip() == "0"
+                else min(1000, _positive_int("WEBHOOK_ENQUEUE_WINDOW_MS", window))
             )
         extra = {
             key: _positive_int(name, env[name])

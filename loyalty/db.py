@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import functools
+import os
+import threading
 import time
+from collections.abc import Mapping
 from typing import Any
 
+import psycopg
 from sqlalchemy import Engine, alias, create_engine, event, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
@@ -61,6 +65,72 @@ def _ping_idle_connections(engine: Engine) -> None:
             engine.dialect.do_ping(dbapi_conn)
         except engine.dialect.loaded_dbapi.Error as err:
             raise exc.DisconnectionError("a pooled connection failed its ping") from err
+
+
+class DirectError(Exception):
+    """A statement run through :class:`DirectConnections` failed (the database is down or
+    refused it); the driver's own error is its ``__cause__``."""
+
+
+DIRECT_APPLICATION_NAME = "klubb-intake"
+"""How :class:`DirectConnections`' sessions show in ``pg_stat_activity``."""
+
+
+class DirectConnections:
+    """One psycopg connection per thread and process, in autocommit, for a hot one-statement path.
+
+    The webhook intake runs one statement per delivery. Through SQLAlchemy (a pool checkout and
+    checkin, the execution context, the result wrapper) that statement cost about 2.3 times
+    the CPU of the same statement on a plain connection, a third of a delivery's cost
+    (bench/RESULTS.md, docs/decisions.md). A gunicorn worker serves one request per thread
+    at a time, so a connection per thread needs no pool. PostgreSQL only; SQLite keeps the
+    engine.
+
+    A connection is made on first use, in the process and thread that use it: a forked child
+    never touches its parent's. One that broke (the database restarted) is replaced and the
+    statement tried once more on the new one; a second failure raises :class:`DirectError`.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._conninfo = engine.url.set(drivername="postgresql").render_as_string(
+            hide_password=False
+        )
+        self._local = threading.local()
+        self._abandoned: list[Any] = []
+
+    def first(self, sql: str, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """Run ``sql`` (``%(name)s`` placeholders) and return its first row, or None."""
+        for attempt in (1, 2):
+            conn = self._connection()
+            try:
+                row: tuple[Any, ...] | None = conn.execute(sql, params).fetchone()
+                return row
+            except psycopg.Error as err:
+                if not conn.broken or attempt == 2:
+                    raise DirectError(type(err).__name__) from err
+                self._local.conn = None
+                conn.close()
+        raise AssertionError("unreachable")
+
+    def _connection(self) -> Any:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and self._local.pid == os.getpid() and not conn.closed:
+            return conn
+        if conn is not None and self._local.pid != os.getpid():
+            # The parent's connection: closing it here would end the parent's session.
+            self._abandoned.append(conn)
+        try:
+            conn = psycopg.connect(
+                self._conninfo,
+                autocommit=True,
+                connect_timeout=10,
+                application_name=DIRECT_APPLICATION_NAME,
+            )
+        except psycopg.Error as err:
+            self._local.conn = None
+            raise DirectError(type(err).__name__) from err
+        self._local.conn, self._local.pid = conn, os.getpid()
+        return conn
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:

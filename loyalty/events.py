@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Boolean, LargeBinary, bindparam, func, select, text, update
+from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty.db import DirectConnections, DirectError
 from loyalty.models import EventStatus, WebhookEvent
 from loyalty.types import UTCDateTime, utcnow
 
@@ -74,6 +76,8 @@ _RECORD = text(
     bindparam("now", type_=UTCDateTime()),
     bindparam("needs_install", type_=Boolean()),
 )
+_RECORD_PG = str(_RECORD.compile(dialect=pg_psycopg.dialect()))  # type: ignore[no-untyped-call]
+_EXISTING_PG = "SELECT id, status FROM webhook_events WHERE event_id = %(event_id)s"
 
 
 def record(
@@ -83,6 +87,7 @@ def record(
     status: EventStatus,
     error: str | None = None,
     needs_install: bool = False,
+    direct: DirectConnections | None = None,
 ) -> Recorded:
     """Insert the event unless its event id is known; return the row either way.
 
@@ -91,44 +96,51 @@ def record(
     instead when the shop is not installed), so the intake costs one statement and one commit
     per delivery. A caller whose enqueue then fails puts the row back to ``received``
     (:func:`enqueue_failed`), and the sweeper treats both alike. A duplicate keeps its row's
-    status. This is the webhook intake's hot path: Core, not the ORM (bench/intake.py).
+    status. This is the webhook intake's hot path: on PostgreSQL it runs on ``direct``'s plain
+    connection when given (loyalty.db.DirectConnections says why), else through the engine.
     """
+    params = {
+        "event_id": delivery.event_id,
+        "webhook_id": delivery.webhook_id,
+        "topic": delivery.topic,
+        "shop_domain": delivery.shop_domain,
+        "api_version": delivery.api_version,
+        "body": delivery.body,
+        "triggered_at": delivery.triggered_at,
+        "now": utcnow(),
+        "status": str(status),
+        "error": error,
+        "needs_install": needs_install,
+        "not_installed": SHOP_NOT_INSTALLED,
+    }
+    if direct is not None:
+        row = direct.first(_RECORD_PG, params)
+        if row is not None:
+            return Recorded(id=row[0], created=True, status=row[1])
+        row = direct.first(_EXISTING_PG, {"event_id": delivery.event_id})
+        if row is None:  # deleted in between (a shop purge), as .one() below would say
+            raise DirectError("the event's row is gone")
+        return Recorded(id=row[0], created=False, status=row[1])
     engine = sessions.kw["bind"]
     # One statement needs no BEGIN and COMMIT round trips: it commits by itself.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        inserted = conn.execute(
-            _RECORD,
-            {
-                "event_id": delivery.event_id,
-                "webhook_id": delivery.webhook_id,
-                "topic": delivery.topic,
-                "shop_domain": delivery.shop_domain,
-                "api_version": delivery.api_version,
-                "body": delivery.body,
-                "triggered_at": delivery.triggered_at,
-                "now": utcnow(),
-                "status": str(status),
-                "error": error,
-                "needs_install": needs_install,
-                "not_installed": SHOP_NOT_INSTALLED,
-            },
-        ).first()
+        inserted = conn.execute(_RECORD, params).first()
         if inserted is not None:
             return Recorded(id=inserted.id, created=True, status=inserted.status)
-        row = conn.execute(
+        existing = conn.execute(
             select(WebhookEvent.id, WebhookEvent.status).where(
                 WebhookEvent.event_id == delivery.event_id
             )
         ).one()
-        return Recorded(id=row.id, created=False, status=row.status)
+        return Recorded(id=existing.id, created=False, status=existing.status)
 
 
-def enqueue_failed(sessions: sessionmaker[Session], event_id: int) -> None:
-    """Put an event whose job could not be queued back to ``received`` (for the sweeper)."""
+def enqueue_failed(sessions: sessionmaker[Session], event_ids: Sequence[int]) -> None:
+    """Put events whose jobs could not be queued back to ``received`` (for the sweeper)."""
     with sessions.begin() as s:
         s.execute(
             update(WebhookEvent)
-            .where(WebhookEvent.id == event_id, WebhookEvent.status == EventStatus.ENQUEUED)
+            .where(WebhookEvent.id.in_(event_ids), WebhookEvent.status == EventStatus.ENQUEUED)
             .values(status=EventStatus.RECEIVED, enqueued_at=None)
         )
 

@@ -184,6 +184,9 @@ def config(
         app_url=f"http://127.0.0.1:{app_port}",
         testing=True,
         shopify_timeout=3.0,
+        # Each delivery is queued before its answer, so a test can run a worker right after
+        # posting; tests/engine/test_enqueue_window.py covers the window itself.
+        webhook_enqueue_window_ms=0,
     )
 
 

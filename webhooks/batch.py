@@ -44,11 +44,18 @@ BUDGET_SECONDS = JOB_TIMEOUT / 2
 
 # The list keeps the ids in arrival order; the set says which are in it, so an id the sweeper
 # puts back while it still waits is not added twice. Each script is one round trip.
+# ARGV[1] is the batch size, the rest are ids; the reply is how many drain jobs to queue: one
+# for each id that became its batch's first.
 _APPEND = """
-if redis.call('SADD', KEYS[2], ARGV[1]) == 1 then
-  return redis.call('RPUSH', KEYS[1], ARGV[1])
+local size = tonumber(ARGV[1])
+local drains = 0
+for i = 2, #ARGV do
+  if redis.call('SADD', KEYS[2], ARGV[i]) == 1 then
+    local waiting = redis.call('RPUSH', KEYS[1], ARGV[i])
+    if waiting % size == 1 or size == 1 then drains = drains + 1 end
+  end
 end
-return 0
+return drains
 """
 _TAKE = """
 local ids = redis.call('LPOP', KEYS[1], ARGV[1])
@@ -80,12 +87,11 @@ def _run(connection: Redis, source: str, keys: list[str], args: list[int]) -> An
         return connection.eval(source, len(keys), *keys, *args)
 
 
-def append(queue: Queue, event_id: int, batch_size: int) -> None:
-    """Add the event to its queue's list unless it waits there already; queue a drain job for
-    every batch's first id."""
+def append(queue: Queue, event_ids: list[int], batch_size: int) -> None:
+    """Add the events to their queue's list (an id waiting there already is not added twice),
+    and queue a drain job for every batch's first id; one Redis call unless a drain is due."""
     keys = [batch_key(queue.name), _members_key(queue.name)]
-    waiting = int(_run(queue.connection, _APPEND, keys, [event_id]))
-    if waiting % batch_size == 1 or (waiting and batch_size == 1):
+    for _ in range(int(_run(queue.connection, _APPEND, keys, [batch_size, *event_ids]))):
         queue_drain(queue, batch_size)
 
 

@@ -12,14 +12,16 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, request
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from errors import json_error
 from extensions import runtime
 from loyalty import events
+from loyalty.db import DirectError
 from loyalty.models import EventStatus
 from loyalty.signatures import is_valid_shop_domain, verify_webhook
+from webhooks import enqueue_window
 from webhooks.registry import COMPLIANCE_TOPICS, HANDLERS, enqueue_event
 
 log = logging.getLogger(__name__)
@@ -36,8 +38,15 @@ def _parse_time(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _ok(status: str) -> tuple[Response, int]:
-    return jsonify({"status": status}), 200
+_OK_BODIES = {
+    status: json.dumps({"status": status}).encode()
+    for status in ("accepted", "duplicate", "requeued", "ignored")
+}
+
+
+def _ok(status: str) -> Response:
+    """``{"status": ...}`` with 200, its body made once: this is every delivery's answer."""
+    return Response(_OK_BODIES[status], 200, mimetype="application/json")
 
 
 @bp.post("/webhooks")
@@ -83,8 +92,9 @@ def receive() -> tuple[Response, int] | Response:
             # Compliance topics are recorded and run even for a shop that is gone.
             needs_install=status == EventStatus.ENQUEUED
             and delivery.topic not in COMPLIANCE_TOPICS,
+            direct=rt.direct,
         )
-    except (OperationalError, SQLAlchemyError):
+    except (OperationalError, SQLAlchemyError, DirectError):
         log.error("webhook not recorded: database unavailable (Shopify will retry)")
         return json_error(503, "unavailable", "Try again later.")
 
@@ -98,8 +108,7 @@ def receive() -> tuple[Response, int] | Response:
         return json_error(400, "invalid_webhook", problem or "")
     if recorded.status == EventStatus.IGNORED:
         return _ok("ignored")
-    if not enqueue_event(rt, recorded.id, delivery.topic, mark=False):
-        events.enqueue_failed(rt.sessions, recorded.id)
+    enqueue_window.enqueue(rt, recorded.id, delivery.topic)
     return _ok("accepted")
 
 

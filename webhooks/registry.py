@@ -61,7 +61,7 @@ def enqueue_event(rt: Runtime, event_id: int, topic: str, *, mark: bool = True) 
         if batch_size > 1 and queue_name == "webhooks":
             from webhooks.batch import append
 
-            append(rt.queue(queue_name), event_id, batch_size)
+            append(rt.queue(queue_name), [event_id], batch_size)
         elif not enqueue_single(rt, event_id, queue_name):
             return True
     except (RedisError, OSError, DuplicateJobError):

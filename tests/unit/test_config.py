@@ -65,3 +65,16 @@ def test_webhook_batch_size_comes_from_the_environment_within_bounds(raw, size):
 def test_a_bad_webhook_batch_size_is_refused_by_name(raw):
     with pytest.raises(ValueError, match="WEBHOOK_BATCH_SIZE"):
         Config.from_env({"WEBHOOK_BATCH_SIZE": raw})
+
+
+@pytest.mark.parametrize(
+    ("raw", "window"), [("", 20), ("0", 0), (" 0 ", 0), ("5", 5), ("20000", 1000)]
+)
+def test_the_enqueue_window_comes_from_the_environment_within_bounds(raw, window):
+    assert Config.from_env({"WEBHOOK_ENQUEUE_WINDOW_MS": raw}).webhook_enqueue_window_ms == window
+
+
+@pytest.mark.parametrize("raw", ["-3", "soon", "0.5"])
+def test_a_bad_enqueue_window_is_refused_by_name(raw):
+    with pytest.raises(ValueError, match="WEBHOOK_ENQUEUE_WINDOW_MS"):
+        Config.from_env({"WEBHOOK_ENQUEUE_WINDOW_MS": raw})

@@ -12,50 +12,18 @@ import pytest
 from sqlalchemy import select
 
 from loyalty.models import EventStatus, WebhookEvent
-from tests.conftest import SHOP
 from tests.engine.bodies import Line, order_body
+from tests.webhooks.orders import CUSTOMERS, post_orders, statuses
 from webhooks.batch import batch_key, take
 from webhooks.sweeper import sweep_outbox
 from webhooks.worker import drain
 
 BATCH = 5
-CUSTOMERS = [820982911946154600 + n for n in range(3)]
 
 
 @pytest.fixture
 def config(config):
     return config.with_overrides(webhook_batch_size=BATCH)
-
-
-@pytest.fixture
-def balance(client, fake_shopify):
-    def get(customer_id: int) -> int:
-        token = fake_shopify.session_token(SHOP)
-        response = client.get(
-            f"/api/members/{customer_id}", headers={"Authorization": f"Bearer {token}"}
-        )
-        assert response.status_code == 200, response.get_json()
-        return int(response.get_json()["points_balance"])
-
-    return get
-
-
-def post_orders(post_webhook, count: int, first_id: int = 5000) -> dict[int, int]:
-    """``count`` paid orders over the customers; what each customer should hold after."""
-    expected = {c: 100 for c in CUSTOMERS}  # the signup bonus of a first order
-    for n in range(count):
-        customer = CUSTOMERS[n % len(CUSTOMERS)]
-        amount = 100 + n
-        body = order_body(first_id + n, [Line(first_id + n, f"{amount}.00")], customer_id=customer)
-        response = post_webhook("orders/paid", body, event_id=f"evt-batch-{first_id + n}")
-        assert response.get_json() == {"status": "accepted"}
-        expected[customer] += amount
-    return expected
-
-
-def statuses(rt) -> set[str]:
-    with rt.sessions() as s:
-        return set(s.scalars(select(WebhookEvent.status)))
 
 
 @pytest.mark.embedded

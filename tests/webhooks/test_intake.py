@@ -162,12 +162,14 @@ def test_bodies_over_5_mib_get_413_and_are_not_stored(rt, shop, post_webhook):
 def test_database_down_gets_503_so_shopify_retries(rt, shop, post_webhook, monkeypatch):
     from sqlalchemy import create_engine
 
-    from loyalty.db import make_session_factory
+    from loyalty.db import DirectConnections, make_session_factory
 
     dead = create_engine(
         "postgresql+psycopg://127.0.0.1:1/none", connect_args={"connect_timeout": 1}
     )
     monkeypatch.setattr(rt, "sessions", make_session_factory(dead))
+    if rt.direct is not None:  # PostgreSQL: the intake's own connection is down too
+        monkeypatch.setattr(rt, "direct", DirectConnections(dead))
     response = post_webhook("shop/update", SHOP_UPDATE)
     assert response.status_code == 503
     assert response.get_json()["error"]["code"] == "unavailable"

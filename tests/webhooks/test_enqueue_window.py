@@ -1,0 +1,142 @@
+"""``WEBHOOK_ENQUEUE_WINDOW_MS``: deliveries close together are enqueued together, none lost.
+
+A web process enqueues a delivery at once when no window is open, then gathers the ids of the
+deliveries that follow and enqueues them in one call when the window ends (a timer thread).
+Through the real entry points: signed posts to ``POST /webhooks``, the app's worker, balances
+read through ``GET /api/members/{id}``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import timedelta
+
+import pytest
+from rq import Queue
+
+from loyalty.models import EventStatus
+from tests.engine_jobs.workers import wait_for, worker_env
+from tests.webhooks.orders import CUSTOMERS, post_orders, statuses
+from webhooks import batch
+from webhooks.batch import batch_key
+from webhooks.sweeper import sweep_outbox
+from webhooks.worker import drain
+
+WINDOW_MS = 1000
+"""Long enough that a test's posts all fall in one window, however slow the machine."""
+
+
+@pytest.fixture
+def config(config):
+    return config.with_overrides(webhook_batch_size=5, webhook_enqueue_window_ms=WINDOW_MS)
+
+
+@pytest.fixture
+def appends(monkeypatch):
+    """The batch appends the intake makes (each is one Redis call), as lists of ids."""
+    calls: list[list[int]] = []
+    real = batch.append
+
+    def counted(queue, event_ids, batch_size):
+        calls.append(list(event_ids))
+        real(queue, event_ids, batch_size)
+
+    monkeypatch.setattr(batch, "append", counted)
+    return calls
+
+
+def waiting(rt) -> int:
+    return int(rt.redis.llen(batch_key("webhooks")))
+
+
+@pytest.mark.embedded
+def test_a_flood_shares_one_redis_call_and_every_balance_is_right(
+    app, rt, shop, post_webhook, balance, appends
+):
+    expected = post_orders(post_webhook, 7)
+    # The first delivery was enqueued before its answer; the six after it wait for the window.
+    assert len(appends) == 1 and waiting(rt) == 1
+    wait_for("the window to close", lambda: waiting(rt) == 7)
+    assert [len(ids) for ids in appends] == [1, 6]
+    # Seven ids over batches of five: the first and the sixth each queued a drain job.
+    assert len(rt.queue("webhooks").get_job_ids()) == 2
+    drain(app, ["webhooks"])
+    assert statuses(rt) == {EventStatus.PROCESSED}
+    assert {c: balance(c) for c in CUSTOMERS} == expected
+
+
+@pytest.mark.embedded
+def test_a_quiet_shops_deliveries_are_each_enqueued_before_the_answer(
+    rt, shop, post_webhook, config, monkeypatch, appends
+):
+    monkeypatch.setattr(rt, "config", config.with_overrides(webhook_enqueue_window_ms=5))
+    for n in range(3):
+        time.sleep(0.05)  # quiet: the last window has long closed
+        post_orders(post_webhook, 1, first_id=6000 + n)
+        assert waiting(rt) == n + 1  # queued before the answer came back
+    assert [len(ids) for ids in appends] == [1, 1, 1]
+
+
+@pytest.mark.embedded
+def test_redis_down_when_the_window_closes_leaves_the_rows_to_the_sweeper(
+    app, rt, shop, post_webhook, balance, monkeypatch, dead_redis
+):
+    live = rt.queues["webhooks"]
+    monkeypatch.setitem(rt.queues, "webhooks", Queue("webhooks", connection=dead_redis))
+    expected = post_orders(post_webhook, 4)
+    # Every row is committed; none could be queued, so all go back to ``received``.
+    wait_for("the window to close", lambda: statuses(rt) == {EventStatus.RECEIVED})
+    monkeypatch.setitem(rt.queues, "webhooks", live)
+    assert waiting(rt) == 0
+    assert sweep_outbox(older_than=timedelta(0)) == 4
+    drain(app, ["webhooks"])
+    assert sweep_outbox(older_than=timedelta(0)) == 0
+    assert statuses(rt) == {EventStatus.PROCESSED}
+    assert {c: balance(c) for c in CUSTOMERS} == expected
+
+
+def test_compliance_topics_and_a_job_per_event_are_never_held(
+    rt, shop, post_webhook, config, monkeypatch, appends
+):
+    post_orders(post_webhook, 1)
+    post_webhook("customers/redact", {"shop_domain": shop.domain, "customer": {"id": 1}})
+    assert rt.queue("privacy").get_job_ids()  # queued before the answer, window or not
+    monkeypatch.setattr(rt, "config", config.with_overrides(webhook_batch_size=1))
+    post_orders(post_webhook, 1, first_id=7000)
+    assert len(appends) == 1  # only the first order went through the batch list
+    assert any(job.startswith("event-") for job in rt.queue("webhooks").get_job_ids())
+
+
+def test_a_web_process_that_exits_enqueues_what_it_gathered(rt, shop, config, redis_url, tmp_path):
+    """A gunicorn worker told to stop (SIGTERM, a redeploy) exits through Python's atexit."""
+    env = worker_env(config, redis_url)
+    env["WEBHOOK_ENQUEUE_WINDOW_MS"] = "1000"
+    child = textwrap.dedent(
+        f"""
+        import json
+        from app import create_app
+        from loyalty.config import DEMO_API_SECRET
+        from loyalty.signatures import webhook_signature
+
+        client = create_app().test_client()
+        for n in range(3):
+            body = json.dumps({{"id": 1, "email": None}}).encode()
+            headers = {{
+                "X-Shopify-Topic": "customers/update",
+                "X-Shopify-Hmac-Sha256": webhook_signature(body, DEMO_API_SECRET),
+                "X-Shopify-Shop-Domain": {shop.domain!r},
+                "X-Shopify-Event-Id": f"evt-exit-{{n}}",
+            }}
+            assert client.post("/webhooks", data=body, headers=headers).status_code == 200
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", child], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    # One id went at once; the two gathered in the window went as the process exited.
+    assert waiting(rt) == 3
+    assert statuses(rt) == {EventStatus.ENQUEUED}
