@@ -2,7 +2,9 @@
 
 The order of the steps is the point: the signature is checked on the raw bytes before anything
 is parsed or stored; the event row is committed before Shopify gets its 200; the job carries only
-the row's id. Every real piece of work happens in a worker.
+the row's id. Every real piece of work happens in a worker. In a flood, the ids of deliveries
+that follow an enqueue closely are enqueued together just after their answers
+(webhooks/enqueue_window.py); the committed row is the promise either way.
 """
 
 from __future__ import annotations
