@@ -56,26 +56,24 @@ def receive() -> tuple[Response, int] | Response:
     """Take one delivery of any topic, compliance topics included."""
     rt = runtime()
     body = request.get_data(cache=False)
+    headers = request.headers  # read once: each ``request.`` goes through Flask's proxy
     if not body or not verify_webhook(
-        body, request.headers.get("X-Shopify-Hmac-Sha256"), rt.config.secrets
+        body, headers.get("X-Shopify-Hmac-Sha256"), rt.config.secrets
     ):
         log.warning("webhook refused: bad or missing signature")
         return json_error(401, "invalid_signature", "The webhook's HMAC signature is not valid.")
 
-    topic = request.headers.get("X-Shopify-Topic", "").strip()
-    shop = request.headers.get("X-Shopify-Shop-Domain", "").strip().lower()
-    event_id = (
-        request.headers.get("X-Shopify-Event-Id")
-        or request.headers.get("X-Shopify-Webhook-Id")
-        or ""
-    ).strip()
+    topic = headers.get("X-Shopify-Topic", "").strip()
+    shop = headers.get("X-Shopify-Shop-Domain", "").strip().lower()
+    webhook_id = headers.get("X-Shopify-Webhook-Id")
+    event_id = (headers.get("X-Shopify-Event-Id") or webhook_id or "").strip()
     delivery = events.Delivery(
         event_id=event_id or "unidentified:" + hashlib.sha256(body).hexdigest(),
-        webhook_id=request.headers.get("X-Shopify-Webhook-Id"),
+        webhook_id=webhook_id,
         topic=topic or "(missing)",
         shop_domain=shop if is_valid_shop_domain(shop) else "(invalid)",
-        api_version=request.headers.get("X-Shopify-API-Version"),
-        triggered_at=_parse_time(request.headers.get("X-Shopify-Triggered-At")),
+        api_version=headers.get("X-Shopify-API-Version"),
+        triggered_at=_parse_time(headers.get("X-Shopify-Triggered-At")),
         body=body,
     )
     problem = _problem(delivery, event_id, body)
