@@ -96,7 +96,10 @@ class DirectConnections:
             hide_password=False
         )
         self._local = threading.local()
-        self._abandoned: list[Any] = []
+        self._lock = threading.Lock()
+        self._made: list[tuple[int, psycopg.Connection[Any]]] = []
+        """Every open connection, with the process that made it (a forked child's list holds
+        its parent's too: those are never closed there, that would end the parent's session)."""
 
     def first(self, sql: str, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """Run ``sql`` (``%(name)s`` placeholders) and return its first row, or None."""
@@ -108,17 +111,30 @@ class DirectConnections:
             except psycopg.Error as err:
                 if not conn.broken or attempt == 2:
                     raise DirectError(type(err).__name__) from err
-                self._local.conn = None
-                conn.close()
+                self._forget(conn)
         raise AssertionError("unreachable")
 
-    def _connection(self) -> Any:
-        conn = getattr(self._local, "conn", None)
+    def close(self) -> None:
+        """Close the connections this process made (all threads'), as ``Engine.dispose`` does."""
+        pid = os.getpid()
+        with self._lock:
+            mine = [conn for owner, conn in self._made if owner == pid]
+            self._made = [(owner, conn) for owner, conn in self._made if owner != pid]
+            self._local = threading.local()
+        for conn in mine:
+            conn.close()
+
+    def _forget(self, conn: psycopg.Connection[Any]) -> None:
+        """Drop a broken connection; the thread's next statement makes a new one."""
+        with self._lock:
+            self._made = [(owner, made) for owner, made in self._made if made is not conn]
+        self._local.conn = None
+        conn.close()
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
         if conn is not None and self._local.pid == os.getpid() and not conn.closed:
             return conn
-        if conn is not None and self._local.pid != os.getpid():
-            # The parent's connection: closing it here would end the parent's session.
-            self._abandoned.append(conn)
         try:
             conn = psycopg.connect(
                 self._conninfo,
@@ -130,6 +146,8 @@ class DirectConnections:
             self._local.conn = None
             raise DirectError(type(err).__name__) from err
         self._local.conn, self._local.pid = conn, os.getpid()
+        with self._lock:
+            self._made.append((os.getpid(), conn))
         return conn
 
 

@@ -204,6 +204,8 @@ def app(config: Config) -> Iterator[Flask]:
         if config.redis_url:
             rt.redis.flushdb()
         rt.engine.dispose()
+        if rt.direct is not None:
+            rt.direct.close()
 
 
 def _empty_tables(engine: object) -> None:

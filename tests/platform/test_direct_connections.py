@@ -14,19 +14,20 @@ from sqlalchemy import func, select, text
 from loyalty.db import DIRECT_APPLICATION_NAME, DirectConnections
 from loyalty.models import WebhookEvent
 from tests.conftest import EMBEDDED
+from tests.engine_jobs.workers import wait_for
 
 pytestmark = pytest.mark.skipif(EMBEDDED, reason="the intake's own connections are PostgreSQL's")
 
 SHOP_UPDATE = {"id": 548380009, "name": "Klubb Test", "currency": "NOK"}
 
 
-def terminate_intake_sessions(rt) -> int:
-    """What a database restart does to the intake's connections."""
+def intake_sessions(rt) -> set[int]:
+    """The backends of this database that the intake's connections hold."""
     with rt.engine.connect() as conn:
-        return int(
-            conn.scalar(
+        return set(
+            conn.scalars(
                 text(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    "SELECT pid FROM pg_stat_activity"
                     " WHERE datname = current_database() AND application_name = :name"
                 ),
                 {"name": DIRECT_APPLICATION_NAME},
@@ -34,14 +35,32 @@ def terminate_intake_sessions(rt) -> int:
         )
 
 
+def terminate(rt, backend: int) -> None:
+    """What a database restart does to a connection."""
+    with rt.engine.connect() as conn:
+        assert conn.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+
+
 def test_a_delivery_after_a_database_restart_is_recorded(rt, shop, post_webhook):
     assert rt.direct is not None
     assert post_webhook("shop/update", SHOP_UPDATE).status_code == 200
-    assert terminate_intake_sessions(rt) == 1
+    [backend] = rt.direct.first("SELECT pg_backend_pid()", {})
+    terminate(rt, backend)
     response = post_webhook("shop/update", SHOP_UPDATE)
     assert response.status_code == 200, response.get_json()
     with rt.sessions() as s:
         assert s.scalar(select(func.count()).select_from(WebhookEvent)) == 2
+    assert rt.direct.first("SELECT pg_backend_pid()", {}) != (backend,)
+
+
+def test_closing_ends_the_sessions_as_disposing_an_engine_does(rt):
+    direct = DirectConnections(rt.engine)
+    [backend] = direct.first("SELECT pg_backend_pid()", {})
+    assert backend in intake_sessions(rt)
+    direct.close()
+    wait_for("the session to end", lambda: backend not in intake_sessions(rt))
+    assert direct.first("SELECT 1", {}) == (1,)  # usable again: a new session
+    direct.close()
 
 
 def test_a_forked_process_gets_its_own_connection(rt):
