@@ -21,14 +21,14 @@ PYTEST_ARGS ?=
 PYTEST := $(BIN)/pytest -p no:cacheprovider -rfE --durations=10 $(PYTEST_ARGS)
 
 .PHONY: help install dev test lint typecheck chromium node-tools clean \
-	bench-intake bench-e2e bench-members bench-dashboard bench-proxy bench-lighthouse
+	bench-intake bench-intake-cpu bench-e2e bench-members bench-dashboard bench-proxy bench-lighthouse
 
 help:
 	@echo "make dev        run web + worker + scheduler + fake Shopify with a demo shop"
 	@echo "make test       ruff and mypy, then pytest on PostgreSQL+Redis (-n 2), then the embedded subset"
 	@echo "make install    create $(VENV) and install requirements.lock (done by dev and test)"
 	@echo "make typecheck  mypy"
-	@echo "make bench-*    one benchmark (intake, e2e, members, dashboard, proxy, lighthouse): bench/RESULTS.md"
+	@echo "make bench-*    one benchmark (intake, intake-cpu, e2e, members, dashboard, proxy, lighthouse): bench/RESULTS.md"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +82,9 @@ test: $(STAMP) chromium node-tools
 # Benchmarks (never in CI): PostgreSQL + Redis on loopback, wrk for load; see bench/RESULTS.md.
 bench-intake: $(STAMP)
 	$(BIN)/python -m bench.intake
+
+bench-intake-cpu: $(STAMP)
+	$(BIN)/python -m bench.intake_cpu
 
 bench-e2e: $(STAMP)
 	$(BIN)/python -m bench.end_to_end
