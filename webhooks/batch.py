@@ -5,8 +5,9 @@ the job does (about 150 jobs/s per worker process, TOOLING.md). With ``WEBHOOK_B
 above 1, the intake appends each ``webhooks``-queue event id to a Redis list instead of
 queueing a job for it, and queues one :func:`drain_batch` job per batch-size ids appended
 (the first id into an empty list always queues one, so no id waits for a wake-up that never
-comes). The intake sends a flood's ids in one call (webhooks/enqueue_window.py). A drain job takes ids off the list in batches and runs each event exactly as
-``process_event`` does, in this one process.
+comes). The intake sends a flood's ids in one call (webhooks/enqueue_window.py). A drain job
+takes ids off the list in batches and runs each event exactly as ``process_event`` does, in
+this one process.
 
 A batch's attempts are counted in one statement and the events that ran are marked processed
 in one more at its end, instead of two transactions per event. Nothing new is needed for the
