@@ -7,6 +7,9 @@
   var K = window.Klubb;
   var TONES = { open: "info", due_soon: "warning", overdue: "critical", completed: "success" };
   var FLAGGED = { due_soon: true, overdue: true };
+  // Shopify's requests must be answered within 30 days; what a member did in the club (their
+  // own download, leaving) was done at once and has no deadline to show.
+  var FROM_SHOPIFY = { data_request: true, customer_redact: true, shop_redact: true };
 
   function init() {
     var section = document.getElementById("privacy-requests");
@@ -41,7 +44,7 @@
         row.setAttribute("data-status", request.status);
         K.cell(row, K.text(request.kind));
         K.cell(row, K.formatDate(request.received_at, true), "k-wide");
-        K.cell(row, K.formatDate(request.due_at));
+        K.cell(row, FROM_SHOPIFY[request.kind] ? K.formatDate(request.due_at) : "—");
         K.cell(row, K.badge(K.text(request.status), TONES[request.status]));
         if (request.export_available) {
           var button = document.createElement("s-button");

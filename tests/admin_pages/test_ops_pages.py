@@ -116,10 +116,11 @@ def test_privacy_requests_show_due_dates_flag_the_deadline_and_download_the_expo
     soon = add_request(rt, PrivacyRequestKind.CUSTOMER_REDACT, 26)
     late = add_request(rt, PrivacyRequestKind.DATA_REQUEST, 31)
     fresh = add_request(rt, PrivacyRequestKind.CUSTOMER_REDACT, 1)
+    left = add_request(rt, PrivacyRequestKind.MEMBER_LEAVE, 2, completed=True)
 
     page.get_by_role("link", name="Privacy requests").click()
     rows = app.locator("#privacy-requests-table tbody tr")
-    expect(rows).to_have_count(4)
+    expect(rows).to_have_count(5)
     for request_id, status, label in (
         (done, "completed", "Completed"),
         (soon, "due_soon", "Due soon"),
@@ -130,6 +131,10 @@ def test_privacy_requests_show_due_dates_flag_the_deadline_and_download_the_expo
         expect(row).to_have_attribute("data-status", status)
         expect(row.locator("s-badge")).to_have_text(label)
     expect(app.locator(f'tr[data-request="{soon}"]')).to_contain_text("Customer erasure")
+    # A member's own leaving was done at once: no 30-day deadline is shown for it.
+    due = app.locator(f'tr[data-request="{left}"] td').nth(2)
+    expect(due).to_have_text("—")
+    expect(app.locator(f'tr[data-request="{fresh}"] td').nth(2)).not_to_have_text("—")
     expect(app.get_by_text("2 requests are due within 7 days or overdue.")).to_be_visible()
     # Only a stored data-request export can be downloaded.
     expect(app.get_by_role("button", name="Download export")).to_have_count(1)
