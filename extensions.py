@@ -1,4 +1,5 @@
-"""The app's shared resources: database engine and sessions, Redis, and the RQ queues.
+"""The app's shared resources: database engine and sessions, Redis, the RQ queues, and Shopify
+access for a shop (the token cipher, the Shopify client, the per-shop token lock).
 
 One :class:`Runtime` per process, built by ``create_app`` (web) and by the worker command from
 the same :class:`~loyalty.config.Config`. Views and jobs reach it with :func:`runtime`.
@@ -22,6 +23,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.config import Config
 from loyalty.db import DirectConnections, make_engine, make_session_factory
+from loyalty.shopify_client import ShopifyClient
+from loyalty.shops import LockFactory, access_token
+from loyalty.tokens import TokenCipher
 
 log = logging.getLogger(__name__)
 
@@ -144,3 +148,33 @@ def init_app(app: Flask, config: Config) -> Runtime:
 def runtime() -> Runtime:
     """The current app's runtime (inside a request or an app context)."""
     return current_app.extensions["klubb"]  # type: ignore[no-any-return]
+
+
+# Shopify access for a shop, the same for the web and the jobs (admin/, widgets/, webhooks/).
+
+
+def token_cipher() -> TokenCipher:
+    """The app's token cipher (built once per app from ``TOKEN_ENCRYPTION_KEYS``)."""
+    ext = current_app.extensions
+    if "klubb.token_cipher" not in ext:
+        ext["klubb.token_cipher"] = TokenCipher.from_config(runtime().config)
+    return ext["klubb.token_cipher"]  # type: ignore[no-any-return]
+
+
+def shopify_client() -> ShopifyClient:
+    """The app's Shopify client (tests may replace ``app.extensions["klubb.shopify_client"]``)."""
+    ext = current_app.extensions
+    if "klubb.shopify_client" not in ext:
+        ext["klubb.shopify_client"] = ShopifyClient(runtime().config)
+    return ext["klubb.shopify_client"]  # type: ignore[no-any-return]
+
+
+def token_lock(rt: Runtime) -> LockFactory:
+    """The per-shop lock held while a shop's tokens are exchanged or refreshed."""
+    return lambda shop: rt.lock(f"shop-tokens:{shop}")
+
+
+def shop_access_token(shop: str) -> str:
+    """A valid Admin API access token for an installed shop (refreshed under the shop's lock)."""
+    rt = runtime()
+    return access_token(rt.sessions, token_cipher(), shopify_client(), token_lock(rt), shop)

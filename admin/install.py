@@ -6,8 +6,9 @@
 - ``GET /auth/install`` and ``GET /auth/callback``: the authorization code grant (the legacy
   install flow), with a one-time state kept in Redis and bound to the shop.
 
-The domain work is :mod:`loyalty.shops`; this module supplies its dependencies (the sessions,
-the cipher, the Shopify client, a Redis lock per shop) and turns its errors into pages.
+The domain work is :mod:`loyalty.shops`; its dependencies (the cipher, the Shopify client, a
+Redis lock per shop) come from :mod:`extensions`, shared with the jobs; this module turns its
+errors into pages.
 """
 
 from __future__ import annotations
@@ -17,22 +18,15 @@ import secrets
 import time
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask import Blueprint, Response, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from extensions import Runtime, runtime
+from extensions import runtime, shopify_client, token_cipher, token_lock
 from loyalty.models import Shop
-from loyalty.shopify_client import ShopifyClient, ShopifyError, ShopifyTimeout
-from loyalty.shops import (
-    LockFactory,
-    access_token,
-    get_installed_shop,
-    has_usable_token,
-    record_install,
-)
+from loyalty.shopify_client import ShopifyError, ShopifyTimeout
+from loyalty.shops import get_installed_shop, has_usable_token, record_install
 from loyalty.signatures import is_valid_shop_domain, timestamp_is_fresh, verify_oauth_query
-from loyalty.tokens import TokenCipher
 
 log = logging.getLogger(__name__)
 
@@ -41,27 +35,6 @@ bp = Blueprint("install", __name__)
 STATE_TTL_SECONDS = 600
 """How long a merchant has to approve the install on Shopify's page."""
 _STATE_KEY = "klubb:oauth-state:{}"
-
-
-def token_cipher() -> TokenCipher:
-    """The app's token cipher (built once per app from ``TOKEN_ENCRYPTION_KEYS``)."""
-    ext = current_app.extensions
-    if "klubb.token_cipher" not in ext:
-        ext["klubb.token_cipher"] = TokenCipher.from_config(runtime().config)
-    return ext["klubb.token_cipher"]  # type: ignore[no-any-return]
-
-
-def shopify_client() -> ShopifyClient:
-    """The app's Shopify client (tests may replace ``app.extensions["klubb.shopify_client"]``)."""
-    ext = current_app.extensions
-    if "klubb.shopify_client" not in ext:
-        ext["klubb.shopify_client"] = ShopifyClient(runtime().config)
-    return ext["klubb.shopify_client"]  # type: ignore[no-any-return]
-
-
-def token_lock(rt: Runtime) -> LockFactory:
-    """The per-shop lock held while a shop's tokens are exchanged or refreshed."""
-    return lambda shop: rt.lock(f"shop-tokens:{shop}")
 
 
 def install_from_id_token(shop: str, id_token: str) -> Shop:
@@ -85,12 +58,6 @@ def install_from_id_token(shop: str, id_token: str) -> Shop:
             return shop_row
         tokens = shopify_client().exchange_session_token(shop, id_token)
         return record_install(rt.sessions, token_cipher(), shop, tokens)
-
-
-def shop_access_token(shop: str) -> str:
-    """A valid Admin API access token for an installed shop (refreshed under the shop's lock)."""
-    rt = runtime()
-    return access_token(rt.sessions, token_cipher(), shopify_client(), token_lock(rt), shop)
 
 
 @bp.get("/auth/install")

@@ -70,8 +70,7 @@ def default_options(scopes: str) -> Options:
 @app_job
 def begin(shop_id: int, run: int) -> str:
     """Start the current phase's bulk query, then poll it."""
-    from admin.install import shop_access_token, shopify_client
-    from extensions import runtime
+    from extensions import runtime, shop_access_token, shopify_client
     from loyalty import backfill
 
     rt = runtime()
@@ -103,8 +102,7 @@ def begin(shop_id: int, run: int) -> str:
 @app_job
 def poll(shop_id: int, run: int) -> str:
     """Check the bulk query; apply its file when done, else look again later."""
-    from admin.install import shop_access_token, shopify_client
-    from extensions import runtime
+    from extensions import runtime, shop_access_token, shopify_client
     from loyalty import backfill
 
     rt = runtime()

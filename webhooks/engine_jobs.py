@@ -55,8 +55,7 @@ def _synced_key(member_id: int) -> str:
 @app_job
 def issue_welcome_code(member_id: int) -> str:
     """Create the member's welcome code in Shopify once; ``created``/``exists``/``skipped``."""
-    from admin.install import shop_access_token, shopify_client
-    from extensions import runtime
+    from extensions import runtime, shop_access_token, shopify_client
     from loyalty import welcome
     from loyalty.discount_codes import DiscountRejected
     from loyalty.privacy import customer_hash_key
@@ -84,8 +83,7 @@ def issue_welcome_code(member_id: int) -> str:
 @app_job
 def sync_balance(member_id: int) -> str:
     """Write the member's current balance and member tag to Shopify (``synced``/``unchanged``)."""
-    from admin.install import shop_access_token, shopify_client
-    from extensions import runtime
+    from extensions import runtime, shop_access_token, shopify_client
     from loyalty import metafields
     from loyalty.shops import ShopNotInstalled, TokenUnavailable
 

@@ -27,7 +27,7 @@ JOB_TIMEOUT = 3600
 
 def run_now(rt: Runtime, run_id: int) -> None:
     """Execute a queued run in this process; Shopify's errors fail the run, then propagate."""
-    from admin.install import shop_access_token, shopify_client
+    from extensions import shop_access_token, shopify_client
     from loyalty.errors import LoyaltyError
     from loyalty.imports import runs
     from loyalty.imports.customers import ShopifyDirectory

@@ -13,8 +13,7 @@ RETRY = Retry(max=5, interval=[30, 120, 600, 1800, 3600])
 @app_job
 def delete_redacted_codes(request_id: int) -> int:
     """Delete the unused reward codes a privacy request lists (retried while Shopify fails)."""
-    from admin.install import shop_access_token, shopify_client
-    from extensions import runtime
+    from extensions import runtime, shop_access_token, shopify_client
     from loyalty.privacy_codes import delete_pending_codes
 
     return delete_pending_codes(runtime().sessions, shopify_client(), shop_access_token, request_id)

@@ -32,8 +32,7 @@ class RedemptionNotFinished(Exception):
 @app_job
 def finish_redemption(redemption_id: int) -> str:
     """Create a reserved redemption's code; its state afterwards (raises to be retried)."""
-    from admin.install import shop_access_token, shopify_client
-    from extensions import runtime
+    from extensions import runtime, shop_access_token, shopify_client
     from loyalty import discount_codes
     from loyalty.models import RedemptionState
 
@@ -57,8 +56,7 @@ def finish_redemption(redemption_id: int) -> str:
 @app_job
 def maintain_redemptions() -> dict[str, int]:
     """Settle reservations left behind (points back exactly once) and expire old codes."""
-    from admin.install import shop_access_token, shopify_client
-    from extensions import runtime
+    from extensions import runtime, shop_access_token, shopify_client
     from loyalty import discount_codes, rewards
 
     rt = runtime()

@@ -28,8 +28,7 @@ from webhooks.worker import app_job
 @app_job
 def refresh_expiring_tokens() -> dict[str, int]:
     """Refresh every installed shop's access token that expires soon (see ``loyalty.shops``)."""
-    from admin.install import shopify_client, token_cipher, token_lock
-    from extensions import runtime
+    from extensions import runtime, shopify_client, token_cipher, token_lock
     from loyalty import shops
 
     rt = runtime()

@@ -240,8 +240,7 @@ def clean_up_departure(request_id: int) -> str:
     the request's unused reward codes are deleted. Shopify's unavailability raises, so RQ
     retries and the id stays until it is done.
     """
-    from admin.install import shop_access_token, shopify_client
-    from extensions import runtime
+    from extensions import runtime, shop_access_token, shopify_client
     from loyalty.privacy_codes import delete_pending_codes
 
     rt = runtime()
@@ -307,7 +306,7 @@ def _write_fields(
 
 def _graphql(domain: str, query: str, variables: dict[str, Any]) -> dict[str, Any] | None:
     """Run a mutation for the shop; None when it has no usable installation any more."""
-    from admin.install import shop_access_token, shopify_client
+    from extensions import shop_access_token, shopify_client
 
     try:
         token = shop_access_token(domain)

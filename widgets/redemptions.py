@@ -23,9 +23,8 @@ from redis.exceptions import RedisError
 from rq import Retry
 from rq.exceptions import DuplicateJobError
 
-from admin.install import shop_access_token
 from errors import json_error
-from extensions import Runtime, runtime
+from extensions import Runtime, runtime, shop_access_token
 from loyalty import discount_codes, rewards
 from loyalty.errors import NotFound, ValidationError
 from loyalty.members import join as join_club

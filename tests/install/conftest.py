@@ -45,7 +45,7 @@ def cipher(config: Config) -> TokenCipher:
 @pytest.fixture
 def shop_lock(rt: Any) -> Callable[[str], Any]:
     """The per-shop token lock the app uses (a Redis lock)."""
-    from admin.install import token_lock
+    from extensions import token_lock
 
     return token_lock(rt)
 

@@ -64,7 +64,7 @@ def test_a_stale_reservation_whose_code_reached_shopify_is_issued(
     app, rt, shop_id, fake_shopify, member_id, reward_id
 ):
     """The crash came after Shopify created the code: the shopper keeps the code, not the points."""
-    from admin.install import shop_access_token, shopify_client
+    from extensions import shop_access_token, shopify_client
 
     stale = crashed_reservation(rt, shop_id, reward_id)
     view = rewards.get_redemption(rt.sessions, stale)

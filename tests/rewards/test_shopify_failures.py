@@ -111,7 +111,7 @@ def test_a_taken_code_is_retried_with_a_new_one(
     rt, redeem, fake_shopify, member_id, reward_id, monkeypatch, app
 ):
     """Another discount already owns the first code drawn: the redemption draws again."""
-    from admin.install import shop_access_token, shopify_client
+    from extensions import shop_access_token, shopify_client
 
     with app.test_request_context():
         discount_codes.create_code(
@@ -140,7 +140,7 @@ def test_a_code_created_for_a_redemption_returned_meanwhile_is_deleted(
     app, rt, shop_id, fake_shopify, member_id, reward_id
 ):
     """The release job gave the points back while the code was being created: no free code."""
-    from admin.install import shop_access_token, shopify_client
+    from extensions import shop_access_token, shopify_client
 
     view, _ = rewards.reserve(rt.sessions, shop_id, CUSTOMER, int(reward_id), idempotency_key="k")
     client = shopify_client()

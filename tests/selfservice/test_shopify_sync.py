@@ -98,7 +98,7 @@ def test_corrected_fields_become_customer_metafields(app, me, rt, ingeborg, inst
 
 def put_balance_and_tag(fake_shop):
     """What the engine's balance sync leaves on a member: the points metafield and the tag."""
-    from admin.install import shop_access_token, shopify_client
+    from extensions import shop_access_token, shopify_client
     from loyalty.metafields import BalanceSnapshot, write_balance
 
     write_balance(shopify_client(), shop_access_token, BalanceSnapshot(SHOP, CID, 270))
