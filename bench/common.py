@@ -125,7 +125,8 @@ class Server:
 
 @contextlib.contextmanager
 def gunicorn(app_spec: str, env: dict[str, str]) -> Iterator[Server]:
-    """``app_spec`` under gunicorn (sync workers, the same settings for every benchmark)."""
+    """``app_spec`` under gunicorn, the same settings for every benchmark: sync workers
+    (``BENCH_GUNICORN_WORKERS``, 4), or gthread with ``BENCH_GUNICORN_THREADS`` above 1."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -138,6 +139,8 @@ def gunicorn(app_spec: str, env: dict[str, str]) -> Iterator[Server]:
             "warning",
             "--backlog",
             "2048",
+            # More than one thread makes gunicorn use its gthread worker (sync otherwise).
+            *(["--threads", str(GUNICORN_THREADS)] if GUNICORN_THREADS > 1 else []),
             app_spec,
         ],
         cwd=ROOT,
