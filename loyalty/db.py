@@ -72,6 +72,10 @@ class DirectError(Exception):
     refused it); the driver's own error is its ``__cause__``."""
 
 
+CONNECT_TIMEOUT = 3
+"""Seconds :class:`DirectConnections` waits for a new session: Shopify gives a webhook 5 s, and
+a database it cannot reach in 3 is better answered with 503 (Shopify retries) than a timeout."""
+
 DIRECT_APPLICATION_NAME = "klubb-intake"
 """How :class:`DirectConnections`' sessions show in ``pg_stat_activity``."""
 
@@ -139,7 +143,7 @@ class DirectConnections:
             conn = psycopg.connect(
                 self._conninfo,
                 autocommit=True,
-                connect_timeout=10,
+                connect_timeout=CONNECT_TIMEOUT,
                 application_name=DIRECT_APPLICATION_NAME,
             )
         except psycopg.Error as err:
