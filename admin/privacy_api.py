@@ -28,6 +28,7 @@ api.schemas.update(
                                     "shop_redact",
                                     "member_export",
                                     "member_leave",
+                                    "member_inactive",
                                 ]
                             },
                             "shopify_request_id": {"type": ["string", "null"]},

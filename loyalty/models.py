@@ -105,6 +105,8 @@ class PrivacyRequestKind(enum.StrEnum):
     SHOP_REDACT = "shop_redact"
     MEMBER_EXPORT = "member_export"
     MEMBER_LEAVE = "member_leave"
+    MEMBER_INACTIVE = "member_inactive"
+    """Anonymised by the retention sweep after the shop's months of inactivity."""
 
 
 class Shop(Base):

@@ -53,7 +53,11 @@ REDACTED = "redacted"
 RECORD_FORMAT = "klubb.customer-redaction/1"
 UNUSED_CODE_STATES = (RedemptionState.RESERVED, RedemptionState.ISSUED)
 # Requests whose export_json is a record (pending code deletions), not a copy of personal data.
-RECORD_KINDS = (PrivacyRequestKind.CUSTOMER_REDACT, PrivacyRequestKind.MEMBER_LEAVE)
+RECORD_KINDS = (
+    PrivacyRequestKind.CUSTOMER_REDACT,
+    PrivacyRequestKind.MEMBER_LEAVE,
+    PrivacyRequestKind.MEMBER_INACTIVE,
+)
 
 
 @dataclass(frozen=True)

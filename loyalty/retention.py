@@ -43,11 +43,12 @@ from loyalty.models import (
     Member,
     MemberStatus,
     PrivacyRequest,
+    PrivacyRequestKind,
     ProgramSettings,
     WebhookEvent,
 )
 from loyalty.privacy_redact import RECORD_KINDS
-from loyalty.self_service_leave import retire_member
+from loyalty.self_service_leave import departure_request, retire_member
 from loyalty.types import months_before, utcnow
 
 BATCH_SIZE = 500
@@ -95,13 +96,13 @@ bodies and exports: at least a day (a job must get to process them), at most 90 
 class Sweep:
     """What one sweep did: how many rows it changed, and whether it reached the end.
 
-    ``customers``: (shop id, customer id) of members anonymised, so the caller can have what
-    Klubb wrote on them in Shopify removed.
+    ``departures``: the ``member_inactive`` requests of the members anonymised, whose cleanup in
+    Shopify (Klubb's fields, tag and unused codes) the caller queues.
     """
 
     count: int
     done: bool
-    customers: tuple[tuple[int, int], ...] = ()
+    departures: tuple[int, ...] = ()
 
 
 def shop_period(name: str, shop_id: Any) -> ColumnElement[int]:
@@ -146,7 +147,7 @@ def anonymise_inactive_members(
     budget = _Clock(time_budget, clock)
     last_seen = func.coalesce(Member.last_activity_at, Member.joined_at)
     period = shop_period("inactive_member_months", Member.shop_id)
-    customers: list[tuple[int, int]] = []
+    departures: list[int] = []
     for months in periods_in_use(sessions, "inactive_member_months"):
         stale = (
             Member.status == MemberStatus.ACTIVE,
@@ -155,7 +156,7 @@ def anonymise_inactive_members(
         )
         while True:
             if budget.spent():
-                return Sweep(len(customers), False, tuple(customers))
+                return Sweep(len(departures), False, tuple(departures))
             with sessions.begin() as s:
                 members = list(
                     s.scalars(
@@ -171,7 +172,15 @@ def anonymise_inactive_members(
                     retired = retire_member(
                         s, member, hashes, now=now, forfeit_reason=FORFEIT_ON_RETENTION
                     )
-                    customers.append((member.shop_id, retired.customer_id))
+                    request = departure_request(
+                        s,
+                        PrivacyRequestKind.MEMBER_INACTIVE,
+                        member.shop_id,
+                        retired,
+                        hashes,
+                        now=now,
+                        completed=True,
+                    )
                     audit.record(
                         s,
                         member.shop_id,
@@ -181,9 +190,11 @@ def anonymise_inactive_members(
                         member.id,
                         f"inactive_months={months}",
                     )
+                    s.flush()
+                    departures.append(request.id)
             if len(members) < MEMBER_BATCH:
                 break
-    return Sweep(len(customers), True, tuple(customers))
+    return Sweep(len(departures), True, tuple(departures))
 
 
 def erase_old_webhook_bodies(

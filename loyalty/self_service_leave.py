@@ -144,20 +144,9 @@ def leave(
         member = find_member(s, shop_id, customer_id, lock=True)
         retired = retire_member(s, member, hashes, now=now, forfeit_reason=FORFEIT_ON_LEAVING)
         _tombstone_left(s, shop_id, hashes)
-        request = PrivacyRequest(
-            shop_id=shop_id,
-            kind=PrivacyRequestKind.MEMBER_LEAVE,
-            member_id=member.id,
-            customer_hash=hashes[0],
-            received_at=now,
-            due_at=due_at(now),
-            export_json=json.dumps(
-                {"format": LEAVE_FORMAT, "discount_ids": list(retired.discount_ids)}
-            ),
-            # Until the cleanup job has removed Klubb's data on the customer in Shopify.
-            shopify_cleanup_customer_id=customer_id,
+        request = departure_request(
+            s, PrivacyRequestKind.MEMBER_LEAVE, shop_id, retired, hashes, now=now
         )
-        s.add(request)
         audit.record(
             s,
             shop_id,
@@ -181,6 +170,40 @@ def leave(
     return Departure(
         request_id, retired.member_id, retired.points_forfeited, erased, retired.discount_ids
     )
+
+
+def departure_request(
+    s: Session,
+    kind: PrivacyRequestKind,
+    shop_id: int,
+    retired: Retirement,
+    hashes: Sequence[str],
+    *,
+    now: datetime,
+    completed: bool = False,
+) -> PrivacyRequest:
+    """The record of a membership that ended (``member_leave``, ``member_inactive``), added.
+
+    It keeps the customer's id until the cleanup job has removed what Klubb wrote on the
+    customer in Shopify, and the unused reward codes that job deletes
+    (``webhooks.shopify_sync.clean_up_departure``; the push sweeper queues it again while the
+    id is there), so that cleanup survives Redis being down or a worker dying.
+    """
+    request = PrivacyRequest(
+        shop_id=shop_id,
+        kind=kind,
+        member_id=retired.member_id,
+        customer_hash=hashes[0],
+        received_at=now,
+        due_at=due_at(now),
+        completed_at=now if completed else None,
+        export_json=json.dumps(
+            {"format": LEAVE_FORMAT, "discount_ids": list(retired.discount_ids)}
+        ),
+        shopify_cleanup_customer_id=retired.customer_id,
+    )
+    s.add(request)
+    return request
 
 
 def _tombstone_left(s: Session, shop_id: int, hashes: Sequence[str]) -> None:

@@ -27,10 +27,10 @@ def anonymise_inactive_members() -> dict[str, int | bool]:
     sweep = retention.anonymise_inactive_members(
         rt.sessions, customer_hash_keys(rt.config), time_budget=TIME_BUDGET
     )
-    for shop_id, customer_id in sweep.customers:  # Klubb's fields and tag off the customer
-        rt.queue(shopify_sync.QUEUE).enqueue(
-            shopify_sync.sync_member_fields, shop_id, customer_id, retry=shopify_sync.RETRY
-        )
+    # Klubb's fields, tag and unused codes off each customer in Shopify; what Redis does not
+    # take now the push sweeper queues later (the request keeps the customer id until then).
+    for request_id in sweep.departures:
+        shopify_sync.enqueue_departure_cleanup(rt, request_id)
     return {"anonymised": sweep.count, "done": sweep.done}
 
 

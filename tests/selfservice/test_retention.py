@@ -74,6 +74,17 @@ def test_members_inactive_past_the_period_are_anonymised_and_no_one_else(rt, con
             s.scalars(select(AuditLog.action).where(AuditLog.member_id == stale.member_id))
         )
     assert actions[-1] == "retention.member_anonymised"
+    # A record like a member's leaving: the customer id until Shopify is cleaned, and the
+    # unused code (not the used one) for the cleanup job to delete.
+    with rt.sessions() as s:
+        [request] = s.scalars(select(PrivacyRequest)).all()
+    assert sweep.departures == (request.id,)
+    assert (request.kind, request.member_id) == (PrivacyRequestKind.MEMBER_INACTIVE, gone.id)
+    assert request.completed_at == NOW
+    assert request.shopify_cleanup_customer_id == INGEBORG.customer_id
+    assert json.loads(request.export_json)["discount_ids"] == [
+        f"gid://shopify/DiscountCodeNode/{INGEBORG.customer_id}1"
+    ]
 
 
 def test_a_member_who_never_earned_counts_from_joining(rt, config, shop_id):

@@ -174,24 +174,58 @@ def test_leaving_while_redis_is_down_still_cleans_up_shopify_through_the_sweeper
     assert sweep_pending_pushes(rt, now=later) == 0
 
 
-def test_anonymising_after_inactivity_removes_them_too(app, me, rt, ingeborg, installed_shop):
+def make_ingeborg_inactive(app, me, rt, installed_shop) -> None:
+    """Klubb's fields, balance and tag on her in Shopify, and three years without activity."""
     from sqlalchemy import update
 
     from loyalty.models import Member
-    from loyalty.types import utcnow
 
     me("PATCH", json={"language": "en"})
     drain(app, ["shopify"])
     put_balance_and_tag(installed_shop)
     with rt.sessions.begin() as s:
         s.execute(update(Member).values(last_activity_at=utcnow() - timedelta(days=3 * 365)))
+
+
+def assert_removed_from_shopify(installed_shop) -> None:
+    for key in ("language", "points"):
+        assert metafield(installed_shop, key) is None
+    assert "klubb-member" not in installed_shop.customer(CID).tags
+
+
+def test_anonymising_after_inactivity_removes_them_too(app, me, rt, ingeborg, installed_shop):
+    make_ingeborg_inactive(app, me, rt, installed_shop)
     rt.queue("privacy").enqueue("webhooks.retention_jobs.anonymise_inactive_members")
     drain(app, ["privacy"])
-    assert [j.args for j in rt.queue("shopify").get_jobs()] == [(ingeborg.shop_id, CID)]
+    # The same durable cleanup as leaving: the record keeps the id until Shopify is cleaned.
+    assert pending_departures(rt) == [CID]
+    [job] = rt.queue("shopify").get_jobs()
     drain(app, ["shopify"])
-    assert metafield(installed_shop, "language") is None
-    assert metafield(installed_shop, "points") is None
-    assert "klubb-member" not in installed_shop.customer(CID).tags
+    assert job.latest_result().return_value == "removed"
+    assert pending_departures(rt) == []
+    assert_removed_from_shopify(installed_shop)
+
+
+def test_anonymising_while_redis_is_down_still_cleans_up_shopify_through_the_sweeper(
+    app, me, rt, ingeborg, installed_shop, monkeypatch, dead_redis
+):
+    from rq import Queue
+
+    from webhooks.shopify_sync import sweep_pending_pushes
+
+    make_ingeborg_inactive(app, me, rt, installed_shop)
+    live = rt.queues["shopify"]
+    monkeypatch.setitem(rt.queues, "shopify", Queue("shopify", connection=dead_redis))
+    rt.queue("privacy").enqueue("webhooks.retention_jobs.anonymise_inactive_members")
+    drain(app, ["privacy"])
+    monkeypatch.setitem(rt.queues, "shopify", live)
+    assert drain(app, ["shopify"]) == 0
+    assert pending_departures(rt) == [CID]
+    later = utcnow() + timedelta(minutes=2)
+    assert sweep_pending_pushes(rt, now=later) == 1
+    drain(app, ["shopify"])
+    assert pending_departures(rt) == []
+    assert_removed_from_shopify(installed_shop)
 
 
 def test_jobs_carry_ids_only(me, rt, ingeborg):
