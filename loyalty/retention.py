@@ -13,9 +13,9 @@ its own transaction, until nothing is left or the time budget is spent (the next
   become NULL; the row (dedupe key, status) and the facts extracted from it stay. An event
   still unprocessed by then loses its body too, and the job answers it ``ignored``.
 - :func:`delete_old_exports` — exports (``data_request``, ``member_export``) older than
-  ``export_days`` are deleted. ``customers/redact``, ``member_leave`` and ``member_inactive`` requests keep their
-  ``export_json``: it is a record of reward codes still to delete in Shopify
-  (``{"format", "discount_ids"}``), not a copy of anyone's data.
+  ``export_days`` are deleted. ``customers/redact``, ``member_leave`` and ``member_inactive``
+  requests keep their ``export_json``: it is a record of reward codes still to delete in
+  Shopify (``{"format", "discount_ids"}``), not a copy of anyone's data.
 - :func:`delete_old_audit_entries` — audit entries older than ``audit_months``.
 
 Each period is a program setting of the shop (:class:`~loyalty.models.ProgramSettings`, checked
