@@ -6,8 +6,9 @@ its own transaction, until nothing is left or the time budget is spent (the next
 - :func:`anonymise_inactive_members` — members with no activity (an earn, a redemption or an
   adjustment; else since joining) for ``inactive_member_months`` are anonymised and detached as
   a leaver is (:func:`loyalty.self_service_leave.retire_member`), without a tombstone: a later
-  order re-enrols them as a new member if the shop auto-enrols. The job then has Klubb's
-  metafields and tag removed from the customer in Shopify. Restricted members are skipped:
+  order re-enrols them as a new member if the shop auto-enrols. Each gets a ``member_inactive``
+  record, as a leaver gets ``member_leave``, and the job queues the durable cleanup in Shopify
+  (Klubb's metafields and tag, unused codes). Restricted members are skipped:
   a restriction (Art. 18) may be there precisely to stop erasure.
 - :func:`erase_old_webhook_bodies` — raw webhook bodies older than ``webhook_body_days``
   become NULL; the row (dedupe key, status) and the facts extracted from it stay. An event
