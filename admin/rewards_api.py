@@ -16,7 +16,7 @@ from admin.auth import current_shop, session_token_required
 from errors import json_error, json_object_body
 from extensions import runtime
 from loyalty.models import RewardKind
-from loyalty.rewards import archive_reward, create_reward, list_rewards, update_reward
+from loyalty.reward_catalogue import archive_reward, create_reward, list_rewards, update_reward
 
 _TIME = {"type": ["string", "null"], "format": "date-time"}
 _MONEY = {"type": ["string", "null"], "pattern": r"^\d+(\.\d{1,4})?$"}

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from loyalty import rewards
+from loyalty import reward_catalogue, rewards
 from loyalty.analytics import shop_today
 from loyalty.expiry import expire_inactive_points
 from loyalty.models import Member, ProgramSettings
@@ -66,7 +66,7 @@ def seeded(app: Any, rt: Any, shop: Any, post_webhook: Any, proxy: Any) -> Seede
             assert post_webhook("refunds/create", body).status_code == 200
     drain(app)
 
-    reward_ids = [rewards.create_reward(rt.sessions, shop.id, r)["id"] for r in seed.REWARDS]
+    reward_ids = [reward_catalogue.create_reward(rt.sessions, shop.id, r)["id"] for r in seed.REWARDS]
     kept, _ = rewards.reserve(
         rt.sessions, shop.id, seed.ANNA, int(reward_ids[0]), idempotency_key="anna-1"
     )

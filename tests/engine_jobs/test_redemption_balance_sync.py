@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from loyalty import rewards
+from loyalty import reward_catalogue, rewards
 from loyalty.models import Member, Redemption
 from loyalty.types import utcnow
 from tests.engine.bodies import Line, customer_body, order_body
@@ -42,7 +42,7 @@ def redeem(proxy, reward_id):
 
 def make_reward(rt, shop_id) -> int:
     data = {"kind": "fixed_amount", "title": "50 kr", "points_cost": 500, "value": "50"}
-    return int(rewards.create_reward(rt.sessions, shop_id, data)["id"])
+    return int(reward_catalogue.create_reward(rt.sessions, shop_id, data)["id"])
 
 
 def a_member_with_600_points(deliver, fake_shop):

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from loyalty import rewards
+from loyalty import reward_catalogue
 from loyalty.config import Config
 from loyalty.shopify_client import ShopifyClient
 from tests.conftest import install_with_fake_token
@@ -65,7 +65,7 @@ def make_reward(rt: Any, shop_id: int) -> Callable[..., str]:
     def make(**fields: Any) -> str:
         data = {"kind": "fixed_amount", "title": "50 kr off", "points_cost": 500, "value": "50"}
         data.update(fields)
-        return str(rewards.create_reward(rt.sessions, shop_id, data)["id"])
+        return str(reward_catalogue.create_reward(rt.sessions, shop_id, data)["id"])
 
     return make
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty import rewards
+from loyalty import reward_catalogue
 from loyalty.errors import NotFound, ValidationError
 
 
 def test_a_reward_is_stored_and_shown_with_string_ids_and_decimal_strings(rt, shop_id):
-    created = rewards.create_reward(
+    created = reward_catalogue.create_reward(
         rt.sessions,
         shop_id,
         {
@@ -29,7 +29,7 @@ def test_a_reward_is_stored_and_shown_with_string_ids_and_decimal_strings(rt, sh
         "199.5",
     )
     assert (created["currency"], created["active"], created["ends_at"]) == ("NOK", True, None)
-    assert rewards.list_rewards(rt.sessions, shop_id) == [created]
+    assert reward_catalogue.list_rewards(rt.sessions, shop_id) == [created]
 
 
 @pytest.mark.parametrize(
@@ -60,26 +60,26 @@ def test_a_reward_is_stored_and_shown_with_string_ids_and_decimal_strings(rt, sh
 )
 def test_bad_fields_are_named(rt, shop_id, data, field):
     with pytest.raises(ValidationError) as raised:
-        rewards.create_reward(rt.sessions, shop_id, data)
+        reward_catalogue.create_reward(rt.sessions, shop_id, data)
     assert field in raised.value.fields
-    assert rewards.list_rewards(rt.sessions, shop_id) == []
+    assert reward_catalogue.list_rewards(rt.sessions, shop_id) == []
 
 
 def test_an_update_is_checked_with_the_fields_it_leaves(rt, shop_id, make_reward):
     reward = make_reward(kind="percentage", title="10 %", value="0.1")
     with pytest.raises(ValidationError):
-        rewards.update_reward(rt.sessions, shop_id, int(reward), {"value": "15"})
+        reward_catalogue.update_reward(rt.sessions, shop_id, int(reward), {"value": "15"})
 
-    changed = rewards.update_reward(rt.sessions, shop_id, int(reward), {"value": "0.15"})
+    changed = reward_catalogue.update_reward(rt.sessions, shop_id, int(reward), {"value": "0.15"})
     assert (changed["kind"], changed["value"], changed["points_cost"]) == (
         "percentage",
         "0.15",
         500,
     )
-    assert rewards.archive_reward(rt.sessions, shop_id, int(reward))["active"] is False
+    assert reward_catalogue.archive_reward(rt.sessions, shop_id, int(reward))["active"] is False
 
 
 def test_another_shops_reward_cannot_be_changed(rt, shop_id, make_reward):
     reward = make_reward()
     with pytest.raises(NotFound):
-        rewards.update_reward(rt.sessions, shop_id + 1, int(reward), {"title": "Mine now"})
+        reward_catalogue.update_reward(rt.sessions, shop_id + 1, int(reward), {"title": "Mine now"})
