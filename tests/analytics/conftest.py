@@ -66,7 +66,9 @@ def seeded(app: Any, rt: Any, shop: Any, post_webhook: Any, proxy: Any) -> Seede
             assert post_webhook("refunds/create", body).status_code == 200
     drain(app)
 
-    reward_ids = [reward_catalogue.create_reward(rt.sessions, shop.id, r)["id"] for r in seed.REWARDS]
+    reward_ids = [
+        reward_catalogue.create_reward(rt.sessions, shop.id, r)["id"] for r in seed.REWARDS
+    ]
     kept, _ = rewards.reserve(
         rt.sessions, shop.id, seed.ANNA, int(reward_ids[0]), idempotency_key="anna-1"
     )
