@@ -34,6 +34,7 @@ from bench.common import (
     rss_mib,
     wrk,
 )
+from webhooks.batch import batch_key
 
 DATABASE = "klubb_bench_intake"
 
@@ -97,7 +98,7 @@ def main() -> None:
     # Every recorded event must be waiting for a worker: in the batch list, or (--batch 1) as
     # an RQ job. gunicorn has stopped, so any enqueue window has closed.
     waiting = redis.Redis.from_url(env["REDIS_URL"])
-    queued = waiting.llen("rq:queue:webhooks" if args.batch == 1 else "klubb:batch:webhooks")
+    queued = waiting.llen("rq:queue:webhooks" if args.batch == 1 else batch_key("webhooks"))
 
     ratio = saturated.requests_per_s / baseline.requests_per_s
     print(

@@ -3,10 +3,10 @@
 Under a flood, a blocking Redis round trip after each delivery's INSERT puts the web process to
 sleep and wakes Redis, then the web process again; on a busy machine that switching costs more
 than the command (bench/RESULTS.md: 1,085 against 916 µs of the machine's CPU per delivery,
-without and with the window). So a web process enqueues the first delivery at once, as before, and then, for
-``WEBHOOK_ENQUEUE_WINDOW_MS``, gathers the ids of the ``webhooks``-queue deliveries that follow
-and appends them to the batch list together when the window ends (a timer thread), in one
-call. A quiet shop's deliveries are each enqueued before their answer; a flood's wait at most
+without and with the window). So a web process enqueues the first delivery at once, as before,
+and then, for ``WEBHOOK_ENQUEUE_WINDOW_MS``, gathers the ids of the ``webhooks``-queue
+deliveries that follow and appends them to the batch list together when the window ends (a
+timer thread), in one call. A quiet shop's deliveries are each enqueued before their answer; a flood's wait at most
 the window.
 
 Nothing is lost: every row is committed before its 200, as ``enqueued``. Ids a process had
