@@ -129,12 +129,33 @@ def redis_url(worker_id: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         yield url
         stop_embedded_redis(folder)
         return
-    if worker_id == "master":  # a run without xdist: keep clear of dbs 1-8 that xdist runs use
-        # KLUBB_TEST_REDIS_DB pins the database, so concurrent runs on one machine stay apart.
-        db = os.environ.get("KLUBB_TEST_REDIS_DB") or 9 + os.getpid() % 7
+    with claimed_redis_db(REDIS_URL) as db:
         yield f"{REDIS_URL}/{db}"
-        return
-    yield f"{REDIS_URL}/{1 + _worker_number(worker_id) % 8}"
+
+
+@contextlib.contextmanager
+def claimed_redis_db(server_url: str) -> Iterator[int]:
+    """A Redis database number no other test process on this server holds, emptied, held until
+    the end: two runs (or two xdist workers) on one machine never share queues or keys.
+
+    Claims are keys in database 0 that expire, so a killed run frees its database within the
+    hour; a normal end deletes its claim.
+    """
+    claims = redis.Redis.from_url(f"{server_url}/0")
+    owner = f"{socket.gethostname()}:{os.getpid()}:{random.SystemRandom().random()}"
+    databases = int(claims.config_get("databases").get("databases", 16))
+    for db in range(1, databases):
+        if claims.set(f"klubb-test:redis-db:{db}", owner, nx=True, ex=3600):
+            break
+    else:
+        raise RuntimeError(f"every Redis database on {server_url} is held by another test run")
+    redis.Redis.from_url(f"{server_url}/{db}").flushdb()
+    try:
+        yield db
+    finally:
+        if claims.get(f"klubb-test:redis-db:{db}") == owner.encode():
+            claims.delete(f"klubb-test:redis-db:{db}")
+        claims.close()
 
 
 @pytest.fixture
