@@ -61,7 +61,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict loyalty webhooks
-	$(BIN)/mypy app.py extensions.py errors.py devserver.py admin widgets
+	$(BIN)/mypy app.py runtime.py errors.py devtools/dev.py admin widgets
 
 # Every stage runs, so one report shows all that is wrong; any failure fails the target
 # (pytest's exit code 5, "no tests collected", included).

@@ -1,17 +1,52 @@
 """Klubb's composition root: ``create_app`` wires configuration, resources, blueprints and commands.
 
-Run it with ``flask --app app dev`` (everything, on the embedded defaults), ``gunicorn
-'app:create_app()'`` (the web process in production) and ``flask --app app worker`` (RQ).
+The processes (docs/architecture.md, "Processes"):
+
+- web: ``gunicorn 'app:create_app()'`` in production; this module builds it.
+- worker: ``flask --app app worker [--burst]`` (:func:`jobs.worker.run_worker`), or RQ's own
+  ``rq worker-pool -w jobs.worker.AppWorker …``; it builds its :class:`runtime.Runtime` from
+  :class:`~loyalty.core.config.Config` without a web app.
+- scheduler: ``rq cron jobs.schedule`` (:mod:`jobs.schedule`, RQ's cron), one per Redis.
+- everything at once, on the embedded defaults: ``flask --app app dev`` (:mod:`devtools.dev`).
 """
 
 from __future__ import annotations
 
 import gc
 import logging
+from contextvars import Token
+from typing import Any
 
 from flask import Flask
+from flask.ctx import AppContext
 
-from loyalty.config import Config
+import runtime
+from loyalty.core.config import Config
+
+
+class _RuntimeAppContext(AppContext):
+    """An app context that binds the app's runtime (``runtime.current_runtime``) while pushed."""
+
+    def __init__(self, app: Flask) -> None:
+        super().__init__(app)
+        self._runtime_tokens: list[Token[runtime.Runtime | None]] = []
+
+    def push(self) -> None:
+        super().push()
+        self._runtime_tokens.append(runtime.bind(self.app.extensions["klubb"]))
+
+    def pop(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().pop(*args, **kwargs)
+        finally:
+            runtime.unbind(self._runtime_tokens.pop())
+
+
+class KlubbFlask(Flask):
+    """Flask whose every app context (requests, CLI commands, tests) binds the app's runtime."""
+
+    def app_context(self) -> AppContext:
+        return _RuntimeAppContext(self)
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -22,7 +57,7 @@ def create_app(config: Config | None = None) -> Flask:
         load_dotenv()
         config = Config.from_env()
 
-    app = Flask(__name__, instance_path=str(config.instance_path), template_folder="templates")
+    app = KlubbFlask(__name__, instance_path=str(config.instance_path), template_folder="templates")
     app.config.update(
         KLUBB=config,
         TESTING=config.testing,
@@ -34,10 +69,9 @@ def create_app(config: Config | None = None) -> Flask:
     )
 
     import errors
-    import extensions
     import i18n
 
-    extensions.init_app(app, config)
+    app.extensions["klubb"] = runtime.build_runtime(config)
     errors.init_app(app)
     i18n.init_app(app)
 
@@ -82,10 +116,10 @@ def register_commands(app: Flask) -> None:
     @click.option("--queues", default="", help="Comma-separated queue names (default: all).")
     def worker(burst: bool, queues: str) -> None:
         """Run an RQ worker on the app's queues with the app's configuration."""
-        from webhooks.worker import run_worker
+        from jobs.worker import run_worker
 
         names = [q.strip() for q in queues.split(",") if q.strip()] or None
-        run_worker(app, names, burst=burst)
+        run_worker(app.extensions["klubb"], names, burst=burst)
 
     @app.cli.command("dev")
     @click.option("--port", type=int, default=None, help="Port (default: APP_URL's port).")
@@ -93,6 +127,6 @@ def register_commands(app: Flask) -> None:
     @click.option("--no-demo", is_flag=True, help="Do not install the demo shop.")
     def dev(port: int | None, fake_port: int, no_demo: bool) -> None:
         """Run web + worker + scheduler + the fake Shopify with a demo shop, on the defaults."""
-        from devserver import run_dev
+        from devtools.dev import run_dev
 
-        run_dev(app, port=port, fake_port=fake_port, demo=not no_demo)
+        run_dev(app, create_app, port=port, fake_port=fake_port, demo=not no_demo)

@@ -21,8 +21,8 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from i18n import LANGUAGES, current_language
-from loyalty.errors import LoyaltyError, NotFound, ValidationError
-from loyalty.shopify_client import ShopifyError, ShopifyThrottled, ShopifyUnavailable
+from loyalty.core.errors import LoyaltyError, NotFound, ValidationError
+from loyalty.shopify.client import ShopifyError, ShopifyThrottled, ShopifyUnavailable
 
 log = logging.getLogger(__name__)
 

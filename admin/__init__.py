@@ -34,7 +34,3 @@ def init_app(app: Flask) -> None:
     blueprints = (health_bp, install_bp, pages_bp, api_bp, privacy_page_bp, appearance_page_bp)
     for blueprint in (*blueprints, backfill_page_bp, import_page_bp, ops_pages_bp):
         app.register_blueprint(blueprint)
-
-    from webhooks.backfill_jobs import watch_installs
-
-    watch_installs(app.extensions["klubb"].sessions)

@@ -1,6 +1,6 @@
 """``GET /api/analytics`` (JSON) and ``GET /api/analytics.csv``: the dashboard's figures.
 
-Thin over :mod:`loyalty.analytics`, which reads the daily rollups only. Declared on the admin
+Thin over :mod:`loyalty.analytics.reports`, which reads the daily rollups only. Declared on the admin
 API's registry and imported by :func:`admin.init_app` before the blueprint is registered.
 """
 
@@ -14,11 +14,11 @@ from flask import Response, jsonify, request
 
 from admin.api import api
 from admin.auth import current_shop, session_token_required
-from extensions import runtime
-from loyalty.analytics import DAY_COLUMNS, parse_period, report, shop_today
-from loyalty.customer_counts import MAX_DAYS
-from loyalty.errors import ValidationError
-from loyalty.spreadsheet import safe_cell
+from loyalty.analytics.customer_counts import MAX_DAYS
+from loyalty.analytics.reports import DAY_COLUMNS, parse_period, report, shop_today
+from loyalty.core.errors import ValidationError
+from loyalty.core.spreadsheet import safe_cell
+from runtime import current_runtime
 
 _MONEY = {"type": ["string", "null"], "description": "A decimal in the shop's currency."}
 _RATIO = {"type": ["number", "null"], "description": "0 to 1, four decimals; null if undefined."}
@@ -161,6 +161,6 @@ def export_analytics_csv() -> Response:
 
 
 def _report() -> dict[str, Any]:
-    sessions, shop_id = runtime().sessions, current_shop().id
+    sessions, shop_id = current_runtime().sessions, current_shop().id
     period = parse_period(request.args, shop_today(sessions, shop_id))
     return report(sessions, shop_id, period)

@@ -14,9 +14,9 @@ from flask import Blueprint, Response, g, jsonify
 from admin.auth import current_shop, session_token_required
 from admin.openapi import ApiRegistry, register_document_route
 from errors import json_object_body
-from extensions import runtime
-from loyalty import retention
-from loyalty import settings as program_settings
+from loyalty.points import settings as program_settings
+from loyalty.privacy import retention
+from runtime import current_runtime
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 api = ApiRegistry(bp, prefix="/api")
@@ -50,7 +50,7 @@ _SETTINGS_PROPERTIES: dict[str, Any] = {
     },
     "auto_enrol": {"type": "boolean", "description": "Every customer with an account joins."},
     "pending_days": {"type": "integer", "minimum": 0, "maximum": 365},
-    # Retention periods (loyalty.retention): how long each kind of personal data is kept.
+    # Retention periods (loyalty.privacy.retention): how long each kind of personal data is kept.
     **{
         name: {
             "type": "integer",
@@ -103,7 +103,7 @@ def _no_store(response: Response) -> Response:
 @session_token_required
 def read_settings() -> Response:
     """The program settings of the authenticated shop."""
-    return jsonify(program_settings.get_settings(runtime().sessions, current_shop().id))
+    return jsonify(program_settings.get_settings(current_runtime().sessions, current_shop().id))
 
 
 @api.route(
@@ -122,7 +122,7 @@ def write_settings() -> Response:
     if isinstance(body, Response):
         return body
     saved = program_settings.update_settings(
-        runtime().sessions, current_shop().id, body, actor=g.staff_user_id
+        current_runtime().sessions, current_shop().id, body, actor=g.staff_user_id
     )
     return jsonify(saved)
 

@@ -1,6 +1,6 @@
 """``/api/appearance``: the storefront widget's look (colours, side, launcher text per language).
 
-Thin views over :mod:`loyalty.appearance`, which validates every field (422 with a message per
+Thin views over :mod:`loyalty.members.appearance`, which validates every field (422 with a message per
 field, nothing stored) and computes the WCAG contrast warnings returned with every answer.
 Declared on the admin API's registry, imported by :func:`admin.init_app` before the blueprint
 is registered.
@@ -15,8 +15,7 @@ from flask import Response, g, jsonify
 from admin.api import api
 from admin.auth import current_shop, session_token_required
 from errors import json_object_body
-from extensions import runtime
-from loyalty.appearance import (
+from loyalty.members.appearance import (
     COLOR_FIELDS,
     LANGUAGES,
     LAUNCHER_TEXT_MAX,
@@ -24,6 +23,7 @@ from loyalty.appearance import (
     get_appearance,
     update_appearance,
 )
+from runtime import current_runtime
 
 _COLOR = {
     "type": "string",
@@ -82,7 +82,7 @@ api.schemas.update(
 @session_token_required
 def read_appearance() -> Response:
     """The authenticated shop's widget appearance (the defaults if never saved), with warnings."""
-    return jsonify(get_appearance(runtime().sessions, current_shop().id))
+    return jsonify(get_appearance(current_runtime().sessions, current_shop().id))
 
 
 @api.route(
@@ -101,5 +101,7 @@ def write_appearance() -> Response:
     body = json_object_body()
     if isinstance(body, Response):
         return body
-    saved = update_appearance(runtime().sessions, current_shop().id, body, actor=g.staff_user_id)
+    saved = update_appearance(
+        current_runtime().sessions, current_shop().id, body, actor=g.staff_user_id
+    )
     return jsonify(saved)

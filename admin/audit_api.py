@@ -15,9 +15,9 @@ from admin.api import api
 from admin.audit_labels import action_label, detail_label
 from admin.auth import current_shop, session_token_required
 from errors import json_error
-from extensions import runtime
-from loyalty import audit
-from loyalty.models import Member
+from loyalty.core.models import Member
+from loyalty.privacy import audit
+from runtime import current_runtime
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -105,7 +105,7 @@ def member_audit(customer_id: str) -> Response:
     shop_id = current_shop().id
     if not customer_id.isdigit() or len(customer_id) > MAX_ID_DIGITS:
         return json_error(404, "not_found", "No such member in this shop.")
-    with runtime().sessions.begin() as s:
+    with current_runtime().sessions.begin() as s:
         member_id = s.scalar(
             select(Member.id).where(
                 Member.shop_id == shop_id, Member.customer_id == int(customer_id)

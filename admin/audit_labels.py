@@ -1,6 +1,6 @@
 """What each audit action means, in the admin's language (``member.adjusted`` → "Points adjusted").
 
-The audit log stores codes (``<who>.<what>``, see :mod:`loyalty.audit`), which programs and the
+The audit log stores codes (``<who>.<what>``, see :mod:`loyalty.privacy.audit`), which programs and the
 data export keep using; staff read labels. A code without a label (an entry written before its
 label existed) is shown as the code. tests/admin_pages/test_audit_labels.py finds every code
 the code base writes and checks that each has a label here, and each label a code.

@@ -18,9 +18,9 @@ from flask import Response, g, request
 from sqlalchemy import select
 
 from errors import json_error
-from extensions import runtime
-from loyalty.models import Shop
-from loyalty.session_tokens import InvalidSessionToken, SessionToken, verify_session_token
+from loyalty.core.models import Shop
+from loyalty.shopify.session_tokens import InvalidSessionToken, SessionToken, verify_session_token
+from runtime import current_runtime
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +47,13 @@ def bearer_token() -> str | None:
 
 def verify_request_token(token: str) -> SessionToken:
     """Verify a session token with this app's key and secrets (raises InvalidSessionToken)."""
-    config = runtime().config
+    config = current_runtime().config
     return verify_session_token(token, config.shopify_api_key, config.secrets)
 
 
 def installed_shop(domain: str) -> Shop | None:
     """The shop with that domain if it is installed now (not uninstalled), else None."""
-    with runtime().sessions() as session:
+    with current_runtime().sessions() as session:
         shop = session.scalar(select(Shop).where(Shop.domain == domain))
         if shop is None or not shop.is_installed:
             return None

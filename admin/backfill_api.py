@@ -1,7 +1,7 @@
 """``/api/backfill``: the shop's backfill of existing customers and past orders.
 
 ``GET`` shows the current run's status and counts; ``POST`` starts a run over with the
-merchant's options (409 while one is running). The work is done by :mod:`webhooks.backfill_jobs`.
+merchant's options (409 while one is running). The work is done by :mod:`jobs.backfill`.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from flask import Response, g, jsonify
 from admin.api import api
 from admin.auth import current_shop, session_token_required
 from errors import json_error, json_object_body
-from extensions import runtime
-from loyalty import audit, backfill
-from webhooks.backfill_jobs import default_options, start_backfill
+from jobs.backfill import default_options, start_backfill
+from loyalty.backfill import runs as backfill
+from loyalty.privacy import audit
+from runtime import current_runtime
 
 _ORDERS_SINCE = {
     "oneOf": [
@@ -86,7 +87,7 @@ api.schemas.update(
 @session_token_required
 def read_backfill() -> Response:
     """Status, options and counts of the authenticated shop's latest backfill run."""
-    return jsonify(backfill.progress(runtime().sessions, current_shop().id))
+    return jsonify(backfill.progress(current_runtime().sessions, current_shop().id))
 
 
 @api.route(
@@ -107,7 +108,7 @@ def start_backfill_run() -> tuple[Response, int] | Response:
     body = json_object_body(allow_empty=True)
     if isinstance(body, Response):
         return body
-    rt = runtime()
+    rt = current_runtime()
     shop = current_shop()
     defaults = default_options(shop.scopes or "")
     if "orders_since" not in body:

@@ -11,9 +11,9 @@ from flask import Response, jsonify
 from admin.api import api
 from admin.auth import current_shop, session_token_required
 from errors import json_error
-from extensions import runtime
-from loyalty.failed_events import list_failed
-from webhooks.engine_jobs import requeue_failed_event
+from jobs.engine import requeue_failed_event
+from loyalty.shopify.failed_events import list_failed
+from runtime import current_runtime
 
 _FAILED_EVENT = {
     "type": "object",
@@ -68,7 +68,7 @@ api.schemas.update(
 @session_token_required
 def read_failed_events() -> Response:
     """Failed events of the authenticated shop: topic, times, attempts, error type."""
-    return jsonify({"events": list_failed(runtime().sessions, current_shop().id)})
+    return jsonify({"events": list_failed(current_runtime().sessions, current_shop().id)})
 
 
 @api.route(
@@ -84,5 +84,5 @@ def retry_failed_event(event_id: str) -> tuple[Response, int] | Response:
     """Reset a failed event of the authenticated shop and enqueue it (202)."""
     if not event_id.isdigit() or len(event_id) > 19:
         return json_error(404, "not_found", "This shop has no such failed event.")
-    enqueued = requeue_failed_event(runtime(), current_shop().id, int(event_id))
+    enqueued = requeue_failed_event(current_runtime(), current_shop().id, int(event_id))
     return jsonify({"id": event_id, "status": "enqueued" if enqueued else "received"}), 202

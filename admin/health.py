@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from extensions import runtime
+from runtime import current_runtime
 
 bp = Blueprint("health", __name__)
 
@@ -12,7 +12,7 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
     """200 ``{"status": "ok"}`` when both answer, 503 with what failed otherwise."""
-    checks = runtime().health()
+    checks = current_runtime().health()
     if all(checks.values()):
         return jsonify({"status": "ok"}), 200
     failing = sorted(name for name, ok in checks.items() if not ok)

@@ -2,7 +2,7 @@
 
 Thin over :mod:`loyalty.imports`. A small file runs inside the request (Shopify lookups
 included, with no transaction open meanwhile); a larger one is queued on the ``shopify`` queue
-(:mod:`webhooks.import_jobs`) and answered 202 with the run to poll.
+(:mod:`jobs.imports`) and answered 202 with the run to poll.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from admin.auth import current_shop, session_token_required
 from admin.import_schemas import SCHEMAS
 from admin.openapi import Answer
 from errors import json_error
-from extensions import runtime
-from loyalty.errors import ValidationError
+from loyalty.core.errors import ValidationError
 from loyalty.imports import runs
 from loyalty.imports.apply import Outcome
 from loyalty.imports.parse import MAX_FILE_BYTES
+from runtime import current_runtime
 
 # Files of up to this many rows run inside the request; larger ones in a job.
 SYNC_ROWS = 200
@@ -106,7 +106,7 @@ def create_import() -> tuple[Response, int] | Response:
             gettext("The file is larger than 4 MB."),
             {"file": gettext("At most 4 MB.")},
         )
-    rt = runtime()
+    rt = current_runtime()
     shop = current_shop()
     try:
         checked = runs.validate_upload(
@@ -117,14 +117,14 @@ def create_import() -> tuple[Response, int] | Response:
         return json_error(422, err.code, gettext("Some fields are not valid."), fields)
     run_id = runs.create_run(rt.sessions, shop.id, checked, staff_user_id=g.staff_user_id)
     if len(checked.parsed.rows) > SYNC_ROWS:
-        from webhooks.import_jobs import enqueue_import
+        from jobs.imports import enqueue_import
 
         enqueue_import(rt, run_id)
         body = runs.run_json(rt.sessions, shop.id, run_id, with_rows=False)
         response = jsonify(body)
         response.headers["Location"] = url_for("api.read_import", import_id=str(run_id))
         return response, 202
-    from webhooks.import_jobs import run_now
+    from jobs.imports import run_now
 
     run_now(rt, run_id)
     body = runs.run_json(rt.sessions, shop.id, run_id)
@@ -133,7 +133,7 @@ def create_import() -> tuple[Response, int] | Response:
 
 
 def _earlier(shop_id: int, run_id: int) -> str | None:
-    found = runs.earlier_run(runtime().sessions, shop_id, run_id)
+    found = runs.earlier_run(current_runtime().sessions, shop_id, run_id)
     return None if found is None else str(found)
 
 
@@ -166,7 +166,7 @@ def read_import(import_id: str) -> Response:
         )
     shop_id = current_shop().id
     body = runs.run_json(
-        runtime().sessions, shop_id, int(import_id), outcome=outcome, after_line=after or 0
+        current_runtime().sessions, shop_id, int(import_id), outcome=outcome, after_line=after or 0
     )
     body["earlier_import"] = _earlier(shop_id, int(import_id))
     return jsonify(body)
@@ -186,4 +186,4 @@ def list_imports() -> Response:
     before = _int_arg("before")
     if isinstance(before, Response):
         return before
-    return jsonify(runs.list_runs(runtime().sessions, current_shop().id, before=before))
+    return jsonify(runs.list_runs(current_runtime().sessions, current_shop().id, before=before))

@@ -6,7 +6,7 @@
 - ``GET /auth/install`` and ``GET /auth/callback``: the authorization code grant (the legacy
   install flow), with a one-time state kept in Redis and bound to the shop.
 
-The domain work is :mod:`loyalty.shops`; its dependencies (the cipher, the Shopify client, a
+The domain work is :mod:`loyalty.shopify.shops`; its dependencies (the cipher, the Shopify client, a
 Redis lock per shop) come from :mod:`extensions`, shared with the jobs; this module turns its
 errors into pages.
 """
@@ -22,11 +22,12 @@ from flask import Blueprint, Response, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from extensions import runtime, shopify_client, token_cipher, token_lock
-from loyalty.models import Shop
-from loyalty.shopify_client import ShopifyError, ShopifyTimeout
-from loyalty.shops import get_installed_shop, has_usable_token, record_install
-from loyalty.signatures import is_valid_shop_domain, timestamp_is_fresh, verify_oauth_query
+from jobs.backfill import start_install_backfill
+from loyalty.core.models import Shop
+from loyalty.shopify.client import ShopifyError, ShopifyTimeout, TokenSet
+from loyalty.shopify.shops import get_installed_shop, has_usable_token, record_install
+from loyalty.shopify.signatures import is_valid_shop_domain, timestamp_is_fresh, verify_oauth_query
+from runtime import Runtime, current_runtime, shopify_client, token_cipher, token_lock
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def install_from_id_token(shop: str, id_token: str) -> Shop:
     ``InvalidSubjectToken`` (answer 401 with ``X-Shopify-Retry-Invalid-Session-Request: 1``)
     and the other ``ShopifyError`` subclasses (answer a 502/504 page).
     """
-    rt = runtime()
+    rt = current_runtime()
     scopes = rt.config.app_toml.scopes
     shop_row = get_installed_shop(rt.sessions, shop)
     if shop_row is not None and has_usable_token(shop_row, scopes):
@@ -57,13 +58,13 @@ def install_from_id_token(shop: str, id_token: str) -> Shop:
         if shop_row is not None and has_usable_token(shop_row, scopes):
             return shop_row
         tokens = shopify_client().exchange_session_token(shop, id_token)
-        return record_install(rt.sessions, token_cipher(), shop, tokens)
+        return _record_install(rt, shop, tokens)
 
 
 @bp.get("/auth/install")
 def install() -> ResponseReturnValue:
     """Start the authorization code grant: 302 to the shop's grant page with a one-time state."""
-    rt = runtime()
+    rt = current_runtime()
     config = rt.config
     shop = request.args.get("shop", "")
     if not is_valid_shop_domain(shop):
@@ -86,7 +87,7 @@ def install() -> ResponseReturnValue:
 @bp.get("/auth/callback")
 def callback() -> ResponseReturnValue:
     """Finish the grant: check signature, freshness and state, trade the code, store the install."""
-    rt = runtime()
+    rt = current_runtime()
     config = rt.config
     if any(len(values) > 1 for _, values in request.args.lists()):
         return _refused(400, "repeated parameter")
@@ -127,11 +128,19 @@ def callback() -> ResponseReturnValue:
             _("Shopify refused the installation"),
             _("Nothing was installed. Please try again."),
         )
-    record_install(rt.sessions, token_cipher(), shop, tokens)
+    _record_install(rt, shop, tokens)
     # Into the embedded admin through the verified shop's own origin (Shopify forwards
     # https://{shop}/admin/apps/{key} to admin.shopify.com); the `host` parameter is not decoded
     # into a redirect target.
     return redirect(f"{config.shop_origin(shop)}/admin/apps/{config.shopify_api_key}", code=302)
+
+
+def _record_install(rt: Runtime, shop: str, tokens: TokenSet) -> Shop:
+    """Store the install; a new one (first, or after an uninstall) starts the shop's backfill."""
+    installed = record_install(rt.sessions, token_cipher(), shop, tokens)
+    if installed.new:
+        start_install_backfill(rt, installed.shop.id, installed.shop.scopes or "")
+    return installed.shop
 
 
 def _refused(status: int, reason: str) -> tuple[str, int]:

@@ -18,14 +18,14 @@ from admin.api import api
 from admin.audit_labels import format_points
 from admin.auth import current_shop, session_token_required
 from errors import json_error, json_object_body
-from extensions import runtime
-from loyalty.member_admin import adjust_points, member_detail
-from loyalty.models import LedgerKind
-from loyalty.privacy_redact import REDACTED
-from loyalty.retention import FORFEIT_ON_RETENTION
-from loyalty.self_service_leave import FORFEIT_ON_LEAVING
+from loyalty.core.models import LedgerKind
+from loyalty.members.staff import adjust_points, member_detail
+from loyalty.privacy.leave import FORFEIT_ON_LEAVING
+from loyalty.privacy.redact import REDACTED
+from loyalty.privacy.retention import FORFEIT_ON_RETENTION
+from runtime import current_runtime
 
-# The reasons the engine writes (loyalty/members.py, orders.py, rewards.py, discount_codes.py,
+# The reasons the engine writes (loyalty/members/enrolment.py, orders.py, rewards.py, discount_codes.py,
 # expiry.py, imports/apply.py, ...), and what each says to staff.
 _FIXED_REASONS: dict[str, LazyString] = {
     "signup bonus": _l("Signup bonus"),
@@ -163,7 +163,7 @@ def read_member(customer_id: str) -> Response:
     if parsed is None:
         return json_error(404, "not_found", "This shop has no such member.")
     member = member_detail(
-        runtime().sessions, current_shop().id, parsed, staff_user_id=g.staff_user_id
+        current_runtime().sessions, current_shop().id, parsed, staff_user_id=g.staff_user_id
     )
     return jsonify({**member, "ledger": [_labelled(entry) for entry in member["ledger"]]})
 
@@ -187,7 +187,7 @@ def adjust_member(customer_id: str) -> tuple[Response, int] | Response:
     if isinstance(body, Response):
         return body
     result = adjust_points(
-        runtime().sessions,
+        current_runtime().sessions,
         current_shop().id,
         parsed,
         dict(body),
@@ -196,9 +196,9 @@ def adjust_member(customer_id: str) -> tuple[Response, int] | Response:
     )
     if result["created"]:
         # Shopify's copy of the balance (metafield) follows, through the coalesced sync job.
-        from webhooks.engine_jobs import enqueue_balance_sync
+        from jobs.engine import enqueue_balance_sync
 
-        enqueue_balance_sync(runtime(), result["member_id"])
+        enqueue_balance_sync(current_runtime(), result["member_id"])
     return jsonify({k: v for k, v in result.items() if k != "member_id"}), 201 if result[
         "created"
     ] else 200

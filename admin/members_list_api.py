@@ -3,7 +3,7 @@
 Also ``GET /api/members/{customer_id}/profile``: the profile and consents that the detail route
 in :mod:`admin.members_api` leaves out. Declared on the admin API's registry, imported by
 :func:`admin.init_app` before the blueprint is registered. Every read is audited with the
-session token's staff user (see :mod:`loyalty.member_search`).
+session token's staff user (see :mod:`loyalty.members.search`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from flask import Response, g, jsonify, request, stream_with_context
 from admin.api import api
 from admin.auth import current_shop, session_token_required
 from errors import json_error
-from extensions import runtime
-from loyalty.member_search import (
+from loyalty.core.models import MemberStatus
+from loyalty.core.spreadsheet import safe_cell
+from loyalty.members.search import (
     MAX_PAGE_SIZE,
     PAGE_SIZE,
     export_members,
@@ -27,8 +28,7 @@ from loyalty.member_search import (
     parse_filter,
     search_members,
 )
-from loyalty.models import MemberStatus
-from loyalty.spreadsheet import safe_cell
+from runtime import current_runtime
 
 CSV_COLUMNS = (
     "customer_id",
@@ -121,7 +121,7 @@ def list_members() -> Response:
     """One page of the authenticated shop's members matching the query parameters."""
     wanted, limit, after = parse_filter(request.args)
     page = search_members(
-        runtime().sessions,
+        current_runtime().sessions,
         current_shop().id,
         wanted,
         limit=limit,
@@ -148,7 +148,7 @@ def export_members_csv() -> Response:
     """Every member matching the query parameters, as a streamed CSV download."""
     wanted, _, _ = parse_filter({k: v for k, v in request.args.items() if k != "after"})
     rows = export_members(
-        runtime().sessions, current_shop().id, wanted, staff_user_id=g.staff_user_id
+        current_runtime().sessions, current_shop().id, wanted, staff_user_id=g.staff_user_id
     )
     response = Response(stream_with_context(_csv_lines(rows)), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="klubb-members.csv"'
@@ -190,6 +190,9 @@ def read_member_profile(customer_id: str) -> Response:
         return json_error(404, "not_found", "This shop has no such member.")
     return jsonify(
         member_profile(
-            runtime().sessions, current_shop().id, int(customer_id), staff_user_id=g.staff_user_id
+            current_runtime().sessions,
+            current_shop().id,
+            int(customer_id),
+            staff_user_id=g.staff_user_id,
         )
     )

@@ -36,11 +36,11 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from admin.auth import RETRY_HEADER, verify_request_token
 from admin.install import install_from_id_token
-from extensions import runtime
 from i18n import normalise
-from loyalty.session_tokens import InvalidSessionToken
-from loyalty.shopify_client import InvalidSubjectToken, ShopifyError, ShopifyTimeout
-from loyalty.signatures import is_valid_shop_domain
+from loyalty.shopify.client import InvalidSubjectToken, ShopifyError, ShopifyTimeout
+from loyalty.shopify.session_tokens import InvalidSessionToken
+from loyalty.shopify.signatures import is_valid_shop_domain
+from runtime import current_runtime
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ SHOPIFY_ADMIN_ORIGIN = "https://admin.shopify.com"
 def frame_ancestors(shop: str) -> str:
     """The CSP that lets only the shop's admin frame the app (and the fake admin in tests)."""
     origins = [f"https://{shop}", SHOPIFY_ADMIN_ORIGIN]
-    parts = urlsplit(runtime().config.shop_origin(shop))
+    parts = urlsplit(current_runtime().config.shop_origin(shop))
     configured = f"{parts.scheme}://{parts.netloc}"
     if configured not in origins:
         origins.append(configured)
@@ -100,7 +100,7 @@ def _message(
     status: int, shop: str | None, title: str, text: str, bounce: bool = False
 ) -> Response:
     """A short page for an error; with ``bounce`` it loads App Bridge to retry with a token."""
-    config = runtime().config
+    config = current_runtime().config
     html = render_template(
         "admin/message.html",
         title=title,
@@ -157,7 +157,7 @@ def render_admin_page(path: str, template: str, **context: object) -> BaseRespon
 
     ``context`` goes to the template as it is (values from the URL, already checked).
     """
-    config = runtime().config
+    config = current_runtime().config
     shop = request.args.get("shop")
     if not shop:
         landing = make_response(render_template("admin/landing.html"))

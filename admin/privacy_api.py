@@ -7,8 +7,8 @@ from flask import Response, g, jsonify
 from admin.api import api
 from admin.auth import current_shop, session_token_required
 from errors import json_error
-from extensions import runtime
-from loyalty.privacy_requests import list_requests, request_export
+from loyalty.privacy.requests import list_requests, request_export
+from runtime import current_runtime
 
 api.schemas.update(
     {
@@ -60,7 +60,7 @@ api.schemas.update(
 @session_token_required
 def privacy_requests() -> Response:
     """The shop's privacy requests, newest first (100)."""
-    return jsonify({"requests": list_requests(runtime().sessions, current_shop().id)})
+    return jsonify({"requests": list_requests(current_runtime().sessions, current_shop().id)})
 
 
 @api.route(
@@ -76,7 +76,10 @@ def privacy_request_export(request_id: str) -> Response:
     if not request_id.isdigit() or len(request_id) > 20:
         return json_error(404, "not_found", "This shop has no export for that request.")
     text = request_export(
-        runtime().sessions, current_shop().id, int(request_id), staff_user_id=g.staff_user_id
+        current_runtime().sessions,
+        current_shop().id,
+        int(request_id),
+        staff_user_id=g.staff_user_id,
     )
     response = Response(text, mimetype="application/json")
     response.headers["Content-Disposition"] = (

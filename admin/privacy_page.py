@@ -15,7 +15,7 @@ from functools import lru_cache
 from flask import Blueprint, Response, url_for
 from markupsafe import escape
 
-from loyalty.config import ROOT
+from loyalty.core.config import ROOT
 
 bp = Blueprint("privacy_page", __name__)
 

@@ -1,6 +1,6 @@
 """``/api/rewards``: the shop's reward catalogue: list, create, edit, archive.
 
-Thin views over the catalogue functions of :mod:`loyalty.rewards`, which validate every field
+Thin views over the catalogue functions of :mod:`loyalty.rewards.redemptions`, which validate every field
 (422 with a message per field, nothing stored) and scope every query by shop. Declared on the
 admin API's registry, imported by :func:`admin.init_app` before the blueprint is registered.
 """
@@ -14,9 +14,9 @@ from flask import Response, jsonify
 from admin.api import api
 from admin.auth import current_shop, session_token_required
 from errors import json_error, json_object_body
-from extensions import runtime
-from loyalty.models import RewardKind
-from loyalty.reward_catalogue import archive_reward, create_reward, list_rewards, update_reward
+from loyalty.core.models import RewardKind
+from loyalty.rewards.catalogue import archive_reward, create_reward, list_rewards, update_reward
+from runtime import current_runtime
 
 _TIME = {"type": ["string", "null"], "format": "date-time"}
 _MONEY = {"type": ["string", "null"], "pattern": r"^\d+(\.\d{1,4})?$"}
@@ -75,7 +75,7 @@ def _reward_id(raw: str) -> int | None:
 @session_token_required
 def read_rewards() -> Response:
     """Every reward of the authenticated shop, active or not."""
-    return jsonify({"rewards": list_rewards(runtime().sessions, current_shop().id)})
+    return jsonify({"rewards": list_rewards(current_runtime().sessions, current_shop().id)})
 
 
 @api.route(
@@ -93,7 +93,7 @@ def add_reward() -> tuple[Response, int] | Response:
     body = json_object_body()
     if isinstance(body, Response):
         return body
-    return jsonify(create_reward(runtime().sessions, current_shop().id, body)), 201
+    return jsonify(create_reward(current_runtime().sessions, current_shop().id, body)), 201
 
 
 @api.route(
@@ -114,7 +114,7 @@ def change_reward(reward_id: str) -> Response:
     body = json_object_body()
     if isinstance(body, Response):
         return body
-    return jsonify(update_reward(runtime().sessions, current_shop().id, parsed, body))
+    return jsonify(update_reward(current_runtime().sessions, current_shop().id, parsed, body))
 
 
 @api.route(
@@ -132,4 +132,4 @@ def disable_reward(reward_id: str) -> Response:
     parsed = _reward_id(reward_id)
     if parsed is None:
         return json_error(404, "not_found", _NOT_FOUND)
-    return jsonify(archive_reward(runtime().sessions, current_shop().id, parsed))
+    return jsonify(archive_reward(current_runtime().sessions, current_shop().id, parsed))

@@ -90,11 +90,11 @@ def prepare_app_database(db_url: str) -> None:
 
     redis.Redis.from_url(env["REDIS_URL"]).flushdb()
     code = (
-        "from app import create_app; from extensions import runtime; "
-        "from loyalty.shopify_client import TokenSet; from loyalty.shops import record_install; "
-        "from loyalty.tokens import TokenCipher; from loyalty.types import utcnow; "
+        "from app import create_app; from runtime import current_runtime; "
+        "from loyalty.shopify.client import TokenSet; from loyalty.shopify.shops import record_install; "
+        "from loyalty.shopify.tokens import TokenCipher; from loyalty.core.types import utcnow; "
         "from datetime import timedelta; "
-        "app = create_app(); ctx = app.app_context(); ctx.push(); rt = runtime(); "
+        "app = create_app(); ctx = app.app_context(); ctx.push(); rt = current_runtime(); "
         "now = utcnow(); "
         "t = TokenSet(access_token='bench', expires_at=now + timedelta(days=1), "
         "refresh_token='bench-r', refresh_expires_at=now + timedelta(days=30), "
@@ -174,7 +174,7 @@ def workers(
                 str(VENV_BIN / "rq"),
                 "worker",
                 "-w",
-                "webhooks.worker.AppWorker",
+                "jobs.worker.AppWorker",
                 "-q",
                 "--url",
                 env["REDIS_URL"],

@@ -7,8 +7,8 @@ Uses its own database, klubb_bench_dashboard (bench/seed.py: one shop, three yea
 no ledger entries, which the dashboard does not read), seeding it unless ``--reuse`` finds it
 seeded, and fills the per-customer day rollups the workers keep if they are empty:
 customer_day_orders from the orders, then customer_day_counts from those with
-``loyalty.customer_counts_rebuild.rebuild_customer_counts`` (what migration 0009 runs; timed).
-Then runs the dashboard's report (loyalty.analytics.report, what ``GET /api/analytics`` answers) for
+``loyalty.analytics.customer_counts_rebuild.rebuild_customer_counts`` (what migration 0009 runs; timed).
+Then runs the dashboard's report (loyalty.analytics.reports.report, what ``GET /api/analytics`` answers) for
 periods of 7, 30, 90 and 365 days, ``--runs`` times each from a single client: p50/p99 per
 period (target < 200 ms), the EXPLAIN (ANALYZE, BUFFERS) of each query of the 30-day report,
 and that of the 365-day report's customer query.
@@ -65,7 +65,7 @@ def _ensure_customer_counts() -> None:
     """Rebuild customer_day_counts from customer_day_orders if it is empty, timed."""
     from sqlalchemy import create_engine, text
 
-    from loyalty.customer_counts_rebuild import rebuild_customer_counts
+    from loyalty.analytics.customer_counts_rebuild import rebuild_customer_counts
 
     engine = create_engine(database_url(DATABASE))
     with engine.begin() as conn:
@@ -95,13 +95,13 @@ def main() -> None:
     os.environ.update(app_env(database_url(DATABASE)))
 
     from app import create_app
-    from extensions import runtime
-    from loyalty.analytics import Period, report, shop_today
-    from loyalty.models import Shop
+    from loyalty.analytics.reports import Period, report, shop_today
+    from loyalty.core.models import Shop
+    from runtime import current_runtime
 
     app = create_app()
     with app.app_context():
-        rt = runtime()
+        rt = current_runtime()
         with rt.sessions() as s:
             shop_id = s.query(Shop.id).filter(Shop.domain == SHOP).scalar()
         today = shop_today(rt.sessions, shop_id)

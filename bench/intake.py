@@ -34,7 +34,7 @@ from bench.common import (
     rss_mib,
     wrk,
 )
-from webhooks.batch import batch_key
+from jobs.batch_list import batch_key
 
 DATABASE = "klubb_bench_intake"
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.lighthouse [--runs 5]
 
-The page is tests/storefront's theme page (the extension's Liquid rendered by python-liquid,
+The page is devtools/storefront's theme page (the extension's Liquid rendered by python-liquid,
 the assets served as Shopify's CDN would, the app proxy signing calls to the app). Two
 storefronts run side by side in front of the same app under gunicorn: one with Klubb's app
 embed enabled, one without. Lighthouse 12.2.3 (tools/lighthouse, installed with ``npm ci`` when
@@ -43,7 +43,7 @@ from bench.common import (
     gunicorn,
     prepare_app_database,
 )
-from tests.storefront.server import EXTENSION, Storefront
+from devtools.storefront.server import EXTENSION, Storefront
 
 DATABASE = "klubb_bench_storefront"
 TOOLS = ROOT / "tools" / "lighthouse"
@@ -52,7 +52,7 @@ CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 
 
 def ensure_lighthouse() -> Path:
-    """``npm ci`` the pinned Lighthouse once (under a lock, like tests/storefront/node_tools)."""
+    """``npm ci`` the pinned Lighthouse once (under a lock, like tests/support/node_tools)."""
     npm = shutil.which("npm")
     if npm is None:
         raise SystemExit("node and npm are needed (Node 20) to run Lighthouse")

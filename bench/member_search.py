@@ -5,7 +5,7 @@
 
 Seeds its own database, klubb_bench_members (bench/seed.py, no orders: the list reads only
 members), unless ``--reuse`` finds it already seeded, then runs
-each kind of members-list query the admin sends (loyalty.member_search.search_members: the
+each kind of members-list query the admin sends (loyalty.members.search.search_members: the
 first page of each sort, a deep keyset page, search by a common first name in every sort and
 on its second page, a prefix, one letter, a last name, a full name, an email prefix, phone
 digits typed in several ways, a customer id, no match; filters by status and balance),
@@ -95,13 +95,13 @@ def main() -> None:
     os.environ.update(app_env(database_url(DATABASE)))
 
     from app import create_app
-    from extensions import runtime
-    from loyalty.member_search import parse_filter, search_members
-    from loyalty.models import Shop
+    from loyalty.core.models import Shop
+    from loyalty.members.search import parse_filter, search_members
+    from runtime import current_runtime
 
     app = create_app()
     with app.app_context():
-        rt = runtime()
+        rt = current_runtime()
         with rt.sessions() as s:
             shop_id = s.query(Shop.id).filter(Shop.domain == SHOP).scalar()
         # The 1,000th page of the default sort: where a keyset page must cost what page 1 does.

@@ -58,7 +58,7 @@ from bench.common import (
     rss_mib,
     run_wrk,
 )
-from loyalty.signatures import proxy_signature
+from loyalty.shopify.signatures import proxy_signature
 
 if TYPE_CHECKING:
     from flask import Flask

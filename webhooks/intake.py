@@ -18,13 +18,14 @@ from flask import Blueprint, Response, request
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from errors import json_error
-from extensions import runtime
-from loyalty import events
-from loyalty.db import DirectError
-from loyalty.models import EventStatus
-from loyalty.signatures import is_valid_shop_domain, verify_webhook
+from jobs.queueing import COMPLIANCE_TOPICS, enqueue_event
+from loyalty.core.db import DirectError
+from loyalty.core.models import EventStatus
+from loyalty.shopify import webhook_events as events
+from loyalty.shopify.signatures import is_valid_shop_domain, verify_webhook
+from runtime import current_runtime
 from webhooks import enqueue_window
-from webhooks.registry import COMPLIANCE_TOPICS, HANDLERS, enqueue_event
+from webhooks.handlers import HANDLERS
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__)
@@ -54,7 +55,7 @@ def _ok(status: str) -> Response:
 @bp.post("/webhooks")
 def receive() -> tuple[Response, int] | Response:
     """Take one delivery of any topic, compliance topics included."""
-    rt = runtime()
+    rt = current_runtime()
     body = request.get_data(cache=False)
     headers = request.headers  # read once: each ``request.`` goes through Flask's proxy
     if not body or not verify_webhook(

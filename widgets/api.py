@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify
 
-from extensions import runtime
-from loyalty.storefront import member_summary
+from loyalty.members.storefront import member_summary
+from runtime import current_runtime
 from widgets.proxy_auth import no_store, proxy_request
 from widgets.ratelimit import rate_limited
 
@@ -19,4 +19,4 @@ bp.after_request(no_store)
 def member() -> Response:
     """The program, the rewards, and the signed-in shopper's balance (null for guests)."""
     shopper = g.shopper
-    return jsonify(member_summary(runtime().sessions, shopper.shop_id, shopper.customer_id))
+    return jsonify(member_summary(current_runtime().sessions, shopper.shop_id, shopper.customer_id))

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Response, g
 
 from errors import json_error, json_object_body
-from loyalty.self_service_rules import ForeignCustomer, without_customer_claims
+from loyalty.privacy.self_service_rules import ForeignCustomer, without_customer_claims
 
 
 def json_body(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -16,7 +16,7 @@ from typing import Any
 from flask import Response, g, request
 
 from errors import json_error
-from extensions import runtime
+from runtime import current_runtime
 
 TTL_SECONDS = 24 * 3600
 IN_FLIGHT_SECONDS = 60
@@ -44,7 +44,7 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
                 "idempotency_key_required",
                 f"Send an Idempotency-Key header of 1 to {MAX_KEY_LENGTH} characters.",
             )
-        redis = runtime().redis
+        redis = current_runtime().redis
         slot = _redis_key(key)
         if not redis.set(slot, b"", nx=True, ex=IN_FLIGHT_SECONDS):
             stored = redis.get(slot)

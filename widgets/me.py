@@ -13,8 +13,8 @@ The shopper is only ever Shopify's signed ``logged_in_customer_id`` (``g.shopper
 401 ``sign_in_required``, a body naming another customer 403. State-changing calls take a JSON
 object (415 otherwise) and an ``Idempotency-Key``; their answers carry no personal data, since
 the idempotency store keeps them for a day. Views parse, call one service in
-:mod:`loyalty.self_service` / :mod:`loyalty.self_service_leave`, enqueue the Shopify
-write-backs (:mod:`webhooks.shopify_sync`, by dotted path: jobs carry ids only) and answer.
+:mod:`loyalty.privacy.self_service` / :mod:`loyalty.privacy.leave`, enqueue the Shopify
+write-backs (:mod:`jobs.shopify_sync`, by dotted path: jobs carry ids only) and answer.
 """
 
 from __future__ import annotations
@@ -24,18 +24,17 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify
-from redis.exceptions import RedisError
-from rq import Retry
 
-from extensions import runtime
-from loyalty import self_service
-from loyalty.privacy import customer_hash_keys
-from loyalty.self_service_leave import leave
-from loyalty.self_service_rules import (
+from jobs.queueing import RETRY_SHOPIFY, QueueUnavailable, enqueue
+from jobs.shopify_sync import enqueue_departure_cleanup
+from loyalty.privacy import self_service
+from loyalty.privacy.compliance import customer_hash_keys
+from loyalty.privacy.leave import leave
+from loyalty.privacy.self_service_rules import (
     check_empty,
     check_leave_confirmation,
 )
-from webhooks.shopify_sync import enqueue_departure_cleanup
+from runtime import current_runtime
 from widgets.bodies import json_body
 from widgets.idempotency import idempotent
 from widgets.proxy_auth import no_store, proxy_request, signed_in
@@ -45,8 +44,6 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("widget_me", __name__, url_prefix="/proxy/api/me")
 bp.after_request(no_store)
-
-SYNC_RETRY = Retry(max=5, interval=[10, 60, 300, 1800, 3600])
 
 
 def member_read(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -64,7 +61,7 @@ def member_change(view: Callable[..., Any]) -> Callable[..., Any]:
 def read_me() -> Response:
     """What Klubb holds about the signed-in member."""
     shopper = g.shopper
-    data = self_service.my_data(runtime().sessions, shopper.shop_id, shopper.customer_id)
+    data = self_service.my_data(current_runtime().sessions, shopper.shop_id, shopper.customer_id)
     base = f"{shopper.path_prefix}/api/me"
     data["downloads"] = {"json": f"{base}/export.json", "csv": f"{base}/export.csv"}
     return jsonify(data)
@@ -85,7 +82,7 @@ def export_csv() -> Response:
 
 
 def _download(fmt: str) -> Response:
-    rt = runtime()
+    rt = current_runtime()
     shopper = g.shopper
     export = self_service.export_member_data(
         rt.sessions, customer_hash_keys(rt.config), shopper.shop_id, shopper.customer_id, fmt
@@ -102,11 +99,11 @@ def _download(fmt: str) -> Response:
 @member_change
 def update_me() -> Response:
     """Correct the Klubb-owned fields; Shopify's customer metafields follow by a job."""
-    rt = runtime()
+    rt = current_runtime()
     shopper = g.shopper
     change = self_service.update_profile(rt.sessions, shopper.shop_id, shopper.customer_id, g.body)
     if change.changed:
-        _enqueue("webhooks.shopify_sync.sync_member_fields", shopper.shop_id, shopper.customer_id)
+        _enqueue("jobs.shopify_sync.sync_member_fields", shopper.shop_id, shopper.customer_id)
     return jsonify({"updated": list(change.changed)})
 
 
@@ -116,10 +113,10 @@ def put_consents() -> Response:
     """Give or withdraw marketing consent; each change is kept and pushed to Shopify."""
     shopper = g.shopper
     change = self_service.set_consents(
-        runtime().sessions, shopper.shop_id, shopper.customer_id, g.body
+        current_runtime().sessions, shopper.shop_id, shopper.customer_id, g.body
     )
     for event_id in change.event_ids:
-        _enqueue("webhooks.shopify_sync.push_consent", event_id)
+        _enqueue("jobs.shopify_sync.push_consent", event_id)
     return jsonify({"consents": change.consents, "changed": list(change.changed)})
 
 
@@ -129,7 +126,7 @@ def restrict() -> Response:
     """Restrict processing (Art. 18): no earning, no messages, data kept."""
     check_empty(g.body)
     shopper = g.shopper
-    status = self_service.restrict(runtime().sessions, shopper.shop_id, shopper.customer_id)
+    status = self_service.restrict(current_runtime().sessions, shopper.shop_id, shopper.customer_id)
     return jsonify({"status": status})
 
 
@@ -139,7 +136,9 @@ def lift_restriction() -> Response:
     """Lift the restriction: the member earns again from now on."""
     check_empty(g.body)
     shopper = g.shopper
-    status = self_service.lift_restriction(runtime().sessions, shopper.shop_id, shopper.customer_id)
+    status = self_service.lift_restriction(
+        current_runtime().sessions, shopper.shop_id, shopper.customer_id
+    )
     return jsonify({"status": status})
 
 
@@ -149,10 +148,10 @@ def leave_club() -> Response:
     """Leave the club: confirmed, points forfeited, membership anonymised, no re-enrolment.
 
     A job then removes what Klubb wrote on the customer in Shopify (fields, balance, tag, unused
-    codes); the request keeps the customer id until it has (webhooks.shopify_sync).
+    codes); the request keeps the customer id until it has (jobs.shopify_sync).
     """
     check_leave_confirmation(g.body)
-    rt = runtime()
+    rt = current_runtime()
     shopper = g.shopper
     departure = leave(
         rt.sessions,
@@ -176,10 +175,8 @@ def _enqueue(func: str, *args: int) -> None:
     """Queue a Shopify write-back now; if Redis is down the change stands, and a consent or
     profile push is enqueued by the sweeper later (it is marked pending in the database)."""
     try:
-        runtime().queue("shopify").enqueue(
-            func, *args, retry=SYNC_RETRY, result_ttl=3600, failure_ttl=7 * 86400
-        )
-    except (RedisError, OSError):
+        enqueue(current_runtime(), "shopify", func, *args, retry=RETRY_SHOPIFY)
+    except QueueUnavailable:
         log.warning(
             "%s not enqueued: Redis unavailable; the sweeper will retry", func.rsplit(".", 1)[-1]
         )

@@ -29,8 +29,8 @@ from babel import Locale
 from babel.numbers import format_currency, format_decimal, format_percent
 from flask import Blueprint, Response, g, render_template
 
-from extensions import runtime
-from loyalty.storefront import member_summary
+from loyalty.members.storefront import member_summary
+from runtime import current_runtime
 from widgets.proxy_auth import no_store, proxy_request
 from widgets.ratelimit import rate_limited
 
@@ -156,6 +156,6 @@ def render_page(summary: dict[str, Any]) -> str:
 def loyalty_page() -> Response:
     """The loyalty page, for Shopify to render inside the theme."""
     shopper = g.shopper
-    summary = member_summary(runtime().sessions, shopper.shop_id, shopper.customer_id)
+    summary = member_summary(current_runtime().sessions, shopper.shop_id, shopper.customer_id)
     response = Response(render_page(summary), content_type="application/liquid")
     return response

@@ -19,9 +19,9 @@ from flask import Response, g, request
 from sqlalchemy import select
 
 from errors import json_error
-from extensions import runtime
-from loyalty.models import Shop
-from loyalty.signatures import is_valid_shop_domain, timestamp_is_fresh, verify_proxy_query
+from loyalty.core.models import Shop
+from loyalty.shopify.signatures import is_valid_shop_domain, timestamp_is_fresh, verify_proxy_query
+from runtime import current_runtime
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -40,7 +40,7 @@ class Shopper:
 
 def verified_shopper() -> Shopper | Response:
     """The request's verified shopper, or the JSON error response to send instead."""
-    rt = runtime()
+    rt = current_runtime()
     params = {key: request.args.getlist(key) for key in request.args}
     if not verify_proxy_query(params, rt.config.secrets):
         log.warning("app-proxy request refused: bad signature")

@@ -16,7 +16,7 @@ from flask import g
 from redis.exceptions import RedisError
 
 from errors import json_error
-from extensions import runtime
+from runtime import current_runtime
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ PER_SHOP = 3000  # requests per window for a whole shop
 
 def _over(limits: dict[str, int], window_start: int) -> bool:
     """Count the request in each key's window (one round trip); True if any is over its limit."""
-    pipe = runtime().redis.pipeline()
+    pipe = current_runtime().redis.pipeline()
     for key in limits:
         bucket = f"klubb:rl:{key}:{window_start}"
         pipe.incr(bucket)
@@ -42,7 +42,7 @@ def rate_limited(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         shopper = g.shopper
-        config = runtime().config.extra
+        config = current_runtime().config.extra
         per_shopper = int(config.get("rate_limit_per_shopper", PER_SHOPPER))
         per_shop = int(config.get("rate_limit_per_shop", PER_SHOP))
         now = int(time.time())

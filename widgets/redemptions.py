@@ -5,7 +5,7 @@
 ``logged_in_customer_id``): a body naming another customer is refused, and a redemption is
 found only within the shopper's own shop and membership.
 
-Redeeming reserves the points (``loyalty.rewards.reserve``) and then, with no transaction
+Redeeming reserves the points (``loyalty.rewards.redemptions.reserve``) and then, with no transaction
 open, gives Shopify a few seconds to create the code: 201 with the code when it does; 202
 ``reserved`` when it is slow, throttled or failing, with a job on the ``shopify`` queue that
 finishes it while the widget polls ``GET /proxy/api/redemptions/{id}``; 502 with the points
@@ -19,23 +19,23 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
-from redis.exceptions import RedisError
 from rq import Retry
-from rq.exceptions import DuplicateJobError
 
 from errors import json_error
-from extensions import Runtime, runtime, shop_access_token
-from loyalty import discount_codes, rewards
-from loyalty.errors import NotFound, ValidationError
-from loyalty.members import join as join_club
-from loyalty.models import RedemptionState
-from loyalty.payloads import optional_id
-from loyalty.privacy import customer_hash_keys
-from loyalty.rewards import RedemptionRefused, RedemptionView
-from loyalty.shopify_client import ShopifyClient
-from loyalty.storefront import member_summary
-from loyalty.types import utcnow
-from webhooks.engine_jobs import enqueue_balance_sync, welcome_newcomer
+from jobs.engine import enqueue_balance_sync, welcome_newcomer
+from jobs.queueing import QueueUnavailable, enqueue_once
+from loyalty.core.errors import NotFound, ValidationError
+from loyalty.core.models import RedemptionState
+from loyalty.core.payloads import optional_id
+from loyalty.core.types import utcnow
+from loyalty.members.enrolment import join as join_club
+from loyalty.members.storefront import member_summary
+from loyalty.privacy.compliance import customer_hash_keys
+from loyalty.rewards import discount_codes
+from loyalty.rewards import redemptions as rewards
+from loyalty.rewards.redemptions import RedemptionRefused, RedemptionView
+from loyalty.shopify.client import ShopifyClient
+from runtime import Runtime, current_runtime, shop_access_token
 from widgets.bodies import json_body
 from widgets.idempotency import idempotent
 from widgets.proxy_auth import no_store, proxy_request, signed_in
@@ -50,7 +50,7 @@ WAIT_SECONDS = 3.0
 """How long a redemption waits for Shopify before answering 202 (``redemption_wait_seconds``)."""
 RETRY_INTERVALS = (5, 30, 120, 300)
 """The finishing job's retries, in seconds (``redemption_retry_intervals``); then points back."""
-FINISH_JOB = "webhooks.redemption_jobs.finish_redemption"
+FINISH_JOB = "jobs.redemptions.finish_redemption"
 CODE_STATES = {RedemptionState.ISSUED, RedemptionState.USED, RedemptionState.EXPIRED}
 
 
@@ -71,7 +71,7 @@ def join() -> Response:
     A shopper this request enrolled gets the welcome code and their balance in Shopify, by the
     same jobs as a member enrolled by a webhook.
     """
-    rt = runtime()
+    rt = current_runtime()
     shopper = g.shopper
     started = utcnow()
     member = join_club(
@@ -94,7 +94,7 @@ def join() -> Response:
 @idempotent
 def redeem() -> tuple[Response, int]:
     """Redeem ``{"reward_id": "<id>"}``: 201 issued, 202 reserved, 502 returned (see above)."""
-    rt = runtime()
+    rt = current_runtime()
     shopper = g.shopper
     reward_id = optional_id(g.body.get("reward_id"))
     if reward_id is None:
@@ -120,7 +120,7 @@ def redemption(redemption_id: str) -> Response:
         raise NotFound("no such redemption")
     shopper = g.shopper
     view = rewards.member_redemption(
-        runtime().sessions, shopper.shop_id, shopper.customer_id, int(redemption_id)
+        current_runtime().sessions, shopper.shop_id, shopper.customer_id, int(redemption_id)
     )
     return jsonify(redemption_json(view))
 
@@ -148,7 +148,7 @@ def _quick_client() -> ShopifyClient:
     """A Shopify client that answers within the redemption's wait: no retries, short timeout."""
     ext = current_app.extensions
     if "klubb.shopify_client.quick" not in ext:
-        config = runtime().config
+        config = current_runtime().config
         wait = float(config.extra.get("redemption_wait_seconds", WAIT_SECONDS))
         ext["klubb.shopify_client.quick"] = ShopifyClient(
             config.with_overrides(shopify_timeout=wait), max_retries=0, max_throttle_retries=0
@@ -159,19 +159,17 @@ def _quick_client() -> ShopifyClient:
 def _enqueue_finish(rt: Runtime, redemption_id: int) -> None:
     intervals = list(rt.config.extra.get("redemption_retry_intervals", RETRY_INTERVALS))
     try:
-        rt.queue("shopify").enqueue(
+        enqueue_once(
+            rt,
+            "shopify",
             FINISH_JOB,
             redemption_id,
             job_id=f"redemption-{redemption_id}",
-            unique=True,
             retry=Retry(max=len(intervals), interval=intervals) if intervals else None,
-            job_timeout=120,
-            failure_ttl=7 * 86400,
+            timeout=120,
         )
-    except DuplicateJobError:
-        pass
-    except RedisError:
-        # The periodic release settles it (loyalty.discount_codes.release_stale_reservations).
+    except QueueUnavailable:
+        # The periodic release settles it (loyalty.rewards.discount_codes.release_stale_reservations).
         log.warning("redemption %s: finishing job not enqueued, Redis unavailable", redemption_id)
 
 

@@ -142,14 +142,14 @@
     return BigInt("1" + "0".repeat(n));
   }
 
-  // Half-up to `digits` decimals (what loyalty.money.parse_amount does to an order's amounts).
+  // Half-up to `digits` decimals (what loyalty.core.money.parse_amount does to an order's amounts).
   function roundTo(value, digits) {
     if (value.scale <= digits) return value;
     var drop = tenTo(value.scale - digits);
     return { units: (value.units * 2n + drop) / (drop * 2n), scale: digits };
   }
 
-  // DESIGN.md's earning rule, exactly as loyalty.money.points_for: floor(rate x amount). Both
+  // DESIGN.md's earning rule, exactly as loyalty.core.money.points_for: floor(rate x amount). Both
   // are non-negative, so BigInt division (which truncates) is the floor; floats would give
   // 1.15 x 100 = 114.99999999999999 and so one point short.
   function pointsFor(amount, rate) {

@@ -1,13 +1,13 @@
 // Widget appearance: load /api/appearance, edit colours, launcher texts and position with a
 // live preview, warn about WCAG AA contrast as the merchant types, save with App Bridge's save
-// bar. The contrast formula is the same as loyalty/appearance.py's (the API warns too).
+// bar. The contrast formula is the same as loyalty/members/appearance.py's (the API warns too).
 (function () {
   "use strict";
 
   var K = window.Klubb;
   var COLORS = ["accent_color", "accent_text_color", "background_color", "text_color"];
   var FIELDS = COLORS.concat(["position", "launcher_text.en", "launcher_text.nb"]);
-  // [foreground, background, minimum, text key]: loyalty.appearance.CONTRAST_PAIRS.
+  // [foreground, background, minimum, text key]: loyalty.members.appearance.CONTRAST_PAIRS.
   var PAIRS = [
     ["accent_text_color", "accent_color", 4.5, "pair_accent_text"],
     ["text_color", "background_color", 4.5, "pair_text"],

@@ -28,14 +28,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from loyalty import audit, ledger
-from loyalty.db import upsert
+from loyalty.core.db import upsert
+from loyalty.core.models import LedgerEntry, LedgerKind, Member, MemberStatus, Tombstone
+from loyalty.core.types import utcnow
 from loyalty.imports.customers import Customer, Resolved
 from loyalty.imports.formats import Mode, Source
 from loyalty.imports.parse import Row, RowError
-from loyalty.members import HashKeys, customer_hashes
-from loyalty.models import LedgerEntry, LedgerKind, Member, MemberStatus, Tombstone
-from loyalty.types import utcnow
+from loyalty.members.enrolment import HashKeys, customer_hashes
+from loyalty.points import ledger
+from loyalty.privacy import audit
 
 
 class Outcome:

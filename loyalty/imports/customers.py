@@ -15,9 +15,9 @@ from typing import Any, Protocol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty.core.models import Member
 from loyalty.imports.parse import Row, RowError
-from loyalty.models import Member
-from loyalty.shopify_client import ShopifyClient
+from loyalty.shopify.client import ShopifyClient
 
 CHUNK = 500
 

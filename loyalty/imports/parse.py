@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from loyalty.errors import ValidationError
+from loyalty.core.errors import ValidationError
 from loyalty.imports.formats import (
     SOURCES,
     Column,

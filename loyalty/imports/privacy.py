@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from loyalty.models import ImportRow, ImportRun
-from loyalty.types import utcnow
+from loyalty.core.models import ImportRow, ImportRun
+from loyalty.core.types import utcnow
 
 RUN_RETENTION = timedelta(days=30)
 BATCH = 200

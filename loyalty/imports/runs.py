@@ -1,7 +1,7 @@
 """Import runs: created from an upload, executed (in the request or by a job), and read back.
 
 A run keeps the uploaded file only until it has finished, its header mapping, counts and
-progress, and one :class:`~loyalty.models.ImportRow` per line. Execution reads the file,
+progress, and one :class:`~loyalty.core.models.ImportRow` per line. Execution reads the file,
 matches customers (Shopify lookups outside any transaction), then plans or applies the rows in
 chunks, each chunk one transaction, updating the progress after each.
 """
@@ -17,15 +17,15 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from loyalty import audit
-from loyalty.errors import NotFound, ValidationError
+from loyalty.core.errors import NotFound, ValidationError
+from loyalty.core.models import ImportRow, ImportRun
+from loyalty.core.types import utcnow
 from loyalty.imports.apply import Outcome, RowResult, mark_same_customer, process
 from loyalty.imports.customers import Directory, resolve
 from loyalty.imports.formats import SOURCES, Mode
 from loyalty.imports.parse import ParsedFile, parse
-from loyalty.members import HashKeys
-from loyalty.models import ImportRow, ImportRun
-from loyalty.types import utcnow
+from loyalty.members.enrolment import HashKeys
+from loyalty.privacy import audit
 
 CHUNK_ROWS = 200
 ROWS_PAGE = 500

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import loyalty.types
+import loyalty.core.types
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -26,7 +26,7 @@ def upgrade() -> None:
         "shop_redactions",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("domain", sa.String(length=255), nullable=False),
-        sa.Column("redacted_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("redacted_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_shop_redactions")),
     )
     with op.batch_alter_table("shop_redactions", schema=None) as batch_op:
@@ -40,20 +40,20 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=255), nullable=True),
         sa.Column("access_token_encrypted", sa.LargeBinary(), nullable=True),
         sa.Column(
-            "access_token_expires_at", loyalty.types.UTCDateTime(timezone=True), nullable=True
+            "access_token_expires_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=True
         ),
         sa.Column("refresh_token_encrypted", sa.LargeBinary(), nullable=True),
         sa.Column(
-            "refresh_token_expires_at", loyalty.types.UTCDateTime(timezone=True), nullable=True
+            "refresh_token_expires_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=True
         ),
         sa.Column("scopes", sa.String(length=1000), nullable=False),
-        sa.Column("installed_at", loyalty.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("uninstalled_at", loyalty.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("installed_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("uninstalled_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column("locale", sa.String(length=8), nullable=False),
-        sa.Column("created_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_shops")),
         sa.UniqueConstraint("domain", name=op.f("uq_shops_domain")),
     )
@@ -95,10 +95,10 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("email_consent", sa.Boolean(), nullable=False),
         sa.Column("sms_consent", sa.Boolean(), nullable=False),
-        sa.Column("joined_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_activity_at", loyalty.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("joined_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_activity_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["shop_id"], ["shops.id"], name=op.f("fk_members_shop_id_shops"), ondelete="CASCADE"
         ),
@@ -115,8 +115,8 @@ def upgrade() -> None:
         sa.Column("refund_id", sa.BigInteger(), nullable=False),
         sa.Column("order_id", sa.BigInteger(), nullable=False),
         sa.Column("subtotal", sa.Numeric(precision=20, scale=4), nullable=False),
-        sa.Column("refunded_at", loyalty.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("refunded_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["shop_id"],
             ["shops.id"],
@@ -140,7 +140,7 @@ def upgrade() -> None:
         sa.Column("expiry_months", sa.Integer(), nullable=False),
         sa.Column("auto_enrol", sa.Boolean(), nullable=False),
         sa.Column("pending_days", sa.Integer(), nullable=False),
-        sa.Column("updated_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["shop_id"],
             ["shops.id"],
@@ -161,10 +161,10 @@ def upgrade() -> None:
         sa.Column("code_lifetime_days", sa.Integer(), nullable=True),
         sa.Column("limit_per_member", sa.Integer(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("starts_at", loyalty.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("ends_at", loyalty.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("starts_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("ends_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["shop_id"], ["shops.id"], name=op.f("fk_rewards_shop_id_shops"), ondelete="CASCADE"
         ),
@@ -179,7 +179,7 @@ def upgrade() -> None:
         sa.Column("shop_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("customer_hash", sa.String(length=64), nullable=False),
         sa.Column("reason", sa.String(length=20), nullable=False),
-        sa.Column("created_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["shop_id"], ["shops.id"], name=op.f("fk_tombstones_shop_id_shops"), ondelete="CASCADE"
         ),
@@ -198,10 +198,10 @@ def upgrade() -> None:
         sa.Column("shop_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("api_version", sa.String(length=20), nullable=True),
         sa.Column("body", sa.LargeBinary(), nullable=True),
-        sa.Column("triggered_at", loyalty.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("received_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("enqueued_at", loyalty.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("processed_at", loyalty.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("triggered_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("received_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("enqueued_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("processed_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
@@ -231,7 +231,7 @@ def upgrade() -> None:
         sa.Column("actor_id", sa.String(length=100), nullable=True),
         sa.Column("action", sa.String(length=100), nullable=False),
         sa.Column("detail", sa.Text(), nullable=True),
-        sa.Column("created_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["member_id"],
             ["members.id"],
@@ -258,7 +258,7 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(length=10), nullable=False),
         sa.Column("granted", sa.Boolean(), nullable=False),
         sa.Column("source", sa.String(length=40), nullable=False),
-        sa.Column("created_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["member_id"],
             ["members.id"],
@@ -292,8 +292,8 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("actor", sa.String(length=100), nullable=False),
         sa.Column("order_id", sa.BigInteger(), nullable=True),
-        sa.Column("available_at", loyalty.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("available_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["member_id"],
             ["members.id"],
@@ -334,10 +334,10 @@ def upgrade() -> None:
         sa.Column("source_name", sa.String(length=100), nullable=True),
         sa.Column("location_id", sa.BigInteger(), nullable=True),
         sa.Column("points_owed", sa.BigInteger(), nullable=False),
-        sa.Column("ordered_at", loyalty.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("shopify_updated_at", loyalty.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ordered_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("shopify_updated_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["member_id"],
             ["members.id"],
@@ -361,11 +361,11 @@ def upgrade() -> None:
         sa.Column("member_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("customer_hash", sa.String(length=64), nullable=True),
         sa.Column("shopify_request_id", sa.String(length=100), nullable=True),
-        sa.Column("received_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("due_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("completed_at", loyalty.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("received_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("due_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("completed_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("export_json", sa.Text(), nullable=True),
-        sa.Column("export_deleted_at", loyalty.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("export_deleted_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["member_id"],
             ["members.id"],
@@ -397,10 +397,10 @@ def upgrade() -> None:
         sa.Column("discount_id", sa.String(length=100), nullable=True),
         sa.Column("idempotency_key", sa.String(length=100), nullable=True),
         sa.Column("order_id", sa.BigInteger(), nullable=True),
-        sa.Column("created_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("issued_at", loyalty.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("used_at", loyalty.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("expires_at", loyalty.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("issued_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("used_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("expires_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["member_id"],
             ["members.id"],

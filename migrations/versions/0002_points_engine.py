@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import loyalty.types
+import loyalty.core.types
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -43,7 +43,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("members", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("shopify_updated_at", loyalty.types.UTCDateTime(timezone=True), nullable=True)
+            sa.Column("shopify_updated_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=True)
         )
 
     with op.batch_alter_table("order_records", schema=None) as batch_op:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import loyalty.types
+import loyalty.core.types
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -42,9 +42,9 @@ def upgrade() -> None:
         sa.Column("bulk_operation_id", sa.String(length=100), nullable=True),
         *(sa.Column(name, sa.BigInteger(), nullable=False) for name in COUNTS),
         sa.Column("error", sa.String(length=200), nullable=True),
-        sa.Column("started_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("finished_at", loyalty.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("updated_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("started_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["shop_id"], ["shops.id"], name="fk_backfills_shop_id_shops", ondelete="CASCADE"
         ),

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import loyalty.types
+import loyalty.core.types
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -49,7 +49,7 @@ def upgrade() -> None:
     for table, column in PUSH_MARKERS.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(
-                sa.Column(column, loyalty.types.UTCDateTime(timezone=True), nullable=True)
+                sa.Column(column, loyalty.core.types.UTCDateTime(timezone=True), nullable=True)
             )
             batch_op.create_index(f"ix_{table}_{column}", [column], unique=False)
 

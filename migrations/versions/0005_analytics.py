@@ -5,9 +5,9 @@ Revises: 0004
 Create Date: 2026-11-25 19:00:00
 
 ``customer_day_orders`` lets distinct customers and repeat buyers over any period be counted
-exactly from rollups (loyalty.analytics). Orders recorded before this revision have no customer
+exactly from rollups (loyalty.analytics.reports). Orders recorded before this revision have no customer
 key yet (it is a keyed hash, and the key is not known to a migration): the scheduled job
-``webhooks.rollup_jobs.key_recorded_orders`` fills them in and counts them.
+``jobs.rollups.key_recorded_orders`` fills them in and counts them.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import loyalty.types
+import loyalty.core.types
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -43,8 +43,8 @@ def upgrade() -> None:
         sa.Column("processed_rows", sa.Integer(), nullable=False),
         sa.Column("counts", sa.JSON(), nullable=False),
         sa.Column("error", sa.String(length=200), nullable=True),
-        sa.Column("created_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("finished_at", loyalty.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["shop_id"], ["shops.id"], name="fk_import_runs_shop_id_shops", ondelete="CASCADE"
         ),

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import loyalty.types
+import loyalty.core.types
 
 revision: str = "0007"
 down_revision: str | None = "0006"
@@ -33,7 +33,7 @@ def upgrade() -> None:
         sa.Column("text_color", sa.String(length=7), nullable=False),
         sa.Column("position", sa.String(length=8), nullable=False),
         sa.Column("launcher_text", sa.JSON(), nullable=False),
-        sa.Column("updated_at", loyalty.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", loyalty.core.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["shop_id"],
             ["shops.id"],

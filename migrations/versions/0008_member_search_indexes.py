@@ -4,7 +4,7 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-25 19:30:00
 
-The members list (loyalty.member_search) must stay fast at 1,000,000 members of one shop:
+The members list (loyalty.members.search) must stay fast at 1,000,000 members of one shop:
 each sort is served by an index on (shop_id, sort value, id), so a keyset page reads only its
 own rows; name and email search match from the start (lower(...) LIKE 'text%'), served by
 text_pattern_ops indexes; phone search matches digits anywhere, served by a trigram index.

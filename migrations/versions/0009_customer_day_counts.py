@@ -5,9 +5,9 @@ Revises: 0008
 Create Date: 2026-11-26 12:00:00
 
 ``customer_day_counts`` lets a report sum any period's distinct and repeat customers from one
-array element per series and day (loyalty.customer_counts), instead of aggregating every
+array element per series and day (loyalty.analytics.customer_counts), instead of aggregating every
 customer day of the period per customer. It is filled here from ``customer_day_orders``;
-``loyalty.analytics.add_customer_orders`` keeps both from then on, reading a customer's days
+``loyalty.analytics.reports.add_customer_orders`` keeps both from then on, reading a customer's days
 through the new index on (shop_id, customer_key, day).
 
 The fill runs the app's own ``rebuild_customer_counts`` (the only definition of the table's
@@ -30,7 +30,7 @@ INT_ARRAY = sa.ARRAY(sa.Integer()).with_variant(sa.JSON(), "sqlite")
 
 
 def upgrade() -> None:
-    from loyalty.customer_counts_rebuild import rebuild_customer_counts
+    from loyalty.analytics.customer_counts_rebuild import rebuild_customer_counts
 
     op.create_table(
         "customer_day_counts",

@@ -4,7 +4,7 @@ Revision ID: 0010
 Revises: 0009
 Create Date: 2026-11-26 22:30:00
 
-A one-word search of the members list (loyalty.member_search) takes, from each of first name,
+A one-word search of the members list (loyalty.members.search) takes, from each of first name,
 last name and email, the first page of members whose value starts with the text, in the
 list's order, and merges them. For a common word (a first name 1 member in 30 has) the fast
 way to that page is to walk the sort's index until enough match; with the lowercased values

@@ -9,7 +9,7 @@ Leaving the club anonymises the member at once (the member row no longer knows t
 The job that removes Klubb's metafields, member tag and unused codes from the customer in
 Shopify needs the customer's id, and Redis may be down when the shopper leaves: the id waits on
 the leave request (``privacy_requests.shopify_cleanup_customer_id``) until that job is done,
-and the push sweeper queues the job again while it waits (webhooks/shopify_sync.py).
+and the push sweeper queues the job again while it waits (jobs/shopify_sync.py).
 """
 
 from __future__ import annotations

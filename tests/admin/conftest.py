@@ -11,8 +11,8 @@ from typing import Any
 import jwt
 import pytest
 
-from loyalty.config import DEMO_API_KEY, DEMO_API_SECRET
-from loyalty.models import ProgramSettings, Shop
+from loyalty.core.config import DEMO_API_KEY, DEMO_API_SECRET
+from loyalty.core.models import ProgramSettings, Shop
 
 SHOP_A = "alpha.myshopify.com"
 SHOP_B = "bravo.myshopify.com"

@@ -117,7 +117,7 @@ def test_every_api_route_but_the_document_requires_a_token(app, client, shop_a):
 @pytest.mark.embedded
 def test_shop_a_cannot_read_or_write_shop_b(client, rt, shop_a, shop_b):
     """The token decides the shop; nothing in the request can point at another one."""
-    from loyalty.models import ProgramSettings
+    from loyalty.core.models import ProgramSettings
 
     read = client.get("/api/settings?shop=" + SHOP_B, headers=bearer(SHOP_A))
     assert read.get_json()["earn_rate"] == "1"  # shop A's, not shop B's 3
@@ -144,10 +144,10 @@ def test_the_shop_endpoint_describes_the_authenticated_shop(client, shop_a):
 
 
 def test_the_previous_secret_is_accepted_during_a_rotation(app, client, shop_a):
-    from extensions import runtime
+    from runtime import current_runtime
 
     with app.app_context():
-        rt = runtime()
+        rt = current_runtime()
         rt.config = rt.config.with_overrides(
             shopify_api_secret_previous="the-old-secret-0123456789abcdef0123"
         )

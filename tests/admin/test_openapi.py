@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from loyalty import ledger
-from loyalty.models import LedgerKind, Member
+from loyalty.core.models import LedgerKind, Member
+from loyalty.points import ledger
 from tests.admin.conftest import SHOP_A, bearer
 
 

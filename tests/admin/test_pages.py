@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from loyalty.config import DEMO_API_KEY
-from loyalty.models import ProgramSettings, Shop
+from loyalty.core.config import DEMO_API_KEY
+from loyalty.core.models import ProgramSettings, Shop
 from tests.admin.conftest import SHOP_A, session_token
 
 RETRY = "X-Shopify-Retry-Invalid-Session-Request"
@@ -142,10 +142,10 @@ def test_embedded_documents_may_be_framed_only_by_the_shops_admin(client, config
 
 
 def test_in_production_the_csp_names_only_the_shop_and_the_admin(app, client):
-    from extensions import runtime
+    from runtime import current_runtime
 
     with app.app_context():
-        rt = runtime()
+        rt = current_runtime()
         rt.config = rt.config.with_overrides(shop_url_template="https://{shop}")
     csp = client.get(embedded_url()).headers["Content-Security-Policy"]
     assert csp == f"frame-ancestors https://{SHOP_A} https://admin.shopify.com;"

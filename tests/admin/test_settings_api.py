@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from loyalty.models import AuditLog, ProgramSettings
+from loyalty.core.models import AuditLog, ProgramSettings
 from tests.admin.conftest import SHOP_A, bearer
 
 DEFAULTS = {

@@ -1,4 +1,4 @@
-"""The settings rules themselves, without HTTP (loyalty.settings.validate_settings)."""
+"""The settings rules themselves, without HTTP (loyalty.points.settings.validate_settings)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from loyalty.errors import ValidationError
-from loyalty.settings import FIELDS, validate_settings
+from loyalty.core.errors import ValidationError
+from loyalty.points.settings import FIELDS, validate_settings
 
 
 def test_valid_values_are_parsed_to_their_types():
@@ -73,7 +73,7 @@ def test_unknown_field_names_are_truncated_in_the_error():
 
 
 def test_the_fields_are_the_models_columns():
-    from loyalty.models import ProgramSettings
+    from loyalty.core.models import ProgramSettings
 
     columns = set(ProgramSettings.__table__.columns.keys()) - {"shop_id", "updated_at"}
     assert set(FIELDS) == columns

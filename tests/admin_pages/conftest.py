@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from loyalty.models import Member
+from loyalty.core.models import Member
 from tests.admin.conftest import make_shop, shop_a, shop_b  # noqa: F401 - shared fixtures
 
 JOINED = datetime(2026, 1, 1, tzinfo=UTC)

@@ -1,7 +1,7 @@
 """Audit actions show as labels in the admin's language, and every action written has one.
 
 The codes are found by reading the source (``ast``), not listed by hand: every call of
-:func:`loyalty.audit.record` or :func:`loyalty.audit.record_changes`, with its ``action``
+:func:`loyalty.privacy.audit.record` or :func:`loyalty.privacy.audit.record_changes`, with its ``action``
 argument. A literal is taken as it is; a parameter of the enclosing function (as in
 ``self_service._set_status(..., action)``) is followed to that function's callers in the
 same module. Anything else (an f-string, a constant from elsewhere) cannot be read, and the
@@ -18,8 +18,8 @@ import pytest
 from playwright.sync_api import expect
 
 from admin.audit_labels import ACTION_LABELS, action_label, detail_label
-from loyalty.member_admin import adjust_points
-from loyalty.models import AuditLog, Shop
+from loyalty.core.models import AuditLog, Shop
+from loyalty.members.staff import adjust_points
 from tests.admin.conftest import SHOP_A, bearer
 from tests.browser.test_admin_rewards_members import SHOP, add_members
 
@@ -28,8 +28,8 @@ KARI = 7001  # add_members' first member
 ROOT = Path(__file__).resolve().parents[2]
 NOT_APP_CODE = {"tests", "bench", "migrations", "node_modules"}
 WRITERS = {"record": 4, "record_changes": 3}
-"""loyalty.audit's functions that write an entry, and the position of their ``action``."""
-AUDIT_MODULE = ROOT / "loyalty" / "audit.py"
+"""loyalty.privacy.audit's functions that write an entry, and the position of their ``action``."""
+AUDIT_MODULE = ROOT / "loyalty" / "privacy" / "audit.py"
 
 
 def app_sources() -> Iterator[Path]:
@@ -44,7 +44,7 @@ def app_sources() -> Iterator[Path]:
 
 
 class _Module:
-    """One parsed file: its functions, each node's parent, and how it names loyalty.audit."""
+    """One parsed file: its functions, each node's parent, and how it names loyalty.privacy.audit."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -53,20 +53,20 @@ class _Module:
         for node in ast.walk(self.tree):
             for child in ast.iter_child_nodes(node):
                 self.parent[child] = node
-        self.module_names = {"loyalty.audit"}  # names under which the audit module is used
+        self.module_names = {"loyalty.privacy.audit"}  # names under which the audit module is used
         self.function_names: dict[str, str] = {}  # local name → writer
         if path == AUDIT_MODULE:
             self.function_names = {name: name for name in WRITERS}
         for node in ast.walk(self.tree):
-            if isinstance(node, ast.ImportFrom) and node.module == "loyalty":
+            if isinstance(node, ast.ImportFrom) and node.module == "loyalty.privacy":
                 self.module_names |= {a.asname or a.name for a in node.names if a.name == "audit"}
-            elif isinstance(node, ast.ImportFrom) and node.module == "loyalty.audit":
+            elif isinstance(node, ast.ImportFrom) and node.module == "loyalty.privacy.audit":
                 self.function_names |= {
                     a.asname or a.name: a.name for a in node.names if a.name in WRITERS
                 }
             elif isinstance(node, ast.Import):
                 self.module_names |= {
-                    a.asname for a in node.names if a.name == "loyalty.audit" and a.asname
+                    a.asname for a in node.names if a.name == "loyalty.privacy.audit" and a.asname
                 }
 
     def where(self, node: ast.AST) -> str:
@@ -168,8 +168,8 @@ def test_the_scan_reports_an_action_it_cannot_read(tmp_path: Path) -> None:
     """A computed code is reported, not skipped; literals are followed through helpers."""
     source = tmp_path / "writer.py"
     source.write_text(
-        "from loyalty import audit as log\n"
-        "from loyalty.audit import record_changes\n"
+        "from loyalty.privacy import audit as log\n"
+        "from loyalty.privacy.audit import record_changes\n"
         "def _status(s, action):\n"
         "    log.record(s, 1, 'member', 7, action)\n"
         "def lock(s):\n"

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from errors import translated
-from loyalty.models import Shop
-from loyalty.reward_catalogue import create_reward
+from loyalty.core.models import Shop
+from loyalty.rewards.catalogue import create_reward
 from tests.admin.conftest import SHOP_A, bearer
 from tests.admin_pages.test_pages import HOST, embedded_url
 from tests.browser.test_admin_rewards_members import ORDER_ID, SHOP, add_members

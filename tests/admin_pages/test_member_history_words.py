@@ -10,11 +10,11 @@ import pytest
 from playwright.sync_api import expect
 
 from admin.members_api import reason_label
-from loyalty.member_admin import adjust_points
-from loyalty.models import Shop
-from loyalty.orders import apply_order
-from loyalty.privacy_redact import REDACTED
-from loyalty.self_service_leave import FORFEIT_ON_LEAVING
+from loyalty.core.models import Shop
+from loyalty.members.staff import adjust_points
+from loyalty.points.orders import apply_order
+from loyalty.privacy.leave import FORFEIT_ON_LEAVING
+from loyalty.privacy.redact import REDACTED
 from tests.admin.conftest import SHOP_A, bearer
 from tests.browser.test_admin_rewards_members import SHOP
 from tests.engine.bodies import Line, order_body

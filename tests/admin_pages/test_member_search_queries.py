@@ -205,9 +205,9 @@ def test_pages_of_a_search_hold_with_a_filter(client, crowd):
 
 
 def test_the_export_of_a_search_reads_past_one_batch(client, crowd, monkeypatch):
-    import loyalty.member_search
+    import loyalty.members.search
 
-    monkeypatch.setattr(loyalty.member_search, "EXPORT_BATCH", 4)
+    monkeypatch.setattr(loyalty.members.search, "EXPORT_BATCH", 4)
     response = client.get("/api/members.csv?query=ma&sort=last_activity", headers=bearer(SHOP_A))
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert [r["customer_id"] for r in rows] == expected_order("last_activity", MATCHING)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from loyalty.models import AuditLog, ConsentEvent
+from loyalty.core.models import AuditLog, ConsentEvent
 from tests.admin.conftest import SHOP_A, bearer
 
 
@@ -233,9 +233,9 @@ def test_the_csv_export_streams_the_filtered_list_and_is_audited(client, rt, peo
 
 
 def test_the_export_reads_past_one_batch(client, shop_a, add_member, monkeypatch):
-    import loyalty.member_search
+    import loyalty.members.search
 
-    monkeypatch.setattr(loyalty.member_search, "EXPORT_BATCH", 4)
+    monkeypatch.setattr(loyalty.members.search, "EXPORT_BATCH", 4)
     for customer in range(1, 11):
         add_member(shop_a, customer)
     text = client.get("/api/members.csv?sort=joined_at", headers=bearer(SHOP_A)).get_data(

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from loyalty.models import (
+from loyalty.core.models import (
     AuditLog,
     EventStatus,
     PrivacyRequest,
@@ -19,8 +19,8 @@ from loyalty.models import (
     Shop,
     WebhookEvent,
 )
-from loyalty.privacy import RESPONSE_TIME
-from loyalty.types import utcnow
+from loyalty.core.types import utcnow
+from loyalty.privacy.compliance import RESPONSE_TIME
 from tests.admin.conftest import SHOP_A
 from tests.widget.axe import assert_accessible
 

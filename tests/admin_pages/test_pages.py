@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from loyalty.config import DEMO_API_KEY
+from loyalty.core.config import DEMO_API_KEY
 from tests.admin.conftest import SHOP_A
 
 HOST = "YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYWxwaGE"

@@ -14,16 +14,17 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from loyalty import reward_catalogue, rewards
-from loyalty.analytics import shop_today
-from loyalty.expiry import expire_inactive_points
-from loyalty.models import Member, ProgramSettings
-from loyalty.types import utcnow
+from loyalty.analytics.reports import shop_today
+from loyalty.core.models import Member, ProgramSettings
+from loyalty.core.types import utcnow
+from loyalty.points.expiry import expire_inactive_points
+from loyalty.rewards import catalogue as reward_catalogue
+from loyalty.rewards import redemptions as rewards
 from tests.admin.conftest import bearer, make_shop, shop_a, shop_b  # noqa: F401 - shared fixtures
 from tests.analytics import seed
 from tests.conftest import SHOP
 from tests.engine.conftest import klubb, new_klubb  # noqa: F401 - shared fixtures
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 
 class Seeded:

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from loyalty.analytics import shop_today
-from loyalty.ledger import add_to_rollup
+from loyalty.analytics.reports import shop_today
+from loyalty.points.ledger import add_to_rollup
 from tests.admin.conftest import SHOP_A, SHOP_B, bearer
 
 pytestmark = pytest.mark.embedded

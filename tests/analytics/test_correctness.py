@@ -64,7 +64,7 @@ def test_the_csv_has_the_daily_series(seeded, analytics):
 
 
 def test_replayed_webhooks_change_no_figure(seeded, analytics, post_webhook, app):
-    from webhooks.worker import drain
+    from tests.support.jobs import drain
 
     before = analytics().get_json()
     for order in seed.ORDERS:

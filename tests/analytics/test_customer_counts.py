@@ -16,8 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from loyalty.analytics import add_customer_orders
-from loyalty.customer_counts import (
+from loyalty.analytics.customer_counts import (
     CAP,
     MAX_DAYS,
     PeriodCustomers,
@@ -27,8 +26,9 @@ from loyalty.customer_counts import (
     trimmed,
     with_steps,
 )
-from loyalty.customer_counts_rebuild import rebuild_customer_counts
-from loyalty.models import CustomerDayCounts
+from loyalty.analytics.customer_counts_rebuild import rebuild_customer_counts
+from loyalty.analytics.reports import add_customer_orders
+from loyalty.core.models import CustomerDayCounts
 from tests.engine.conftest import make_shop
 
 pytestmark = pytest.mark.embedded

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
 
-from loyalty.config import Config
-from loyalty.customer_counts import period_customers
+from loyalty.analytics.customer_counts import period_customers
+from loyalty.core.config import Config
 from migrations import upgrade
 from tests.analytics.test_customer_counts import History, brute_force
 from tests.conftest import EMBEDDED, scratch_postgres_database

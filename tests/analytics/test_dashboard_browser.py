@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from loyalty.config import DEMO_API_KEY
+from loyalty.core.config import DEMO_API_KEY
 from tests.analytics import seed
 from tests.conftest import SHOP
 from tests.widget.axe import assert_accessible

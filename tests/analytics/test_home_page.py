@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from loyalty.config import DEMO_API_KEY
+from loyalty.core.config import DEMO_API_KEY
 from tests.admin.conftest import SHOP_A
 from tests.admin_pages.test_pages import embedded_url
 

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from sqlalchemy import delete, select, update
 
-from loyalty.analytics import Period, key_recorded_orders, report
-from loyalty.models import CustomerDayCounts, CustomerDayOrders, OrderRecord
+from loyalty.analytics.reports import Period, key_recorded_orders, report
+from loyalty.core.models import CustomerDayCounts, CustomerDayOrders, OrderRecord
 from tests.engine.bodies import Line, at, order_body, refund_body
 from tests.engine.conftest import HASH_KEY
 
@@ -70,15 +70,16 @@ def test_orders_recorded_before_customer_keys_are_caught_up_once(klubb, rt):
 
 
 def test_the_scheduled_job_runs_daily_on_the_webhooks_queue():
-    from webhooks import rollup_jobs, schedule
+    from jobs import rollups as rollup_jobs
+    from jobs import schedule
 
     (entry,) = [p for p in schedule.PERIODIC if p.func is rollup_jobs.key_recorded_orders]
     assert (entry.queue, entry.interval) == ("webhooks", 86400)
 
 
 def test_a_shop_purge_removes_its_customer_days(klubb, new_klubb, rt):
-    from loyalty.models import Shop
-    from loyalty.privacy_purge import purge_shop
+    from loyalty.core.models import Shop
+    from loyalty.privacy.purge import purge_shop
 
     other = new_klubb()
     for shop in (klubb, other):

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy import select
 
-from loyalty.models import CustomerDayOrders
+from loyalty.core.models import CustomerDayOrders
 from tests.conftest import EMBEDDED
 from tests.engine.conftest import Klubb, make_shop
 from tests.engine.test_order_independence import DELIVER, stories

@@ -14,14 +14,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from loyalty.config import Config
-from loyalty.shopify_client import ShopifyClient
+from loyalty.core.config import Config
+from loyalty.shopify.client import ShopifyClient
 from tests.admin.conftest import (
     bearer,
     make_shop,  # noqa: F401 - shared fixture
 )
 from tests.conftest import SHOP, install_with_fake_token
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 DAY = 86400
 KARI = 820982911946154500
@@ -52,7 +52,7 @@ def install(app: Flask, rt: Any, config: Config, fake_shopify: Any, fake_shop: A
         if scopes:
             fake_shopify.install(SHOP, scopes)
         shop_id = install_with_fake_token(rt, fake_shopify, config)
-        app.extensions["klubb.shopify_client"] = ShopifyClient(config, backoff=0.01)
+        app.extensions["klubb"].shopify_client = ShopifyClient(config, backoff=0.01)
         return shop_id
 
     return run

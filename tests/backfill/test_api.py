@@ -93,8 +93,8 @@ def test_a_run_without_progress_for_30_minutes_shows_as_failed_and_can_be_restar
 ):
     from datetime import timedelta
 
-    from loyalty.models import Backfill
-    from loyalty.types import utcnow
+    from loyalty.core.models import Backfill
+    from loyalty.core.types import utcnow
 
     assert api("POST", "/api/backfill", json={}).status_code == 202  # its jobs never run
     with rt.sessions.begin() as s:

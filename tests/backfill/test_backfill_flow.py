@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from loyalty.models import LedgerEntry, Member, OrderRecord
+from loyalty.core.models import LedgerEntry, Member, OrderRecord
 from tests.backfill.conftest import KARI, OLA, ORDER_GUEST, ORDER_KARI, run_due_scheduled_jobs
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 pytestmark = pytest.mark.embedded
 

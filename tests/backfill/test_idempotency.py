@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from loyalty.models import LedgerEntry, LedgerKind, Member, OrderRecord
+from loyalty.core.models import LedgerEntry, LedgerKind, Member, OrderRecord
 from tests.backfill.conftest import KARI, ORDER_GUEST, ORDER_KARI
 from tests.conftest import SHOP
 from tests.engine.bodies import Line, order_body
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 
 def paid_webhook(fake_shopify, app):

@@ -8,12 +8,12 @@ import base64
 import pytest
 from sqlalchemy import select
 
-from loyalty.backfill import progress
-from loyalty.models import OrderRecord, Shop
-from loyalty.types import utcnow
+from loyalty.backfill.runs import progress
+from loyalty.core.models import OrderRecord, Shop
+from loyalty.core.types import utcnow
 from tests.backfill.conftest import ORDER_GUEST, ORDER_KARI
 from tests.conftest import SHOP
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 
 @pytest.fixture

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from loyalty.models import DailyRollup, LedgerEntry, LedgerKind, Member, OrderRecord
+from devtools.fake_shopify.fake import DEFAULT_SCOPES
+from loyalty.core.models import DailyRollup, LedgerEntry, LedgerKind, Member, OrderRecord
 from tests.backfill.conftest import KARI, OLA, ORDER_GUEST, ORDER_KARI, ORDER_OLD
 from tests.conftest import SHOP
 from tests.engine.bodies import Line, customer_body, order_body
-from tests.fake_shopify.fake import DEFAULT_SCOPES
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 
 def recorded(rt):
@@ -94,9 +94,9 @@ def test_guest_orders_are_recorded_without_personal_data(backfill, rt, shop_id):
 
 
 def test_a_customer_who_left_the_club_is_not_enrolled_again(backfill, api, rt, config, shop_id):
-    from loyalty.members import customer_hashes
-    from loyalty.models import Tombstone, TombstoneReason
-    from loyalty.privacy import customer_hash_key
+    from loyalty.core.models import Tombstone, TombstoneReason
+    from loyalty.members.enrolment import customer_hashes
+    from loyalty.privacy.compliance import customer_hash_key
 
     with rt.sessions.begin() as s:
         digest = customer_hashes(customer_hash_key(config), shop_id, OLA)[0]

@@ -6,11 +6,11 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from loyalty.backfill import current
-from loyalty.models import OrderRecord, Shop
+from loyalty.backfill.runs import current
+from loyalty.core.models import OrderRecord, Shop
 from tests.backfill.conftest import ORDER_GUEST, ORDER_KARI
 from tests.conftest import SHOP
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 pytestmark = pytest.mark.browser
 

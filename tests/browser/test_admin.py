@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from loyalty.models import ProgramSettings, Shop
+from loyalty.core.models import ProgramSettings, Shop
 
 SHOP = "fjellsko.myshopify.com"
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import expect
 
-from loyalty import ledger
-from loyalty.models import AuditLog, LedgerEntry, LedgerKind, Member, Reward, Shop
-from loyalty.reward_catalogue import create_reward
+from loyalty.core.models import AuditLog, LedgerEntry, LedgerKind, Member, Reward, Shop
+from loyalty.points import ledger
+from loyalty.rewards.catalogue import create_reward
 
 SHOP = "fjellsko.myshopify.com"
 ORDER_ID = 5_500_000_000_123

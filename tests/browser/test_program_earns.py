@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from loyalty.models import LedgerEntry, LedgerKind
-from loyalty.money import points_for
+from loyalty.core.models import LedgerEntry, LedgerKind
+from loyalty.core.money import points_for
 from tests.engine.bodies import Line, order_body
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 SHOP = "fjellsko.myshopify.com"
 CUSTOMER = 820982911946154500

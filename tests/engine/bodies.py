@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from loyalty.money import quantize
+from loyalty.core.money import quantize
 
 PAYLOADS = Path(__file__).parent / "payloads"
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from loyalty.ledger import reconcile
-from loyalty.members import delete_customer, join, upsert_from_customer_payload
-from loyalty.models import DailyRollup, LedgerEntry, Member, OrderRecord, ProgramSettings, Shop
-from loyalty.orders import apply_order, apply_refund
+from loyalty.core.models import DailyRollup, LedgerEntry, Member, OrderRecord, ProgramSettings, Shop
+from loyalty.members.enrolment import delete_customer, join, upsert_from_customer_payload
+from loyalty.points.ledger import reconcile
+from loyalty.points.orders import apply_order, apply_refund
 
 HASH_KEY = b"engine-tests-tombstone-key"
 _domains = itertools.count(1)

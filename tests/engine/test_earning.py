@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import update
 
-from loyalty.ledger import available_balance
-from loyalty.models import LedgerEntry, Member, MemberStatus, ProgramSettings
+from loyalty.core.models import LedgerEntry, Member, MemberStatus, ProgramSettings
+from loyalty.points.ledger import available_balance
 from tests.engine.bodies import Line, at, order_body
 
 pytestmark = pytest.mark.embedded

@@ -8,9 +8,9 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import func, select
 
-from loyalty.ledger import post
-from loyalty.models import LedgerKind, OrderRefund
-from loyalty.orders import SettlementConflict
+from loyalty.core.models import LedgerKind, OrderRefund
+from loyalty.points.ledger import post
+from loyalty.points.orders import SettlementConflict
 from tests.conftest import EMBEDDED
 from tests.engine.bodies import Line, at, customer_body, order_body, refund_body
 

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-from loyalty.errors import NotFound
-from loyalty.ledger import Drift, available_balance, balance, post
-from loyalty.models import LedgerKind, Member
+from loyalty.core.errors import NotFound
+from loyalty.core.models import LedgerKind, Member
+from loyalty.points.ledger import Drift, available_balance, balance, post
 from tests.engine.conftest import make_shop
 
 pytestmark = pytest.mark.embedded

@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from loyalty.members import customer_hash
-from loyalty.models import MemberStatus, Tombstone, TombstoneReason
+from loyalty.core.models import MemberStatus, Tombstone, TombstoneReason
+from loyalty.members.enrolment import customer_hash
 from tests.engine.bodies import Line, at, customer_body, order_body
 from tests.engine.conftest import HASH_KEY
 
@@ -129,7 +129,7 @@ def test_the_tombstone_hash_is_keyed_and_scoped_by_shop():
 
 
 def test_tombstones_written_before_a_key_rotation_still_count(klubb):
-    from loyalty.members import get_or_enrol, join
+    from loyalty.members.enrolment import get_or_enrol, join
 
     old_key, new_key = b"old key", b"new key"
     with klubb.sessions.begin() as s:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loyalty.money import exponent, parse_amount, points_for, shop_money
+from loyalty.core.money import exponent, parse_amount, points_for, shop_money
 
 pytestmark = pytest.mark.embedded
 

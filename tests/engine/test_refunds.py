@@ -83,8 +83,8 @@ def test_a_refund_after_cancellation_changes_nothing_more(klubb):
 
 
 def test_a_balance_may_go_negative_after_spent_points_are_refunded(klubb):
-    from loyalty.ledger import post
-    from loyalty.models import LedgerKind
+    from loyalty.core.models import LedgerKind
+    from loyalty.points.ledger import post
 
     klubb.order(order_body(1, [SHOES]))
     member = klubb.member(7001)

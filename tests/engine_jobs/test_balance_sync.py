@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from loyalty.models import Member
+from jobs import engine as engine_jobs
+from loyalty.core.models import Member
 from tests.conftest import SHOP
 from tests.engine.bodies import Line, customer_body, order_body, refund_body
 from tests.engine_jobs.conftest import CUSTOMER
-from webhooks import engine_jobs
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 GID = f"gid://shopify/Customer/{CUSTOMER}"
 

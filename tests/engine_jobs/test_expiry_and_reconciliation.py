@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from loyalty.expiry import months_before
-from loyalty.ledger import post
-from loyalty.models import DailyRollup, LedgerEntry, Member, ProgramSettings
-from loyalty.types import utcnow
-from webhooks.worker import drain
+from loyalty.core.models import DailyRollup, LedgerEntry, Member, ProgramSettings
+from loyalty.core.types import utcnow
+from loyalty.points.expiry import months_before
+from loyalty.points.ledger import post
+from tests.support.jobs import drain
 
 GID = "gid://shopify/Customer/{}"
 
@@ -67,7 +67,7 @@ def test_inactive_points_expire_once_however_often_the_job_runs(
     empty = make_member(rt, shop_id, 13, 0, active_months_ago=30)
     bonus_only = make_member(rt, shop_id, 14, 100, active_months_ago=13, kind="bonus")
     for _ in range(2):
-        run_periodic(rt, app, "webhooks.engine_jobs.expire_points")
+        run_periodic(rt, app, "jobs.engine.expire_points")
     assert [p for p, _ in expire_entries(rt, lapsed)] == [-300]
     assert [p for p, _ in expire_entries(rt, bonus_only)] == [-100]
     assert expire_entries(rt, recent) == [] and expire_entries(rt, empty) == []
@@ -80,7 +80,7 @@ def test_inactive_points_expire_once_however_often_the_job_runs(
 
 def test_new_activity_starts_a_new_period_that_expires_again(rt, app, shop_id, fake_shop):
     lapsed = make_member(rt, shop_id, 21, 300, active_months_ago=15)
-    run_periodic(rt, app, "webhooks.engine_jobs.expire_points")
+    run_periodic(rt, app, "jobs.engine.expire_points")
     with rt.sessions.begin() as s:  # an adjustment 14 months ago: activity, then silence
         post(
             s,
@@ -91,8 +91,8 @@ def test_new_activity_starts_a_new_period_that_expires_again(rt, app, shop_id, f
             source_key="test:again",
             now=months_before(utcnow(), 14),
         )
-    run_periodic(rt, app, "webhooks.engine_jobs.expire_points")
-    run_periodic(rt, app, "webhooks.engine_jobs.expire_points")
+    run_periodic(rt, app, "jobs.engine.expire_points")
+    run_periodic(rt, app, "jobs.engine.expire_points")
     entries = expire_entries(rt, lapsed)
     assert sorted(p for p, _ in entries) == [-300, -50]
     assert len({key for _, key in entries}) == 2 and balance(rt, lapsed) == 0
@@ -106,7 +106,7 @@ def test_zero_months_means_points_never_expire(rt, app, shop_id):
             .values(expiry_months=0)
         )
     member = make_member(rt, shop_id, 31, 300, active_months_ago=60)
-    run_periodic(rt, app, "webhooks.engine_jobs.expire_points")
+    run_periodic(rt, app, "jobs.engine.expire_points")
     assert balance(rt, member) == 300 and expire_entries(rt, member) == []
 
 
@@ -123,7 +123,7 @@ def test_months_before_clamps_to_the_end_of_shorter_months():
 def test_reconciliation_finds_planted_drift_and_logs_counts_only(rt, app, shop_id, caplog):
     honest = make_member(rt, shop_id, 41, 120, active_months_ago=1)
     drifted = make_member(rt, shop_id, 42, 80, active_months_ago=1)
-    from webhooks.engine_jobs import reconcile_balances
+    from jobs.engine import reconcile_balances
 
     assert reconcile_balances() == {"members": 0, "shops": 0}
     with rt.sessions.begin() as s:  # planted: the denormalised balance moved without an entry
@@ -132,8 +132,8 @@ def test_reconciliation_finds_planted_drift_and_logs_counts_only(rt, app, shop_i
             .where(Member.id == drifted)
             .values(points_balance=Member.points_balance + 5)
         )
-    with caplog.at_level(logging.INFO, logger="webhooks.engine_jobs"):
-        run_periodic(rt, app, "webhooks.engine_jobs.reconcile_balances")
+    with caplog.at_level(logging.INFO, logger="jobs.engine"):
+        run_periodic(rt, app, "jobs.engine.reconcile_balances")
         assert reconcile_balances() == {"members": 1, "shops": 1}
     drift_lines = [r.getMessage() for r in caplog.records if "drifted" in r.getMessage()]
     assert drift_lines and "1 members in 1 shops" in drift_lines[0]

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from loyalty.models import EventStatus, Member, Shop, WebhookEvent
-from loyalty.types import utcnow
+from loyalty.core.models import EventStatus, Member, Shop, WebhookEvent
+from loyalty.core.types import utcnow
 from tests.admin.conftest import bearer
 from tests.conftest import SHOP
 from tests.engine.bodies import Line, customer_body, order_body
 from tests.engine_jobs.conftest import CUSTOMER
-from webhooks.registry import HANDLERS
-from webhooks.worker import drain
+from tests.support.jobs import drain
+from webhooks.handlers import HANDLERS
 
 OTHER_SHOP = "other-shop.myshopify.com"
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from loyalty import self_service
-from loyalty.models import Member
+from jobs.engine import enqueue_balance_sync
+from loyalty.core.models import Member
+from loyalty.privacy import self_service
 from tests.conftest import SHOP
 from tests.engine.bodies import customer_body
 from tests.engine_jobs.conftest import CUSTOMER
 from tests.selfservice.conftest import member_caller
-from webhooks.engine_jobs import enqueue_balance_sync
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 GID = f"gid://shopify/Customer/{CUSTOMER}"
 TAG = "klubb-member"

@@ -8,14 +8,15 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from loyalty import reward_catalogue, rewards
-from loyalty.models import Member, Redemption
-from loyalty.types import utcnow
+from jobs.engine import enqueue_balance_sync
+from jobs.redemptions import finish_redemption, maintain_redemptions
+from loyalty.core.models import Member, Redemption
+from loyalty.core.types import utcnow
+from loyalty.rewards import catalogue as reward_catalogue
+from loyalty.rewards import redemptions as rewards
 from tests.engine.bodies import Line, customer_body, order_body
 from tests.engine_jobs.conftest import CUSTOMER
-from webhooks.engine_jobs import enqueue_balance_sync
-from webhooks.redemption_jobs import finish_redemption, maintain_redemptions
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 GID = f"gid://shopify/Customer/{CUSTOMER}"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
-from loyalty.models import Member, ProgramSettings
+from loyalty.core.models import Member, ProgramSettings
 from tests.engine.bodies import customer_body
 from tests.engine_jobs.conftest import CUSTOMER
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 GID = f"gid://shopify/Customer/{CUSTOMER}"
 
@@ -43,7 +43,7 @@ def test_a_retried_job_after_shopify_created_the_code_adopts_it(deliver, fake_sh
     deliver("customers/create", customer_body(CUSTOMER))
     with rt.sessions() as s:
         member_id = s.scalar(select(Member.id).where(Member.customer_id == CUSTOMER))
-    from webhooks.engine_jobs import issue_welcome_code
+    from jobs.engine import issue_welcome_code
 
     assert issue_welcome_code(member_id) == "exists"
     assert len(welcome_discounts(fake_shop)) == 1

@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from loyalty.models import EventStatus, Member, ProgramSettings, WebhookEvent
-from loyalty.types import utcnow
+from loyalty.core.models import EventStatus, Member, ProgramSettings, WebhookEvent
+from loyalty.core.types import utcnow
 from tests.engine.bodies import Line, customer_body, order_body
 from tests.engine_jobs.conftest import CUSTOMER
-from webhooks.jobs import process_event
-from webhooks.worker import drain
+from tests.support.jobs import drain
+from webhooks.process import process_event
 
 GID = f"gid://shopify/Customer/{CUSTOMER}"
 

@@ -17,8 +17,9 @@ import pytest
 from rq.job import Job, JobStatus
 from sqlalchemy import select
 
-from loyalty.ledger import reconcile
-from loyalty.models import EventStatus, Member, WebhookEvent
+from jobs.sweeper import sweep_outbox
+from loyalty.core.models import EventStatus, Member, WebhookEvent
+from loyalty.points.ledger import reconcile
 from tests.engine.bodies import Line, customer_body, order_body
 from tests.engine_jobs.workers import (
     CONCURRENT_POSTGRES,
@@ -31,8 +32,7 @@ from tests.engine_jobs.workers import (
     wait_for,
     worker_env,
 )
-from webhooks.sweeper import sweep_outbox
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 pytestmark = CONCURRENT_POSTGRES
 

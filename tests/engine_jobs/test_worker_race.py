@@ -16,8 +16,8 @@ import signal
 import pytest
 from sqlalchemy import select
 
-from loyalty.ledger import reconcile
-from loyalty.models import EventStatus, Member, WebhookEvent
+from loyalty.core.models import EventStatus, Member, WebhookEvent
+from loyalty.points.ledger import reconcile
 from tests.engine.bodies import Line, at, customer_body, order_body
 from tests.engine_jobs.workers import (
     CONCURRENT_POSTGRES,
@@ -27,7 +27,7 @@ from tests.engine_jobs.workers import (
     wait_for,
     worker_env,
 )
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 pytestmark = CONCURRENT_POSTGRES
 

@@ -19,7 +19,7 @@ from rq.job import Job
 from rq.registry import StartedJobRegistry
 from sqlalchemy import text
 
-from loyalty.config import Config
+from loyalty.core.config import Config
 from tests.admin.conftest import bearer
 from tests.conftest import EMBEDDED, SHOP
 

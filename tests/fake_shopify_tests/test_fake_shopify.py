@@ -18,7 +18,7 @@ import requests
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from tests.fake_shopify import FakeShopify, query_hmac, sign_webhook
+from devtools.fake_shopify import FakeShopify, query_hmac, sign_webhook
 
 KEY = "3f1c0ffee4a5b6c7d8e9f00112233445"
 SECRET = "shpss_0123456789abcdef0123456789abcdef"

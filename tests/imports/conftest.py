@@ -14,10 +14,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from loyalty import ledger
-from loyalty.config import Config
-from loyalty.models import LedgerEntry, LedgerKind, Member
-from loyalty.shopify_client import ShopifyClient
+from loyalty.core.config import Config
+from loyalty.core.models import LedgerEntry, LedgerKind, Member
+from loyalty.points import ledger
+from loyalty.shopify.client import ShopifyClient
 from tests.admin.conftest import bearer, make_shop, shop_a, shop_b  # noqa: F401 - shared fixtures
 from tests.conftest import SHOP, install_with_fake_token
 
@@ -39,7 +39,7 @@ def fake_shop(fake_shopify: Any) -> Any:
 def shop_id(app: Flask, rt: Any, config: Config, fake_shopify: Any, fake_shop: Any) -> int:
     """The shop installed in the app with a token from the fake, Kari a member with 100."""
     shop_id = install_with_fake_token(rt, fake_shopify, config)
-    app.extensions["klubb.shopify_client"] = ShopifyClient(config, backoff=0.01)
+    app.extensions["klubb"].shopify_client = ShopifyClient(config, backoff=0.01)
     with rt.sessions.begin() as s:
         kari = Member(
             shop_id=shop_id, customer_id=KARI, first_name="Kari", email="kari@example.com"

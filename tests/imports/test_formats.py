@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from loyalty.errors import ValidationError
+from loyalty.core.errors import ValidationError
 from loyalty.imports.formats import normalise
 from loyalty.imports.parse import MAX_ROWS, parse
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from loyalty.models import Member, Shop
+from loyalty.core.models import Member, Shop
 from tests.imports.conftest import FILES
 from tests.widget.axe import assert_accessible
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from loyalty.core.models import ImportRow, ImportRun
+from loyalty.core.types import utcnow
 from loyalty.imports.privacy import RUN_RETENTION, forget_customer, purge_old_runs
-from loyalty.models import ImportRow, ImportRun
-from loyalty.types import utcnow
 from tests.conftest import SHOP
 from tests.imports.conftest import KARI
 
@@ -37,7 +37,8 @@ def test_a_redacted_customers_rows_lose_their_email(upload, rt, shop_id):
 
 
 def test_old_import_runs_are_purged_by_the_scheduler_daily():
-    from webhooks import import_jobs, schedule
+    from jobs import imports as import_jobs
+    from jobs import schedule
 
     entries = [p for p in schedule.PERIODIC if p.func is import_jobs.purge_import_runs]
     assert [(p.queue, p.interval) for p in entries] == [("privacy", 86400)]
@@ -47,7 +48,7 @@ def test_customers_redact_forgets_the_customers_email_in_import_rows(
     upload, rt, shop_id, app, post_webhook
 ):
     """Through Shopify's webhook and the worker, as customers/redact arrives for real."""
-    from webhooks.worker import drain
+    from tests.support.jobs import drain
 
     upload(b"email,points\nkari@example.com,5\nola@example.com,7\n")
     body = {
@@ -69,8 +70,8 @@ def test_a_data_request_exports_the_import_rows_that_named_the_customer(
     """customers/data_request through the webhook and the worker: what the files said of them."""
     import json
 
-    from loyalty.models import PrivacyRequest
-    from webhooks.worker import drain
+    from loyalty.core.models import PrivacyRequest
+    from tests.support.jobs import drain
 
     upload(b"email,points\nKari@Example.com,5\nola@example.com,7\n")
     body = {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from loyalty.core.models import ImportRun
 from loyalty.imports import runs
 from loyalty.imports.customers import Customer
-from loyalty.models import ImportRun
 
 
 class CountingDirectory:

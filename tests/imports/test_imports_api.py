@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from loyalty.ledger import reconcile
-from loyalty.members import customer_hashes
-from loyalty.models import AuditLog, ImportRun, Member, Tombstone, TombstoneReason
-from loyalty.privacy import customer_hash_key
+from loyalty.core.models import AuditLog, ImportRun, Member, Tombstone, TombstoneReason
+from loyalty.members.enrolment import customer_hashes
+from loyalty.points.ledger import reconcile
+from loyalty.privacy.compliance import customer_hash_key
 from tests.admin.conftest import bearer
 from tests.conftest import SHOP
 from tests.imports.conftest import KARI, NORA, OLA, balances, import_entries, outcomes
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 
 @pytest.mark.embedded

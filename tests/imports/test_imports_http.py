@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from loyalty.core.models import ImportRun
 from loyalty.imports import runs
 from loyalty.imports.parse import MAX_FILE_BYTES
-from loyalty.models import ImportRun
 from tests.admin.conftest import SHOP_A, SHOP_B, bearer
 from tests.conftest import SHOP
 from tests.imports.conftest import KARI, balances
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 ROUTES = [("POST", "/api/imports"), ("GET", "/api/imports"), ("GET", "/api/imports/1")]
 
@@ -122,7 +122,7 @@ def test_a_big_file_runs_as_a_job_with_progress(upload, client, rt, shop_id, app
     assert done["counts"]["change"] == 1 and done["counts"]["error"] == 299
     assert balances(rt, shop_id)[KARI] == 101
     # A second run of the job (a duplicate or a retry) changes nothing.
-    from webhooks.import_jobs import run_import
+    from jobs.imports import run_import
 
     assert run_import(int(queued["id"])) == "done"
     assert balances(rt, shop_id)[KARI] == 101

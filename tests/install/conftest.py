@@ -14,10 +14,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from loyalty.config import Config
-from loyalty.models import Shop
-from loyalty.shopify_client import ShopifyClient
-from loyalty.tokens import TokenCipher
+from loyalty.core.config import Config
+from loyalty.core.models import Shop
+from loyalty.shopify.client import ShopifyClient
+from loyalty.shopify.tokens import TokenCipher
 
 SHOP = "klubb-test.myshopify.com"
 
@@ -32,7 +32,7 @@ def fake_now(fake_shopify: Any) -> Callable[[], datetime]:
 def shopify(app: Flask, config: Config, fake_now: Callable[[], datetime]) -> ShopifyClient:
     """The app's Shopify client, on the fake's clock, with no real sleeping between retries."""
     client = ShopifyClient(config, clock=fake_now, sleep=lambda _s: None)
-    app.extensions["klubb.shopify_client"] = client
+    app.extensions["klubb"].shopify_client = client
     return client
 
 
@@ -45,7 +45,7 @@ def cipher(config: Config) -> TokenCipher:
 @pytest.fixture
 def shop_lock(rt: Any) -> Callable[[str], Any]:
     """The per-shop token lock the app uses (a Redis lock)."""
-    from extensions import token_lock
+    from runtime import token_lock
 
     return token_lock(rt)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty.shopify_client import (
+from loyalty.shopify.client import (
     GraphQLError,
     ShopifyAuthError,
     ShopifyClient,

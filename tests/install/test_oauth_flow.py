@@ -8,8 +8,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 
-from loyalty.config import DEMO_API_KEY, DEMO_API_SECRET
-from loyalty.signatures import oauth_signature
+from loyalty.core.config import DEMO_API_KEY, DEMO_API_SECRET
+from loyalty.shopify.signatures import oauth_signature
 from tests.install.conftest import SHOP, stored_shop, token_grants
 
 OTHER = "other-shop.myshopify.com"
@@ -203,9 +203,9 @@ def test_a_used_code_shows_a_clear_page_and_stores_nothing(
 def test_a_token_endpoint_timeout_shows_a_clear_page_and_stores_nothing(
     app, client, rt, config, fake_shopify, callback_params
 ):
-    from loyalty.shopify_client import ShopifyClient
+    from loyalty.shopify.client import ShopifyClient
 
-    app.extensions["klubb.shopify_client"] = ShopifyClient(
+    app.extensions["klubb"].shopify_client = ShopifyClient(
         config.with_overrides(shopify_timeout=0.3)
     )
     fake_shopify.fail_next_token_request(status=None, delay=1.0)

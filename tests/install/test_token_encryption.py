@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from cryptography.fernet import Fernet
 
-from loyalty.tokens import TokenCipher, TokenDecryptionError
+from loyalty.shopify.tokens import TokenCipher, TokenDecryptionError
 
 OLD_KEY = Fernet.generate_key().decode()
 NEW_KEY = Fernet.generate_key().decode()

@@ -6,14 +6,14 @@ import pytest
 from sqlalchemy import select, text
 
 from admin.install import install_from_id_token
-from loyalty.models import ProgramSettings, Shop
-from loyalty.shopify_client import (
+from loyalty.core.models import ProgramSettings, Shop
+from loyalty.shopify.client import (
     InvalidSubjectToken,
     ShopifyAuthError,
     ShopifyTimeout,
     ShopifyUnavailable,
 )
-from loyalty.shops import rotate_stored_tokens
+from loyalty.shopify.shops import rotate_stored_tokens
 from tests.install.conftest import SHOP, stored_shop, token_grants
 
 
@@ -75,9 +75,9 @@ def test_a_token_endpoint_failure_raises_and_stores_nothing(rt, fake_shopify, fa
 def test_a_token_endpoint_that_does_not_answer_in_time_raises_a_timeout(
     app, rt, config, fake_shopify, fake_shop, shopify
 ):
-    from loyalty.shopify_client import ShopifyClient
+    from loyalty.shopify.client import ShopifyClient
 
-    app.extensions["klubb.shopify_client"] = ShopifyClient(
+    app.extensions["klubb"].shopify_client = ShopifyClient(
         config.with_overrides(shopify_timeout=0.3)
     )
     fake_shopify.fail_next_token_request(status=None, delay=1.0)
@@ -87,10 +87,10 @@ def test_a_token_endpoint_that_does_not_answer_in_time_raises_a_timeout(
 
 
 def test_a_wrong_client_secret_is_an_auth_error(app, rt, config, fake_shopify, fake_shop):
-    from loyalty.shopify_client import ShopifyClient
+    from loyalty.shopify.client import ShopifyClient
 
     wrong = config.with_overrides(shopify_api_secret="not-the-secret")
-    app.extensions["klubb.shopify_client"] = ShopifyClient(wrong)
+    app.extensions["klubb"].shopify_client = ShopifyClient(wrong)
     with pytest.raises(ShopifyAuthError) as caught:
         install_from_id_token(SHOP, fake_shopify.session_token(SHOP))
     assert caught.value.error == "invalid_client"
@@ -98,7 +98,7 @@ def test_a_wrong_client_secret_is_an_auth_error(app, rt, config, fake_shopify, f
 
 
 def test_reinstall_after_uninstall_replaces_the_tokens(rt, fake_shopify, installed, cipher):
-    from loyalty.shop_events import record_uninstall
+    from loyalty.shopify.shop_events import record_uninstall
 
     old = stored_shop(rt)
     old_access = cipher.decrypt(old.access_token_encrypted)
@@ -125,7 +125,7 @@ def test_reinstall_after_uninstall_replaces_the_tokens(rt, fake_shopify, install
 def test_rotating_the_encryption_key_re_encrypts_stored_tokens(rt, config, installed):
     from cryptography.fernet import Fernet
 
-    from loyalty.tokens import TokenCipher, TokenDecryptionError
+    from loyalty.shopify.tokens import TokenCipher, TokenDecryptionError
 
     old_keys = config.encryption_keys()
     before = stored_shop(rt)

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from loyalty.shopify_client import ShopifyAuthError, ShopifyUnavailable
-from loyalty.shops import (
+from loyalty.shopify.client import ShopifyAuthError, ShopifyUnavailable
+from loyalty.shopify.shops import (
     ShopNotInstalled,
     TokenUnavailable,
     access_token,

@@ -25,8 +25,8 @@ import redis
 import requests
 from rq import Queue
 
-from loyalty import demo_data
-from loyalty.config import DEMO_API_KEY, DEMO_API_SECRET
+from devtools import demo_data
+from loyalty.core.config import DEMO_API_KEY, DEMO_API_SECRET
 from tests.conftest import EMBEDDED, free_port
 
 # The dev command always runs on the embedded defaults (it is started without DATABASE_URL or

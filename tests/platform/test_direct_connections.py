@@ -1,4 +1,4 @@
-"""The webhook intake's own PostgreSQL connections (loyalty.db.DirectConnections).
+"""The webhook intake's own PostgreSQL connections (loyalty.core.db.DirectConnections).
 
 One per thread and process, made on first use: a database restart costs no delivery, and a
 forked process never talks on its parent's connection.
@@ -11,8 +11,8 @@ import os
 import pytest
 from sqlalchemy import func, select, text
 
-from loyalty.db import DIRECT_APPLICATION_NAME, DirectConnections
-from loyalty.models import WebhookEvent
+from loyalty.core.db import DIRECT_APPLICATION_NAME, DirectConnections
+from loyalty.core.models import WebhookEvent
 from tests.conftest import EMBEDDED
 from tests.engine_jobs.workers import wait_for
 
@@ -84,7 +84,7 @@ def test_a_forked_process_gets_its_own_connection(rt):
 def test_the_database_down_raises_a_clear_error(rt):
     from sqlalchemy import create_engine
 
-    from loyalty.db import DirectError
+    from loyalty.core.db import DirectError
 
     dead = DirectConnections(create_engine("postgresql+psycopg://127.0.0.1:1/none"))
     with pytest.raises(DirectError):

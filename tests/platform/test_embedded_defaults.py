@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
-from extensions import runtime, stop_embedded_redis
-from loyalty.config import Config
+from loyalty.core.config import Config
+from runtime import current_runtime, stop_embedded_redis
 
 
 @pytest.mark.embedded
@@ -17,7 +17,7 @@ def test_the_app_starts_its_own_sqlite_and_redis_in_the_instance_folder(tmp_path
         assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
         assert app.test_client().get("/healthz").get_json() == {"status": "ok"}
         with app.app_context():
-            rt = runtime()
+            rt = current_runtime()
             assert rt.redis_url.startswith("unix://") and rt.redis.ping()
             assert rt.engine.url.drivername == "sqlite"
         assert (tmp_path / "klubb.db").exists()

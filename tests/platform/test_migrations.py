@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from loyalty.models import Base
+from loyalty.core.models import Base
 
 # Indexes that exist only on PostgreSQL (e.g. trigram search) and so differ by design.
 # Defined in migration 0008 only: expression, operator-class and trigram indexes.

@@ -1,7 +1,7 @@
 """Pooled PostgreSQL connections are pinged at checkout only after they have rested.
 
 A connection whose server went away while it rested in the pool is replaced before anyone
-uses it; one that was in use a moment ago is handed out without a round trip (loyalty/db.py).
+uses it; one that was in use a moment ago is handed out without a round trip (loyalty/core/db.py).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from loyalty import db
-from loyalty.config import Config
+from loyalty.core import db
+from loyalty.core.config import Config
 from tests.conftest import EMBEDDED
 
 pytestmark = pytest.mark.skipif(EMBEDDED, reason="the ping is PostgreSQL's pool's")

@@ -14,8 +14,10 @@ from flask import current_app
 from rq.cron import CronScheduler
 from rq.job import Job, JobStatus
 
-from extensions import QUEUE_NAMES, runtime
-from webhooks.worker import JobFailed, drain, ordered_queue_names
+from jobs.queueing import QUEUE_NAMES
+from jobs.worker import JobFailed, ordered_queue_names
+from runtime import current_runtime
+from tests.support.jobs import drain
 
 pytestmark = pytest.mark.embedded
 
@@ -30,7 +32,7 @@ def app_url_of_current_app() -> str:
 
 def note_queue(name: str) -> None:
     """A job that appends its queue's name to a Redis list, to observe the order jobs run in."""
-    runtime().redis.rpush("test:order", name)
+    current_runtime().redis.rpush("test:order", name)
 
 
 def fail_with_personal_data(email: str) -> None:
@@ -126,13 +128,13 @@ def test_worker_command_in_burst_mode_runs_queued_jobs_and_exits(app, rt, config
 
 
 def test_cron_schedule_loads_as_rq_cron_loads_it(rt) -> None:
-    """``rq cron webhooks.schedule`` registers argument-free jobs on known queues."""
+    """``rq cron jobs.schedule`` registers argument-free jobs on known queues."""
     scheduler = CronScheduler(connection=rt.redis)
-    scheduler.load_config_from_file("webhooks.schedule")
+    scheduler.load_config_from_file("jobs.schedule")
 
     jobs = {job.func_name: job for job in scheduler.get_jobs()}
-    assert jobs["webhooks.schedule.refresh_expiring_tokens"].interval == 300
-    assert jobs["webhooks.schedule.sweep_outbox"].interval == 60
+    assert jobs["jobs.schedule.refresh_expiring_tokens"].interval == 300
+    assert jobs["jobs.schedule.sweep_outbox"].interval == 60
     for job in jobs.values():
         assert job.queue_name in QUEUE_NAMES
         assert job.args == () and job.kwargs == {}, "periodic jobs carry no data"
@@ -142,7 +144,7 @@ def test_cron_schedule_loads_as_rq_cron_loads_it(rt) -> None:
 def test_scheduled_jobs_run_on_a_worker(app, rt) -> None:
     """What the scheduler enqueues at start (interval jobs run at once), a worker completes."""
     scheduler = CronScheduler(connection=rt.redis)
-    scheduler.load_config_from_file("webhooks.schedule")
+    scheduler.load_config_from_file("jobs.schedule")
     enqueued = scheduler.enqueue_jobs()
     assert len(enqueued) == len(scheduler.get_jobs())
 

@@ -1,7 +1,7 @@
 """Fixtures for the compliance webhooks: the installed test shop, and Ingeborg in it.
 
 Requests arrive through the real entry point, ``POST /webhooks`` (the ``post_webhook``
-fixture), and are worked off by the real worker (:func:`webhooks.worker.drain`); the tests then
+fixture), and are worked off by the real worker (:func:`jobs.worker.drain`); the tests then
 read the database back (:mod:`tests.privacy.tables`).
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from loyalty.models import Shop
+from loyalty.core.models import Shop
 from tests.admin.conftest import make_shop, shop_a, shop_b  # noqa: F401 - shared fixtures
 from tests.privacy.people import INGEBORG, Seeded, seed_customer
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from loyalty.models import (
+from loyalty.core.models import (
     AuditLog,
     ConsentEvent,
     DailyRollup,
@@ -26,7 +26,7 @@ from loyalty.models import (
     Reward,
     Shop,
 )
-from loyalty.types import utcnow
+from loyalty.core.types import utcnow
 from tests.conftest import SHOP
 
 
@@ -278,7 +278,7 @@ def seed_shop_rows(sessions: sessionmaker[Session], shop_id: int) -> None:
     Widget appearance, a backfill, an import run and an analytics day: settings and bookkeeping
     of the shop, which ``shop/redact`` deletes with everything else.
     """
-    from loyalty.models import (
+    from loyalty.core.models import (
         Backfill,
         CustomerDayCounts,
         CustomerDayOrders,

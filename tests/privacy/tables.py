@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, LargeBinary, String, Table, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from loyalty.models import Base, PrivacyRequest, Tombstone
+from loyalty.core.models import Base, PrivacyRequest, Tombstone
 
 
 def text_columns() -> Iterator[tuple[Table, Any]]:

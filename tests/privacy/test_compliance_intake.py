@@ -5,17 +5,18 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from loyalty.models import Base, Member
-from loyalty.privacy import (
+from jobs.queueing import COMPLIANCE_TOPICS, queue_for
+from loyalty.core.models import Base, Member
+from loyalty.privacy.compliance import (
     InvalidComplianceRequest,
     ShopDomainMismatch,
     parse_customer_request,
 )
-from loyalty.privacy_events import mentions_customer
+from loyalty.privacy.webhook_bodies import mentions_customer
 from tests.conftest import SHOP
 from tests.privacy.people import INGEBORG, data_request_payload, redact_payload
-from webhooks.registry import COMPLIANCE_TOPICS, HANDLERS, queue_for
-from webhooks.worker import drain
+from tests.support.jobs import drain
+from webhooks.handlers import HANDLERS
 
 PAYLOADS = {
     "customers/data_request": data_request_payload(INGEBORG),
@@ -34,7 +35,6 @@ def row_counts(rt) -> dict[str, int]:
 
 @pytest.mark.embedded
 def test_the_three_compliance_topics_have_handlers_on_the_privacy_queue():
-    import webhooks.handlers  # noqa: F401 - registers them
 
     assert set(PAYLOADS) == COMPLIANCE_TOPICS
     assert set(HANDLERS) >= COMPLIANCE_TOPICS

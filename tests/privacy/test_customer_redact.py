@@ -8,8 +8,7 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from loyalty.members import customer_hash, get_or_enrol
-from loyalty.models import (
+from loyalty.core.models import (
     AuditLog,
     EventStatus,
     LedgerEntry,
@@ -19,7 +18,8 @@ from loyalty.models import (
     TombstoneReason,
     WebhookEvent,
 )
-from loyalty.privacy import customer_hash_key
+from loyalty.members.enrolment import customer_hash, get_or_enrol
+from loyalty.privacy.compliance import customer_hash_key
 from tests.privacy.people import (
     INGEBORG,
     SOLVEIG,
@@ -30,7 +30,7 @@ from tests.privacy.people import (
     seed_customer,
 )
 from tests.privacy.tables import cells_containing, privacy_requests, tombstones
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 KIND = PrivacyRequestKind.CUSTOMER_REDACT
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from loyalty.models import EventStatus, OrderRecord, PrivacyRequestKind, WebhookEvent
+from loyalty.core.models import EventStatus, OrderRecord, PrivacyRequestKind, WebhookEvent
 from tests.conftest import SHOP
 from tests.privacy.people import (
     GUEST_ORDER,
@@ -20,7 +20,7 @@ from tests.privacy.people import (
     seed_customer,
 )
 from tests.privacy.tables import privacy_requests
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 KIND = PrivacyRequestKind.DATA_REQUEST
 

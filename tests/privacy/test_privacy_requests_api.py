@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from loyalty.models import AuditLog, PrivacyRequest
-from loyalty.types import utcnow
+from loyalty.core.models import AuditLog, PrivacyRequest
+from loyalty.core.types import utcnow
 from tests.conftest import SHOP
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 
 def get(client, fake_shopify, path, shop=SHOP):
@@ -64,7 +64,7 @@ def test_open_requests_are_flagged_as_their_deadline_nears(rt, shop, client, fak
 
 
 def test_another_shops_requests_and_exports_are_not_visible(rt, shop, client, fake_shopify):
-    from loyalty.models import ProgramSettings, Shop
+    from loyalty.core.models import ProgramSettings, Shop
 
     with rt.sessions.begin() as s:
         other = Shop(domain="other.myshopify.com", installed_at=utcnow())

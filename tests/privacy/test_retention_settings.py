@@ -9,8 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from loyalty import retention
-from loyalty.models import (
+from loyalty.core.models import (
     AuditLog,
     EventStatus,
     Member,
@@ -19,10 +18,11 @@ from loyalty.models import (
     PrivacyRequestKind,
     WebhookEvent,
 )
-from loyalty.types import months_before, utcnow
+from loyalty.core.types import months_before, utcnow
+from loyalty.privacy import retention
 from tests.admin.conftest import SHOP_A, bearer
 from tests.privacy.people import INGEBORG, SOLVEIG, seed_customer
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 NOW = utcnow()
 SHORT = {"inactive_member_months": 6, "webhook_body_days": 7, "export_days": 5, "audit_months": 6}
@@ -162,7 +162,7 @@ def test_the_scheduled_jobs_apply_each_shops_own_periods(app, client, rt, shop_a
         "delete_old_exports",
         "delete_old_audit_entries",
     ):
-        rt.queue("privacy").enqueue(f"webhooks.retention_jobs.{job}")
+        rt.queue("privacy").enqueue(f"jobs.retention.{job}")
     drain(app, ["privacy"])  # the follow-up Shopify job is tested on its own
 
     assert _state(rt, shop_a, a_member) == {
@@ -192,8 +192,8 @@ def test_a_longer_period_keeps_data_the_default_would_remove(app, client, rt, sh
     b_member = _seed_old_data(rt, shop_b, SOLVEIG, months_idle=30, days_old=45)
 
     for job in ("anonymise_inactive_members", "erase_old_webhook_bodies", "delete_old_exports"):
-        rt.queue("privacy").enqueue(f"webhooks.retention_jobs.{job}")
-    rt.queue("privacy").enqueue("webhooks.retention_jobs.delete_old_audit_entries")
+        rt.queue("privacy").enqueue(f"jobs.retention.{job}")
+    rt.queue("privacy").enqueue("jobs.retention.delete_old_audit_entries")
     drain(app, ["privacy"])  # the follow-up Shopify job is tested on its own
 
     assert set(_state(rt, shop_a, a_member).values()) == {MemberStatus.ACTIVE, True}

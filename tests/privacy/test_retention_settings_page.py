@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from loyalty.models import ProgramSettings, Shop
+from loyalty.core.models import ProgramSettings, Shop
 
 SHOP = "fjellsko.myshopify.com"
 

@@ -7,8 +7,8 @@ import itertools
 import pytest
 from sqlalchemy import func, select
 
-from loyalty.models import Shop, ShopRedaction, Tombstone, WebhookEvent
-from loyalty.privacy_purge import purge_shop, shop_tables
+from loyalty.core.models import Shop, ShopRedaction, Tombstone, WebhookEvent
+from loyalty.privacy.purge import purge_shop, shop_tables
 from tests.conftest import SHOP
 from tests.privacy.people import (
     INGEBORG,
@@ -19,7 +19,7 @@ from tests.privacy.people import (
     seed_shop_rows,
 )
 from tests.privacy.tables import cells_containing
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 OTHER = "other-shop.myshopify.com"
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from loyalty.config import Config
-from loyalty.members import customer_hashes, tombstone_reason
-from loyalty.models import Member, OrderRecord, Tombstone, TombstoneReason
-from loyalty.privacy import customer_hash_key, customer_hash_keys
-from loyalty.types import utcnow
+from loyalty.core.config import Config
+from loyalty.core.models import Member, OrderRecord, Tombstone, TombstoneReason
+from loyalty.core.types import utcnow
+from loyalty.members.enrolment import customer_hashes, tombstone_reason
+from loyalty.privacy.compliance import customer_hash_key, customer_hash_keys
 from tests.privacy.people import INGEBORG, customer_payload, order_payload, redact_payload
 from tests.privacy.tables import tombstones
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 OLD_SECRET = "the-secret-before-rotation-0123456789"
 NEW_SECRET = "the-secret-after-rotation-9876543210"

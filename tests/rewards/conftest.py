@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from loyalty import reward_catalogue
-from loyalty.config import Config
-from loyalty.shopify_client import ShopifyClient
+from loyalty.core.config import Config
+from loyalty.rewards import catalogue as reward_catalogue
+from loyalty.shopify.client import ShopifyClient
 from tests.conftest import install_with_fake_token
 from tests.rewards.helpers import CUSTOMER, OTHER_CUSTOMER, SHOP, give_points
 
@@ -48,7 +48,7 @@ def fake_shop(fake_shopify: Any) -> Any:
 def shop_id(app: Flask, rt: Any, config: Config, fake_shopify: Any, fake_shop: Any) -> int:
     """The shop installed in the app with a token from the fake; the job client backs off fast."""
     shop_id = install_with_fake_token(rt, fake_shopify, config)
-    app.extensions["klubb.shopify_client"] = ShopifyClient(config, backoff=0.01)
+    app.extensions["klubb"].shopify_client = ShopifyClient(config, backoff=0.01)
     return shop_id
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from loyalty.config import DEMO_API_SECRET
-from loyalty.ledger import post
-from loyalty.models import LedgerEntry, Member, ProgramSettings, Redemption
-from loyalty.signatures import proxy_signature
+from loyalty.core.config import DEMO_API_SECRET
+from loyalty.core.models import LedgerEntry, Member, ProgramSettings, Redemption
+from loyalty.points.ledger import post
+from loyalty.shopify.signatures import proxy_signature
 
 SHOP = "klubb-test.myshopify.com"
 CUSTOMER = 7

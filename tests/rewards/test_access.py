@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from loyalty.models import MemberStatus
+from loyalty.core.models import MemberStatus
 from tests.rewards.helpers import CUSTOMER, OTHER_CUSTOMER, balance, give_points, set_member
 
 
@@ -41,8 +41,8 @@ def test_an_unknown_redemption_id_is_not_found(proxy, member_id, path):
 
 
 def test_a_redemption_is_not_found_through_another_shop(rt, proxy, redeem, member_id, reward_id):
-    from loyalty.models import Shop
-    from loyalty.types import utcnow
+    from loyalty.core.models import Shop
+    from loyalty.core.types import utcnow
 
     mine = redeem(reward_id).get_json()["id"]
     with rt.sessions.begin() as s:

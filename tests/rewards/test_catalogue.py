@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty import reward_catalogue
-from loyalty.errors import NotFound, ValidationError
+from loyalty.core.errors import NotFound, ValidationError
+from loyalty.rewards import catalogue as reward_catalogue
 
 
 def test_a_reward_is_stored_and_shown_with_string_ids_and_decimal_strings(rt, shop_id):

@@ -7,12 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from loyalty import discount_codes, rewards
-from loyalty.models import Redemption
-from loyalty.types import utcnow
+from jobs.redemptions import maintain_redemptions
+from jobs.schedule import PERIODIC
+from loyalty.core.models import Redemption
+from loyalty.core.types import utcnow
+from loyalty.rewards import discount_codes
+from loyalty.rewards import redemptions as rewards
 from tests.rewards.helpers import CUSTOMER, SHOP, balance, entries, redemption_rows
-from webhooks.redemption_jobs import maintain_redemptions
-from webhooks.schedule import PERIODIC
 
 
 def age(rt, redemption_id: int, **delta: float) -> None:
@@ -64,7 +65,7 @@ def test_a_stale_reservation_whose_code_reached_shopify_is_issued(
     app, rt, shop_id, fake_shopify, member_id, reward_id
 ):
     """The crash came after Shopify created the code: the shopper keeps the code, not the points."""
-    from extensions import shop_access_token, shopify_client
+    from runtime import shop_access_token, shopify_client
 
     stale = crashed_reservation(rt, shop_id, reward_id)
     view = rewards.get_redemption(rt.sessions, stale)
@@ -130,7 +131,7 @@ def test_an_orders_paid_webhook_carrying_the_code_marks_the_redemption_used(
 ):
     """The real path: the code comes back in an order's ``discount_codes``."""
     from tests.engine.bodies import Line, order_body
-    from webhooks.worker import drain
+    from tests.support.jobs import drain
 
     body = redeem(reward_id).get_json()
     order = order_body(6001, [Line(1, "400.00")], customer_id=CUSTOMER)

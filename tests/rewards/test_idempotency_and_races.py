@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from loyalty import rewards
-from loyalty.errors import LoyaltyError
+from loyalty.core.errors import LoyaltyError
+from loyalty.rewards import redemptions as rewards
 from tests.rewards.helpers import CUSTOMER, SHOP, balance, entries, redemption_rows, signed_query
 
 
@@ -114,7 +114,7 @@ def test_concurrent_clicks_with_one_key_reserve_once(rt, shop_id, member_id, rew
 
 
 def test_a_key_reused_for_another_reward_is_refused(rt, shop_id, member_id, make_reward):
-    from loyalty.rewards import KeyReused
+    from loyalty.rewards.redemptions import KeyReused
 
     first, second = int(make_reward(points_cost=100)), int(make_reward(points_cost=200))
     rewards.reserve(rt.sessions, shop_id, CUSTOMER, first, idempotency_key="k")

@@ -7,9 +7,9 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from loyalty.members import customer_hash
-from loyalty.models import Member, Tombstone, TombstoneReason
-from loyalty.privacy import customer_hash_key
+from loyalty.core.models import Member, Tombstone, TombstoneReason
+from loyalty.members.enrolment import customer_hash
+from loyalty.privacy.compliance import customer_hash_key
 from tests.rewards.helpers import OTHER_CUSTOMER, entries, set_settings
 
 

@@ -6,9 +6,9 @@ import json
 
 from sqlalchemy import select
 
-from loyalty.models import PrivacyRequest
+from loyalty.core.models import PrivacyRequest
 from tests.rewards.helpers import CUSTOMER, SHOP
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 
 def test_customers_redact_deletes_the_members_unused_codes_in_shopify(

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from loyalty.ledger import reconcile
+from loyalty.points.ledger import reconcile
 from tests.rewards.helpers import CUSTOMER, SHOP, balance, entries, redemption_rows
 
 CODE = re.compile(r"^KLUBB-[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{10}$")
@@ -87,7 +87,7 @@ def test_not_enough_points_is_422_with_a_message(rt, redeem, member_id, make_rew
 def test_points_still_pending_cannot_be_spent(rt, redeem, shop_id, member_id, make_reward):
     from datetime import timedelta
 
-    from loyalty.types import utcnow
+    from loyalty.core.types import utcnow
     from tests.rewards.helpers import give_points
 
     give_points(rt, shop_id, CUSTOMER, 400, kind="earn", available_at=utcnow() + timedelta(days=3))
@@ -126,7 +126,7 @@ def test_a_reward_that_is_off_or_out_of_its_dates_cannot_be_redeemed(
 
 
 def test_another_shops_reward_is_not_found(rt, redeem, member_id):
-    from loyalty.models import Reward, Shop
+    from loyalty.core.models import Reward, Shop
 
     with rt.sessions.begin() as s:
         other = Shop(domain="other-shop.myshopify.com")

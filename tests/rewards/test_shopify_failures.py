@@ -7,13 +7,14 @@ import time
 import pytest
 from sqlalchemy import select
 
-from loyalty import discount_codes, rewards
-from loyalty.discount_codes import CodeSpec
-from loyalty.models import Redemption
-from loyalty.types import utcnow
+from loyalty.core.models import Redemption
+from loyalty.core.types import utcnow
+from loyalty.rewards import discount_codes
+from loyalty.rewards import redemptions as rewards
+from loyalty.rewards.discount_codes import CodeSpec
 from tests.rewards.conftest import WAIT_SECONDS
 from tests.rewards.helpers import CUSTOMER, SHOP, balance, entries
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 
 def poll(proxy, redemption_id: str) -> dict:
@@ -111,7 +112,7 @@ def test_a_taken_code_is_retried_with_a_new_one(
     rt, redeem, fake_shopify, member_id, reward_id, monkeypatch, app
 ):
     """Another discount already owns the first code drawn: the redemption draws again."""
-    from extensions import shop_access_token, shopify_client
+    from runtime import shop_access_token, shopify_client
 
     with app.test_request_context():
         discount_codes.create_code(
@@ -140,7 +141,7 @@ def test_a_code_created_for_a_redemption_returned_meanwhile_is_deleted(
     app, rt, shop_id, fake_shopify, member_id, reward_id
 ):
     """The release job gave the points back while the code was being created: no free code."""
-    from extensions import shop_access_token, shopify_client
+    from runtime import shop_access_token, shopify_client
 
     view, _ = rewards.reserve(rt.sessions, shop_id, CUSTOMER, int(reward_id), idempotency_key="k")
     client = shopify_client()

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from loyalty.models import AuditLog, Member, Shop
-from loyalty.privacy import customer_hash_key
+from loyalty.core.models import AuditLog, Member, Shop
+from loyalty.privacy.compliance import customer_hash_key
 from tests.conftest import SHOP, install_with_fake_token
 from tests.privacy.people import INGEBORG, Seeded, seed_customer
 

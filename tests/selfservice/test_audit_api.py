@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from loyalty.models import AuditLog
+from loyalty.core.models import AuditLog
 from tests.admin.conftest import bearer
 from tests.conftest import SHOP
 from tests.privacy.people import INGEBORG, SOLVEIG, add_shop, seed_customer

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from loyalty.models import ConsentEvent, MemberStatus
-from loyalty.orders import apply_order
+from loyalty.core.models import ConsentEvent, MemberStatus
+from loyalty.points.orders import apply_order
 from tests.privacy.people import INGEBORG, order_payload
 from tests.selfservice.conftest import CID, audit_actions, member_of
 
@@ -37,7 +37,7 @@ def test_a_member_corrects_birthday_preferred_name_and_language(me, rt, ingeborg
         "member",
         "birthday,preferred_name,language",
     )
-    assert queued(rt, "webhooks.shopify_sync.sync_member_fields") == [(ingeborg.shop_id, CID)]
+    assert queued(rt, "jobs.shopify_sync.sync_member_fields") == [(ingeborg.shop_id, CID)]
 
 
 def test_null_clears_a_field_and_an_unchanged_value_changes_nothing(me, rt, ingeborg):
@@ -118,7 +118,7 @@ def test_consent_changes_are_kept_with_time_and_source_and_queued_for_shopify(me
         "member",
         "email=withdrawn",
     )
-    assert queued(rt, "webhooks.shopify_sync.push_consent") == [(latest.id,)]
+    assert queued(rt, "jobs.shopify_sync.push_consent") == [(latest.id,)]
     history = me("GET").get_json()["consent_history"]
     assert [(h["channel"], h["granted"]) for h in history][-1] == ("email", False)
 
@@ -135,7 +135,7 @@ def test_sms_consent_needs_a_phone_number_and_changes_nothing_without_one(me, rt
     """Shopify refuses SMS consent for a customer without a phone, so Klubb refuses it first."""
     from sqlalchemy import update
 
-    from loyalty.models import Member
+    from loyalty.core.models import Member
 
     with rt.sessions.begin() as s:
         s.execute(
@@ -154,7 +154,7 @@ def test_sms_consent_needs_a_phone_number_and_changes_nothing_without_one(me, rt
     assert (member.email_consent, member.sms_consent) == (True, False)  # nothing changed
     with rt.sessions() as s:
         assert len(s.scalars(select(ConsentEvent)).all()) == before
-    assert queued(rt, "webhooks.shopify_sync.push_consent") == []
+    assert queued(rt, "jobs.shopify_sync.push_consent") == []
     # Withdrawing stays possible whatever the phone.
     assert me("PUT", "/consents", json={"sms": False}).status_code == 200
 

@@ -13,19 +13,19 @@ import pytest
 from rq import Queue
 from sqlalchemy import select, update
 
-from loyalty.models import ConsentEvent, Member
-from loyalty.types import utcnow
+from loyalty.core.models import ConsentEvent, Member
+from loyalty.core.types import utcnow
 from tests.selfservice.conftest import CID, member_of
 from tests.selfservice.test_shopify_sync import GID, NS, mutations
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
-SWEEP = "webhooks.schedule.sweep_pending_pushes"
+SWEEP = "jobs.schedule.sweep_pending_pushes"
 
 
 @pytest.fixture
 def shopify_queue_down(rt, monkeypatch, dead_redis):
     """The shopify queue's Redis does not answer (as in an outage); ``.restore()`` ends it."""
-    live = rt.queues["shopify"]
+    live = rt.queue("shopify")
     monkeypatch.setitem(rt.queues, "shopify", Queue("shopify", connection=dead_redis))
     return SimpleNamespace(restore=lambda: monkeypatch.setitem(rt.queues, "shopify", live))
 
@@ -114,7 +114,7 @@ def test_a_change_made_while_its_push_runs_is_pushed_after_it(
     app, me, rt, ingeborg, installed_shop, monkeypatch
 ):
     """The push clears only the marker it read: a change committed meanwhile keeps its own."""
-    from webhooks import shopify_sync
+    from jobs import shopify_sync
 
     write = shopify_sync._write_fields
 
@@ -145,7 +145,7 @@ def test_the_push_sweeper_is_a_periodic_job_every_minute(rt):
     from rq.cron import CronScheduler
 
     scheduler = CronScheduler(connection=rt.redis)
-    scheduler.load_config_from_file("webhooks.schedule")
+    scheduler.load_config_from_file("jobs.schedule")
     jobs = {job.func_name: job for job in scheduler.get_jobs()}
-    job = jobs["webhooks.schedule.sweep_pending_pushes"]
+    job = jobs["jobs.schedule.sweep_pending_pushes"]
     assert (job.queue_name, job.interval) == ("shopify", 60)

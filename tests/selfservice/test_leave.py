@@ -11,9 +11,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from loyalty.ledger import reconcile
-from loyalty.members import customer_hash, join
-from loyalty.models import (
+from loyalty.core.models import (
     LedgerEntry,
     LedgerKind,
     Member,
@@ -24,7 +22,9 @@ from loyalty.models import (
     TombstoneReason,
     WebhookEvent,
 )
-from loyalty.orders import apply_order
+from loyalty.members.enrolment import customer_hash, join
+from loyalty.points.ledger import reconcile
+from loyalty.points.orders import apply_order
 from tests.privacy.people import (
     INGEBORG,
     SOLVEIG,
@@ -35,8 +35,8 @@ from tests.privacy.people import (
 )
 from tests.privacy.tables import cells_containing, privacy_requests
 from tests.selfservice.conftest import CID, audit_actions, member_of
-from webhooks.registry import HANDLERS
-from webhooks.worker import drain
+from tests.support.jobs import drain
+from webhooks.handlers import HANDLERS
 
 LEAVE = {"confirm": "LEAVE"}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from admin.privacy_page import POLICY, render_markdown
-from loyalty import retention
+from loyalty.privacy import retention
 
 
 @pytest.mark.embedded

@@ -11,7 +11,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from loyalty.models import AuditLog, ConsentEvent, MemberStatus, Tombstone
+from loyalty.core.models import AuditLog, ConsentEvent, MemberStatus, Tombstone
 from tests.privacy.people import INGEBORG, SOLVEIG, add_shop, seed_customer
 from tests.selfservice.conftest import CID, member_of
 

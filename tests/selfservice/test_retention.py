@@ -9,9 +9,7 @@ import pytest
 from rq.cron import CronScheduler
 from sqlalchemy import func, select, update
 
-from loyalty import retention
-from loyalty.ledger import reconcile
-from loyalty.models import (
+from loyalty.core.models import (
     AuditLog,
     EventStatus,
     Member,
@@ -21,12 +19,14 @@ from loyalty.models import (
     Tombstone,
     WebhookEvent,
 )
-from loyalty.privacy import customer_hash_keys
-from loyalty.types import utcnow
+from loyalty.core.types import utcnow
+from loyalty.points.ledger import reconcile
+from loyalty.privacy import retention
+from loyalty.privacy.compliance import customer_hash_keys
 from tests.conftest import SHOP
 from tests.privacy.people import INGEBORG, SOLVEIG, Person, seed_customer
 from tests.privacy.tables import cells_containing
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 NOW = utcnow()
 POLICY = retention.DEFAULT_POLICY  # the test shop has no settings row
@@ -213,10 +213,10 @@ def test_the_bounds_hold_the_defaults():
 )
 def test_each_sweep_is_a_periodic_job_on_the_privacy_queue(app, rt, shop_id, name):
     scheduler = CronScheduler(connection=rt.redis)
-    scheduler.load_config_from_file("webhooks.schedule")
+    scheduler.load_config_from_file("jobs.schedule")
     jobs = {job.func_name: job for job in scheduler.get_jobs()}
-    job = jobs[f"webhooks.retention_jobs.{name}"]
+    job = jobs[f"jobs.retention.{name}"]
     assert (job.queue_name, job.interval) == ("privacy", 3600)
     add_event(rt, "old", NOW - timedelta(days=365))
-    rt.queue("privacy").enqueue(f"webhooks.retention_jobs.{name}")
+    rt.queue("privacy").enqueue(f"jobs.retention.{name}")
     assert drain(app, ["privacy"]) == 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import create_engine, select
 
-from loyalty.db import make_session_factory
-from loyalty.models import Member
+from loyalty.core.db import make_session_factory
+from loyalty.core.models import Member
 from tests.selfservice.conftest import CID
 
 

@@ -9,11 +9,11 @@ from datetime import timedelta
 
 import pytest
 
-from loyalty.types import utcnow
+from loyalty.core.types import utcnow
 from tests.conftest import SHOP
 from tests.privacy.people import INGEBORG
 from tests.selfservice.conftest import CID
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 NS = "$app:loyalty"
 GID = f"gid://shopify/Customer/{CID}"
@@ -98,8 +98,8 @@ def test_corrected_fields_become_customer_metafields(app, me, rt, ingeborg, inst
 
 def put_balance_and_tag(fake_shop):
     """What the engine's balance sync leaves on a member: the points metafield and the tag."""
-    from extensions import shop_access_token, shopify_client
-    from loyalty.metafields import BalanceSnapshot, write_balance
+    from loyalty.shopify.metafields import BalanceSnapshot, write_balance
+    from runtime import shop_access_token, shopify_client
 
     write_balance(shopify_client(), shop_access_token, BalanceSnapshot(SHOP, CID, 270))
     assert metafield(fake_shop, "points") == ("number_integer", "270")
@@ -116,7 +116,7 @@ def test_leaving_removes_everything_klubb_put_on_the_customer(
 
     me("DELETE", json={"confirm": "LEAVE"})
     jobs = rt.queue("shopify").get_jobs()
-    [job] = [j for j in jobs if j.func_name == "webhooks.shopify_sync.clean_up_departure"]
+    [job] = [j for j in jobs if j.func_name == "jobs.shopify_sync.clean_up_departure"]
     assert pending_departures(rt) == [CID]  # the customer id waits on the request until done
     drain(app, ["shopify"])
     assert job.latest_result().return_value == "removed"
@@ -131,7 +131,7 @@ def test_leaving_removes_everything_klubb_put_on_the_customer(
 def pending_departures(rt) -> list[int]:
     from sqlalchemy import select
 
-    from loyalty.models import PrivacyRequest
+    from loyalty.core.models import PrivacyRequest
 
     with rt.sessions() as s:
         return list(
@@ -150,12 +150,12 @@ def test_leaving_while_redis_is_down_still_cleans_up_shopify_through_the_sweeper
     queues the cleanup, which removes Klubb's data from the customer and then forgets the id."""
     from rq import Queue
 
-    from webhooks.shopify_sync import sweep_pending_pushes
+    from jobs.shopify_sync import sweep_pending_pushes
 
     me("PATCH", json={"language": "en"})
     drain(app, ["shopify"])
     put_balance_and_tag(installed_shop)
-    live = rt.queues["shopify"]
+    live = rt.queue("shopify")
     monkeypatch.setitem(rt.queues, "shopify", Queue("shopify", connection=dead_redis))
     assert me("DELETE", json={"confirm": "LEAVE"}).status_code == 200
     monkeypatch.setitem(rt.queues, "shopify", live)
@@ -178,7 +178,7 @@ def make_ingeborg_inactive(app, me, rt, installed_shop) -> None:
     """Klubb's fields, balance and tag on her in Shopify, and three years without activity."""
     from sqlalchemy import update
 
-    from loyalty.models import Member
+    from loyalty.core.models import Member
 
     me("PATCH", json={"language": "en"})
     drain(app, ["shopify"])
@@ -195,7 +195,7 @@ def assert_removed_from_shopify(installed_shop) -> None:
 
 def test_anonymising_after_inactivity_removes_them_too(app, me, rt, ingeborg, installed_shop):
     make_ingeborg_inactive(app, me, rt, installed_shop)
-    rt.queue("privacy").enqueue("webhooks.retention_jobs.anonymise_inactive_members")
+    rt.queue("privacy").enqueue("jobs.retention.anonymise_inactive_members")
     drain(app, ["privacy"])
     # The same durable cleanup as leaving: the record keeps the id until Shopify is cleaned.
     assert pending_departures(rt) == [CID]
@@ -211,12 +211,12 @@ def test_anonymising_while_redis_is_down_still_cleans_up_shopify_through_the_swe
 ):
     from rq import Queue
 
-    from webhooks.shopify_sync import sweep_pending_pushes
+    from jobs.shopify_sync import sweep_pending_pushes
 
     make_ingeborg_inactive(app, me, rt, installed_shop)
-    live = rt.queues["shopify"]
+    live = rt.queue("shopify")
     monkeypatch.setitem(rt.queues, "shopify", Queue("shopify", connection=dead_redis))
-    rt.queue("privacy").enqueue("webhooks.retention_jobs.anonymise_inactive_members")
+    rt.queue("privacy").enqueue("jobs.retention.anonymise_inactive_members")
     drain(app, ["privacy"])
     monkeypatch.setitem(rt.queues, "shopify", live)
     assert drain(app, ["shopify"]) == 0
@@ -240,7 +240,7 @@ def test_a_shop_that_uninstalled_meanwhile_is_skipped(app, me, rt, ingeborg, ins
 
     from sqlalchemy import update
 
-    from loyalty.models import Shop
+    from loyalty.core.models import Shop
 
     me("PUT", "/consents", json={"email": False})
     with rt.sessions.begin() as s:

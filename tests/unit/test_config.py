@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty.config import DEMO_API_KEY, Config
+from loyalty.core.config import DEMO_API_KEY, Config
 
 
 def test_defaults_are_the_embedded_dev_setup(tmp_path):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty.config import Config
+from loyalty.core.config import Config
 
 
 def test_the_limits_are_read_into_extra():

@@ -7,7 +7,7 @@ import time
 import jwt
 import pytest
 
-from loyalty.session_tokens import InvalidSessionToken, verify_session_token
+from loyalty.shopify.session_tokens import InvalidSessionToken, verify_session_token
 
 KEY, SECRET = "api-key", "api-secret"
 SHOP = "demo.myshopify.com"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty.signatures import (
+from loyalty.shopify.signatures import (
     is_valid_shop_domain,
     oauth_signature,
     proxy_signature,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from loyalty.models import LedgerEntry
-from loyalty.privacy_export import ledger_csv
-from loyalty.spreadsheet import safe_cell
-from loyalty.types import utcnow
+from loyalty.core.models import LedgerEntry
+from loyalty.core.spreadsheet import safe_cell
+from loyalty.core.types import utcnow
+from loyalty.privacy.export import ledger_csv
 
 
 def test_text_that_looks_like_a_formula_is_quoted_and_numbers_are_not():

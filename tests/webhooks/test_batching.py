@@ -11,12 +11,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from loyalty.models import EventStatus, WebhookEvent
+from jobs.batch_list import batch_key, take
+from jobs.sweeper import sweep_outbox
+from loyalty.core.models import EventStatus, WebhookEvent
 from tests.engine.bodies import Line, order_body
+from tests.support.jobs import drain
 from tests.webhooks.orders import CUSTOMERS, post_orders, statuses
-from webhooks.batch import batch_key, take
-from webhooks.sweeper import sweep_outbox
-from webhooks.worker import drain
 
 BATCH = 5
 
@@ -72,9 +72,9 @@ def test_ids_lost_with_a_killed_drain_job_are_recovered_by_the_sweeper(
 def test_an_event_that_fails_in_a_batch_is_retried_alone(
     app, rt, shop, post_webhook, balance, monkeypatch
 ):
-    from webhooks import registry
+    from webhooks import handlers
 
-    real = registry.HANDLERS["orders/paid"]
+    real = handlers.HANDLERS["orders/paid"]
     failures = []
 
     def flaky(context, payload):
@@ -83,7 +83,7 @@ def test_an_event_that_fails_in_a_batch_is_retried_alone(
             raise RuntimeError("Shopify-side hiccup")
         real(context, payload)
 
-    monkeypatch.setitem(registry.HANDLERS, "orders/paid", flaky)
+    monkeypatch.setitem(handlers.HANDLERS, "orders/paid", flaky)
     expected = post_orders(post_webhook, 3)
     # The batch goes on past the failure; the failed event gets its own job (event-<id>, with
     # RQ's retries), which this burst of the worker then runs.

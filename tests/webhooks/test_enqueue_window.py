@@ -16,13 +16,13 @@ from datetime import timedelta
 import pytest
 from rq import Queue
 
-from loyalty.models import EventStatus
+from jobs import batch_list
+from jobs.batch_list import batch_key
+from jobs.sweeper import sweep_outbox
+from loyalty.core.models import EventStatus
 from tests.engine_jobs.workers import wait_for, worker_env
+from tests.support.jobs import drain
 from tests.webhooks.orders import CUSTOMERS, post_orders, statuses
-from webhooks import batch
-from webhooks.batch import batch_key
-from webhooks.sweeper import sweep_outbox
-from webhooks.worker import drain
 
 WINDOW_MS = 1000
 """Long enough that a test's posts all fall in one window, however slow the machine."""
@@ -37,13 +37,13 @@ def config(config):
 def appends(monkeypatch):
     """The batch appends the intake makes (each is one Redis call), as lists of ids."""
     calls: list[list[int]] = []
-    real = batch.append
+    real = batch_list.append
 
     def counted(queue, event_ids, batch_size):
         calls.append(list(event_ids))
         real(queue, event_ids, batch_size)
 
-    monkeypatch.setattr(batch, "append", counted)
+    monkeypatch.setattr(batch_list, "append", counted)
     return calls
 
 
@@ -83,7 +83,7 @@ def test_a_quiet_shops_deliveries_are_each_enqueued_before_the_answer(
 def test_redis_down_when_the_window_closes_leaves_the_rows_to_the_sweeper(
     app, rt, shop, post_webhook, balance, monkeypatch, dead_redis
 ):
-    live = rt.queues["webhooks"]
+    live = rt.queue("webhooks")
     monkeypatch.setitem(rt.queues, "webhooks", Queue("webhooks", connection=dead_redis))
     expected = post_orders(post_webhook, 4)
     # Every row is committed; none could be queued, so all go back to ``received``.
@@ -118,8 +118,8 @@ def test_a_gunicorn_worker_stopped_by_sigterm_enqueues_what_it_gathered(
 
     import requests
 
-    from loyalty.config import DEMO_API_SECRET
-    from loyalty.signatures import webhook_signature
+    from loyalty.core.config import DEMO_API_SECRET
+    from loyalty.shopify.signatures import webhook_signature
     from tests.conftest import free_port
 
     env = worker_env(config, redis_url)

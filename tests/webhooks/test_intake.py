@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from loyalty.models import EventStatus, WebhookEvent
+from loyalty.core.models import EventStatus, WebhookEvent
 from tests.conftest import SHOP
 
 SHOP_UPDATE = {
@@ -95,7 +95,7 @@ def test_the_same_event_twice_is_recorded_once(rt, shop, post_webhook):
 def test_a_processed_event_delivered_again_changes_nothing(rt, shop, post_webhook):
     post_webhook("shop/update", SHOP_UPDATE, event_id="evt-done")
     [event] = events(rt)
-    from loyalty import events as event_store
+    from loyalty.shopify import webhook_events as event_store
 
     event_store.set_status(rt.sessions, event.id, EventStatus.PROCESSED)
     rt.queue("webhooks").empty()
@@ -162,7 +162,7 @@ def test_bodies_over_5_mib_get_413_and_are_not_stored(rt, shop, post_webhook):
 def test_database_down_gets_503_so_shopify_retries(rt, shop, post_webhook, monkeypatch):
     from sqlalchemy import create_engine
 
-    from loyalty.db import DirectConnections, make_session_factory
+    from loyalty.core.db import DirectConnections, make_session_factory
 
     dead = create_engine(
         "postgresql+psycopg://127.0.0.1:1/none", connect_args={"connect_timeout": 1}
@@ -193,7 +193,7 @@ def test_a_redelivery_of_an_event_never_enqueued_is_enqueued(
 ):
     from rq import Queue
 
-    live = rt.queues["webhooks"]
+    live = rt.queue("webhooks")
     monkeypatch.setitem(rt.queues, "webhooks", Queue("webhooks", connection=dead_redis))
     post_webhook("shop/update", SHOP_UPDATE, event_id="evt-retry")
     monkeypatch.setitem(rt.queues, "webhooks", live)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from loyalty.models import OrderRecord
+from loyalty.core.models import OrderRecord
 from tests.conftest import SHOP
 from tests.engine.bodies import Line, customer_body, order_body, refund_body
-from webhooks.worker import drain
+from tests.support.jobs import drain
 
 CUSTOMER = 820982911946154500
 

@@ -8,9 +8,9 @@ import pytest
 from rq import Queue
 from sqlalchemy import select
 
-from loyalty.models import EventStatus, Shop, WebhookEvent
-from webhooks.sweeper import sweep_outbox
-from webhooks.worker import drain
+from jobs.sweeper import sweep_outbox
+from loyalty.core.models import EventStatus, Shop, WebhookEvent
+from tests.support.jobs import drain
 
 SHOP_UPDATE = {"id": 548380009, "name": "Renamed", "currency": "EUR", "primary_locale": "nb-NO"}
 
@@ -41,7 +41,7 @@ def test_a_worker_applies_the_event_and_marks_it_processed(app, rt, shop, post_w
 
 
 def test_a_job_run_twice_does_nothing_the_second_time(app, rt, shop, post_webhook):
-    from webhooks.jobs import process_event
+    from webhooks.process import process_event
 
     post_webhook("shop/update", SHOP_UPDATE)
     drain(app)
@@ -54,7 +54,7 @@ def test_a_job_run_twice_does_nothing_the_second_time(app, rt, shop, post_webhoo
 def test_redis_down_at_intake_then_the_sweeper_enqueues_and_it_is_applied_once(
     app, rt, shop, post_webhook, monkeypatch, dead_redis
 ):
-    live = rt.queues["webhooks"]
+    live = rt.queue("webhooks")
     monkeypatch.setitem(rt.queues, "webhooks", Queue("webhooks", connection=dead_redis))
     assert post_webhook("shop/update", SHOP_UPDATE).status_code == 200
     assert drain(app) == 0  # nothing reached the queue

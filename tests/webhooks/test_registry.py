@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import webhooks.handlers  # noqa: F401 - registers the handlers
-from loyalty.config import Config
-from webhooks.registry import COMPLIANCE_TOPICS, HANDLERS, queue_for
+from jobs.queueing import COMPLIANCE_TOPICS, queue_for
+from loyalty.core.config import Config
+from webhooks.handlers import HANDLERS
 
 
 def test_handlers_match_the_subscriptions_in_shopify_app_toml():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from loyalty.models import LedgerEntry, Member, OrderRecord, Shop, WebhookEvent
-from webhooks.warmup import warm_statement_cache
-from webhooks.worker import AppWorker
+from jobs.warmup import warm_statement_cache
+from jobs.worker import AppWorker
+from loyalty.core.models import LedgerEntry, Member, OrderRecord, Shop, WebhookEvent
 
 
 def no_rows(rt) -> None:
@@ -28,7 +28,7 @@ def test_the_warm_up_runs_the_order_path_and_leaves_no_trace(rt):
 @pytest.mark.postgres
 def test_a_forking_worker_starts_warm(app, rt):
     rt.engine._compiled_cache.clear()
-    AppWorker(["webhooks"], app=app)
+    AppWorker(["webhooks"], runtime=app.extensions["klubb"])
     assert len(rt.engine._compiled_cache) >= 15
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.storefront.node_tools import AXE, ensure_node_tools
+from tests.support.node_tools import AXE, ensure_node_tools
 
 
 def assert_accessible(page: Any, selector: str = "dialog.klubb-panel") -> None:

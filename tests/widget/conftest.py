@@ -1,5 +1,5 @@
 """Fixtures for the storefront widget: the shop and rewards of tests/rewards, served on loopback
-behind the test storefront (tests/storefront), which signs app-proxy calls as Shopify does."""
+behind the test storefront (devtools/storefront), which signs app-proxy calls as Shopify does."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from loyalty.config import Config
+from devtools.storefront.server import Storefront
+from loyalty.core.config import Config
 from tests.rewards.conftest import fake_shop, make_reward, shop_id  # noqa: F401
 from tests.rewards.helpers import CUSTOMER, give_points
-from tests.storefront.server import Storefront
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from loyalty.appearance import contrast_ratio, update_appearance
-from loyalty.models import Shop, WidgetAppearance
+from loyalty.core.models import Shop, WidgetAppearance
+from loyalty.members.appearance import contrast_ratio, update_appearance
 from tests.rewards.helpers import CUSTOMER
 from tests.widget.axe import assert_accessible
 

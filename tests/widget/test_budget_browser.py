@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from devtools.storefront.server import ASSET_PREFIX, SESSION_COOKIE
 from tests.rewards.helpers import CUSTOMER
-from tests.storefront.server import ASSET_PREFIX, SESSION_COOKIE
 
 pytestmark = pytest.mark.browser
 

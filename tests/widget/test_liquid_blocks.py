@@ -9,8 +9,8 @@ from typing import Any
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from loyalty.signatures import timestamp_is_fresh, verify_proxy_query
-from tests.storefront.server import EXTENSION, Block, Storefront
+from devtools.storefront.server import EXTENSION, Block, Storefront
+from loyalty.shopify.signatures import timestamp_is_fresh, verify_proxy_query
 
 
 def _render(name: str, locale: str = "en", **settings: Any) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from loyalty.models import ConsentEvent, Member
+from loyalty.core.models import ConsentEvent, Member
 from tests.rewards.helpers import CUSTOMER
 from tests.widget.axe import assert_accessible
 

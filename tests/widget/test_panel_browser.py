@@ -210,7 +210,7 @@ def test_slow_shopify_the_widget_polls_until_the_code_exists(
     screenshot: Any,
 ) -> None:
     """Throttled Shopify: 202, the widget says it is working and polls; the job issues the code."""
-    from webhooks.worker import drain
+    from tests.support.jobs import drain
 
     storefront.customer_id = CUSTOMER
     dialog = open_panel()

@@ -1,6 +1,6 @@
 """Shopify's theme check on the extension: zero offenses of severity error.
 
-Runs ``tests/storefront/theme_check.mjs`` with Node, after ``npm ci --prefix tools/theme-check``
+Runs ``tests/support/theme_check.mjs`` with Node, after ``npm ci --prefix tools/theme-check``
 when the pinned ``@shopify/theme-check-node`` is not installed yet. Without Node the test fails:
 a check that silently stops running is worse than a red one.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import subprocess
 
-from tests.storefront.node_tools import ROOT, ensure_node_tools
+from tests.support.node_tools import ROOT, ensure_node_tools
 
-SCRIPT = ROOT / "tests" / "storefront" / "theme_check.mjs"
+SCRIPT = ROOT / "tests" / "support" / "theme_check.mjs"
 
 
 def test_theme_check_finds_no_errors() -> None:

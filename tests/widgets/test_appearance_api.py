@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from loyalty.appearance import DEFAULTS, contrast_ratio, contrast_warnings
-from loyalty.models import AuditLog
+from loyalty.core.models import AuditLog
+from loyalty.members.appearance import DEFAULTS, contrast_ratio, contrast_warnings
 from tests.admin.conftest import SHOP_A, SHOP_B, bearer
 
 ROUTES = [("GET", "/api/appearance"), ("PUT", "/api/appearance")]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from liquid import Environment
 
-from loyalty.reward_catalogue import create_reward
+from loyalty.rewards.catalogue import create_reward
 from tests.admin.conftest import SHOP_A, bearer
 from tests.rewards.helpers import give_points
 

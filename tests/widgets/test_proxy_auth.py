@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from loyalty.models import Member, Reward
+from loyalty.core.models import Member, Reward
 
 
 @pytest.fixture

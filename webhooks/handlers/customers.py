@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from loyalty import members
-from loyalty.privacy import customer_hash_keys
-from webhooks import engine_jobs
+from jobs import engine as engine_jobs
+from loyalty.members import enrolment as members
+from loyalty.privacy.compliance import customer_hash_keys
 from webhooks.context import EventContext
-from webhooks.registry import handles
 
 
-@handles("customers/create", "customers/update")
 def customer_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
     """Enrol the customer (when the shop auto-enrols) and refresh the member's copy.
 
@@ -34,7 +32,6 @@ def customer_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
         engine_jobs.enqueue_balance_sync(ctx.rt, member.id)
 
 
-@handles("customers/delete")
 def customer_deleted(ctx: EventContext, payload: dict[str, Any]) -> None:
     """The customer is gone from Shopify: anonymise the member, keep the amounts."""
     if ctx.shop_id is None:

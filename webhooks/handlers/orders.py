@@ -6,15 +6,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from loyalty import orders, rewards
-from loyalty.models import OrderRecord
-from loyalty.privacy import customer_hash_keys
-from webhooks import engine_jobs
+from jobs import engine as engine_jobs
+from loyalty.core.models import OrderRecord
+from loyalty.points import orders
+from loyalty.privacy.compliance import customer_hash_keys
+from loyalty.rewards import redemptions as rewards
 from webhooks.context import EventContext
-from webhooks.registry import handles
 
 
-@handles("orders/paid", "orders/updated", "orders/cancelled")
 def order_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
     """Store the order's facts, post what it owes beyond what it holds, mark reward codes used."""
     if ctx.shop_id is None:
@@ -40,7 +39,6 @@ def order_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
         engine_jobs.enqueue_balance_sync(ctx.rt, record.member_id)
 
 
-@handles("refunds/create")
 def refund_created(ctx: EventContext, payload: dict[str, Any]) -> None:
     """Record the refund once and claw back what its order no longer earns."""
     if ctx.shop_id is None:

@@ -12,15 +12,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from loyalty import privacy
-from loyalty.privacy_events import erase_event_body
-from loyalty.privacy_export import export_customer_data
-from loyalty.privacy_purge import purge_shop
-from loyalty.privacy_redact import redact_customer
-from webhooks import shopify_sync
+from jobs import shopify_sync
+from jobs.privacy import enqueue_code_deletion
+from jobs.queueing import RETRY_SHOPIFY, enqueue
+from loyalty.privacy import compliance as privacy
+from loyalty.privacy.export import export_customer_data
+from loyalty.privacy.purge import purge_shop
+from loyalty.privacy.redact import redact_customer
+from loyalty.privacy.webhook_bodies import erase_event_body
 from webhooks.context import EventContext
-from webhooks.privacy_jobs import enqueue_code_deletion
-from webhooks.registry import handles
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,6 @@ PURGE_TIME_BUDGET = 40.0
 """Seconds one ``shop/redact`` run may spend deleting (the job's timeout is 60 s)."""
 
 
-@handles("customers/data_request")
 def customer_data_requested(ctx: EventContext, payload: dict[str, Any]) -> None:
     """Export what Klubb holds about the customer onto a ``data_request`` PrivacyRequest."""
     request = privacy.parse_customer_request(payload, ctx.shop_domain)
@@ -46,7 +45,6 @@ def customer_data_requested(ctx: EventContext, payload: dict[str, Any]) -> None:
     erase_event_body(ctx.rt.sessions, ctx.event_row_id)
 
 
-@handles("customers/redact")
 def customer_redact_requested(ctx: EventContext, payload: dict[str, Any]) -> None:
     """Anonymise the customer's member, tombstone them, erase webhook bodies about them."""
     request = privacy.parse_customer_request(payload, ctx.shop_domain)
@@ -66,11 +64,13 @@ def customer_redact_requested(ctx: EventContext, payload: dict[str, Any]) -> Non
             enqueue_code_deletion(ctx.rt, done.request_id)
         if done is not None:
             # The member tag and Klubb's metafields come off the customer in Shopify.
-            ctx.rt.queue(shopify_sync.QUEUE).enqueue(
+            enqueue(
+                ctx.rt,
+                shopify_sync.QUEUE,
                 shopify_sync.sync_member_fields,
                 ctx.shop_id,
                 request.customer_id,
-                retry=shopify_sync.RETRY,
+                retry=RETRY_SHOPIFY,
             )
             log.info(
                 "customer redact (event %s): request %s, %d bodies erased, %d codes to delete",
@@ -82,7 +82,6 @@ def customer_redact_requested(ctx: EventContext, payload: dict[str, Any]) -> Non
     erase_event_body(ctx.rt.sessions, ctx.event_row_id)
 
 
-@handles("shop/redact")
 def shop_redact_requested(ctx: EventContext, payload: dict[str, Any]) -> None:
     """Delete every row of the shop in short batches; a ShopRedaction is all that stays."""
     privacy.check_shop_domain(payload, ctx.shop_domain)

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from loyalty.shop_events import apply_shop_update, record_uninstall
+from loyalty.shopify.shop_events import apply_shop_update, record_uninstall
 from webhooks.context import EventContext
-from webhooks.registry import handles
 
 
-@handles("shop/update")
 def shop_updated(ctx: EventContext, payload: dict[str, Any]) -> None:
     """Currency, time zone, locale and name follow the shop's settings."""
     if ctx.shop_id is not None:
         apply_shop_update(ctx.rt.sessions, ctx.shop_id, payload)
 
 
-@handles("app/uninstalled")
 def app_uninstalled(ctx: EventContext, payload: dict[str, Any]) -> None:
     """Tokens are dropped; members and ledger stay until ``shop/redact``."""
     if ctx.shop_id is not None:

@@ -1,0 +1,43 @@
+"""A strict fake Shopify for Klubb's tests and ``flask --app app dev``.
+
+Use::
+
+    from devtools.fake_shopify import FakeShopify
+
+    fake = FakeShopify(api_key="key", api_secret="secret", app_url="http://127.0.0.1:8000")
+    fake.start()
+    shop = fake.add_shop("demo-shop.myshopify.com", name="Demo", currency="NOK")
+    ...
+    fake.stop()
+
+The app reaches it only through ``SHOPIFY_SHOP_URL_TEMPLATE`` = ``fake.shop_url_template``.
+Modules: ``state`` (clock and data), ``oauth`` (authorize, token endpoint, session tokens,
+HMACs), ``graphql_api`` + ``gql_errors`` + ``resolvers`` + ``bulk`` (the Admin GraphQL API),
+``admin_page`` (the admin that frames the app), ``webhooks`` (signed deliveries),
+``server`` (HTTP wiring), ``cdn/`` (App Bridge and Polaris stand-ins).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .fake import DEFAULT_SCOPES, FakeShopify
+from .oauth import host_param, query_hmac, query_hmac_message, verify_query_hmac
+from .state import FakeClock, FakeShop
+from .webhooks import sign_webhook
+
+CDN_DIR = Path(__file__).with_name("cdn")
+"""Where ``app-bridge.js`` and ``polaris.js`` live (for Playwright routes on cdn.shopify.com)."""
+
+__all__ = [
+    "CDN_DIR",
+    "DEFAULT_SCOPES",
+    "FakeClock",
+    "FakeShop",
+    "FakeShopify",
+    "host_param",
+    "query_hmac",
+    "query_hmac_message",
+    "sign_webhook",
+    "verify_query_hmac",
+]

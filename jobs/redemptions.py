@@ -1,0 +1,70 @@
+"""Jobs that finish redemptions: the code Shopify was too slow for, and the periodic upkeep.
+
+- :func:`finish_redemption` runs on the ``shopify`` queue when a redemption answered 202. It
+  carries only the redemption's id, looks the code up before creating it (the first try may
+  have reached Shopify after all), and raises while Shopify is not ready so RQ retries it;
+  on its last retry the points come back instead.
+- Points given back (a refused code, a released reservation) reach Shopify's balance metafield
+  through the coalesced sync (``jobs.engine.enqueue_balance_sync``).
+- :func:`maintain_redemptions` (``jobs.schedule``) releases reservations a crash left
+  behind and expires codes past their end.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rq import get_current_job
+
+from jobs.engine import enqueue_balance_sync
+from loyalty.core.types import utcnow
+
+RELEASE_AFTER_MINUTES = 15
+"""A reservation still ``reserved`` this long after it was made is settled by the upkeep job
+(``reservation_release_minutes``); longer than the finishing job's retries take."""
+
+
+class RedemptionNotFinished(Exception):
+    """Shopify is not ready yet; raised so RQ retries the finishing job."""
+
+
+def finish_redemption(redemption_id: int) -> str:
+    """Create a reserved redemption's code; its state afterwards (raises to be retried)."""
+    from loyalty.core.models import RedemptionState
+    from loyalty.rewards import discount_codes
+    from runtime import current_runtime, shop_access_token, shopify_client
+
+    job = get_current_job()
+    last_try = job is None or not job.retries_left
+    view = discount_codes.issue_code(
+        current_runtime().sessions,
+        shopify_client(),
+        shop_access_token,
+        redemption_id,
+        look_first=True,
+        give_up=last_try,
+    )
+    if view.state == RedemptionState.RESERVED:
+        raise RedemptionNotFinished(f"redemption {redemption_id}: Shopify not ready")
+    if view.state == RedemptionState.RETURNED:
+        enqueue_balance_sync(current_runtime(), view.member_id)  # the points came back
+    return str(view.state)
+
+
+def maintain_redemptions() -> dict[str, int]:
+    """Settle reservations left behind (points back exactly once) and expire old codes."""
+    from loyalty.rewards import discount_codes
+    from loyalty.rewards import redemptions as rewards
+    from runtime import current_runtime, shop_access_token, shopify_client
+
+    rt = current_runtime()
+    minutes = float(rt.config.extra.get("reservation_release_minutes", RELEASE_AFTER_MINUTES))
+    older_than, now = timedelta(minutes=minutes), utcnow()
+    stale = rewards.stale_reservations(rt.sessions, older_than, now=now)  # what the release sees
+    summary = discount_codes.release_stale_reservations(
+        rt.sessions, shopify_client(), shop_access_token, older_than=older_than, now=now
+    )
+    for member_id in rewards.members_given_back(rt.sessions, stale):
+        enqueue_balance_sync(rt, member_id)
+    summary["expired"] = rewards.expire_codes(rt.sessions)
+    return summary

@@ -1,0 +1,1 @@
+"""Analytics: reports from the daily rollups, and the per-day customer counts."""

@@ -1,0 +1,1 @@
+"""Backfill on install: the shop's existing customers and past orders."""

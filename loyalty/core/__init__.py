@@ -1,0 +1,1 @@
+"""Configuration, storage, models, types, money, errors and payload parsing: what every concept stands on."""

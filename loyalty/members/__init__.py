@@ -1,0 +1,1 @@
+"""Members: enrolment and tombstones, staff adjustments, search, and what the storefront shows them."""

@@ -1,0 +1,157 @@
+"""What staff see and change about one member in the admin: balance, ledger, adjustments.
+
+Every read of a member's data and every adjustment is written to the audit log with the staff
+user's id, in the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from loyalty.core.errors import NotFound, ValidationError
+from loyalty.core.models import LedgerEntry, LedgerKind, Member, MemberStatus, OrderRecord
+from loyalty.points import ledger
+from loyalty.privacy import audit
+
+MAX_ADJUSTMENT = 1_000_000
+MAX_REASON = 500
+LEDGER_PAGE = 200
+
+
+def _member(s: Session, shop_id: int, customer_id: int) -> Member:
+    member = s.scalars(
+        select(Member).where(Member.shop_id == shop_id, Member.customer_id == customer_id)
+    ).first()
+    if member is None:
+        raise NotFound("This shop has no such member.")
+    return member
+
+
+def _entry(e: LedgerEntry, order_name: str | None = None) -> dict[str, Any]:
+    return {
+        "id": str(e.id),
+        "points": e.points,
+        "kind": e.kind,
+        "reason": e.reason,
+        "order_id": None if e.order_id is None else str(e.order_id),
+        "order_name": order_name,
+        "actor": e.actor,
+        "created_at": e.created_at.isoformat(),
+        "available_at": e.available_at.isoformat() if e.available_at else None,
+    }
+
+
+def member_detail(
+    sessions: sessionmaker[Session], shop_id: int, customer_id: int, *, staff_user_id: str | None
+) -> dict[str, Any]:
+    """``GET /api/members/{id}``: balance, status, lifetime points and the newest ledger entries."""
+    with sessions.begin() as s:
+        member = _member(s, shop_id, customer_id)
+        entries = s.execute(
+            select(LedgerEntry, OrderRecord.order_name)
+            .outerjoin(
+                OrderRecord,
+                and_(
+                    OrderRecord.shop_id == LedgerEntry.shop_id,
+                    OrderRecord.order_id == LedgerEntry.order_id,
+                ),
+            )
+            .where(LedgerEntry.shop_id == shop_id, LedgerEntry.member_id == member.id)
+            .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+            .limit(LEDGER_PAGE)
+        ).all()
+        audit.record(
+            s, shop_id, "staff", staff_user_id, "member.read", member_id=member.id, detail="ledger"
+        )
+        return {
+            "customer_id": str(member.customer_id),
+            "points_balance": member.points_balance,
+            "lifetime_points": member.lifetime_points,
+            "status": member.status,
+            "first_name": member.first_name,
+            "last_name": member.last_name,
+            "email": member.email,
+            "joined_at": member.joined_at.isoformat(),
+            "last_activity_at": member.last_activity_at.isoformat()
+            if member.last_activity_at
+            else None,
+            "ledger": [_entry(e, name) for e, name in entries],
+        }
+
+
+def _validate_adjustment(body: dict[str, Any]) -> tuple[int, str]:
+    fields: dict[str, str] = {}
+    points = body.get("points")
+    if isinstance(points, bool) or not isinstance(points, int):
+        fields["points"] = "Enter a whole number of points, like 50 or -50."
+    elif points == 0:
+        fields["points"] = "An adjustment of 0 points changes nothing."
+    elif abs(points) > MAX_ADJUSTMENT:
+        fields["points"] = f"At most {MAX_ADJUSTMENT:,} points at a time."
+    reason = body.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        fields["reason"] = "Say why: the member sees this reason in their history."
+    elif len(reason) > MAX_REASON:
+        fields["reason"] = f"At most {MAX_REASON} characters."
+    unknown = sorted(set(body) - {"points", "reason"})
+    for name in unknown:
+        fields[name[:100]] = "Unknown field."
+    if fields:
+        raise ValidationError(fields)
+    return int(points), str(reason).strip()  # type: ignore[arg-type]
+
+
+def adjust_points(
+    sessions: sessionmaker[Session],
+    shop_id: int,
+    customer_id: int,
+    body: dict[str, Any],
+    *,
+    staff_user_id: str | None,
+    idempotency_key: str | None = None,
+) -> dict[str, Any]:
+    """``POST /api/members/{id}/adjustments``: post a manual adjustment once per key.
+
+    The answer carries the internal ``member_id`` for the caller's follow-up work (the view
+    drops it before answering).
+    """
+    points, reason = _validate_adjustment(body)
+    key = f"adjust:{idempotency_key or uuid.uuid4()}"
+    with sessions.begin() as s:
+        member = _member(s, shop_id, customer_id)
+        if member.status == MemberStatus.ANONYMISED:
+            raise ValidationError(
+                {"points": "This member's data was erased; nothing can be added."}
+            )
+        posted = ledger.post(
+            s,
+            shop_id=shop_id,
+            member_id=member.id,
+            points=points,
+            kind=LedgerKind.ADJUST,
+            source_key=key[:200],
+            reason=reason,
+            actor=f"staff:{staff_user_id}" if staff_user_id else "staff",
+        )
+        if posted:
+            audit.record(
+                s,
+                shop_id,
+                "staff",
+                staff_user_id,
+                "member.adjusted",
+                member_id=member.id,
+                detail=f"points={points:+d}",
+            )
+        s.flush()
+        s.refresh(member)
+        return {
+            "customer_id": str(customer_id),
+            "member_id": member.id,
+            "points_balance": member.points_balance,
+            "created": posted,
+        }

@@ -1,0 +1,120 @@
+"""What the storefront widget shows a shopper: the program, the rewards, and their own balance."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import exists, null, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from loyalty.core.models import (
+    LedgerEntry,
+    Member,
+    MemberStatus,
+    ProgramSettings,
+    Reward,
+    Shop,
+    WidgetAppearance,
+)
+from loyalty.core.types import utcnow
+from loyalty.members.appearance import load_appearance
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+def program(
+    shop: Shop, settings: ProgramSettings, appearance: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The program's public terms, as the widget explains them to guests and members.
+
+    ``appearance`` is what the merchant saved on the admin's Widget appearance page, or None:
+    then the app embed's theme-editor settings apply (docs/decisions.md, Widget).
+    """
+    return {
+        "currency": shop.currency,
+        "earn_rate": _money(settings.earn_rate),
+        "signup_bonus": settings.signup_bonus,
+        "welcome_discount_percent": settings.welcome_discount_percent,
+        "auto_enrol": settings.auto_enrol,
+        "expiry_months": settings.expiry_months,
+        "appearance": appearance,
+    }
+
+
+def active_rewards(s: Session, shop: Shop, now: datetime) -> list[dict[str, Any]]:
+    """Rewards a member could redeem today, cheapest first."""
+    rows = s.scalars(
+        select(Reward)
+        .where(
+            Reward.shop_id == shop.id,
+            Reward.active.is_(True),
+            or_(Reward.starts_at.is_(None), Reward.starts_at <= now),
+            or_(Reward.ends_at.is_(None), Reward.ends_at > now),
+        )
+        .order_by(Reward.points_cost, Reward.id)
+    )
+    return [
+        {
+            "id": str(r.id),
+            "kind": r.kind,
+            "title": r.title,
+            "points_cost": r.points_cost,
+            "value": _money(r.value),
+            "currency": shop.currency,
+            "minimum_order": _money(r.minimum_order),
+        }
+        for r in rows
+    ]
+
+
+def member_summary(
+    sessions: sessionmaker[Session], shop_id: int, customer_id: int | None
+) -> dict[str, Any]:
+    """``GET /proxy/api/member``'s answer: balance only for a signed-in member, else null.
+
+    The widget asks on every page view, so this is two queries (round trips are what it
+    costs): the shop with its settings, saved appearance and the shopper's balance, then the
+    rewards. ``load_appearance`` then finds the appearance in the session, without a query.
+    """
+    balance = (
+        select(Member.points_balance)
+        .where(
+            Member.shop_id == shop_id,
+            Member.customer_id == customer_id,
+            Member.status != MemberStatus.ANONYMISED,
+        )
+        .scalar_subquery()
+        if customer_id is not None
+        else null()
+    )
+    # The signup bonus is given once per customer: one who left and comes back is not promised
+    # it again (same statement, no extra round trip).
+    bonus_had = (
+        exists().where(
+            LedgerEntry.shop_id == shop_id, LedgerEntry.source_key == f"signup:{customer_id}"
+        )
+        if customer_id is not None
+        else null()
+    )
+    with sessions() as s:
+        row = s.execute(
+            select(Shop, ProgramSettings, WidgetAppearance, balance, bonus_had)
+            .join(ProgramSettings, ProgramSettings.shop_id == Shop.id)
+            .outerjoin(WidgetAppearance, WidgetAppearance.shop_id == Shop.id)
+            .where(Shop.id == shop_id)
+        ).first()
+        assert row is not None
+        shop, settings, saved, points_balance, had_bonus = row
+        appearance = load_appearance(s, shop_id) if saved is not None else None
+        return {
+            "signed_in": customer_id is not None,
+            "member": points_balance is not None,
+            "points_balance": points_balance,
+            "signup_bonus_received": bool(had_bonus),
+            "program": program(shop, settings, appearance),
+            "rewards": active_rewards(s, shop, utcnow()),
+        }

@@ -1,0 +1,306 @@
+"""Orders and refunds to points: store the facts, compute what the order owes now, post the rest.
+
+Webhooks come in any order, twice, or a day late (SHOPIFY.md §4). So no handler "adds points for
+a payment": each stores the facts it carries on the order's record (newer ``updated_at`` wins;
+paid and cancelled, once seen, stay) or as an OrderRefund, then :func:`settle` compares what the
+order owes under DESIGN.md's earning rules with what the ledger holds for it and posts the
+difference. The final balance is therefore a function of the final facts (invariant 4).
+
+Settling is serialised per order: both paths first ``INSERT`` the order's record if missing and
+then lock it (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's first write takes the database's
+write lock). The entry's source key ``order:{id}:{n}``, n being the number of entries the order
+already has, is a backstop: a settlement that somehow raced another cannot post twice.
+
+Daily rollups: each order remembers what it added to them (day, member or guest, revenue) and
+a change moves them by the difference, in the same transaction. Recomputing a day from the
+records instead would rescan a busy shop's whole day for every webhook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from loyalty.analytics.reports import add_customer_orders, customer_key
+from loyalty.core.db import upsert
+from loyalty.core.errors import LoyaltyError, NotFound
+from loyalty.core.models import (
+    LedgerEntry,
+    LedgerKind,
+    Member,
+    MemberStatus,
+    OrderRecord,
+    OrderRefund,
+    TombstoneReason,
+)
+from loyalty.core.money import ZERO, points_for
+from loyalty.core.payloads import OrderFacts, RefundFacts, parse_id
+from loyalty.core.types import utcnow
+from loyalty.members.enrolment import HashKeys, get_or_enrol, program_settings, tombstone_reason
+from loyalty.points.ledger import add_to_rollup, local_day, post, session_shop
+
+ORDER_KINDS = (LedgerKind.EARN, LedgerKind.REFUND, LedgerKind.CANCEL)
+
+
+class SettlementConflict(LoyaltyError):
+    """Another settlement of the same order posted first; retrying the job settles correctly."""
+
+    code = "settlement_conflict"
+
+
+def apply_order(
+    sessions: sessionmaker[Session],
+    shop_id: int,
+    payload: Mapping[str, Any],
+    *,
+    hash_key: HashKeys,
+    now: datetime | None = None,
+    triggered_at: datetime | None = None,
+) -> OrderRecord:
+    """orders/create|updated|paid|cancelled: store the facts, enrol the customer, settle.
+
+    Every topic is treated alike: the body's facts decide, not the topic's name, so an order
+    created already paid earns at once and the later orders/paid posts nothing.
+    ``triggered_at`` orders bodies that carry no ``updated_at``.
+    """
+    facts = OrderFacts.from_payload(payload)
+    now = now or utcnow()
+    # No autoflush: the record's changes go out as one UPDATE at commit instead of one before
+    # each of the path's queries (none of which reads order_records).
+    with sessions.begin() as session, session.no_autoflush:
+        record = _lock_record(session, shop_id, facts.order_id)
+        _merge(record, facts, facts.updated_at or triggered_at)
+        if record.customer_id is not None and record.member_id is None:
+            reason = tombstone_reason(session, shop_id, record.customer_id, hash_key)
+            if reason == TombstoneReason.REDACTED:
+                record.customer_id = None  # a redacted customer's orders stay anonymous
+            elif reason is None:  # one who left stays out until they join again themselves
+                member = get_or_enrol(
+                    session,
+                    shop_id,
+                    record.customer_id,
+                    hash_key=hash_key,
+                    now=now,
+                    tombstone_checked=True,
+                )
+                record.member_id = member.id if member else None
+        if record.customer_id is not None:
+            record.customer_key = customer_key(hash_key, shop_id, record.customer_id)
+        settle(session, record, now)
+        return record
+
+
+def apply_refund(
+    sessions: sessionmaker[Session],
+    shop_id: int,
+    payload: Mapping[str, Any],
+    *,
+    now: datetime | None = None,
+) -> OrderRefund:
+    """refunds/create: store the refund once (by refund id), then re-settle its order.
+
+    A refund that arrives before its order leaves a placeholder record (unpaid, so it owes
+    nothing); the order's own webhook fills it in and settles with the refund counted.
+    """
+    order_id = parse_id(payload.get("order_id"), "order_id")
+    with sessions.begin() as session:
+        record = _lock_record(session, shop_id, order_id)
+        facts = RefundFacts.from_payload(payload, record.gift_card_line_ids or ())
+        session.execute(
+            upsert(session, OrderRefund)
+            .on_conflict_do_nothing(index_elements=["shop_id", "refund_id"])
+            .values(
+                shop_id=shop_id,
+                refund_id=facts.refund_id,
+                order_id=order_id,
+                subtotal=facts.subtotal,
+                unclassified={str(k): str(v) for k, v in facts.unclassified.items()},
+                refunded_at=facts.refunded_at,
+                created_at=utcnow(),
+            )
+        )
+        settle(session, record, now or utcnow())
+        return session.scalars(
+            select(OrderRefund).where(
+                OrderRefund.shop_id == shop_id, OrderRefund.refund_id == facts.refund_id
+            )
+        ).one()
+
+
+def points_owed(record: OrderRecord) -> int:
+    """DESIGN.md's rule: floor(rate * (paid - refunded subtotal)) while the order stands, else 0."""
+    if (
+        not record.paid
+        or record.cancelled
+        or record.test
+        or record.member_id is None
+        or record.earn_blocked
+        or record.earn_rate is None
+    ):
+        return 0
+    return max(0, points_for(record.paid_subtotal - record.refunded_subtotal, record.earn_rate))
+
+
+def settle(session: Session, record: OrderRecord, now: datetime) -> int:
+    """Post what the (locked) order owes now minus what the ledger holds for it; return owed.
+
+    A member who is not active when the order would first earn blocks it for good; one who
+    became inactive after it earned keeps claw-backs but gets no more.
+    """
+    settings = program_settings(session, record.shop_id)
+    record.refunded_subtotal = _refunded(session, record)
+    if record.paid and record.earn_rate is None:
+        record.earn_rate = settings.earn_rate
+    count, held = session.execute(
+        select(func.count(), func.coalesce(func.sum(LedgerEntry.points), 0)).where(
+            LedgerEntry.shop_id == record.shop_id,
+            LedgerEntry.order_id == record.order_id,
+            LedgerEntry.kind.in_(ORDER_KINDS),
+        )
+    ).one()
+    owed = points_owed(record)
+    member = session.get(Member, record.member_id) if record.member_id else None
+    if owed > 0 and member is not None and member.status != MemberStatus.ACTIVE:
+        if count == 0:
+            record.earn_blocked, owed = True, 0
+        else:
+            owed = min(owed, held)
+    record.points_owed = owed
+    delta = owed - held
+    if delta and record.member_id is not None:
+        earn = delta > 0
+        kind = LedgerKind.EARN if earn else LedgerKind.REFUND
+        if not earn and record.cancelled:
+            kind = LedgerKind.CANCEL
+        pending = timedelta(days=settings.pending_days)
+        if not post(
+            session,
+            shop_id=record.shop_id,
+            member_id=record.member_id,
+            points=delta,
+            kind=kind,
+            source_key=f"order:{record.order_id}:{count}",
+            reason=f"order {record.order_id}",
+            order_id=record.order_id,
+            available_at=now + pending if earn and settings.pending_days > 0 else None,
+            now=now,
+        ):
+            raise SettlementConflict(f"order {record.order_id} was settled concurrently")
+    _update_rollup(session, record)
+    return owed
+
+
+def _lock_record(session: Session, shop_id: int, order_id: int) -> OrderRecord:
+    """The order's record, created as a placeholder if new, locked for this transaction."""
+    shop = session_shop(session, shop_id)
+    if shop is None:
+        raise NotFound(f"no shop {shop_id}")
+    currency = shop.currency
+    session.execute(
+        upsert(session, OrderRecord)
+        .on_conflict_do_nothing(index_elements=["shop_id", "order_id"])
+        .values(shop_id=shop_id, order_id=order_id, currency=currency)
+    )
+    return session.scalars(
+        select(OrderRecord)
+        .where(OrderRecord.shop_id == shop_id, OrderRecord.order_id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _merge(record: OrderRecord, facts: OrderFacts, version: datetime | None) -> None:
+    """Take the body's facts if it is not older than those held; paid and cancelled stick.
+
+    The member an order earns for is fixed once attached: a later change of the order's
+    customer is recorded but moves no points.
+    """
+    held = record.shopify_updated_at
+    if held is None or (version is not None and version >= held):
+        record.customer_id = facts.customer_id
+        record.currency = facts.currency or record.currency
+        if facts.total is not None:
+            record.total = facts.total
+        if facts.paid_subtotal is not None:
+            record.paid_subtotal = facts.paid_subtotal
+        if facts.gift_card_line_ids is not None:
+            record.gift_card_line_ids = sorted(facts.gift_card_line_ids)
+        record.financial_status = facts.financial_status
+        record.test = facts.test
+        record.source_name = facts.source_name
+        record.order_name = facts.name or record.order_name
+        record.location_id = facts.location_id
+        record.ordered_at = facts.ordered_at or record.ordered_at
+        record.shopify_updated_at = version or held
+    record.paid = record.paid or facts.paid
+    record.cancelled = record.cancelled or facts.cancelled
+
+
+def _refunded(session: Session, record: OrderRecord) -> Decimal:
+    """Refunded merchandise over the order's refunds, the order's gift-card lines left out."""
+    gift_cards = {str(i) for i in record.gift_card_line_ids or ()}
+    total = ZERO
+    for subtotal, unclassified in session.execute(
+        select(OrderRefund.subtotal, OrderRefund.unclassified).where(
+            OrderRefund.shop_id == record.shop_id, OrderRefund.order_id == record.order_id
+        )
+    ):
+        total += Decimal(subtotal)
+        total += sum(
+            (Decimal(v) for k, v in (unclassified or {}).items() if k not in gift_cards), ZERO
+        )
+    return total
+
+
+def _update_rollup(session: Session, record: OrderRecord) -> None:
+    """Move the daily rollups by the difference between the order's old and new contribution.
+
+    An order counts on its shop-local day once paid, unless cancelled or a test; its revenue
+    is its net merchandise (paid - refunded subtotal), the same base as its points. An order
+    with a customer key also counts in its customer's day (``loyalty.analytics.reports``).
+    """
+    new: tuple[date, bool, Decimal, int | None] | None = None
+    if record.paid and not record.cancelled and not record.test and record.ordered_at:
+        day = local_day(session, record.shop_id, record.ordered_at)
+        new = (
+            day,
+            record.member_id is not None,
+            record.paid_subtotal - record.refunded_subtotal,
+            record.customer_key,
+        )
+    old = (
+        (
+            record.rollup_day,
+            record.rollup_member,
+            Decimal(record.rollup_revenue),
+            record.rollup_customer_key,
+        )
+        if record.rollup_day
+        else None
+    )
+    if new == old:
+        return
+    for contribution, sign in ((old, -1), (new, 1)):
+        if contribution is not None:
+            day, member, revenue, key = contribution
+            prefix = "member" if member else "guest"
+            add_to_rollup(
+                session,
+                record.shop_id,
+                day,
+                **{f"{prefix}_orders": sign, f"{prefix}_revenue": sign * revenue},
+            )
+            # A change of revenue alone (a refund) leaves the customer's order count as it is.
+            if key is not None and (old and old[:2] + old[3:]) != (new and new[:2] + new[3:]):
+                add_customer_orders(session, record.shop_id, day, member, key, sign)
+    (
+        record.rollup_day,
+        record.rollup_member,
+        record.rollup_revenue,
+        record.rollup_customer_key,
+    ) = new or (None, False, ZERO, None)

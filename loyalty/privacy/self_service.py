@@ -1,0 +1,318 @@
+"""Member self-service: the data rights a club member exercises themselves (issue 5, part 5).
+
+Each function is one service over a session factory and owns its transaction; the web adapter
+(:mod:`widgets.me`) identifies the shopper from Shopify's signature and passes their shop and
+customer id. Every change writes an audit entry with the member as actor
+(:func:`loyalty.privacy.audit.record`). What must reach Shopify afterwards (consent changes, the
+Klubb-owned fields mirrored into customer metafields) is returned as ids for the caller to
+enqueue: this module imports no RQ. Each such change is also marked "push pending" in the same
+transaction, so it reaches Shopify even when the enqueue fails (see
+:mod:`jobs.shopify_sync`).
+
+- :func:`my_data` — what Klubb holds about them (access, Art. 15);
+- :func:`export_member_data` — the same export as ``customers/data_request`` (JSON) or the
+  ledger (CSV) (portability, Art. 20);
+- :func:`update_profile` — correct birthday, preferred name, language (rectification, Art. 16);
+- :func:`set_consents` — give or withdraw email/SMS marketing consent (Art. 7(3)), each change
+  kept as a :class:`~loyalty.core.models.ConsentEvent` with time and source;
+- :func:`restrict` / :func:`lift_restriction` — Art. 18: status ``restricted`` stops earning
+  (the engine settles nothing for a member who is not active) and messages; data is kept;
+- leaving the club (erasure, Art. 17) is :mod:`loyalty.privacy.leave`.
+
+Only ``active`` and ``restricted`` members are found; anyone else is :class:`NotAMember`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from loyalty.core.errors import ValidationError
+from loyalty.core.models import (
+    ConsentEvent,
+    LedgerEntry,
+    Member,
+    MemberStatus,
+    PrivacyRequest,
+    PrivacyRequestKind,
+    Shop,
+)
+from loyalty.core.types import utcnow
+from loyalty.members.enrolment import customer_hashes
+from loyalty.privacy import audit
+from loyalty.privacy.compliance import CustomerRequest, due_at
+from loyalty.privacy.export import build_export, ledger_csv
+from loyalty.privacy.self_service_rules import (
+    EDITABLE_FIELDS,
+    SHOPIFY_OWNED_FIELDS,
+    NotAMember,
+    parse_consents,
+    parse_profile_changes,
+)
+
+CONSENT_SOURCE = "widget"
+NO_PHONE_FOR_SMS = "Add a mobile number to your customer account first."
+RECENT_LEDGER = 50
+MEMBER_STATUSES = (MemberStatus.ACTIVE, MemberStatus.RESTRICTED)
+EXPORT_FORMATS = {"json": "application/json", "csv": "text/csv"}
+
+
+@dataclass(frozen=True)
+class ProfileChange:
+    """Which Klubb-owned fields changed (names only), for the metafield write-back."""
+
+    member_id: int
+    changed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ConsentChange:
+    """The consents after the call, and the ConsentEvent ids of the channels that changed."""
+
+    consents: dict[str, bool]
+    changed: tuple[str, ...]
+    event_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class MemberExport:
+    """A download: its text, media type and a file name that names no one."""
+
+    content: str
+    media_type: str
+    filename: str
+
+
+def find_member(s: Session, shop_id: int, customer_id: int, *, lock: bool = False) -> Member:
+    """The customer's active or restricted member in that shop; NotAMember otherwise."""
+    query = select(Member).where(
+        Member.shop_id == shop_id,
+        Member.customer_id == customer_id,
+        Member.status.in_(MEMBER_STATUSES),
+    )
+    if lock:
+        query = query.with_for_update()
+    member = s.scalars(query.execution_options(populate_existing=True)).one_or_none()
+    if member is None:
+        raise NotAMember("You are not a member of this shop's club.")
+    return member
+
+
+def my_data(sessions: sessionmaker[Session], shop_id: int, customer_id: int) -> dict[str, Any]:
+    """``GET /proxy/api/me``: profile, who owns which field, consents and their history, points."""
+    with sessions() as s:
+        member = find_member(s, shop_id, customer_id)
+        history = s.scalars(
+            select(ConsentEvent)
+            .where(ConsentEvent.member_id == member.id)
+            .order_by(ConsentEvent.created_at, ConsentEvent.id)
+        )
+        ledger = s.scalars(
+            select(LedgerEntry)
+            .where(LedgerEntry.member_id == member.id)
+            .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+            .limit(RECENT_LEDGER)
+        )
+        profile_fields = (*SHOPIFY_OWNED_FIELDS, *EDITABLE_FIELDS)
+        return {
+            "customer_id": str(member.customer_id),
+            "status": member.status,
+            "profile": {name: _json(getattr(member, name)) for name in profile_fields},
+            "editable_fields": list(EDITABLE_FIELDS),
+            "shopify_owned_fields": list(SHOPIFY_OWNED_FIELDS),
+            "consents": {"email": member.email_consent, "sms": member.sms_consent},
+            "consent_history": [
+                {
+                    "channel": e.channel,
+                    "granted": e.granted,
+                    "source": e.source,
+                    "created_at": _json(e.created_at),
+                }
+                for e in history
+            ],
+            "points_balance": member.points_balance,
+            "lifetime_points": member.lifetime_points,
+            "joined_at": _json(member.joined_at),
+            "last_activity_at": _json(member.last_activity_at),
+            "recent_ledger": [
+                {
+                    "created_at": _json(e.created_at),
+                    "kind": e.kind,
+                    "points": e.points,
+                    "reason": e.reason,
+                    "order_id": None if e.order_id is None else str(e.order_id),
+                }
+                for e in ledger
+            ],
+        }
+
+
+def export_member_data(
+    sessions: sessionmaker[Session],
+    hash_keys: Sequence[bytes],
+    shop_id: int,
+    customer_id: int,
+    fmt: str,
+    *,
+    now: datetime | None = None,
+) -> MemberExport:
+    """Everything Klubb holds (``json``, the data_request export) or the ledger (``csv``).
+
+    The download is answered at once, so the export is not stored: a completed
+    ``member_export`` request records that it happened (the merchant sees it in the request
+    list), and an audit entry records who took it.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    now = now or utcnow()
+    hashes = customer_hashes(hash_keys, shop_id, customer_id)
+    with sessions.begin() as s:
+        shop = s.get(Shop, shop_id)
+        assert shop is not None
+        member = find_member(s, shop_id, customer_id)
+        s.add(
+            PrivacyRequest(
+                shop_id=shop_id,
+                kind=PrivacyRequestKind.MEMBER_EXPORT,
+                member_id=member.id,
+                customer_hash=hashes[0],
+                received_at=now,
+                due_at=due_at(now),
+                completed_at=now,
+            )
+        )
+        audit.record(
+            s, shop_id, audit.ActorType.MEMBER, customer_id, "member.exported", member.id, fmt
+        )
+        if fmt == "json":
+            request = CustomerRequest(customer_id, None, None, (), None)
+            document = build_export(s, shop, member, request, hashes)
+            content = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True)
+        else:
+            entries = s.scalars(
+                select(LedgerEntry)
+                .where(LedgerEntry.member_id == member.id)
+                .order_by(LedgerEntry.created_at, LedgerEntry.id)
+            )
+            content = ledger_csv(list(entries))
+    stem = "klubb-my-data" if fmt == "json" else "klubb-my-points"
+    return MemberExport(content, EXPORT_FORMATS[fmt], f"{stem}-{now.date().isoformat()}.{fmt}")
+
+
+def update_profile(
+    sessions: sessionmaker[Session],
+    shop_id: int,
+    customer_id: int,
+    body: Mapping[str, Any],
+    *,
+    today: date | None = None,
+) -> ProfileChange:
+    """Correct the Klubb-owned fields named in ``body``; Shopify-owned ones are refused (422)."""
+    changes = parse_profile_changes(body, today or utcnow().date())
+    with sessions.begin() as s:
+        member = find_member(s, shop_id, customer_id, lock=True)
+        changed = tuple(name for name, value in changes.items() if getattr(member, name) != value)
+        for name in changed:
+            setattr(member, name, changes[name])
+        if changed:
+            member.fields_push_pending_since = utcnow()  # Shopify's metafields still to follow
+            audit.record(
+                s,
+                shop_id,
+                audit.ActorType.MEMBER,
+                customer_id,
+                "member.profile_updated",
+                member.id,
+                ",".join(changed),
+            )
+        return ProfileChange(member.id, changed)
+
+
+def set_consents(
+    sessions: sessionmaker[Session],
+    shop_id: int,
+    customer_id: int,
+    body: Mapping[str, Any],
+    *,
+    now: datetime | None = None,
+) -> ConsentChange:
+    """Give or withdraw marketing consent per channel; each change is a ConsentEvent."""
+    wanted = parse_consents(body)
+    now = now or utcnow()
+    with sessions.begin() as s:
+        member = find_member(s, shop_id, customer_id, lock=True)
+        if wanted.get("sms") and not member.sms_consent and not member.phone:
+            # Shopify refuses SMS consent for a customer without a phone number: saying
+            # "saved" here would leave Klubb and Shopify disagreeing about the consent.
+            raise ValidationError({"sms": NO_PHONE_FOR_SMS})
+        events: list[ConsentEvent] = []
+        for channel, granted in wanted.items():
+            if getattr(member, f"{channel}_consent") == granted:
+                continue
+            setattr(member, f"{channel}_consent", granted)
+            events.append(
+                ConsentEvent(
+                    shop_id=shop_id,
+                    member_id=member.id,
+                    channel=channel,
+                    granted=granted,
+                    source=CONSENT_SOURCE,
+                    created_at=now,
+                    push_pending_since=now,  # Shopify still to be told
+                )
+            )
+        s.add_all(events)
+        if events:
+            detail = ",".join(
+                f"{e.channel}={'granted' if e.granted else 'withdrawn'}" for e in events
+            )
+            audit.record(
+                s,
+                shop_id,
+                audit.ActorType.MEMBER,
+                customer_id,
+                "member.consent_changed",
+                member.id,
+                detail,
+            )
+        s.flush()
+        return ConsentChange(
+            consents={"email": member.email_consent, "sms": member.sms_consent},
+            changed=tuple(e.channel for e in events),
+            event_ids=tuple(e.id for e in events),
+        )
+
+
+def restrict(sessions: sessionmaker[Session], shop_id: int, customer_id: int) -> str:
+    """Art. 18: stop earning and messages, keep the data. Idempotent; returns the status."""
+    return _set_status(sessions, shop_id, customer_id, MemberStatus.RESTRICTED, "member.restricted")
+
+
+def lift_restriction(sessions: sessionmaker[Session], shop_id: int, customer_id: int) -> str:
+    """Undo :func:`restrict` (orders settled meanwhile stay without points). Idempotent."""
+    return _set_status(
+        sessions, shop_id, customer_id, MemberStatus.ACTIVE, "member.restriction_lifted"
+    )
+
+
+def _set_status(
+    sessions: sessionmaker[Session], shop_id: int, customer_id: int, status: str, action: str
+) -> str:
+    with sessions.begin() as s:
+        member = find_member(s, shop_id, customer_id, lock=True)
+        if member.status != status:
+            member.status = status
+            audit.record(s, shop_id, audit.ActorType.MEMBER, customer_id, action, member.id)
+        return str(member.status)
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,1 @@
+"""Rewards: the catalogue, redemptions, and the discount codes in Shopify."""

@@ -1,0 +1,209 @@
+"""The rewards catalogue: what the merchant offers, checked and stored (``/api/rewards``).
+
+:func:`validate_reward` parses a reward's JSON fields and names every bad one; the other
+functions list, create, update and archive a shop's rewards and answer each as
+:func:`reward_json`. A redemption's life is :mod:`loyalty.rewards.redemptions`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from loyalty.core.errors import NotFound, ValidationError
+from loyalty.core.models import Reward, RewardKind, Shop
+from loyalty.core.money import parse_amount
+from loyalty.core.payloads import parse_time
+
+_CATALOGUE_FIELDS = (
+    "kind",
+    "title",
+    "points_cost",
+    "value",
+    "minimum_order",
+    "code_lifetime_days",
+    "limit_per_member",
+    "active",
+    "starts_at",
+    "ends_at",
+)
+
+
+def validate_reward(
+    data: Mapping[str, Any], current: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Check a reward's fields (``data`` over ``current``); the parsed values to store.
+
+    JSON shapes: ``kind`` one of fixed_amount / percentage / free_shipping; ``value`` a decimal
+    string, the amount off in the shop's currency or the fraction off (``"0.1"`` is 10 %), null
+    for free shipping; ``minimum_order`` a decimal string or null; times ISO 8601 with a zone.
+    Raises ValidationError naming every bad or unknown field; nothing is stored then.
+    """
+    if not isinstance(data, Mapping):
+        raise ValidationError({"_body": "Send a JSON object."})
+    errors = {str(k)[:100]: "Unknown field." for k in data if k not in _CATALOGUE_FIELDS}
+    merged = {**(current or {}), **{k: v for k, v in data.items() if k in _CATALOGUE_FIELDS}}
+    values: dict[str, Any] = {}
+    checks: dict[str, Callable[[Any], Any]] = {
+        "kind": _kind,
+        "title": _title,
+        "points_cost": _whole(1, 10_000_000),
+        "minimum_order": _optional(_amount),
+        "code_lifetime_days": _optional(_whole(1, 3650)),
+        "limit_per_member": _optional(_whole(1, 1000)),
+        "active": _flag,
+        "starts_at": _optional(_moment),
+        "ends_at": _optional(_moment),
+    }
+    for name, check in checks.items():
+        try:
+            values[name] = check(merged.get(name, True if name == "active" else None))
+        except ValueError as err:
+            errors[name] = str(err)
+    try:
+        values["value"] = _reward_value(values.get("kind"), merged.get("value"))
+    except ValueError as err:
+        errors["value"] = str(err)
+    starts, ends = values.get("starts_at"), values.get("ends_at")
+    if starts and ends and ends <= starts:
+        errors["ends_at"] = "End after the start."
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _optional(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda value: None if value is None else check(value)
+
+
+def _kind(value: Any) -> str:
+    if value not in {k.value for k in RewardKind}:
+        raise ValueError("Choose fixed_amount, percentage or free_shipping.")
+    return str(value)
+
+
+def _title(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value.strip()) > 255:
+        raise ValueError("Enter a title of 1 to 255 characters.")
+    return value.strip()
+
+
+def _whole(low: int, high: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"Enter a whole number from {low} to {high}.")
+        return value
+
+    return check
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("Choose true or false.")
+    return value
+
+
+def _amount(value: Any) -> Decimal:
+    amount = parse_amount(value) if isinstance(value, str | int) else None
+    if amount is None or amount < 0 or amount.as_tuple().exponent < -4:  # type: ignore[operator]
+        raise ValueError('Enter an amount as a decimal string, like "50.00".')
+    return amount
+
+
+def _moment(value: Any) -> datetime:
+    moment = parse_time(value)
+    if moment is None:
+        raise ValueError("Enter a time in ISO 8601, like 2026-12-01T00:00:00Z.")
+    return moment
+
+
+def _reward_value(kind: str | None, value: Any) -> Decimal | None:
+    if kind == RewardKind.FREE_SHIPPING:
+        if value is not None:
+            raise ValueError("Free shipping has no value; send null.")
+        return None
+    amount = _amount(value) if value is not None else None
+    if kind == RewardKind.PERCENTAGE and (amount is None or not 0 < amount <= 1):
+        raise ValueError('Enter the fraction off, above 0 and at most 1 ("0.1" is 10 %).')
+    if kind == RewardKind.FIXED_AMOUNT and (amount is None or amount <= 0):
+        raise ValueError('Enter the amount off, like "50.00".')
+    return amount
+
+
+def reward_json(reward: Reward, currency: str) -> dict[str, Any]:
+    """A catalogue item as JSON: ids as strings, money as decimal strings with the currency."""
+
+    def money(value: Decimal | None) -> str | None:
+        return None if value is None else format(value.normalize(), "f")
+
+    return {
+        "id": str(reward.id),
+        "kind": reward.kind,
+        "title": reward.title,
+        "points_cost": reward.points_cost,
+        "value": money(reward.value),
+        "minimum_order": money(reward.minimum_order),
+        "currency": currency,
+        "code_lifetime_days": reward.code_lifetime_days,
+        "limit_per_member": reward.limit_per_member,
+        "active": reward.active,
+        "starts_at": reward.starts_at.isoformat() if reward.starts_at else None,
+        "ends_at": reward.ends_at.isoformat() if reward.ends_at else None,
+    }
+
+
+def list_rewards(sessions: sessionmaker[Session], shop_id: int) -> list[dict[str, Any]]:
+    """Every reward of the shop, active or not, cheapest first."""
+    with sessions() as s:
+        currency = _currency(s, shop_id)
+        rows = s.scalars(
+            select(Reward).where(Reward.shop_id == shop_id).order_by(Reward.points_cost, Reward.id)
+        )
+        return [reward_json(r, currency) for r in rows]
+
+
+def create_reward(
+    sessions: sessionmaker[Session], shop_id: int, data: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Add a reward to the shop's catalogue; the stored reward as JSON."""
+    values = validate_reward(data)
+    with sessions.begin() as s:
+        reward = Reward(shop_id=shop_id, **values)
+        s.add(reward)
+        s.flush()
+        return reward_json(reward, _currency(s, shop_id))
+
+
+def update_reward(
+    sessions: sessionmaker[Session], shop_id: int, reward_id: int, data: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Change some of a reward's fields (checked together with the others); the reward after.
+
+    Redemptions already made keep their points and codes.
+    """
+    with sessions.begin() as s:
+        reward = s.scalar(
+            select(Reward)
+            .where(Reward.id == reward_id, Reward.shop_id == shop_id)
+            .with_for_update()
+        )
+        if reward is None:
+            raise NotFound("no such reward")
+        for name, value in validate_reward(data, reward_json(reward, "")).items():
+            setattr(reward, name, value)
+        s.flush()
+        return reward_json(reward, _currency(s, shop_id))
+
+
+def archive_reward(sessions: sessionmaker[Session], shop_id: int, reward_id: int) -> dict[str, Any]:
+    """Take a reward out of the storefront (``active`` false); its history stays."""
+    return update_reward(sessions, shop_id, reward_id, {"active": False})
+
+
+def _currency(s: Session, shop_id: int) -> str:
+    return s.scalar(select(Shop.currency).where(Shop.id == shop_id)) or ""

@@ -1,0 +1,1 @@
+"""Shopify as a platform: the Admin API client, signatures, session tokens, tokens, shops, metafields, webhook events."""

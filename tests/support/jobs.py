@@ -1,0 +1,27 @@
+"""Running queued jobs in the test's own process, as the worker would."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import Flask
+
+from jobs import worker
+from runtime import Runtime
+
+
+def runtime_of(app_or_runtime: Flask | Runtime) -> Runtime:
+    """The runtime of a test's app (or the runtime itself)."""
+    if isinstance(app_or_runtime, Runtime):
+        return app_or_runtime
+    rt: Runtime = app_or_runtime.extensions["klubb"]
+    return rt
+
+
+def drain(
+    app_or_runtime: Flask | Runtime,
+    queue_names: Sequence[str] | None = None,
+    raise_failures: bool = True,
+) -> int:
+    """Run every queued job in this process with the app's runtime bound (``jobs.worker.drain``)."""
+    return worker.drain(runtime_of(app_or_runtime), queue_names, raise_failures=raise_failures)
