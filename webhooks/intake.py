@@ -21,7 +21,7 @@ from errors import json_error
 from jobs.queueing import COMPLIANCE_TOPICS, enqueue_event
 from loyalty.core.db import DirectError
 from loyalty.core.models import EventStatus
-from loyalty.shopify import webhook_events as events
+from loyalty.shopify import webhook_events
 from loyalty.shopify.signatures import is_valid_shop_domain, verify_webhook
 from runtime import current_runtime
 from webhooks import enqueue_window
@@ -68,7 +68,7 @@ def receive() -> tuple[Response, int] | Response:
     shop = headers.get("X-Shopify-Shop-Domain", "").strip().lower()
     webhook_id = headers.get("X-Shopify-Webhook-Id")
     event_id = (headers.get("X-Shopify-Event-Id") or webhook_id or "").strip()
-    delivery = events.Delivery(
+    delivery = webhook_events.Delivery(
         event_id=event_id or "unidentified:" + hashlib.sha256(body).hexdigest(),
         webhook_id=webhook_id,
         topic=topic or "(missing)",
@@ -85,7 +85,7 @@ def receive() -> tuple[Response, int] | Response:
     else:
         status, error = EventStatus.ENQUEUED, None
     try:
-        recorded = events.record(
+        recorded = webhook_events.record(
             rt.sessions,
             delivery,
             status=status,
@@ -100,7 +100,7 @@ def receive() -> tuple[Response, int] | Response:
         return json_error(503, "unavailable", "Try again later.")
 
     if not recorded.created:
-        if recorded.status in events.FINISHED:
+        if recorded.status in webhook_events.FINISHED:
             return _ok("duplicate")
         # A redelivery of an event whose first copy never finished: make sure it is queued.
         enqueue_event(rt, recorded.id, delivery.topic)
@@ -113,7 +113,7 @@ def receive() -> tuple[Response, int] | Response:
     return _ok("accepted")
 
 
-def _problem(delivery: events.Delivery, event_id: str, body: bytes) -> str | None:
+def _problem(delivery: webhook_events.Delivery, event_id: str, body: bytes) -> str | None:
     """Why a signed delivery cannot be processed, or None when it can."""
     if delivery.topic == "(missing)":
         return "X-Shopify-Topic header is missing."
