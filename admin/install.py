@@ -6,9 +6,10 @@
 - ``GET /auth/install`` and ``GET /auth/callback``: the authorization code grant (the legacy
   install flow), with a one-time state kept in Redis and bound to the shop.
 
-The domain work is :mod:`loyalty.shopify.shops`; its dependencies (the cipher, the Shopify client, a
-Redis lock per shop) come from :mod:`extensions`, shared with the jobs; this module turns its
-errors into pages.
+The domain work is :mod:`loyalty.shopify.shops`; its dependencies (the cipher, the Shopify
+client, a Redis lock per shop) come from :mod:`runtime`, shared with the jobs; this module turns
+its errors into pages. A new install (the first, or again after an uninstall) starts the shop's
+backfill (:func:`jobs.backfill.start_install_backfill`).
 """
 
 from __future__ import annotations
