@@ -11,8 +11,8 @@ Use::
     fake.stop()
 
 The app reaches it only through ``SHOPIFY_SHOP_URL_TEMPLATE`` = ``fake.shop_url_template``.
-Modules: ``state`` (clock and data), ``oauth`` (authorize, token endpoint, session tokens,
-HMACs), ``graphql_api`` + ``gql_errors`` + ``resolvers`` + ``bulk`` (the Admin GraphQL API),
+Modules: ``clock``, ``ids``, ``records`` and ``state`` (the clock and the data), ``oauth``
+(authorize, token endpoint, session tokens, HMACs), ``graphql_api`` + ``gql_errors`` + ``resolvers`` + ``bulk`` (the Admin GraphQL API),
 ``admin_page`` (the admin that frames the app), ``webhooks`` (signed deliveries),
 ``server`` (HTTP wiring), ``cdn/`` (App Bridge and Polaris stand-ins).
 """
@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .clock import FakeClock
 from .fake import DEFAULT_SCOPES, FakeShopify
 from .oauth import host_param, query_hmac, query_hmac_message, verify_query_hmac
-from .state import FakeClock, FakeShop
+from .state import FakeShop
 from .webhooks import sign_webhook
 
 CDN_DIR = Path(__file__).with_name("cdn")

@@ -24,8 +24,9 @@ from graphql import (
 from graphql.language import FieldNode, InlineFragmentNode, SelectionSetNode
 
 from . import gql_errors
+from .clock import iso8601
+from .records import BulkOperation
 from .resolvers import Context, ctx_of, query_root
-from .state import BulkOperation, iso8601
 
 MAX_RUNNING = 5
 

@@ -13,7 +13,9 @@ import requests
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from . import oauth, webhooks
-from .state import FakeClock, FakeShop, _IdSource
+from .clock import FakeClock
+from .ids import _IdSource
+from .state import FakeShop
 
 DEFAULT_SCOPES = "read_customers,write_customers,read_orders,write_discounts,write_app_proxy"
 SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")

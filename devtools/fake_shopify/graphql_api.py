@@ -50,8 +50,9 @@ from graphql.language import IntValueNode, StringValueNode, VariableNode
 from werkzeug.wrappers import Request, Response
 
 from . import gql_errors
+from .clock import parse_iso8601
 from .resolvers import Context, mutation_root, query_root
-from .state import FakeShop, parse_iso8601
+from .state import FakeShop
 
 if TYPE_CHECKING:
     from .fake import FakeShopify

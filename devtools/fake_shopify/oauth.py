@@ -18,7 +18,9 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 import jwt
 from werkzeug.wrappers import Request, Response
 
-from .state import AccessToken, AuthorizationCode, FakeShop, RefreshToken, new_token
+from .ids import new_token
+from .records import AccessToken, AuthorizationCode, RefreshToken
+from .state import FakeShop
 
 if TYPE_CHECKING:
     from .fake import FakeShopify

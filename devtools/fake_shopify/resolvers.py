@@ -17,23 +17,10 @@ from zoneinfo import ZoneInfo
 
 from graphql import GraphQLError, GraphQLResolveInfo
 
-from .state import (
-    AccessToken,
-    Consent,
-    Customer,
-    Discount,
-    FakeShop,
-    Metafield,
-    Order,
-    RedeemCode,
-    cursor_id,
-    decimal_text,
-    gid,
-    iso8601,
-    opaque_cursor,
-    parse_gid,
-    parse_iso8601,
-)
+from .clock import iso8601, parse_iso8601
+from .ids import cursor_id, gid, opaque_cursor, parse_gid
+from .records import AccessToken, Consent, Customer, Discount, Metafield, Order, RedeemCode
+from .state import FakeShop
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -91,6 +78,15 @@ def require(info: GraphQLResolveInfo, scope: str) -> None:
     """Raise ACCESS_DENIED unless the token has ``scope`` (``write_x`` implies ``read_x``)."""
     if scope not in ctx_of(info).scopes:
         raise access_denied(info.field_name, scope)
+
+
+def decimal_text(value: Decimal) -> str:
+    """Decimal as Shopify's GraphQL renders it: ``5.0``, ``12.5``, ``0.1``."""
+    normalized = value.normalize()
+    text = format(normalized, "f")
+    if "." not in text:
+        text += ".0"
+    return text
 
 
 def money(amount: Decimal, currency: str) -> dict[str, str]:
