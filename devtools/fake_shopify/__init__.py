@@ -12,9 +12,11 @@ Use::
 
 The app reaches it only through ``SHOPIFY_SHOP_URL_TEMPLATE`` = ``fake.shop_url_template``.
 Modules: ``clock``, ``ids``, ``records`` and ``state`` (the clock and the data), ``oauth``
-(authorize, token endpoint, session tokens, HMACs), ``graphql_api`` + ``gql_errors`` + ``resolvers`` + ``bulk`` (the Admin GraphQL API),
-``admin_page`` (the admin that frames the app), ``webhooks`` (signed deliveries),
-``server`` (HTTP wiring), ``cdn/`` (App Bridge and Polaris stand-ins).
+(authorize, install), ``token_endpoint`` + ``tokens`` (the token endpoint's grants, minting),
+``signatures`` (HMACs, ``host``, session tokens), ``graphql_api`` + ``gql_errors`` +
+``resolvers`` + ``bulk`` (the Admin GraphQL API), ``admin_page`` (the admin that frames the
+app), ``webhooks`` (signed deliveries), ``server`` (HTTP wiring), ``cdn/`` (App Bridge and
+Polaris stand-ins).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pathlib import Path
 
 from .clock import FakeClock
 from .fake import DEFAULT_SCOPES, FakeShopify
-from .oauth import host_param, query_hmac, query_hmac_message, verify_query_hmac
+from .signatures import host_param, query_hmac, query_hmac_message, verify_query_hmac
 from .state import FakeShop
 from .webhooks import sign_webhook
 

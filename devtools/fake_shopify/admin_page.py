@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request, Response
 
-from .oauth import form_encode, host_param, install, make_session_token, query_hmac
+from .oauth import install
+from .signatures import form_encode, host_param, make_session_token, query_hmac
 from .state import FakeShop
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from typing import Any
 import requests
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from . import oauth, webhooks
+from . import oauth, signatures, tokens, webhooks
 from .clock import FakeClock
 from .ids import _IdSource
 from .state import FakeShop
@@ -195,7 +195,7 @@ class FakeShopify:
             target = self.shops[shop]
             if not target.installed:
                 oauth.install(self, target, self.scopes)
-            return oauth.issue_offline(self, target, "test_helper", expiring)
+            return tokens.issue_offline(self, target, "test_helper", expiring)
 
     def next_id(self) -> int:
         """A fresh numeric id for a new object."""
@@ -215,7 +215,7 @@ class FakeShopify:
         dest: str | None = None,
     ) -> str:
         """An App Bridge session token (HS256 JWT); overrides build bad ones."""
-        return oauth.make_session_token(
+        return signatures.make_session_token(
             self,
             shop,
             sub=sub,

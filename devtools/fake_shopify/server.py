@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import admin_page, graphql_api, oauth
+from . import admin_page, graphql_api, oauth, signatures, token_endpoint
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -110,7 +110,7 @@ def _token(fake: FakeShopify, shop: FakeShop, request: Request) -> Response:
         if failure.delay:
             time.sleep(failure.delay)
         if failure.status is not None:
-            body = oauth.parse_token_body(request) or {}
+            body = token_endpoint.parse_token_body(request) or {}
             with fake.lock:
                 fake.token_requests.append(
                     {
@@ -123,7 +123,7 @@ def _token(fake: FakeShopify, shop: FakeShop, request: Request) -> Response:
                     }
                 )
             return _canned(failure)
-    response, entry = oauth.token_endpoint(fake, shop, request)
+    response, entry = token_endpoint.token_endpoint(fake, shop, request)
     entry["status"] = response.status_code
     with fake.lock:
         fake.token_requests.append(entry)
@@ -166,7 +166,7 @@ def _session_token(fake: FakeShopify, shop: FakeShop, request: Request) -> Respo
         return Response(
             json.dumps({"error": "app not installed"}), status=409, content_type="application/json"
         )
-    token = oauth.make_session_token(fake, shop.domain, sub=str(fake.staff_user_id))
+    token = signatures.make_session_token(fake, shop.domain, sub=str(fake.staff_user_id))
     response = Response(json.dumps({"token": token}), content_type="application/json")
     response.headers["Cache-Control"] = "no-store"
     return response
