@@ -13,10 +13,10 @@ Use::
 The app reaches it only through ``SHOPIFY_SHOP_URL_TEMPLATE`` = ``fake.shop_url_template``.
 Modules: ``clock``, ``ids``, ``records`` and ``state`` (the clock and the data), ``oauth``
 (authorize, install), ``token_endpoint`` + ``tokens`` (the token endpoint's grants, minting),
-``signatures`` (HMACs, ``host``, session tokens), ``graphql_api`` + ``gql_errors`` +
-``resolvers`` + ``bulk`` (the Admin GraphQL API), ``admin_page`` (the admin that frames the
-app), ``webhooks`` (signed deliveries), ``server`` (HTTP wiring), ``cdn/`` (App Bridge and
-Polaris stand-ins).
+``signatures`` (HMACs, ``host``, session tokens), ``graphql_api`` + ``gql_*`` (schema, cost,
+variables, error shapes and paths) + ``resolvers/`` + ``bulk`` (the Admin GraphQL API),
+``admin_page`` (the admin that frames the app), ``webhooks`` (signed deliveries), ``server``
+(HTTP wiring), ``cdn/`` (App Bridge and Polaris stand-ins).
 """
 
 from __future__ import annotations

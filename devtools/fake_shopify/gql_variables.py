@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -19,8 +20,9 @@ from graphql import (
     type_from_ast,
     value_from_ast,
 )
+from graphql.language import Node
 
-from . import gql_errors
+from .gql_paths import Error
 
 
 def _type_at(var_type: Any, path: list[Any]) -> Any:
@@ -54,7 +56,7 @@ def coerce_variables(
                 continue
             if isinstance(var_type, GraphQLNonNull):
                 errors.append(
-                    gql_errors.variable_error(
+                    variable_error(
                         name,
                         type_text,
                         None,
@@ -85,7 +87,7 @@ def coerce_variables(
                     path = [*path, field.group(1).split(".")[-1]]
                 if field and "is not defined by type" in error.message:
                     path = [*path, field.group(1)]
-            explanation = gql_errors.coercion_explanation(
+            explanation = coercion_explanation(
                 error.message, invalid, named.name if named else "?", enum_values
             )
             if error.original_error is not None and str(error.original_error):
@@ -96,7 +98,44 @@ def coerce_variables(
 
         coerced = coerce_input_value(raw[name], var_type, on_error)  # type: ignore[arg-type]
         if problems:
-            errors.append(gql_errors.variable_error(name, type_text, raw[name], problems, var_def))
+            errors.append(variable_error(name, type_text, raw[name], problems, var_def))
         else:
             values[name] = coerced
     return values, errors
+
+
+def variable_error(
+    name: str, type_text: str, value: Any, problems: list[dict[str, Any]], node: Node
+) -> Error:
+    """Shopify's ``INVALID_VARIABLE`` error for one variable."""
+    pathed = [p for p in problems if p["path"]]
+    message = f"Variable ${name} of type {type_text} was provided invalid value"
+    if pathed:
+        parts = [f"{'.'.join(str(x) for x in p['path'])} ({p['explanation']})" for p in pathed]
+        message += " for " + ", ".join(parts)
+    loc = node.loc
+    out: Error = {"message": message}
+    if loc is not None:
+        out["locations"] = [
+            {
+                "line": loc.source.get_location(loc.start).line,
+                "column": loc.source.get_location(loc.start).column,
+            }
+        ]
+    out["extensions"] = {"code": "INVALID_VARIABLE", "value": value, "problems": problems}
+    return out
+
+
+def coercion_explanation(message: str, value: Any, type_name: str, enum_values: list[str]) -> str:
+    """A graphql-core input coercion message reworded as Shopify explains problems."""
+    if "not to be null" in message or "not to be None" in message or "was not provided" in message:
+        return "Expected value to not be null"
+    if m := re.match(r"^Field '(.+?)' is not defined by type '(.+?)'", message):
+        return f"Field is not defined on {m.group(2)}"
+    if enum_values:
+        return f"Expected {json.dumps(value)} to be one of: {', '.join(enum_values)}"
+    if message.startswith(
+        ("Int cannot", "Float cannot", "String cannot", "Boolean cannot", "ID cannot")
+    ):
+        return f"Could not coerce value {json.dumps(value)} to {type_name}"
+    return message.rstrip(".") if message.endswith("'.") else message
