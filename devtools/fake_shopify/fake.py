@@ -7,15 +7,17 @@ import re
 import threading
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from . import oauth, signatures, tokens, webhooks
 from .clock import FakeClock
 from .ids import _IdSource
 from .state import FakeShop
+
+if TYPE_CHECKING:
+    from .server import LoopbackServer
 
 DEFAULT_SCOPES = "read_customers,write_customers,read_orders,write_discounts,write_app_proxy"
 SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
@@ -72,40 +74,26 @@ class FakeShopify:
         self._ids = _IdSource()
         self._token_failures: deque[InjectedFailure] = deque()
         self._graphql_failures: deque[InjectedFailure] = deque()
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: LoopbackServer | None = None
 
     # -- server --------------------------------------------------------------------------
 
     def start(self) -> FakeShopify:
         """Serve on ``host:port`` (port 0: a free port) in a daemon thread."""
-        from .server import make_wsgi_app
+        from .server import LoopbackServer, make_wsgi_app
 
         if self._server is not None:
             return self
-        self._server = make_server(
-            self.host, self.port, make_wsgi_app(self), threaded=True, request_handler=_Quiet
-        )
-        self.port = self._server.server_port
-        server = self._server
-        self._thread = threading.Thread(
-            target=lambda: server.serve_forever(poll_interval=0.05),
-            name="fake-shopify",
-            daemon=True,
-        )
-        self._thread.start()
+        self._server = LoopbackServer(make_wsgi_app(self), self.host, self.port)
+        self.port = self._server.port
         return self
 
     def stop(self) -> None:
         """Stop serving."""
         if self._server is None:
             return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self._server.stop()
         self._server = None
-        self._thread = None
 
     def __enter__(self) -> FakeShopify:
         return self.start()
@@ -310,13 +298,6 @@ class FakeShopify:
             retry=retry,
             name=name,
         )
-
-
-class _Quiet(WSGIRequestHandler):
-    """A request handler that does not log every request to stderr."""
-
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
 
 
 def _numeric_id(api_key: str) -> int:

@@ -1,15 +1,17 @@
-"""HTTP wiring of the fake Shopify (a werkzeug WSGI app)."""
+"""HTTP wiring of the fake Shopify (a werkzeug WSGI app), and serving it on loopback."""
 
 from __future__ import annotations
 
 import html
 import json
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
+from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from . import admin_page, graphql_api, oauth, signatures, token_endpoint
@@ -213,3 +215,31 @@ def _index(fake: FakeShopify) -> Response:
         f"</title></head><body><h1>Fake Shopify</h1><ul>{items}</ul></body></html>"
     )
     return Response(body, content_type="text/html; charset=utf-8")
+
+
+class LoopbackServer:
+    """A WSGI app served on ``host:port`` (port 0: a free port) in a daemon thread."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], host: str, port: int) -> None:
+        self._server = make_server(host, port, app, threaded=True, request_handler=_Quiet)
+        self.port = self._server.server_port
+        server = self._server
+        self._thread = threading.Thread(
+            target=lambda: server.serve_forever(poll_interval=0.05),
+            name="fake-shopify",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving, close the socket, wait for the thread."""
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+class _Quiet(WSGIRequestHandler):
+    """A request handler that does not log every request to stderr."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
