@@ -43,7 +43,8 @@ from bench.common import (
     gunicorn,
     prepare_app_database,
 )
-from devtools.storefront.server import EXTENSION, Storefront
+from devtools.storefront.server import Storefront
+from devtools.storefront.theme import EXTENSION
 
 DATABASE = "klubb_bench_storefront"
 TOOLS = ROOT / "tools" / "lighthouse"
