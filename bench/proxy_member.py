@@ -44,20 +44,9 @@ import requests
 os.environ.setdefault("BENCH_REDIS_DB", "10")
 
 from bench import seed as seeding
-from bench.common import (
-    ROOT,
-    SECRET,
-    SHOP,
-    VENV_BIN,
-    WrkResult,
-    app_env,
-    database_url,
-    explain_reads,
-    gunicorn,
-    percentile,
-    rss_mib,
-    run_wrk,
-)
+from bench.common import ROOT, SECRET, SHOP, VENV_BIN, app_env, database_url, explain_reads
+from bench.load import WrkResult, percentile, run_wrk
+from bench.processes import gunicorn, rss_mib
 from loyalty.shopify.signatures import proxy_signature
 
 if TYPE_CHECKING:
