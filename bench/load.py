@@ -103,3 +103,16 @@ def percentile(values: list[float], q: float) -> float:
     """The ``q``-th percentile of ``values`` (nearest rank)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
+
+
+def wrk_paths(
+    url: str, paths: list[str], *, seconds: int, connections: int, delay_ms: float = 0.0
+) -> WrkResult:
+    """Run wrk (bench/proxy.lua) GETting ``paths`` round-robin."""
+    paths_file = ROOT / "bench" / f".wrk-paths-{os.getpid()}.txt"
+    paths_file.write_text("\n".join(paths) + "\n")
+    env = {"BENCH_PATHS_FILE": str(paths_file), "BENCH_DELAY_MS": str(delay_ms)}
+    try:
+        return run_wrk(url, "proxy.lua", env, seconds=seconds, connections=connections)
+    finally:
+        paths_file.unlink(missing_ok=True)
