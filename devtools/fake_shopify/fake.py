@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 from collections import deque
@@ -13,7 +12,7 @@ import requests
 
 from . import oauth, signatures, tokens, webhooks
 from .clock import FakeClock
-from .ids import _IdSource
+from .ids import _IdSource, numeric_app_id
 from .state import FakeShop
 
 if TYPE_CHECKING:
@@ -60,7 +59,7 @@ class FakeShopify:
         self.scopes = scopes
         self.api_version = api_version
         # The numeric app id behind ``app--<id>`` namespaces (not the client id).
-        self.app_id = app_id if app_id is not None else _numeric_id(api_key)
+        self.app_id = app_id if app_id is not None else numeric_app_id(api_key)
         self.app_name = app_name
         self.staff_user_id = staff_user_id
         self.host = host
@@ -298,8 +297,3 @@ class FakeShopify:
             retry=retry,
             name=name,
         )
-
-
-def _numeric_id(api_key: str) -> int:
-    digest = hashlib.sha256(api_key.encode()).hexdigest()
-    return 100_000_000_000 + int(digest[:12], 16) % 900_000_000_000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import secrets
 import threading
 from typing import Any
@@ -61,3 +62,9 @@ def cursor_id(cursor: str) -> int | None:
         return None
     digits = raw.split(marker, 1)[1].split(",", 1)[0]
     return int(digits) if digits.isdigit() else None
+
+
+def numeric_app_id(api_key: str) -> int:
+    """A stable numeric app id for ``api_key`` (the id behind ``app--<id>`` namespaces)."""
+    digest = hashlib.sha256(api_key.encode()).hexdigest()
+    return 100_000_000_000 + int(digest[:12], 16) % 900_000_000_000
