@@ -24,7 +24,8 @@ from datetime import timedelta
 
 import psycopg
 
-from bench.common import SHOP, app_env, database_url, explain_reads, percentile
+from bench.common import SHOP, app_env, database_url, explain_reads
+from bench.load import percentile
 from bench.seed import seed
 
 DATABASE = "klubb_bench_dashboard"
