@@ -215,7 +215,7 @@ def test_a_refresh_landing_late_keeps_the_leave_confirmation_open(
         else:
             route.fallback()  # to the app proxy's stand-in
 
-    page.route("**/api/me", hold_reloads)
+    page.route("**/api/me?locale=*", hold_reloads)
     dialog.get_by_label("Offers by email").check()  # PUT goes through; its reload is held
     for _ in range(200):  # route handlers run while Playwright waits
         if held:
