@@ -133,9 +133,10 @@ FROM (
 
 LEDGER_SQL = """
 INSERT INTO ledger_entries (shop_id, member_id, points, kind, source_key, actor, order_id,
-  created_at)
+  created_at, reason_code, reason_params, reason)
 SELECT %(shop)s, m.id, 50 + (n * 7919) %% 950, 'earn', 'seed:' || n, 'system',
-  8000000000 + n, now() - (n %% 1095) * interval '1 day'
+  8000000000 + n, now() - (n %% 1095) * interval '1 day',
+  'order', json_build_object('order_id', (8000000000 + n)::text), 'order ' || (8000000000 + n)
 FROM generate_series(1::bigint, %(count)s::bigint) AS n
 JOIN members AS m ON m.shop_id = %(shop)s AND m.customer_id = 6000000000 + 1 + n %% %(members)s
 """

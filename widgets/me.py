@@ -2,7 +2,7 @@
 
 | call | does |
 |---|---|
-| ``GET /me`` | what Klubb holds about the shopper, who owns which field |
+| ``GET /me`` | what Klubb holds about the shopper, who owns which field; ``?locale=nb`` |
 | ``GET /me/export.json`` / ``GET /me/export.csv`` | downloads: everything (JSON), the ledger (CSV) |
 | ``PATCH /me`` | correct ``birthday``, ``preferred_name``, ``language`` (422 for Shopify's fields) |
 | ``PUT /me/consents`` | ``{"email": bool, "sms": bool}``; pushed to Shopify by a job |
@@ -24,9 +24,11 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify
+from flask_babel import format_decimal, gettext
 
 from jobs.queueing import RETRY_SHOPIFY, QueueUnavailable, enqueue
 from jobs.shopify_sync import enqueue_departure_cleanup
+from loyalty.points import reasons
 from loyalty.privacy import self_service
 from loyalty.privacy.compliance import customer_hash_keys
 from loyalty.privacy.leave import leave
@@ -59,9 +61,19 @@ def member_change(view: Callable[..., Any]) -> Callable[..., Any]:
 @bp.get("")
 @member_read
 def read_me() -> Response:
-    """What Klubb holds about the signed-in member."""
+    """What Klubb holds about the signed-in member; each history entry's reason in words, in
+    the request's language (the panel passes its own as ``locale``, see i18n.select_locale)."""
     shopper = g.shopper
     data = self_service.my_data(current_runtime().sessions, shopper.shop_id, shopper.customer_id)
+    for entry in data["recent_ledger"]:
+        entry["reason_label"] = reasons.label(
+            entry["reason_code"],
+            entry["reason_params"],
+            entry["reason"],
+            translate=gettext,
+            number=format_decimal,
+            order_name=entry["order_name"],
+        )
     base = f"{shopper.path_prefix}/api/me"
     data["downloads"] = {"json": f"{base}/export.json", "csv": f"{base}/export.csv"}
     return jsonify(data)

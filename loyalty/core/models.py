@@ -264,6 +264,11 @@ class LedgerEntry(Base):
     points: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(ENUM_STR)
     source_key: Mapped[str] = mapped_column(String(200))
+    # Why, as loyalty.points.reasons.ReasonCode and the facts its words need (revision 0013).
+    reason_code: Mapped[str] = mapped_column(String(40))
+    reason_params: Mapped[dict[str, str | int] | None] = mapped_column(JSON(none_as_null=True))
+    # A staff adjustment's own words; for Klubb's codes the English text they stood for before
+    # codes existed (kept for the programs that read it; never rendered). NULL once erased.
     reason: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(100), default="system")
     order_id: Mapped[int | None] = mapped_column(BigInteger)

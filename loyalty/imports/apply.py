@@ -35,7 +35,7 @@ from loyalty.imports.customers import Customer, Resolved
 from loyalty.imports.formats import Mode, Source
 from loyalty.imports.parse import Row, RowError
 from loyalty.members.enrolment import HashKeys, customer_hashes
-from loyalty.points import ledger
+from loyalty.points import ledger, reasons
 from loyalty.privacy import audit
 
 
@@ -188,9 +188,6 @@ def process(
         delta = target - member.points_balance
         if delta == 0 and mode == Mode.ADD:
             continue  # adding 0 needs no record: it can never count twice
-        reason = f"Imported from {source.label}"
-        if mode == Mode.RESET:
-            reason += f" (balance set to {target})"
         posted = ledger.post(
             session,
             shop_id=shop_id,
@@ -198,7 +195,7 @@ def process(
             points=delta,
             kind=LedgerKind.IMPORT,
             source_key=key,
-            reason=reason,
+            reason=reasons.imported(source.label, target if mode == Mode.RESET else None),
             actor=f"staff:{staff_user_id}" if staff_user_id else "staff",
             now=now,
         )

@@ -42,6 +42,7 @@ from loyalty.core.money import ZERO, points_for
 from loyalty.core.payloads import OrderFacts, RefundFacts, parse_id
 from loyalty.core.types import utcnow
 from loyalty.members.enrolment import HashKeys, get_or_enrol, program_settings, tombstone_reason
+from loyalty.points import reasons
 from loyalty.points.ledger import add_to_rollup, local_day, post, session_shop
 
 ORDER_KINDS = (LedgerKind.EARN, LedgerKind.REFUND, LedgerKind.CANCEL)
@@ -185,7 +186,7 @@ def settle(session: Session, record: OrderRecord, now: datetime) -> int:
             points=delta,
             kind=kind,
             source_key=f"order:{record.order_id}:{count}",
-            reason=f"order {record.order_id}",
+            reason=reasons.order(record.order_id),
             order_id=record.order_id,
             available_at=now + pending if earn and settings.pending_days > 0 else None,
             now=now,

@@ -44,7 +44,8 @@ from loyalty.privacy.compliance import CustomerRequest, due_at, lock_shop
 
 EXPORT_FORMAT = "klubb.customer-data/1"
 NOTHING_HELD = "Klubb holds no data about this customer in this shop."
-LEDGER_CSV_COLUMNS = ("created_at", "kind", "points", "reason", "order_id", "actor")
+# reason_code came last (revision 0013), so the earlier columns keep their places.
+LEDGER_CSV_COLUMNS = ("created_at", "kind", "points", "reason", "order_id", "actor", "reason_code")
 
 MEMBER_FIELDS = (
     *PERSONAL_FIELDS,
@@ -72,7 +73,17 @@ ORDER_FIELDS = (
     "points_owed",
     "ordered_at",
 )
-LEDGER_FIELDS = ("created_at", "kind", "points", "reason", "actor", "order_id", "available_at")
+LEDGER_FIELDS = (
+    "created_at",
+    "kind",
+    "points",
+    "reason",
+    "reason_code",
+    "reason_params",
+    "actor",
+    "order_id",
+    "available_at",
+)
 REDEMPTION_FIELDS = (
     "points",
     "state",

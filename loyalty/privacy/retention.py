@@ -48,13 +48,14 @@ from loyalty.core.models import (
 )
 from loyalty.core.types import months_before, utcnow
 from loyalty.members.enrolment import customer_hashes
+from loyalty.points import reasons
 from loyalty.privacy import audit
 from loyalty.privacy.leave import departure_request, retire_member
 from loyalty.privacy.redact import RECORD_KINDS
 
 BATCH_SIZE = 500
 MEMBER_BATCH = 50
-FORFEIT_ON_RETENTION = "forfeited: anonymised after inactivity"
+FORFEIT_ON_RETENTION = reasons.RETENTION
 
 
 def _column_default(name: str) -> int:

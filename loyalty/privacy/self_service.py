@@ -45,6 +45,7 @@ from loyalty.core.models import (
 )
 from loyalty.core.types import utcnow
 from loyalty.members.enrolment import customer_hashes
+from loyalty.members.storefront import recent_history
 from loyalty.privacy import audit
 from loyalty.privacy.compliance import CustomerRequest, due_at
 from loyalty.privacy.export import build_export, ledger_csv
@@ -113,12 +114,6 @@ def my_data(sessions: sessionmaker[Session], shop_id: int, customer_id: int) -> 
             .where(ConsentEvent.member_id == member.id)
             .order_by(ConsentEvent.created_at, ConsentEvent.id)
         )
-        ledger = s.scalars(
-            select(LedgerEntry)
-            .where(LedgerEntry.member_id == member.id)
-            .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
-            .limit(RECENT_LEDGER)
-        )
         profile_fields = (*SHOPIFY_OWNED_FIELDS, *EDITABLE_FIELDS)
         return {
             "customer_id": str(member.customer_id),
@@ -140,16 +135,7 @@ def my_data(sessions: sessionmaker[Session], shop_id: int, customer_id: int) -> 
             "lifetime_points": member.lifetime_points,
             "joined_at": _json(member.joined_at),
             "last_activity_at": _json(member.last_activity_at),
-            "recent_ledger": [
-                {
-                    "created_at": _json(e.created_at),
-                    "kind": e.kind,
-                    "points": e.points,
-                    "reason": e.reason,
-                    "order_id": None if e.order_id is None else str(e.order_id),
-                }
-                for e in ledger
-            ],
+            "recent_ledger": recent_history(s, member, RECENT_LEDGER),
         }
 
 

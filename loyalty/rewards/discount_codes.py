@@ -35,6 +35,7 @@ from loyalty.core.errors import LoyaltyError
 from loyalty.core.models import RedemptionState, RewardKind
 from loyalty.core.money import quantize
 from loyalty.core.types import utcnow
+from loyalty.points import reasons
 from loyalty.rewards import redemptions as rewards
 from loyalty.rewards.redemptions import RedemptionView
 from loyalty.shopify.client import (
@@ -236,7 +237,9 @@ def issue_code(
             log.info("redemption %s: Shopify not ready (%s), later", redemption_id, err.code)
             return rewards.get_redemption(sessions, redemption_id)
         log.warning("redemption %s: code not created (%s), points back", redemption_id, err.code)
-        return rewards.return_reservation(sessions, redemption_id, f"code not created: {err.code}")
+        return rewards.return_reservation(
+            sessions, redemption_id, reasons.code_not_created(err.code)
+        )
     after, changed = rewards.confirm_issued(sessions, redemption_id, discount_id, now)
     if not changed and after.discount_id != discount_id:
         # Released or returned meanwhile: nobody paid for this discount.
@@ -317,6 +320,8 @@ def release_stale_reservations(
             _, changed = rewards.confirm_issued(sessions, redemption_id, found.id, now)
             summary["issued"] += changed
         else:
-            after = rewards.return_reservation(sessions, redemption_id, "reservation released", now)
+            after = rewards.return_reservation(
+                sessions, redemption_id, reasons.REWARD_RELEASED, now
+            )
             summary["returned"] += after.state == RedemptionState.RETURNED
     return dict(summary)

@@ -51,6 +51,7 @@ from loyalty.core.models import (
     Shop,
 )
 from loyalty.core.types import utcnow
+from loyalty.points import reasons
 from loyalty.points.ledger import add_to_rollup, available_balance, local_day, post
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed safely
@@ -187,7 +188,7 @@ def reserve(
         )
         s.add(redemption)
         s.flush()
-        _insert_redeem_entry(s, redemption, now)
+        _insert_redeem_entry(s, redemption, reward.id, now)
         return _view(s, redemption.id), True
 
 
@@ -246,7 +247,7 @@ def _debit(s: Session, member_id: int, shop_id: int, cost: int, now: datetime) -
     return debited is not None
 
 
-def _insert_redeem_entry(s: Session, redemption: Redemption, now: datetime) -> None:
+def _insert_redeem_entry(s: Session, redemption: Redemption, reward_id: int, now: datetime) -> None:
     """The ``redeem`` entry for a debit :func:`_debit` already made (so not ``ledger.post``,
     which would move the balance a second time); the daily counter moves with it."""
     s.execute(
@@ -256,7 +257,7 @@ def _insert_redeem_entry(s: Session, redemption: Redemption, now: datetime) -> N
             points=-redemption.points,
             kind=LedgerKind.REDEEM,
             source_key=f"redeem:{redemption.id}",
-            reason=f"reward {redemption.reward_id}",
+            **reasons.columns(reasons.reward(reward_id)),
             actor="member",
             created_at=now,
         )
@@ -302,7 +303,7 @@ def confirm_issued(
 def return_reservation(
     sessions: sessionmaker[Session],
     redemption_id: int,
-    reason: str,
+    reason: reasons.Reason,
     now: datetime | None = None,
 ) -> RedemptionView:
     """Give a ``reserved`` redemption's points back (``redeem_return``), exactly once."""
@@ -322,7 +323,7 @@ def return_reservation(
                 points=row.points,
                 kind=LedgerKind.REDEEM_RETURN,
                 source_key=f"redeem_return:{redemption_id}",
-                reason=reason[:200],
+                reason=reason,
                 now=now,
             )
         return _view(s, redemption_id)

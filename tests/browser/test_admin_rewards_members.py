@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from loyalty.core.models import AuditLog, LedgerEntry, LedgerKind, Member, Reward, Shop
-from loyalty.points import ledger
+from loyalty.points import ledger, reasons
 from loyalty.rewards.catalogue import create_reward
 
 SHOP = "fjellsko.myshopify.com"
@@ -139,7 +139,7 @@ def add_members(rt):
             points=499,
             kind=LedgerKind.EARN,
             source_key="order:test",
-            reason="Order #1001",
+            reason=reasons.order(ORDER_ID),
             order_id=ORDER_ID,
         )
         return kari.id

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from loyalty.core.config import Config
 from loyalty.core.models import LedgerEntry, LedgerKind, Member
-from loyalty.points import ledger
+from loyalty.points import ledger, reasons
 from loyalty.shopify.client import ShopifyClient
 from tests.admin.conftest import bearer, make_shop, shop_a, shop_b  # noqa: F401 - shared fixtures
 from tests.conftest import SHOP, install_with_fake_token
@@ -53,6 +53,7 @@ def shop_id(app: Flask, rt: Any, config: Config, fake_shopify: Any, fake_shop: A
             points=100,
             kind=LedgerKind.EARN,
             source_key="order:1:1",
+            reason=reasons.order(1),
         )
     return shop_id
 
@@ -102,13 +103,15 @@ def post_points(rt: Any, shop_id: int) -> Callable[[int, int], None]:
                     Member.shop_id == shop_id, Member.customer_id == customer_id
                 )
             )
+            order = next(counter)
             ledger.post(
                 s,
                 shop_id=shop_id,
                 member_id=member_id,
                 points=points,
                 kind=LedgerKind.EARN,
-                source_key=f"order:{next(counter)}:1",
+                source_key=f"order:{order}:1",
+                reason=reasons.order(order),
             )
 
     return post

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from loyalty.core.models import Redemption
 from loyalty.core.types import utcnow
+from loyalty.points import reasons
 from loyalty.rewards import discount_codes
 from loyalty.rewards import redemptions as rewards
 from loyalty.rewards.discount_codes import CodeSpec
@@ -150,7 +151,7 @@ def test_a_code_created_for_a_redemption_returned_meanwhile_is_deleted(
     def graphql_then_release(*args, **kwargs):
         data = real_graphql(*args, **kwargs)
         if "discountCodeBasicCreate" in data:
-            rewards.return_reservation(rt.sessions, view.id, "released by the periodic job")
+            rewards.return_reservation(rt.sessions, view.id, reasons.REWARD_RELEASED)
         return data
 
     client.graphql = graphql_then_release
