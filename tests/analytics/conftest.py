@@ -20,6 +20,7 @@ from loyalty.core.types import utcnow
 from loyalty.points.expiry import expire_inactive_points
 from loyalty.rewards import catalogue as reward_catalogue
 from loyalty.rewards import redemptions as rewards
+from loyalty.rewards.redemption_states import return_reservation
 from tests.admin.conftest import bearer, make_shop, shop_a, shop_b  # noqa: F401 - shared fixtures
 from tests.analytics import seed
 from tests.conftest import SHOP
@@ -77,7 +78,7 @@ def seeded(app: Any, rt: Any, shop: Any, post_webhook: Any, proxy: Any) -> Seede
     returned, _ = rewards.reserve(
         rt.sessions, shop.id, seed.BJORN, int(reward_ids[1]), idempotency_key="bjorn-1"
     )
-    rewards.return_reservation(rt.sessions, returned.id, "test: Shopify refused the code")
+    return_reservation(rt.sessions, returned.id, "test: Shopify refused the code")
 
     # Dina has done nothing for over a year: her signup bonus expires today.
     long_ago = utcnow() - timedelta(days=400)
