@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from loyalty.analytics.reports import add_customer_orders, customer_key
+from loyalty.analytics.customer_days import add_customer_orders, customer_key
 from loyalty.core.db import upsert
 from loyalty.core.errors import LoyaltyError, NotFound
 from loyalty.core.models import (
@@ -262,7 +262,7 @@ def _update_rollup(session: Session, record: OrderRecord) -> None:
 
     An order counts on its shop-local day once paid, unless cancelled or a test; its revenue
     is its net merchandise (paid - refunded subtotal), the same base as its points. An order
-    with a customer key also counts in its customer's day (``loyalty.analytics.reports``).
+    with a customer key also counts in its customer's day (``loyalty.analytics.customer_days``).
     """
     new: tuple[date, bool, Decimal, int | None] | None = None
     if record.paid and not record.cancelled and not record.test and record.ordered_at:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from loyalty.analytics.reports import shop_today
+from loyalty.analytics.periods import shop_today
 from loyalty.core.models import Member, ProgramSettings
 from loyalty.core.types import utcnow
 from loyalty.points.expiry import expire_inactive_points

@@ -59,7 +59,7 @@ class CustomerDayOrders(Base):
     orders: Mapped[int] = mapped_column(Integer, default=0)
 
 
-# A customer's days in order, for keeping CustomerDayCounts (loyalty.analytics.customer_counts).
+# A customer's days in order, for keeping CustomerDayCounts (loyalty.analytics.customer_days).
 Index(
     "ix_customer_day_orders_shop_id_customer_key_day",
     CustomerDayOrders.shop_id,

@@ -95,8 +95,8 @@ class OrderRecord(Base):
     rollup_day: Mapped[date | None] = mapped_column(Date)
     rollup_member: Mapped[bool] = mapped_column(Boolean, default=False)
     rollup_revenue: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
-    # The customer's pseudonymous analytics key (loyalty.analytics.reports.customer_key), and the key
-    # the order last counted under in CustomerDayOrders (null: an order without a customer).
+    # The customer's pseudonymous analytics key (loyalty.analytics.customer_days.customer_key), and
+    # the key the order last counted under in CustomerDayOrders (null: an order without a customer).
     customer_key: Mapped[int | None] = mapped_column(BigInteger)
     rollup_customer_key: Mapped[int | None] = mapped_column(BigInteger)
     ordered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
