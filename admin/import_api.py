@@ -18,7 +18,7 @@ from admin.openapi import Answer
 from errors import json_error
 from loyalty.core.errors import ValidationError
 from loyalty.imports import runs
-from loyalty.imports.apply import Outcome
+from loyalty.imports.outcomes import Outcome
 from loyalty.imports.parse import MAX_FILE_BYTES
 from runtime import current_runtime
 

@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from loyalty.core.errors import NotFound, ValidationError
 from loyalty.core.models import ImportRow, ImportRun
 from loyalty.core.types import utcnow
-from loyalty.imports.apply import Outcome, RowResult, mark_same_customer, process
+from loyalty.imports.apply import process
 from loyalty.imports.customers import Directory, resolve
 from loyalty.imports.formats import SOURCES, Mode
+from loyalty.imports.outcomes import Outcome, RowResult, mark_same_customer
 from loyalty.imports.parse import ParsedFile, parse
 from loyalty.members.enrolment import HashKeys
 from loyalty.privacy import audit
