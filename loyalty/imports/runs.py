@@ -125,18 +125,10 @@ def execute(
     ``directory_for(shop_id)`` gives where unknown customers are looked up. A run that is not
     queued (already run, or running elsewhere) is left alone.
     """
-    with sessions.begin() as s:
-        claimed = s.execute(
-            update(ImportRun)
-            .where(ImportRun.id == run_id, ImportRun.status == Status.QUEUED)
-            .values(status=Status.RUNNING)
-        ).rowcount  # type: ignore[attr-defined]
-        run = s.get(ImportRun, run_id)
-        if not claimed or run is None or run.content is None:
-            return []
-        shop_id, content, source, mode = run.shop_id, run.content, run.source, run.mode
-        dry_run, actor = run.dry_run, run.actor or None
-    parsed = parse(content, source)
+    run = _claim(sessions, run_id)
+    if run is None:
+        return []
+    parsed = parse(run.content, run.source)
     rows = parsed.rows
 
     reported = 0
@@ -149,7 +141,7 @@ def execute(
             reported = half
             _set_progress(sessions, run_id, half)
 
-    resolved = resolve(sessions, shop_id, rows, directory_for(shop_id), progress)
+    resolved = resolve(sessions, run.shop_id, rows, directory_for(run.shop_id), progress)
     mark_same_customer(rows, resolved, parsed.source)
     counts: Counter[str] = Counter({o: 0 for o in Outcome.ALL})
     moved: list[int] = []
@@ -159,14 +151,14 @@ def execute(
         with sessions.begin() as s:
             results = process(
                 s,
-                shop_id=shop_id,
+                shop_id=run.shop_id,
                 rows=chunk,
                 resolved=resolved,
                 source=parsed.source,
-                mode=mode,
-                apply=not dry_run,
+                mode=run.mode,
+                apply=not run.dry_run,
                 hash_keys=hash_keys,
-                staff_user_id=actor,
+                staff_user_id=run.actor,
                 now=now,
                 planned=planned,
             )
@@ -180,28 +172,73 @@ def execute(
                 .where(ImportRun.id == run_id)
                 .values(processed_rows=(len(rows) + done) // 2, counts=dict(counts))
             )
+    _finish(sessions, run_id, run, len(rows), counts, now)
+    return moved
+
+
+@dataclass(frozen=True)
+class _ClaimedRun:
+    """What executing a run needs, read when it was claimed."""
+
+    shop_id: int
+    content: bytes
+    source: str
+    mode: str
+    dry_run: bool
+    actor: str | None
+
+
+def _claim(sessions: sessionmaker[Session], run_id: int) -> _ClaimedRun | None:
+    """Mark a queued run ``running``; None if it was not queued (or has no file)."""
+    with sessions.begin() as s:
+        claimed = s.execute(
+            update(ImportRun)
+            .where(ImportRun.id == run_id, ImportRun.status == Status.QUEUED)
+            .values(status=Status.RUNNING)
+        ).rowcount  # type: ignore[attr-defined]
+        run = s.get(ImportRun, run_id)
+        if not claimed or run is None or run.content is None:
+            return None
+        return _ClaimedRun(
+            shop_id=run.shop_id,
+            content=run.content,
+            source=run.source,
+            mode=run.mode,
+            dry_run=run.dry_run,
+            actor=run.actor or None,
+        )
+
+
+def _finish(
+    sessions: sessionmaker[Session],
+    run_id: int,
+    run: _ClaimedRun,
+    total_rows: int,
+    counts: Counter[str],
+    now: datetime | None,
+) -> None:
+    """Mark the run done and drop its file; an applied run goes in the audit log."""
     with sessions.begin() as s:
         s.execute(
             update(ImportRun)
             .where(ImportRun.id == run_id)
             .values(
                 status=Status.DONE,
-                processed_rows=len(rows),
+                processed_rows=total_rows,
                 counts=dict(counts),
                 content=None,
                 finished_at=now or utcnow(),
             )
         )
-        if not dry_run:
+        if not run.dry_run:
             audit.record(
                 s,
-                shop_id,
+                run.shop_id,
                 audit.ActorType.STAFF,
-                actor,
+                run.actor,
                 "import.applied",
-                detail=f"run={run_id} source={source} mode={mode} rows={len(rows)}",
+                detail=f"run={run_id} source={run.source} mode={run.mode} rows={total_rows}",
             )
-    return moved
 
 
 def fail(sessions: sessionmaker[Session], run_id: int, error: str) -> None:
