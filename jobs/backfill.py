@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from jobs.queueing import RETRY_SHOPIFY as RETRY
 from jobs.queueing import QueueUnavailable, enqueue
-from loyalty.shopify.client import GraphQLError, ShopifyAuthError
+from loyalty.shopify.errors import GraphQLError, ShopifyAuthError
 from loyalty.shopify.shops import ShopNotInstalled, TokenUnavailable
 
 if TYPE_CHECKING:

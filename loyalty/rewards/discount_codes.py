@@ -7,7 +7,7 @@ redemption's time to its ``expires_at``, with the reward's minimum subtotal. Its
 ``(Klubb #<redemption id>)``: that is how a code found in Shopify is recognised as ours
 (:mod:`loyalty.rewards.issuing` carries a redemption through these mutations).
 
-Errors, besides the client's (:mod:`loyalty.shopify.client`)::
+Errors, besides the client's (:mod:`loyalty.shopify.errors`)::
 
     ShopifyError
     └── DiscountRejected     userErrors: Shopify will not create this discount (``codes``)
@@ -24,13 +24,8 @@ from typing import Any
 
 from loyalty.core.errors import LoyaltyError
 from loyalty.core.models import RewardKind
-from loyalty.shopify.client import (
-    GraphQLError,
-    ShopifyClient,
-    ShopifyError,
-    ShopifyThrottled,
-    ShopifyUnavailable,
-)
+from loyalty.shopify.client import ShopifyClient
+from loyalty.shopify.errors import GraphQLError, ShopifyError, ShopifyThrottled, ShopifyUnavailable
 
 AccessToken = Callable[[str], str]
 """``access_token(shop_domain)``: a valid Admin API token for the shop."""

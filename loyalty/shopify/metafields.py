@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.core.models import Member, MemberStatus, Shop
 from loyalty.rewards.discount_codes import AccessToken
-from loyalty.shopify.client import ShopifyClient, ShopifyError
+from loyalty.shopify.client import ShopifyClient
+from loyalty.shopify.errors import ShopifyError
 
 NAMESPACE = "$app:loyalty"
 KEY = "points"
