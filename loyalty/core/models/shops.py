@@ -68,7 +68,7 @@ class ProgramSettings(Base):
     expiry_months: Mapped[int] = mapped_column(Integer, default=12)
     auto_enrol: Mapped[bool] = mapped_column(Boolean, default=True)
     pending_days: Mapped[int] = mapped_column(Integer, default=0)
-    # Retention periods (loyalty.privacy.retention; bounds in loyalty.points.settings).
+    # Retention periods (loyalty.privacy.retention_policy; checked in loyalty.points.settings).
     inactive_member_months: Mapped[int] = mapped_column(Integer, default=24)
     webhook_body_days: Mapped[int] = mapped_column(Integer, default=30)
     export_days: Mapped[int] = mapped_column(Integer, default=30)
