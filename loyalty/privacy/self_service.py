@@ -47,7 +47,7 @@ from loyalty.core.types import utcnow
 from loyalty.members.enrolment import customer_hashes
 from loyalty.privacy import audit
 from loyalty.privacy.compliance import CustomerRequest, due_at
-from loyalty.privacy.export import build_export, ledger_csv
+from loyalty.privacy.export_document import build_export, ledger_csv
 from loyalty.privacy.self_service_rules import (
     EDITABLE_FIELDS,
     SHOPIFY_OWNED_FIELDS,
