@@ -43,9 +43,10 @@ class DailyRollup(Base):
 class CustomerDayOrders(Base):
     """How many orders one customer placed on one shop-local day, as member or not.
 
-    Kept by the workers beside DailyRollup (loyalty.points.orders), so that distinct customers and
-    repeat buyers over any period are exact without reading orders (loyalty.analytics.reports). The
-    customer is a keyed hash, not the Shopify id: the row outlives a redaction anonymously.
+    Kept by the workers beside DailyRollup (loyalty.points.order_rollups), so that distinct
+    customers and repeat buyers over any period are exact without reading orders
+    (loyalty.analytics.reports). The customer is a keyed hash, not the Shopify id: the row
+    outlives a redaction anonymously.
     """
 
     __tablename__ = "customer_day_orders"
