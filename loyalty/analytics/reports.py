@@ -28,6 +28,7 @@ Definitions (docs/decisions.md, "Analytics"):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -84,6 +85,48 @@ def report(sessions: sessionmaker[Session], shop_id: int, period: Period) -> dic
         point_value = _point_value(session, shop_id, utcnow())
         time_zone = shop.timezone
 
+    series = _daily_series(rows, period, opening, currency)
+    totals, revenues = series.totals, series.revenues
+    member_revenue, guest_revenue = revenues["member_revenue"], revenues["guest_revenue"]
+    revenue = member_revenue + guest_revenue
+    return {
+        "period": {
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "days": period.days,
+            "time_zone": time_zone,
+        },
+        "currency": currency,
+        "members": _segment(
+            member_revenue, totals["member_orders"], customers["members"], currency
+        ),
+        "non_members": _segment(
+            guest_revenue, totals["guest_orders"], customers["non_members"], currency
+        ),
+        "all": _segment(
+            revenue, totals["member_orders"] + totals["guest_orders"], customers["all"], currency
+        ),
+        "members_revenue_share": _ratio(member_revenue, revenue),
+        "new_members": totals["new_members"],
+        "points": _points(totals, series.outstanding, point_value, currency),
+        "days": series.days,
+    }
+
+
+@dataclass(frozen=True)
+class _Series:
+    """The period's days as the report shows them, and their sums."""
+
+    days: list[dict[str, Any]]
+    totals: dict[str, int]  # the counts of DAY_COLUMNS
+    revenues: dict[str, Decimal]  # the revenues of DAY_COLUMNS
+    outstanding: int  # points outstanding at the end of the period
+
+
+def _daily_series(
+    rows: Mapping[date, DailyRollup], period: Period, opening: int, currency: str
+) -> _Series:
+    """Each day's figures (0 for a day without a rollup) and the points outstanding at its end."""
     days: list[dict[str, Any]] = []
     outstanding = opening
     totals = dict.fromkeys(_COUNT_COLUMNS, 0)
@@ -110,43 +153,26 @@ def report(sessions: sessionmaker[Session], shop_id: int, period: Period) -> dic
                 "outstanding_points": outstanding,
             }
         )
+    return _Series(days, totals, revenues, outstanding)
 
-    member_revenue, guest_revenue = revenues["member_revenue"], revenues["guest_revenue"]
-    revenue = member_revenue + guest_revenue
+
+def _points(
+    totals: Mapping[str, int], outstanding: int, point_value: Decimal | None, currency: str
+) -> dict[str, Any]:
+    """The period's points: issued, redeemed, expired, their rate, and what is outstanding."""
     issued = totals["points_issued"]
     return {
-        "period": {
-            "from": period.start.isoformat(),
-            "to": period.end.isoformat(),
-            "days": period.days,
-            "time_zone": time_zone,
-        },
-        "currency": currency,
-        "members": _segment(
-            member_revenue, totals["member_orders"], customers["members"], currency
-        ),
-        "non_members": _segment(
-            guest_revenue, totals["guest_orders"], customers["non_members"], currency
-        ),
-        "all": _segment(
-            revenue, totals["member_orders"] + totals["guest_orders"], customers["all"], currency
-        ),
-        "members_revenue_share": _ratio(member_revenue, revenue),
-        "new_members": totals["new_members"],
-        "points": {
-            "issued": issued,
-            "redeemed": totals["points_redeemed"],
-            "expired": totals["points_expired"],
-            "redemption_rate": _ratio(Decimal(totals["points_redeemed"]), Decimal(issued))
-            if issued > 0
-            else None,
-            "outstanding": outstanding,
-            "point_value": None if point_value is None else format(point_value.normalize(), "f"),
-            "outstanding_value": None
-            if point_value is None
-            else _money(Decimal(outstanding) * point_value, currency),
-        },
-        "days": days,
+        "issued": issued,
+        "redeemed": totals["points_redeemed"],
+        "expired": totals["points_expired"],
+        "redemption_rate": _ratio(Decimal(totals["points_redeemed"]), Decimal(issued))
+        if issued > 0
+        else None,
+        "outstanding": outstanding,
+        "point_value": None if point_value is None else format(point_value.normalize(), "f"),
+        "outstanding_value": None
+        if point_value is None
+        else _money(Decimal(outstanding) * point_value, currency),
     }
 
 
