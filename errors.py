@@ -22,7 +22,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 
 from i18n import LANGUAGES, current_language
 from loyalty.core.errors import LoyaltyError, NotFound, ValidationError
-from loyalty.shopify.client import ShopifyError, ShopifyThrottled, ShopifyUnavailable
+from loyalty.shopify.errors import ShopifyError, ShopifyThrottled, ShopifyUnavailable
 
 log = logging.getLogger(__name__)
 

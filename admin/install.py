@@ -25,7 +25,8 @@ from flask_babel import gettext as _
 
 from jobs.backfill import start_install_backfill
 from loyalty.core.models import Shop
-from loyalty.shopify.client import ShopifyError, ShopifyTimeout, TokenSet
+from loyalty.shopify.client import TokenSet
+from loyalty.shopify.errors import ShopifyError, ShopifyTimeout
 from loyalty.shopify.shops import get_installed_shop, has_usable_token, record_install
 from loyalty.shopify.signatures import is_valid_shop_domain, timestamp_is_fresh, verify_oauth_query
 from runtime import Runtime, current_runtime, shopify_client, token_cipher, token_lock

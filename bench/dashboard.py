@@ -96,7 +96,8 @@ def main() -> None:
     os.environ.update(app_env(database_url(DATABASE)))
 
     from app import create_app
-    from loyalty.analytics.reports import Period, report, shop_today
+    from loyalty.analytics.periods import Period, shop_today
+    from loyalty.analytics.reports import report
     from loyalty.core.models import Shop
     from runtime import current_runtime
 

@@ -13,8 +13,9 @@ The shopper is only ever Shopify's signed ``logged_in_customer_id`` (``g.shopper
 401 ``sign_in_required``, a body naming another customer 403. State-changing calls take a JSON
 object (415 otherwise) and an ``Idempotency-Key``; their answers carry no personal data, since
 the idempotency store keeps them for a day. Views parse, call one service in
-:mod:`loyalty.privacy.self_service` / :mod:`loyalty.privacy.leave`, enqueue the Shopify
-write-backs (:mod:`jobs.shopify_sync`, by dotted path: jobs carry ids only) and answer.
+:mod:`loyalty.privacy.self_service`, :mod:`loyalty.privacy.self_service_access` or
+:mod:`loyalty.privacy.leave`, enqueue the Shopify write-backs (:mod:`jobs.shopify_sync`, by
+dotted path: jobs carry ids only) and answer.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from flask_babel import format_decimal, gettext
 from jobs.queueing import RETRY_SHOPIFY, QueueUnavailable, enqueue
 from jobs.shopify_sync import enqueue_departure_cleanup
 from loyalty.points import reasons
-from loyalty.privacy import self_service
+from loyalty.privacy import self_service, self_service_access
 from loyalty.privacy.compliance import customer_hash_keys
 from loyalty.privacy.leave import leave
 from loyalty.privacy.self_service_rules import (
@@ -64,7 +65,9 @@ def read_me() -> Response:
     """What Klubb holds about the signed-in member; each history entry's reason in words, in
     the request's language (the panel passes its own as ``locale``, see i18n.select_locale)."""
     shopper = g.shopper
-    data = self_service.my_data(current_runtime().sessions, shopper.shop_id, shopper.customer_id)
+    data = self_service_access.my_data(
+        current_runtime().sessions, shopper.shop_id, shopper.customer_id
+    )
     for entry in data["recent_ledger"]:
         entry["reason_label"] = reasons.label(
             entry["reason_code"],
@@ -96,7 +99,7 @@ def export_csv() -> Response:
 def _download(fmt: str) -> Response:
     rt = current_runtime()
     shopper = g.shopper
-    export = self_service.export_member_data(
+    export = self_service_access.export_member_data(
         rt.sessions, customer_hash_keys(rt.config), shopper.shop_id, shopper.customer_id, fmt
     )
     response = Response(export.content, mimetype=export.media_type)

@@ -13,6 +13,8 @@ from loyalty.points import reasons
 from loyalty.rewards import discount_codes
 from loyalty.rewards import redemptions as rewards
 from loyalty.rewards.discount_codes import CodeSpec
+from loyalty.rewards.issuing import issue_code
+from loyalty.rewards.redemption_states import return_reservation
 from tests.rewards.conftest import WAIT_SECONDS
 from tests.rewards.helpers import CUSTOMER, SHOP, balance, entries
 from tests.support.jobs import drain
@@ -151,12 +153,12 @@ def test_a_code_created_for_a_redemption_returned_meanwhile_is_deleted(
     def graphql_then_release(*args, **kwargs):
         data = real_graphql(*args, **kwargs)
         if "discountCodeBasicCreate" in data:
-            rewards.return_reservation(rt.sessions, view.id, reasons.REWARD_RELEASED)
+            return_reservation(rt.sessions, view.id, reasons.REWARD_RELEASED)
         return data
 
     client.graphql = graphql_then_release
     with app.test_request_context():
-        after = discount_codes.issue_code(
+        after = issue_code(
             rt.sessions, client, shop_access_token, view.id, look_first=False, give_up=False
         )
 

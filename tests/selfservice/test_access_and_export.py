@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from loyalty.core.models import PrivacyRequest, PrivacyRequestKind
-from loyalty.privacy.export import EXPORT_FORMAT, LEDGER_CSV_COLUMNS
+from loyalty.privacy.export_document import EXPORT_FORMAT, LEDGER_CSV_COLUMNS
 from tests.privacy.people import INGEBORG, SOLVEIG, add_shop, seed_customer
 from tests.selfservice.conftest import CID, audit_actions
 

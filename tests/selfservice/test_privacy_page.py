@@ -8,7 +8,7 @@ import re
 import pytest
 
 from admin.privacy_page import POLICY, render_markdown
-from loyalty.privacy import retention
+from loyalty.privacy import retention_policy
 
 
 @pytest.mark.embedded
@@ -39,8 +39,8 @@ def test_the_renderer_escapes_everything_and_allows_only_safe_links():
 
 def test_the_policy_states_the_periods_the_code_uses():
     text = POLICY.read_text(encoding="utf-8")
-    policy = retention.DEFAULT_POLICY
-    bounds = retention.BOUNDS
+    policy = retention_policy.DEFAULT_POLICY
+    bounds = retention_policy.BOUNDS
     for phrase in (
         "The periods below are the defaults. The shop can change each one",
         "Tallene under er standardverdiene. Butikken kan endre hver periode",
