@@ -180,8 +180,6 @@ def release_stale_reservations(
             _, changed = states.confirm_issued(sessions, redemption_id, found.id, now)
             summary["issued"] += changed
         else:
-            after = states.return_reservation(
-                sessions, redemption_id, reasons.REWARD_RELEASED, now
-            )
+            after = states.return_reservation(sessions, redemption_id, reasons.REWARD_RELEASED, now)
             summary["returned"] += after.state == RedemptionState.RETURNED
     return dict(summary)
