@@ -1,4 +1,4 @@
-"""Fixtures for the embedded admin: installed shops as rows, and session tokens to call /api."""
+"""Fixtures for the embedded admin: installed shops and members as rows, session tokens for /api."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ import jwt
 import pytest
 
 from loyalty.core.config import DEMO_API_KEY, DEMO_API_SECRET
-from loyalty.core.models import ProgramSettings, Shop
+from loyalty.core.models import Member, ProgramSettings, Shop
 
 SHOP_A = "alpha.myshopify.com"
 SHOP_B = "bravo.myshopify.com"
+JOINED = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def session_token(shop: str, **overrides: Any) -> str:
@@ -82,3 +83,18 @@ def shop_a(make_shop: Callable[..., int]) -> int:
 def shop_b(make_shop: Callable[..., int]) -> int:
     """Another installed shop, whose data shop A must never reach."""
     return make_shop(SHOP_B, earn_rate="3", currency="SEK")
+
+
+@pytest.fixture
+def add_member(rt: Any) -> Callable[..., int]:
+    """Insert a member row: ``add_member(shop_id, customer_id, **columns)``; returns its id."""
+
+    def add(shop_id: int, customer_id: int, **columns: Any) -> int:
+        columns.setdefault("joined_at", JOINED + timedelta(days=customer_id % 1000))
+        with rt.sessions.begin() as s:
+            member = Member(shop_id=shop_id, customer_id=customer_id, **columns)
+            s.add(member)
+            s.flush()
+            return member.id
+
+    return add

@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 
 from loyalty.core.config import DEMO_API_KEY
 from tests.admin.conftest import SHOP_A
-from tests.admin_pages.test_pages import embedded_url
+from tests.admin.test_rewards_members_pages import embedded_url
 
 pytestmark = pytest.mark.embedded
 

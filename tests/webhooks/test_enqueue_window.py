@@ -20,9 +20,9 @@ from jobs import batch_list
 from jobs.batch_list import batch_key
 from jobs.sweeper import sweep_outbox
 from loyalty.core.models import EventStatus
-from tests.engine_jobs.workers import wait_for, worker_env
 from tests.support.jobs import drain
 from tests.webhooks.orders import CUSTOMERS, post_orders, statuses
+from tests.worker.workers import wait_for, worker_env
 
 WINDOW_MS = 1000
 """Long enough that a test's posts all fall in one window, however slow the machine."""

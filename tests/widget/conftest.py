@@ -1,5 +1,6 @@
 """Fixtures for the storefront widget: the shop and rewards of tests/rewards, served on loopback
-behind the test storefront (devtools/storefront), which signs app-proxy calls as Shopify does."""
+behind the test storefront (devtools/storefront), which signs app-proxy calls as Shopify does;
+the admin's installed shops for the widget's API tests (/api/appearance, the loyalty page)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from devtools.storefront.server import Storefront
 from loyalty.core.config import Config
+from tests.admin.conftest import make_shop, shop_a, shop_b  # noqa: F401 - shared fixtures
 from tests.rewards.conftest import fake_shop, make_reward, shop_id  # noqa: F401
 from tests.rewards.helpers import CUSTOMER, give_points
 

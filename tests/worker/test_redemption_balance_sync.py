@@ -15,8 +15,8 @@ from loyalty.core.types import utcnow
 from loyalty.rewards import catalogue as reward_catalogue
 from loyalty.rewards import redemptions as rewards
 from tests.engine.bodies import Line, customer_body, order_body
-from tests.engine_jobs.conftest import CUSTOMER
 from tests.support.jobs import drain
+from tests.worker.conftest import CUSTOMER
 
 GID = f"gid://shopify/Customer/{CUSTOMER}"
 

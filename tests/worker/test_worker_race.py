@@ -19,7 +19,8 @@ from sqlalchemy import select
 from loyalty.core.models import EventStatus, Member, WebhookEvent
 from loyalty.points.ledger import reconcile
 from tests.engine.bodies import Line, at, customer_body, order_body
-from tests.engine_jobs.workers import (
+from tests.support.jobs import drain
+from tests.worker.workers import (
     CONCURRENT_POSTGRES,
     backends_waiting_for_a_lock,
     member_api,
@@ -27,7 +28,6 @@ from tests.engine_jobs.workers import (
     wait_for,
     worker_env,
 )
-from tests.support.jobs import drain
 
 pytestmark = CONCURRENT_POSTGRES
 

@@ -9,8 +9,8 @@ from jobs import engine as engine_jobs
 from loyalty.core.models import Member
 from tests.conftest import SHOP
 from tests.engine.bodies import Line, customer_body, order_body, refund_body
-from tests.engine_jobs.conftest import CUSTOMER
 from tests.support.jobs import drain
+from tests.worker.conftest import CUSTOMER
 
 GID = f"gid://shopify/Customer/{CUSTOMER}"
 

@@ -20,7 +20,8 @@ from jobs.sweeper import sweep_outbox
 from loyalty.core.models import EventStatus, Member, WebhookEvent
 from loyalty.points.ledger import reconcile
 from tests.engine.bodies import Line, customer_body, order_body
-from tests.engine_jobs.workers import (
+from tests.support.jobs import drain
+from tests.worker.workers import (
     CONCURRENT_POSTGRES,
     abandon,
     backends_waiting_for_a_lock,
@@ -31,7 +32,6 @@ from tests.engine_jobs.workers import (
     wait_for,
     worker_env,
 )
-from tests.support.jobs import drain
 
 pytestmark = CONCURRENT_POSTGRES
 

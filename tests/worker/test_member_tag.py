@@ -12,9 +12,9 @@ from loyalty.core.models import Member
 from loyalty.privacy import self_service
 from tests.conftest import SHOP
 from tests.engine.bodies import customer_body
-from tests.engine_jobs.conftest import CUSTOMER
 from tests.selfservice.conftest import member_caller
 from tests.support.jobs import drain
+from tests.worker.conftest import CUSTOMER
 
 GID = f"gid://shopify/Customer/{CUSTOMER}"
 TAG = "klubb-member"

@@ -7,8 +7,8 @@ from sqlalchemy import select, update
 
 from loyalty.core.models import Member, ProgramSettings
 from tests.engine.bodies import customer_body
-from tests.engine_jobs.conftest import CUSTOMER
 from tests.support.jobs import drain
+from tests.worker.conftest import CUSTOMER
 
 GID = f"gid://shopify/Customer/{CUSTOMER}"
 

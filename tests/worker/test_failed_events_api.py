@@ -10,8 +10,8 @@ from loyalty.core.types import utcnow
 from tests.admin.conftest import bearer
 from tests.conftest import SHOP
 from tests.engine.bodies import Line, customer_body, order_body
-from tests.engine_jobs.conftest import CUSTOMER
 from tests.support.jobs import drain
+from tests.worker.conftest import CUSTOMER
 from webhooks.handlers import HANDLERS
 
 OTHER_SHOP = "other-shop.myshopify.com"
