@@ -22,9 +22,9 @@ from loyalty.rewards import catalogue as reward_catalogue
 from loyalty.rewards import redemptions as rewards
 from tests.admin.conftest import bearer, make_shop, shop_a, shop_b  # noqa: F401 - shared fixtures
 from tests.analytics import seed
-from tests.conftest import SHOP
 from tests.engine.conftest import klubb, new_klubb  # noqa: F401 - shared fixtures
 from tests.support.jobs import drain
+from tests.support.shops import SHOP
 
 
 class Seeded:

@@ -16,8 +16,8 @@ import pytest
 from loyalty.analytics.customer_counts_rebuild import rebuild_customer_counts
 from loyalty.analytics.reports import add_customer_orders
 from tests.analytics.test_customer_counts import table_rows
-from tests.conftest import EMBEDDED
 from tests.engine.conftest import make_shop
+from tests.support.config import EMBEDDED
 
 pytestmark = [
     pytest.mark.postgres,

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from loyalty.core.config import DEMO_API_KEY
 from tests.analytics import seed
-from tests.conftest import SHOP
+from tests.support.shops import SHOP
 from tests.widget.axe import assert_accessible
 
 pytestmark = pytest.mark.browser

@@ -20,8 +20,9 @@ from tests.admin.conftest import (
     bearer,
     make_shop,  # noqa: F401 - shared fixture
 )
-from tests.conftest import SHOP, install_with_fake_token
 from tests.support.jobs import drain
+from tests.support.shopify import install_with_fake_token
+from tests.support.shops import SHOP
 
 DAY = 86400
 KARI = 820982911946154500

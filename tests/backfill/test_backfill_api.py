@@ -7,7 +7,7 @@ import time
 import pytest
 
 from tests.admin.conftest import bearer
-from tests.conftest import SHOP
+from tests.support.shops import SHOP
 
 OTHER = "other-shop.myshopify.com"
 

@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from loyalty.core.money import exponent, shop_money
-from tests.conftest import EMBEDDED
 from tests.engine.bodies import Line, at, customer_body, order_body, refund_body
 from tests.engine.conftest import Klubb, make_shop
+from tests.support.config import EMBEDDED
 
 ORDER, CUSTOMER, BONUS = 4242, 7001, 100
 

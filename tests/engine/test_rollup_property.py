@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from sqlalchemy import select
 
 from loyalty.core.models import CustomerDayOrders
-from tests.conftest import EMBEDDED
 from tests.engine.conftest import Klubb, make_shop
 from tests.engine.test_order_independence import DELIVER, stories
+from tests.support.config import EMBEDDED
 
 DAY = date(2026, 3, 2)  # the day the bodies place the order (Oslo)
 

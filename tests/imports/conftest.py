@@ -19,7 +19,8 @@ from loyalty.core.models import LedgerEntry, LedgerKind, Member
 from loyalty.points import ledger
 from loyalty.shopify.client import ShopifyClient
 from tests.admin.conftest import bearer, make_shop, shop_a, shop_b  # noqa: F401 - shared fixtures
-from tests.conftest import SHOP, install_with_fake_token
+from tests.support.shopify import install_with_fake_token
+from tests.support.shops import SHOP
 
 FILES = Path(__file__).parent / "files"
 KARI, OLA, NORA = 101, 102, 103

@@ -14,9 +14,9 @@ from loyalty.core.models import ImportRun
 from loyalty.imports import runs
 from loyalty.imports.parse import MAX_FILE_BYTES
 from tests.admin.conftest import SHOP_A, SHOP_B, bearer
-from tests.conftest import SHOP
 from tests.imports.conftest import KARI, balances
 from tests.support.jobs import drain
+from tests.support.shops import SHOP
 
 ROUTES = [("POST", "/api/imports"), ("GET", "/api/imports"), ("GET", "/api/imports/1")]
 

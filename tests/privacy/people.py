@@ -27,7 +27,7 @@ from loyalty.core.models import (
     Shop,
 )
 from loyalty.core.types import utcnow
-from tests.conftest import SHOP
+from tests.support.shops import SHOP
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from loyalty.core.models import EventStatus, OrderRecord, PrivacyRequestKind, WebhookEvent
-from tests.conftest import SHOP
 from tests.privacy.people import (
     GUEST_ORDER,
     INGEBORG,
@@ -21,6 +20,7 @@ from tests.privacy.people import (
 )
 from tests.privacy.tables import privacy_requests
 from tests.support.jobs import drain
+from tests.support.shops import SHOP
 
 KIND = PrivacyRequestKind.DATA_REQUEST
 

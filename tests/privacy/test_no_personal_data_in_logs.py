@@ -22,7 +22,6 @@ from sqlalchemy import insert
 from jobs import queueing
 from loyalty.core.models import Member
 from tests.admin.conftest import bearer
-from tests.conftest import SHOP
 from tests.privacy.people import (
     INGEBORG,
     SOLVEIG,
@@ -34,6 +33,7 @@ from tests.privacy.people import (
 )
 from tests.selfservice.conftest import install_on_fake_shopify, member_caller
 from tests.support.jobs import drain
+from tests.support.shops import SHOP
 from webhooks import handlers
 
 PEOPLE = (INGEBORG, SOLVEIG)

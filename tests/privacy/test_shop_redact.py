@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from loyalty.core.models import Shop, ShopRedaction, Tombstone, WebhookEvent
 from loyalty.privacy.purge import purge_shop, shop_tables
-from tests.conftest import SHOP
 from tests.privacy.people import (
     INGEBORG,
     SOLVEIG,
@@ -20,6 +19,7 @@ from tests.privacy.people import (
 )
 from tests.privacy.tables import cells_containing
 from tests.support.jobs import drain
+from tests.support.shops import SHOP
 
 OTHER = "other-shop.myshopify.com"
 

@@ -17,8 +17,8 @@ from flask import Flask
 from loyalty.core.config import Config
 from loyalty.rewards import catalogue as reward_catalogue
 from loyalty.shopify.client import ShopifyClient
-from tests.conftest import install_with_fake_token
 from tests.rewards.helpers import CUSTOMER, OTHER_CUSTOMER, SHOP, give_points
+from tests.support.shopify import install_with_fake_token
 
 WAIT_SECONDS = 1.0
 

@@ -15,8 +15,9 @@ from sqlalchemy import select
 
 from loyalty.core.models import AuditLog, Member, Shop
 from loyalty.privacy.compliance import customer_hash_key
-from tests.conftest import SHOP, install_with_fake_token
 from tests.privacy.people import INGEBORG, Seeded, seed_customer
+from tests.support.shopify import install_with_fake_token
+from tests.support.shops import SHOP
 
 CID = INGEBORG.customer_id
 _keys = itertools.count(1)

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from loyalty.core.models import AuditLog
 from tests.admin.conftest import bearer
-from tests.conftest import SHOP
 from tests.privacy.people import INGEBORG, SOLVEIG, add_shop, seed_customer
 from tests.selfservice.conftest import CID
+from tests.support.shops import SHOP
 
 
 def test_staff_read_the_members_trail_newest_first_and_the_read_is_audited(

@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 
 from loyalty.core.types import utcnow
-from tests.conftest import SHOP
 from tests.privacy.people import INGEBORG
 from tests.selfservice.conftest import CID
 from tests.support.jobs import drain
+from tests.support.shops import SHOP
 
 NS = "$app:loyalty"
 GID = f"gid://shopify/Customer/{CID}"

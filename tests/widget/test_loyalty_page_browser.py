@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from devtools.storefront.server import PROXY_PREFIX
-from tests.browser_fixtures import SCREENSHOTS
 from tests.rewards.helpers import CUSTOMER, balance
+from tests.support.browser import SCREENSHOTS
 from tests.widget.axe import assert_accessible
 
 pytestmark = pytest.mark.browser

@@ -15,8 +15,9 @@ from flask import Flask
 
 from loyalty.core.config import Config
 from loyalty.shopify.client import ShopifyClient
-from tests.conftest import SHOP, install_with_fake_token
 from tests.support.jobs import drain
+from tests.support.shopify import install_with_fake_token
+from tests.support.shops import SHOP
 
 CUSTOMER = 820982911946154500
 

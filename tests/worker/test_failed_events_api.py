@@ -8,9 +8,9 @@ from sqlalchemy import select
 from loyalty.core.models import EventStatus, Member, Shop, WebhookEvent
 from loyalty.core.types import utcnow
 from tests.admin.conftest import bearer
-from tests.conftest import SHOP
 from tests.engine.bodies import Line, customer_body, order_body
 from tests.support.jobs import drain
+from tests.support.shops import SHOP
 from tests.worker.conftest import CUSTOMER
 from webhooks.handlers import HANDLERS
 

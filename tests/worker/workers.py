@@ -21,7 +21,8 @@ from sqlalchemy import text
 
 from loyalty.core.config import Config
 from tests.admin.conftest import bearer
-from tests.conftest import EMBEDDED, SHOP
+from tests.support.config import EMBEDDED
+from tests.support.shops import SHOP
 
 ROOT = Path(__file__).resolve().parents[2]
 CONCURRENT_POSTGRES = [

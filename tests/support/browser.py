@@ -17,7 +17,7 @@ import pytest
 
 from devtools.fake_shopify import CDN_DIR
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("KLUBB_CHROMIUM", "/usr/bin/chromium")
@@ -34,7 +34,7 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 # Session scope: Playwright's sync API allows one running instance per thread, so every browser
-# test in the run shares this one (tests/conftest.py imports these fixtures).
+# test in the run shares this one (a plugin: tests/conftest.py loads this module).
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """A headless Chromium shared by every browser test."""
