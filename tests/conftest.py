@@ -17,6 +17,7 @@ pytest_plugins = [
     "tests.support.shopify",
     "tests.support.shops",
     "tests.support.http",
+    "tests.support.points",
     "tests.support.browser",
 ]
 

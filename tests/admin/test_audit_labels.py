@@ -20,8 +20,9 @@ from playwright.sync_api import expect
 from admin.audit_labels import ACTION_LABELS, action_label, detail_label
 from loyalty.core.models import AuditLog, Shop
 from loyalty.members.staff import adjust_points
-from tests.admin.conftest import SHOP_A, bearer
 from tests.browser.test_admin_rewards_members import SHOP, add_members
+from tests.support.http import bearer
+from tests.support.shops import SHOP_A
 
 KARI = 7001  # add_members' first member
 

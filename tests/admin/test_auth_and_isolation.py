@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from tests.admin.conftest import SHOP_A, SHOP_B, bearer
+from tests.support.http import bearer
+from tests.support.shops import SHOP_A, SHOP_B
 
 ROUTES = [
     ("GET", "/api/rewards"),

@@ -15,9 +15,10 @@ from loyalty.members.staff import adjust_points
 from loyalty.points.orders import apply_order
 from loyalty.privacy.leave import FORFEIT_ON_LEAVING
 from loyalty.privacy.redact import REDACTED
-from tests.admin.conftest import SHOP_A, bearer
 from tests.browser.test_admin_rewards_members import SHOP
 from tests.engine.bodies import Line, order_body
+from tests.support.http import bearer
+from tests.support.shops import SHOP_A
 
 HASH_KEY = b"member-history-words"
 ORDER = 6210000001001

@@ -9,7 +9,8 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.admin.conftest import SHOP_A, bearer
+from tests.support.http import bearer
+from tests.support.shops import SHOP_A
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 

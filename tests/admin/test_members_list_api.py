@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from loyalty.core.models import AuditLog, ConsentEvent
-from tests.admin.conftest import SHOP_A, bearer
+from tests.support.http import bearer
+from tests.support.shops import SHOP_A
 
 
 def get(client, query=""):

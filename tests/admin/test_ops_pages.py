@@ -21,7 +21,7 @@ from loyalty.core.models import (
 )
 from loyalty.core.types import utcnow
 from loyalty.privacy.compliance import RESPONSE_TIME
-from tests.admin.conftest import SHOP_A
+from tests.support.shops import SHOP_A
 from tests.widget.axe import assert_accessible
 
 SHOP = "fjellsko.myshopify.com"

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.admin.conftest import SHOP_A, bearer
+from tests.support.http import bearer
+from tests.support.shops import SHOP_A
 
 TEN_OFF = {"kind": "percentage", "title": "10 % off", "points_cost": 500, "value": "0.1"}
 

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 import pytest
 
 from loyalty.core.config import DEMO_API_KEY
-from tests.admin.conftest import SHOP_A
+from tests.support.shops import SHOP_A
 
 HOST = "YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYWxwaGE"
 

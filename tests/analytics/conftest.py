@@ -20,9 +20,8 @@ from loyalty.core.types import utcnow
 from loyalty.points.expiry import expire_inactive_points
 from loyalty.rewards import catalogue as reward_catalogue
 from loyalty.rewards import redemptions as rewards
-from tests.admin.conftest import bearer, make_shop, shop_a, shop_b  # noqa: F401 - shared fixtures
 from tests.analytics import seed
-from tests.engine.conftest import klubb, new_klubb  # noqa: F401 - shared fixtures
+from tests.support.http import bearer
 from tests.support.jobs import drain
 from tests.support.shops import SHOP
 

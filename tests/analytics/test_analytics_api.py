@@ -9,7 +9,8 @@ import pytest
 
 from loyalty.analytics.reports import shop_today
 from loyalty.points.ledger import add_to_rollup
-from tests.admin.conftest import SHOP_A, SHOP_B, bearer
+from tests.support.http import bearer
+from tests.support.shops import SHOP_A, SHOP_B
 
 pytestmark = pytest.mark.embedded
 

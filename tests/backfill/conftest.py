@@ -1,6 +1,6 @@
 """Fixtures for the backfill: a shop on the fake Shopify with customers and past orders.
 
-The shop is installed in the app with a real token from the fake (``install_with_fake_token``,
+The shop is installed in the app with a real token from the fake (``installed_shop(tokens=True)``,
 outside a request, so no run starts by itself); ``backfill(**options)`` is the merchant's
 ``POST /api/backfill`` with a session token, then the queued jobs run (``drain``).
 """
@@ -14,14 +14,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from loyalty.core.config import Config
-from loyalty.shopify.client import ShopifyClient
-from tests.admin.conftest import (
-    bearer,
-    make_shop,  # noqa: F401 - shared fixture
-)
+from tests.support.http import bearer
 from tests.support.jobs import drain
-from tests.support.shopify import install_with_fake_token
 from tests.support.shops import SHOP
 
 DAY = 86400
@@ -46,15 +40,11 @@ def fake_shop(fake_shopify: Any) -> Any:
 
 
 @pytest.fixture
-def install(app: Flask, rt: Any, config: Config, fake_shopify: Any, fake_shop: Any) -> Any:
+def install(installed_shop: Callable[..., Any], fake_shop: Any) -> Any:
     """``install(scopes=None)``: install the shop in the app (optionally with other scopes)."""
 
     def run(scopes: str | None = None) -> int:
-        if scopes:
-            fake_shopify.install(SHOP, scopes)
-        shop_id = install_with_fake_token(rt, fake_shopify, config)
-        app.extensions["klubb"].shopify_client = ShopifyClient(config, backoff=0.01)
-        return shop_id
+        return int(installed_shop(tokens=True, scopes=scopes).id)
 
     return run
 

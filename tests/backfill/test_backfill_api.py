@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.admin.conftest import bearer
+from tests.support.http import bearer
 from tests.support.shops import SHOP
 
 OTHER = "other-shop.myshopify.com"
@@ -80,8 +80,8 @@ def test_a_shop_that_has_not_installed_is_401(client, shop_id, method):
     assert response.status_code == 401
 
 
-def test_another_shop_neither_sees_nor_starts_this_shops_backfill(api, make_shop, shop_id):
-    make_shop(OTHER)
+def test_another_shop_neither_sees_nor_starts_this_shops_backfill(api, installed_shop, shop_id):
+    installed_shop(OTHER)
     assert api("POST", "/api/backfill", json={}).status_code == 202
     assert api("GET", "/api/backfill", shop=OTHER).get_json()["status"] == "none"
     assert api("POST", "/api/backfill", json={}, shop=OTHER).status_code == 202

@@ -9,7 +9,7 @@ import pytest
 from loyalty.core.models import MemberStatus, Tombstone, TombstoneReason
 from loyalty.members.enrolment import customer_hash
 from tests.engine.bodies import Line, at, customer_body, order_body
-from tests.engine.conftest import HASH_KEY
+from tests.support.points import HASH_KEY
 
 pytestmark = pytest.mark.embedded
 

@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from sqlalchemy import select
 
 from loyalty.core.models import CustomerDayOrders
-from tests.engine.conftest import Klubb, make_shop
 from tests.engine.test_order_independence import DELIVER, stories
 from tests.support.config import EMBEDDED
 
@@ -28,10 +27,8 @@ DAY = date(2026, 3, 2)  # the day the bodies place the order (Oslo)
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(story=stories())
-def test_a_customers_day_holds_the_order_once_if_it_counts(rt, story):
-    klubb = Klubb(
-        rt.sessions, make_shop(rt.sessions, currency=story.currency, earn_rate=story.rate)
-    )
+def test_a_customers_day_holds_the_order_once_if_it_counts(rt, new_klubb, story):
+    klubb = new_klubb(currency=story.currency, earn_rate=story.rate)
     for topic, body in story.deliveries:
         DELIVER[topic](klubb, body)
     with rt.sessions() as s:

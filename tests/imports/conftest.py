@@ -11,15 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 
-from loyalty.core.config import Config
 from loyalty.core.models import LedgerEntry, LedgerKind, Member
 from loyalty.points import ledger
-from loyalty.shopify.client import ShopifyClient
-from tests.admin.conftest import bearer, make_shop, shop_a, shop_b  # noqa: F401 - shared fixtures
-from tests.support.shopify import install_with_fake_token
+from tests.support.http import bearer
 from tests.support.shops import SHOP
 
 FILES = Path(__file__).parent / "files"
@@ -37,10 +33,9 @@ def fake_shop(fake_shopify: Any) -> Any:
 
 
 @pytest.fixture
-def shop_id(app: Flask, rt: Any, config: Config, fake_shopify: Any, fake_shop: Any) -> int:
+def shop_id(rt: Any, installed_shop: Callable[..., Any], fake_shop: Any) -> int:
     """The shop installed in the app with a token from the fake, Kari a member with 100."""
-    shop_id = install_with_fake_token(rt, fake_shopify, config)
-    app.extensions["klubb"].shopify_client = ShopifyClient(config, backoff=0.01)
+    shop_id = installed_shop(tokens=True).id
     with rt.sessions.begin() as s:
         kari = Member(
             shop_id=shop_id, customer_id=KARI, first_name="Kari", email="kari@example.com"

@@ -11,15 +11,7 @@ from typing import Any
 
 import pytest
 
-from loyalty.core.models import Shop
-from tests.admin.conftest import make_shop, shop_a, shop_b  # noqa: F401 - shared fixtures
 from tests.privacy.people import INGEBORG, Seeded, seed_customer
-
-
-@pytest.fixture
-def shop_id(shop: Shop) -> int:
-    """The installed test shop's id."""
-    return shop.id
 
 
 @pytest.fixture

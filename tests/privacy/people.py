@@ -21,10 +21,8 @@ from loyalty.core.models import (
     Member,
     OrderRecord,
     OrderRefund,
-    ProgramSettings,
     Redemption,
     Reward,
-    Shop,
 )
 from loyalty.core.types import utcnow
 from tests.support.shops import SHOP
@@ -260,16 +258,6 @@ def redact_payload(person: Person, shop: str = SHOP) -> dict[str, Any]:
         "customer": {"id": person.customer_id, "email": person.email, "phone": person.phone},
         "orders_to_redact": [*person.order_ids, GUEST_ORDER],
     }
-
-
-def add_shop(sessions: sessionmaker[Session], domain: str) -> int:
-    """Another installed shop with default settings; its id."""
-    with sessions.begin() as s:
-        row = Shop(domain=domain, name=domain, currency="NOK", installed_at=utcnow())
-        row.settings = ProgramSettings()
-        s.add(row)
-        s.flush()
-        return row.id
 
 
 def seed_shop_rows(sessions: sessionmaker[Session], shop_id: int) -> None:

@@ -21,7 +21,6 @@ from sqlalchemy import insert
 
 from jobs import queueing
 from loyalty.core.models import Member
-from tests.admin.conftest import bearer
 from tests.privacy.people import (
     INGEBORG,
     SOLVEIG,
@@ -32,6 +31,7 @@ from tests.privacy.people import (
     seed_customer,
 )
 from tests.selfservice.conftest import install_on_fake_shopify, member_caller
+from tests.support.http import bearer
 from tests.support.jobs import drain
 from tests.support.shops import SHOP
 from webhooks import handlers
@@ -91,7 +91,7 @@ def me(proxy: Any) -> Any:
 
 
 @pytest.fixture
-def installed_shop(rt: Any, shop: Any, fake_shopify: Any, config: Any) -> Any:
+def fake_shop(rt: Any, shop: Any, fake_shopify: Any, config: Any) -> Any:
     """The test shop installed on the fake Shopify, Ingeborg its customer."""
     return install_on_fake_shopify(rt, fake_shopify, config)
 
@@ -117,7 +117,7 @@ def test_webhooks_with_personal_data_log_none_of_it(
 
 
 def test_self_service_and_its_shopify_jobs_log_no_personal_data(
-    app, client, me, rt, ingeborg, installed_shop, everything_logged
+    app, client, me, rt, ingeborg, fake_shop, everything_logged
 ):
     me("GET")
     me("GET", "/export.json")
@@ -126,7 +126,7 @@ def test_self_service_and_its_shopify_jobs_log_no_personal_data(
     me("PATCH", json={"email": SOLVEIG.email})  # refused: Shopify's field
     me("PATCH", json={"preferred_name": SOLVEIG.first_name + "\u0000"})  # refused: invalid
     me("PUT", "/consents", json={"email": False, "sms": False})
-    installed_shop.customer(INGEBORG.customer_id).phone = None
+    fake_shop.customer(INGEBORG.customer_id).phone = None
     me("PUT", "/consents", json={"sms": True})  # Shopify refuses: no phone there
     me("POST", "/restriction", json={})
     me("DELETE", "/restriction", json={})

@@ -12,13 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import Flask
 
 from loyalty.core.config import Config
 from loyalty.rewards import catalogue as reward_catalogue
-from loyalty.shopify.client import ShopifyClient
 from tests.rewards.helpers import CUSTOMER, OTHER_CUSTOMER, SHOP, give_points
-from tests.support.shopify import install_with_fake_token
 
 WAIT_SECONDS = 1.0
 
@@ -45,11 +42,9 @@ def fake_shop(fake_shopify: Any) -> Any:
 
 
 @pytest.fixture
-def shop_id(app: Flask, rt: Any, config: Config, fake_shopify: Any, fake_shop: Any) -> int:
+def shop_id(installed_shop: Callable[..., Any], fake_shop: Any) -> int:
     """The shop installed in the app with a token from the fake; the job client backs off fast."""
-    shop_id = install_with_fake_token(rt, fake_shopify, config)
-    app.extensions["klubb"].shopify_client = ShopifyClient(config, backoff=0.01)
-    return shop_id
+    return installed_shop(tokens=True).id
 
 
 @pytest.fixture

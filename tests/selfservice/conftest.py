@@ -24,12 +24,6 @@ _keys = itertools.count(1)
 
 
 @pytest.fixture
-def shop_id(shop: Shop) -> int:
-    """The installed test shop's id."""
-    return shop.id
-
-
-@pytest.fixture
 def ingeborg(rt: Any, shop_id: int) -> Seeded:
     """Ingeborg, a member of the test shop with a full history (270 points, codes, consents)."""
     return seed_customer(rt.sessions, shop_id, INGEBORG)
@@ -74,8 +68,8 @@ def install_on_fake_shopify(rt: Any, fake_shopify: Any, config: Any) -> Any:
 
 
 @pytest.fixture
-def installed_shop(rt: Any, shop: Shop, fake_shopify: Any, config: Any) -> Any:
-    """The test shop, installed on the fake Shopify (see :func:`install_on_fake_shopify`)."""
+def fake_shop(rt: Any, shop: Shop, fake_shopify: Any, config: Any) -> Any:
+    """The test shop on the fake Shopify, its token in the app (:func:`install_on_fake_shopify`)."""
     return install_on_fake_shopify(rt, fake_shopify, config)
 
 

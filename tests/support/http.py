@@ -1,11 +1,15 @@
-"""Calling the app as Shopify does: signed webhooks and signed app-proxy requests."""
+"""Calling the app as Shopify does: signed webhooks, signed app-proxy requests, session tokens."""
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
+import jwt
 import pytest
 from flask.testing import FlaskClient
 
-from loyalty.core.config import DEMO_API_SECRET
+from loyalty.core.config import DEMO_API_KEY, DEMO_API_SECRET
 from tests.support.shops import SHOP
 
 
@@ -51,8 +55,6 @@ def proxy(client: FlaskClient) -> object:
 
     ``proxy("GET", "/proxy/api/member", customer_id=7)``; ``customer_id=None`` is a guest.
     """
-    import time
-
     from loyalty.shopify.signatures import proxy_signature
 
     def call(
@@ -81,3 +83,27 @@ def proxy(client: FlaskClient) -> object:
         return client.open(path, method=method, query_string=query, **kwargs)
 
     return call
+
+
+def session_token(shop: str, **overrides: Any) -> str:
+    """A session token as App Bridge issues it; ``overrides`` change or (None) drop claims."""
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": f"https://{shop}/admin",
+        "dest": f"https://{shop}",
+        "aud": DEMO_API_KEY,
+        "sub": "42",
+        "exp": now + 60,
+        "nbf": now,
+        "iat": now,
+        "jti": f"jti-{now}",
+        "sid": "session-1",
+    }
+    secret = overrides.pop("secret", DEMO_API_SECRET)
+    claims.update(overrides)
+    return jwt.encode({k: v for k, v in claims.items() if v is not None}, secret, algorithm="HS256")
+
+
+def bearer(shop: str, **overrides: Any) -> dict[str, str]:
+    """Headers for an /api call authenticated as staff of ``shop``."""
+    return {"Authorization": f"Bearer {session_token(shop, **overrides)}"}

@@ -11,7 +11,6 @@ import pytest
 
 from devtools.storefront.server import Storefront
 from loyalty.core.config import Config
-from tests.admin.conftest import make_shop, shop_a, shop_b  # noqa: F401 - shared fixtures
 from tests.rewards.conftest import fake_shop, make_reward, shop_id  # noqa: F401
 from tests.rewards.helpers import CUSTOMER, give_points
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from loyalty.core.models import AuditLog
 from loyalty.members.appearance import DEFAULTS, contrast_ratio, contrast_warnings
-from tests.admin.conftest import SHOP_A, SHOP_B, bearer
+from tests.support.http import bearer
+from tests.support.shops import SHOP_A, SHOP_B
 
 ROUTES = [("GET", "/api/appearance"), ("PUT", "/api/appearance")]
 GOOD = {

@@ -13,10 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from loyalty.core.config import Config
-from loyalty.shopify.client import ShopifyClient
 from tests.support.jobs import drain
-from tests.support.shopify import install_with_fake_token
 from tests.support.shops import SHOP
 
 CUSTOMER = 820982911946154500
@@ -31,11 +28,9 @@ def fake_shop(fake_shopify: Any) -> Any:
 
 
 @pytest.fixture
-def shop_id(app: Flask, rt: Any, config: Config, fake_shopify: Any, fake_shop: Any) -> int:
+def shop_id(installed_shop: Callable[..., Any], fake_shop: Any) -> int:
     """The shop installed in the app with a token from the fake; the client backs off fast."""
-    shop_id = install_with_fake_token(rt, fake_shopify, config)
-    app.extensions["klubb"].shopify_client = ShopifyClient(config, backoff=0.01)
-    return shop_id
+    return installed_shop(tokens=True).id
 
 
 @pytest.fixture

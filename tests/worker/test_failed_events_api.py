@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from loyalty.core.models import EventStatus, Member, Shop, WebhookEvent
 from loyalty.core.types import utcnow
-from tests.admin.conftest import bearer
 from tests.engine.bodies import Line, customer_body, order_body
+from tests.support.http import bearer
 from tests.support.jobs import drain
 from tests.support.shops import SHOP
 from tests.worker.conftest import CUSTOMER

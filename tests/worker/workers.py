@@ -20,8 +20,8 @@ from rq.registry import StartedJobRegistry
 from sqlalchemy import text
 
 from loyalty.core.config import Config
-from tests.admin.conftest import bearer
 from tests.support.config import EMBEDDED
+from tests.support.http import bearer
 from tests.support.shops import SHOP
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,12 +1,11 @@
-"""Fixtures for the points engine: a shop, and a small driver that delivers bodies to it.
+"""The points engine driven in-process, the way the webhook jobs drive it, for one shop at a time.
 
-The engine never talks to Shopify, so the fake Shopify is replaced by a stub here: the app
-fixture only needs its URL template.
+The engine never talks to Shopify: ``klubb.order(body)`` is what the orders job does with a
+delivery, without the HTTP intake or the queue, so a test reads like the rule it pins.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,42 +14,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from loyalty.core.models import DailyRollup, LedgerEntry, Member, OrderRecord, ProgramSettings, Shop
+from loyalty.core.models import DailyRollup, LedgerEntry, Member, OrderRecord
 from loyalty.members.enrolment import delete_customer, join, upsert_from_customer_payload
 from loyalty.points.ledger import reconcile
 from loyalty.points.orders import apply_order, apply_refund
 
 HASH_KEY = b"engine-tests-tombstone-key"
-_domains = itertools.count(1)
-
-
-@dataclass
-class _StubShopify:
-    shop_url_template: str = "http://127.0.0.1:9/{shop}"
-
-
-@pytest.fixture
-def fake_shopify() -> _StubShopify:
-    """No fake Shopify server: the engine makes no calls to Shopify."""
-    return _StubShopify()
-
-
-def make_shop(
-    sessions: sessionmaker[Session],
-    *,
-    currency: str = "NOK",
-    timezone: str = "Europe/Oslo",
-    **settings: Any,
-) -> int:
-    """A new shop with its program settings (DESIGN.md's defaults unless given); its id."""
-    with sessions.begin() as s:
-        shop = Shop(
-            domain=f"engine-{next(_domains)}.myshopify.com", currency=currency, timezone=timezone
-        )
-        shop.settings = ProgramSettings(**settings)
-        s.add(shop)
-        s.flush()
-        return shop.id
 
 
 @dataclass
@@ -117,11 +86,18 @@ class Klubb:
 
 
 @pytest.fixture
-def new_klubb(rt: Any) -> Callable[..., Klubb]:
-    """Make a fresh shop (settings as keyword arguments) and its engine driver."""
+def new_klubb(rt: Any, installed_shop: Callable[..., Any]) -> Callable[..., Klubb]:
+    """Make a fresh shop (settings as keyword arguments) and its engine driver.
 
-    def make(**settings: Any) -> Klubb:
-        return Klubb(rt.sessions, make_shop(rt.sessions, **settings))
+    The shop is stored but never installed: the engine needs no install, and a shop purge
+    (which leaves installed shops alone) may take it.
+    """
+
+    def make(*, currency: str = "NOK", timezone: str = "Europe/Oslo", **settings: Any) -> Klubb:
+        shop = installed_shop(
+            None, installed=False, currency=currency, timezone=timezone, settings=settings
+        )
+        return Klubb(rt.sessions, shop.id)
 
     return make
 
