@@ -18,6 +18,8 @@ pytest_plugins = [
     "tests.support.shops",
     "tests.support.http",
     "tests.support.points",
+    "tests.support.members",
+    "tests.support.rewards",
     "tests.support.browser",
 ]
 

@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from admin.audit_labels import ACTION_LABELS, action_label, detail_label
 from loyalty.core.models import AuditLog, Shop
 from loyalty.members.staff import adjust_points
-from tests.browser.test_admin_rewards_members import SHOP, add_members
+from tests.support.fjellsko import SHOP, add_members
 from tests.support.http import bearer
 from tests.support.shops import SHOP_A
 

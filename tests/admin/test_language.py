@@ -11,9 +11,8 @@ from playwright.sync_api import expect
 from errors import translated
 from loyalty.core.models import Shop
 from loyalty.rewards.catalogue import create_reward
-from tests.admin.test_rewards_members_pages import HOST, embedded_url
-from tests.browser.test_admin_rewards_members import ORDER_ID, SHOP, add_members
-from tests.support.http import bearer
+from tests.support.fjellsko import ORDER_ID, SHOP, add_members
+from tests.support.http import HOST, bearer, embedded_url
 from tests.support.shops import SHOP_A
 
 

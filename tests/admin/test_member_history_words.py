@@ -15,8 +15,8 @@ from loyalty.members.staff import adjust_points
 from loyalty.points.orders import apply_order
 from loyalty.privacy.leave import FORFEIT_ON_LEAVING
 from loyalty.privacy.redact import REDACTED
-from tests.browser.test_admin_rewards_members import SHOP
-from tests.engine.bodies import Line, order_body
+from tests.support.bodies import Line, order_body
+from tests.support.fjellsko import SHOP
 from tests.support.http import bearer
 from tests.support.shops import SHOP_A
 

@@ -21,8 +21,8 @@ from loyalty.core.models import (
 )
 from loyalty.core.types import utcnow
 from loyalty.privacy.compliance import RESPONSE_TIME
+from tests.support.axe import assert_accessible
 from tests.support.shops import SHOP_A
-from tests.widget.axe import assert_accessible
 
 SHOP = "fjellsko.myshopify.com"
 HOST = "YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYWxwaGE"

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import pytest
 
 from loyalty.core.config import DEMO_API_KEY
+from tests.support.http import HOST, embedded_url
 from tests.support.shops import SHOP_A
-
-HOST = "YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYWxwaGE"
-
-
-def embedded_url(path, **params):
-    return f"{path}?{urlencode({'embedded': '1', 'shop': SHOP_A, 'host': HOST, **params})}"
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from loyalty.analytics.reports import shop_today
 from loyalty.core.models import Member, ProgramSettings
@@ -99,9 +99,3 @@ def analytics(client: Any) -> Any:
         return client.get(path, query_string=query, headers=bearer(shop))
 
     return get
-
-
-def balances(rt: Any, shop_id: int) -> int:
-    """The sum of the shop's member balances (the liability the rollups must agree with)."""
-    with rt.sessions() as s:
-        return sum(s.scalars(select(Member.points_balance).where(Member.shop_id == shop_id)))

@@ -10,7 +10,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from loyalty.core.config import DEMO_API_KEY
-from tests.admin.test_rewards_members_pages import embedded_url
+from tests.support.http import embedded_url
 from tests.support.shops import SHOP_A
 
 pytestmark = pytest.mark.embedded

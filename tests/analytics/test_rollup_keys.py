@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, update
 
 from loyalty.analytics.reports import Period, key_recorded_orders, report
 from loyalty.core.models import CustomerDayCounts, CustomerDayOrders, OrderRecord
-from tests.engine.bodies import Line, at, order_body, refund_body
+from tests.support.bodies import Line, at, order_body, refund_body
 from tests.support.points import HASH_KEY
 
 pytestmark = pytest.mark.embedded

@@ -14,16 +14,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.backfill.helpers import DAY, KARI, OLA, ORDER_GUEST, ORDER_KARI, ORDER_OLD
 from tests.support.http import bearer
 from tests.support.jobs import drain
 from tests.support.shops import SHOP
-
-DAY = 86400
-KARI = 820982911946154500
-OLA = 820982911946154501
-ORDER_KARI = 5_600_000_000_001
-ORDER_GUEST = 5_600_000_000_002
-ORDER_OLD = 5_600_000_000_003
 
 
 @pytest.fixture
@@ -76,19 +70,3 @@ def backfill(api: Any, app: Flask, live_app: str) -> Callable[..., Any]:
         return api("GET", "/api/backfill").get_json()
 
     return run
-
-
-def run_due_scheduled_jobs(rt: Any) -> int:
-    """Move the ``shopify`` queue's scheduled jobs to the queue, as RQ's scheduler does once they
-    are due (a burst ``drain`` does not wait for them); how many."""
-    from rq.job import Job
-    from rq.registry import ScheduledJobRegistry
-
-    queue = rt.queue("shopify")
-    registry = ScheduledJobRegistry(queue=queue)
-    moved = 0
-    for job_id in registry.get_job_ids():
-        registry.remove(job_id)
-        queue.enqueue_job(Job.fetch(job_id, connection=rt.redis))
-        moved += 1
-    return moved

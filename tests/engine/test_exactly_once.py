@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from loyalty.core.models import LedgerKind, OrderRefund
 from loyalty.points.ledger import post
 from loyalty.points.orders import SettlementConflict
-from tests.engine.bodies import Line, at, customer_body, order_body, refund_body
+from tests.support.bodies import Line, at, customer_body, order_body, refund_body
 from tests.support.config import EMBEDDED
 
 SHOES = Line(11, "100.00")

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from loyalty.core.money import exponent, shop_money
-from tests.engine.bodies import Line, at, customer_body, order_body, refund_body
+from tests.support.bodies import Line, at, customer_body, order_body, refund_body
 from tests.support.config import EMBEDDED
 from tests.support.points import Klubb
 

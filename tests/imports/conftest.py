@@ -7,19 +7,16 @@ Shopify whom Klubb does not know yet, so the import finds them through the Admin
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from loyalty.core.models import LedgerEntry, LedgerKind, Member
+from loyalty.core.models import LedgerKind, Member
 from loyalty.points import ledger
+from tests.imports.helpers import FILES, KARI, NORA, OLA
 from tests.support.http import bearer
 from tests.support.shops import SHOP
-
-FILES = Path(__file__).parent / "files"
-KARI, OLA, NORA = 101, 102, 103
 
 
 @pytest.fixture
@@ -108,40 +105,3 @@ def post_points(rt: Any, shop_id: int) -> Callable[[int, int], None]:
             )
 
     return post
-
-
-def balances(rt: Any, shop_id: int) -> dict[int, int]:
-    """Every member's balance by customer id."""
-    with rt.sessions() as s:
-        return dict(
-            s.execute(
-                select(Member.customer_id, Member.points_balance).where(Member.shop_id == shop_id)
-            ).all()
-        )
-
-
-def import_entries(rt: Any, shop_id: int) -> list[tuple[int, int, str]]:
-    """Every import ledger entry: (customer id, points, source key)."""
-    with rt.sessions() as s:
-        return sorted(
-            s.execute(
-                select(Member.customer_id, LedgerEntry.points, LedgerEntry.source_key)
-                .join(Member, Member.id == LedgerEntry.member_id)
-                .where(LedgerEntry.shop_id == shop_id, LedgerEntry.kind == LedgerKind.IMPORT)
-            ).all()
-        )
-
-
-def outcomes(body: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """(line, outcome, customer id, from, to, error code) of each row."""
-    return [
-        (
-            r["line"],
-            r["outcome"],
-            r["customer_id"],
-            r["points_from"],
-            r["points_to"],
-            r["error"]["code"] if r["error"] else None,
-        )
-        for r in body["rows"]
-    ]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from loyalty.core.models import ImportRun
 from loyalty.imports import runs
 from loyalty.imports.parse import MAX_FILE_BYTES
-from tests.imports.conftest import KARI, balances
+from tests.imports.helpers import KARI, balances
 from tests.support.http import bearer
 from tests.support.jobs import drain
 from tests.support.shops import SHOP, SHOP_A, SHOP_B

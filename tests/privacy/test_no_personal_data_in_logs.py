@@ -21,7 +21,10 @@ from sqlalchemy import insert
 
 from jobs import queueing
 from loyalty.core.models import Member
-from tests.privacy.people import (
+from tests.support.http import bearer
+from tests.support.jobs import drain
+from tests.support.members import install_on_fake_shopify, member_caller
+from tests.support.people import (
     INGEBORG,
     SOLVEIG,
     customer_payload,
@@ -30,9 +33,6 @@ from tests.privacy.people import (
     redact_payload,
     seed_customer,
 )
-from tests.selfservice.conftest import install_on_fake_shopify, member_caller
-from tests.support.http import bearer
-from tests.support.jobs import drain
 from tests.support.shops import SHOP
 from webhooks import handlers
 

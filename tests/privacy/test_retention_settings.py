@@ -20,9 +20,9 @@ from loyalty.core.models import (
 )
 from loyalty.core.types import months_before, utcnow
 from loyalty.privacy import retention
-from tests.privacy.people import INGEBORG, SOLVEIG, seed_customer
 from tests.support.http import bearer
 from tests.support.jobs import drain
+from tests.support.people import INGEBORG, SOLVEIG, seed_customer
 from tests.support.shops import SHOP_A
 
 NOW = utcnow()

@@ -9,16 +9,16 @@ from sqlalchemy import func, select
 
 from loyalty.core.models import Shop, ShopRedaction, Tombstone, WebhookEvent
 from loyalty.privacy.purge import purge_shop, shop_tables
-from tests.privacy.people import (
+from tests.support.jobs import drain
+from tests.support.people import (
     INGEBORG,
     SOLVEIG,
     data_request_payload,
     seed_customer,
     seed_shop_rows,
 )
-from tests.privacy.tables import cells_containing
-from tests.support.jobs import drain
 from tests.support.shops import SHOP
+from tests.support.tables import cells_containing
 
 OTHER = "other-shop.myshopify.com"
 

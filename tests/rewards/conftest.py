@@ -14,10 +14,8 @@ from typing import Any
 import pytest
 
 from loyalty.core.config import Config
-from loyalty.rewards import catalogue as reward_catalogue
-from tests.rewards.helpers import CUSTOMER, OTHER_CUSTOMER, SHOP, give_points
-
-WAIT_SECONDS = 1.0
+from tests.support.rewards import CUSTOMER, OTHER_CUSTOMER, WAIT_SECONDS, give_points
+from tests.support.shops import SHOP
 
 
 @pytest.fixture
@@ -51,18 +49,6 @@ def shop_id(installed_shop: Callable[..., Any], fake_shop: Any) -> int:
 def member_id(rt: Any, shop_id: int) -> int:
     """Kari, a member with 1000 points."""
     return give_points(rt, shop_id, CUSTOMER, 1000)
-
-
-@pytest.fixture
-def make_reward(rt: Any, shop_id: int) -> Callable[..., str]:
-    """``make_reward(points_cost=500, kind="fixed_amount", value="50", ...)``: the reward's id."""
-
-    def make(**fields: Any) -> str:
-        data = {"kind": "fixed_amount", "title": "50 kr off", "points_cost": 500, "value": "50"}
-        data.update(fields)
-        return str(reward_catalogue.create_reward(rt.sessions, shop_id, data)["id"])
-
-    return make
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from loyalty.core.models import PrivacyRequest, PrivacyRequestKind
 from loyalty.privacy.export import EXPORT_FORMAT, LEDGER_CSV_COLUMNS
-from tests.privacy.people import INGEBORG, SOLVEIG, seed_customer
-from tests.selfservice.conftest import CID, audit_actions
+from tests.support.members import CID, audit_actions
+from tests.support.people import INGEBORG, SOLVEIG, seed_customer
 
 
 @pytest.mark.embedded

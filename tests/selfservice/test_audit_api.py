@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from loyalty.core.models import AuditLog
-from tests.privacy.people import INGEBORG, SOLVEIG, seed_customer
-from tests.selfservice.conftest import CID
 from tests.support.http import bearer
+from tests.support.members import CID
+from tests.support.people import INGEBORG, SOLVEIG, seed_customer
 from tests.support.shops import SHOP
 
 

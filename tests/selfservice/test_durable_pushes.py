@@ -15,9 +15,9 @@ from sqlalchemy import select, update
 
 from loyalty.core.models import ConsentEvent, Member
 from loyalty.core.types import utcnow
-from tests.selfservice.conftest import CID, member_of
 from tests.selfservice.test_shopify_sync import GID, NS, mutations
 from tests.support.jobs import drain
+from tests.support.members import CID, member_of
 
 SWEEP = "jobs.schedule.sweep_pending_pushes"
 

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from loyalty.core.models import AuditLog, ConsentEvent, MemberStatus, Tombstone
-from tests.privacy.people import INGEBORG, SOLVEIG, seed_customer
-from tests.selfservice.conftest import CID, member_of
+from tests.support.members import CID, member_of
+from tests.support.people import INGEBORG, SOLVEIG, seed_customer
 
 OTHER = SOLVEIG.customer_id
 

@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 
 from loyalty.core.types import utcnow
-from tests.privacy.people import INGEBORG
-from tests.selfservice.conftest import CID
 from tests.support.jobs import drain
+from tests.support.members import CID
+from tests.support.people import INGEBORG
 from tests.support.shops import SHOP
 
 NS = "$app:loyalty"

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 import jwt
 import pytest
 from flask.testing import FlaskClient
 
 from loyalty.core.config import DEMO_API_KEY, DEMO_API_SECRET
-from tests.support.shops import SHOP
+from tests.support.shops import SHOP, SHOP_A
+
+HOST = "YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYWxwaGE"
+"""Shopify's ``host`` parameter for shop A's admin (base64 of admin.shopify.com/store/alpha)."""
 
 
 @pytest.fixture
@@ -107,3 +111,8 @@ def session_token(shop: str, **overrides: Any) -> str:
 def bearer(shop: str, **overrides: Any) -> dict[str, str]:
     """Headers for an /api call authenticated as staff of ``shop``."""
     return {"Authorization": f"Bearer {session_token(shop, **overrides)}"}
+
+
+def embedded_url(path: str, **params: str) -> str:
+    """``path`` as Shopify's admin loads it in its frame for shop A (``embedded``, ``shop``, ``host``)."""
+    return f"{path}?{urlencode({'embedded': '1', 'shop': SHOP_A, 'host': HOST, **params})}"

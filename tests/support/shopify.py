@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -51,3 +52,8 @@ def install_with_fake_token(
     )
     installed = record_install(rt.sessions, TokenCipher.from_config(config), domain, tokens)  # type: ignore[attr-defined]
     return int(installed.shop.id)
+
+
+def token_grants(fake: Any, grant_type: str | None = None) -> list[dict[str, Any]]:
+    """The fake's token endpoint log, optionally only one grant type."""
+    return [r for r in fake.token_requests if grant_type is None or r["grant_type"] == grant_type]

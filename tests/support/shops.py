@@ -122,3 +122,9 @@ def shop_a(installed_shop: Callable[..., Shop]) -> int:
 def shop_b(installed_shop: Callable[..., Shop]) -> int:
     """Shop B, whose data shop A must never reach (Swedish kronor, 3 points a krona); its id."""
     return installed_shop(SHOP_B, currency="SEK", settings={"earn_rate": Decimal("3")}).id
+
+
+def stored_shop(rt: Any, domain: str = SHOP) -> Shop | None:
+    """The shop's row as stored now."""
+    with rt.sessions() as s:
+        return s.scalars(select(Shop).where(Shop.domain == domain)).one_or_none()

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from loyalty.core.models import OrderRecord
-from tests.engine.bodies import Line, customer_body, order_body, refund_body
+from tests.support.bodies import Line, customer_body, order_body, refund_body
 from tests.support.jobs import drain
 from tests.support.shops import SHOP
 

@@ -11,8 +11,8 @@ import pytest
 from liquid import Environment
 
 from loyalty.rewards.catalogue import create_reward
-from tests.rewards.helpers import give_points
 from tests.support.http import bearer
+from tests.support.rewards import give_points
 from tests.support.shops import SHOP_A
 
 TRAP = "{{ shop.secret }}{% assign x = 1 %}<img src=x onerror=alert(1)>"

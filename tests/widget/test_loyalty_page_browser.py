@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from devtools.storefront.server import PROXY_PREFIX
-from tests.rewards.helpers import CUSTOMER, balance
+from tests.support.axe import assert_accessible
 from tests.support.browser import SCREENSHOTS
-from tests.widget.axe import assert_accessible
+from tests.support.rewards import CUSTOMER, balance
 
 pytestmark = pytest.mark.browser
 

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from loyalty.core.models import ConsentEvent, Member
-from tests.rewards.helpers import CUSTOMER
-from tests.widget.axe import assert_accessible
+from tests.support.axe import assert_accessible
+from tests.support.rewards import CUSTOMER
 
 pytestmark = pytest.mark.browser
 

@@ -15,8 +15,7 @@ from flask import Flask
 
 from tests.support.jobs import drain
 from tests.support.shops import SHOP
-
-CUSTOMER = 820982911946154500
+from tests.worker.helpers import CUSTOMER
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from jobs import engine as engine_jobs
 from loyalty.core.models import Member
-from tests.engine.bodies import Line, customer_body, order_body, refund_body
+from tests.support.bodies import Line, customer_body, order_body, refund_body
 from tests.support.jobs import drain
 from tests.support.shops import SHOP
-from tests.worker.conftest import CUSTOMER
+from tests.worker.helpers import CUSTOMER
 
 GID = f"gid://shopify/Customer/{CUSTOMER}"
 

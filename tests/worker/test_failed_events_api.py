@@ -7,11 +7,11 @@ from sqlalchemy import select
 
 from loyalty.core.models import EventStatus, Member, Shop, WebhookEvent
 from loyalty.core.types import utcnow
-from tests.engine.bodies import Line, customer_body, order_body
+from tests.support.bodies import Line, customer_body, order_body
 from tests.support.http import bearer
 from tests.support.jobs import drain
 from tests.support.shops import SHOP
-from tests.worker.conftest import CUSTOMER
+from tests.worker.helpers import CUSTOMER
 from webhooks.handlers import HANDLERS
 
 OTHER_SHOP = "other-shop.myshopify.com"

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from jobs.engine import enqueue_balance_sync
 from loyalty.core.models import Member
 from loyalty.privacy import self_service
-from tests.engine.bodies import customer_body
-from tests.selfservice.conftest import member_caller
+from tests.support.bodies import customer_body
 from tests.support.jobs import drain
+from tests.support.members import member_caller
 from tests.support.shops import SHOP
-from tests.worker.conftest import CUSTOMER
+from tests.worker.helpers import CUSTOMER
 
 GID = f"gid://shopify/Customer/{CUSTOMER}"
 TAG = "klubb-member"

@@ -14,9 +14,9 @@ from loyalty.core.models import Member, Redemption
 from loyalty.core.types import utcnow
 from loyalty.rewards import catalogue as reward_catalogue
 from loyalty.rewards import redemptions as rewards
-from tests.engine.bodies import Line, customer_body, order_body
+from tests.support.bodies import Line, customer_body, order_body
 from tests.support.jobs import drain
-from tests.worker.conftest import CUSTOMER
+from tests.worker.helpers import CUSTOMER
 
 GID = f"gid://shopify/Customer/{CUSTOMER}"
 

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select, update
 
 from loyalty.core.models import Member, ProgramSettings
-from tests.engine.bodies import customer_body
+from tests.support.bodies import customer_body
 from tests.support.jobs import drain
-from tests.worker.conftest import CUSTOMER
+from tests.worker.helpers import CUSTOMER
 
 GID = f"gid://shopify/Customer/{CUSTOMER}"
 

@@ -11,9 +11,9 @@ from sqlalchemy import select, update
 
 from loyalty.core.models import EventStatus, Member, ProgramSettings, WebhookEvent
 from loyalty.core.types import utcnow
-from tests.engine.bodies import Line, customer_body, order_body
+from tests.support.bodies import Line, customer_body, order_body
 from tests.support.jobs import drain
-from tests.worker.conftest import CUSTOMER
+from tests.worker.helpers import CUSTOMER
 from webhooks.process import process_event
 
 GID = f"gid://shopify/Customer/{CUSTOMER}"

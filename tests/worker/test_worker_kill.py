@@ -20,9 +20,9 @@ from sqlalchemy import select
 from jobs.sweeper import sweep_outbox
 from loyalty.core.models import EventStatus, Member, WebhookEvent
 from loyalty.points.ledger import reconcile
-from tests.engine.bodies import Line, customer_body, order_body
+from tests.support.bodies import Line, customer_body, order_body
 from tests.support.jobs import drain
-from tests.worker.workers import (
+from tests.support.workers import (
     CONCURRENT_POSTGRES,
     abandon,
     backends_waiting_for_a_lock,

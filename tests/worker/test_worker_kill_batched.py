@@ -19,9 +19,9 @@ from jobs.batch_list import DRAIN_JOB_PREFIX, batch_key
 from jobs.sweeper import sweep_outbox
 from loyalty.core.models import EventStatus, Member, WebhookEvent
 from loyalty.points.ledger import reconcile
-from tests.engine.bodies import Line, customer_body, order_body
+from tests.support.bodies import Line, customer_body, order_body
 from tests.support.jobs import drain
-from tests.worker.workers import (
+from tests.support.workers import (
     CONCURRENT_POSTGRES,
     abandon,
     backends_waiting_for_a_lock,

@@ -18,9 +18,9 @@ from sqlalchemy import select
 
 from loyalty.core.models import EventStatus, Member, WebhookEvent
 from loyalty.points.ledger import reconcile
-from tests.engine.bodies import Line, at, customer_body, order_body
+from tests.support.bodies import Line, at, customer_body, order_body
 from tests.support.jobs import drain
-from tests.worker.workers import (
+from tests.support.workers import (
     CONCURRENT_POSTGRES,
     backends_waiting_for_a_lock,
     member_api,

@@ -1,21 +1,42 @@
-"""Helpers for the rewards tests: points, the ledger, rows, and a signed app-proxy query."""
+"""Rewards and points for the shopper tests (rewards, widget): the catalogue, the ledger, rows.
+
+``make_reward`` is a fixture (this module is a plugin); the rest are helpers to import.
+"""
 
 from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from loyalty.core.config import DEMO_API_SECRET
 from loyalty.core.models import LedgerEntry, Member, ProgramSettings, Redemption
 from loyalty.points.ledger import post
+from loyalty.rewards import catalogue as reward_catalogue
 from loyalty.shopify.signatures import proxy_signature
+from tests.support.shops import SHOP
 
-SHOP = "klubb-test.myshopify.com"
 CUSTOMER = 7
 OTHER_CUSTOMER = 8
+"""Kari and Ola, the customers the shopper tests sign in as (on the fake Shopify too)."""
+WAIT_SECONDS = 1.0
+"""How long a redemption waits for Shopify in the rewards tests (the widget's tests wait 5 s)."""
+
+
+@pytest.fixture
+def make_reward(rt: Any, shop_id: int) -> Callable[..., str]:
+    """``make_reward(points_cost=500, kind="fixed_amount", value="50", ...)``: the reward's id."""
+
+    def make(**fields: Any) -> str:
+        data = {"kind": "fixed_amount", "title": "50 kr off", "points_cost": 500, "value": "50"}
+        data.update(fields)
+        return str(reward_catalogue.create_reward(rt.sessions, shop_id, data)["id"])
+
+    return make
 
 
 def give_points(rt: Any, shop_id: int, customer_id: int, points: int, **kw: Any) -> int:

@@ -1,4 +1,4 @@
-"""axe-core (pinned in tools/theme-check, injected by Playwright) on the widget's views."""
+"""axe-core (pinned in tools/theme-check, injected by Playwright) on the widget and admin pages."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The shoppers of these tests, their history (seeded through the models) and Shopify's bodies.
+"""The privacy and self-service tests' shoppers, their history (seeded through the models) and
+Shopify's bodies.
 
 Rows are written straight through the models: the engine that would write them is tested on its
 own, and these tests are about what the compliance requests do with whatever is there.
