@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.config import EMBEDDED
+# Helpers imported from the support package fail with pytest's detailed assertion messages too.
+pytest.register_assert_rewrite("tests.support")
+
+from tests.support.config import EMBEDDED  # noqa: E402 - after the rewrite is registered
 
 pytest_plugins = [
     "tests.support.config",
