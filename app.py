@@ -6,7 +6,8 @@ The processes (docs/architecture.md, "Processes"):
 - worker: ``flask --app app worker [--burst]`` (:func:`jobs.worker.run_worker`), or RQ's own
   ``rq worker-pool -w jobs.worker.AppWorker …``; it builds its :class:`runtime.Runtime` from
   :class:`~loyalty.core.config.Config` without a web app.
-- scheduler: ``rq cron jobs.schedule`` (:mod:`jobs.schedule`, RQ's cron), one per Redis.
+- scheduler: ``python -m jobs.scheduler`` (:mod:`jobs.scheduler`: RQ's cron over
+  :mod:`jobs.schedule`, started again after a Redis outage), one per Redis.
 - everything at once, on the embedded defaults: ``flask --app app dev`` (:mod:`devtools.dev`).
 """
 

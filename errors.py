@@ -22,7 +22,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 
 from i18n import LANGUAGES, current_language
 from loyalty.core.errors import LoyaltyError, NotFound, ValidationError
-from loyalty.shopify.client import ShopifyError, ShopifyThrottled, ShopifyUnavailable
+from loyalty.shopify.errors import ShopifyError, ShopifyThrottled, ShopifyUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +84,8 @@ def json_object_body(allow_empty: bool = False) -> dict[str, Any] | Response:
         body = request.get_json()
     except BadRequest:
         return json_error(400, "invalid_json", "The body is not valid JSON.")
+    except RecursionError:  # Python's parser gives up on deep nesting (about 1,000 levels)
+        return json_error(400, "invalid_json", "The body's JSON is nested too deeply.")
     if not isinstance(body, dict):
         return json_error(400, "invalid_body", "The body must be a JSON object.")
     return body

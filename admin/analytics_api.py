@@ -15,7 +15,8 @@ from flask import Response, jsonify, request
 from admin.api import api
 from admin.auth import current_shop, session_token_required
 from loyalty.analytics.customer_counts import MAX_DAYS
-from loyalty.analytics.reports import DAY_COLUMNS, parse_period, report, shop_today
+from loyalty.analytics.periods import parse_period, shop_today
+from loyalty.analytics.reports import DAY_COLUMNS, report
 from loyalty.core.errors import ValidationError
 from loyalty.core.spreadsheet import safe_cell
 from runtime import current_runtime

@@ -15,7 +15,7 @@ from admin.auth import current_shop, session_token_required
 from admin.openapi import ApiRegistry, register_document_route
 from errors import json_object_body
 from loyalty.points import settings as program_settings
-from loyalty.privacy import retention
+from loyalty.privacy import retention_policy
 from runtime import current_runtime
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -50,7 +50,7 @@ _SETTINGS_PROPERTIES: dict[str, Any] = {
     },
     "auto_enrol": {"type": "boolean", "description": "Every customer with an account joins."},
     "pending_days": {"type": "integer", "minimum": 0, "maximum": 365},
-    # Retention periods (loyalty.privacy.retention): how long each kind of personal data is kept.
+    # Retention periods (loyalty.privacy.retention_policy): how long each kind of personal data is kept.
     **{
         name: {
             "type": "integer",
@@ -58,7 +58,7 @@ _SETTINGS_PROPERTIES: dict[str, Any] = {
             "maximum": high,
             "description": RETENTION_DESCRIPTIONS[name],
         }
-        for name, (low, high) in retention.BOUNDS.items()
+        for name, (low, high) in retention_policy.BOUNDS.items()
     },
 }
 api.schemas.update(

@@ -1,7 +1,8 @@
 """``/api/failed-events``: webhook events whose job keeps failing, and retrying one.
 
 The list shows topic, times, attempts and the error's type — never the body, which may hold
-personal data. Both routes are scoped to the session token's shop: another shop's event is 404.
+personal data — and whether the scheduler beats (without it nothing left behind is retried).
+Both routes are scoped to the session token's shop: another shop's event is 404.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from admin.api import api
 from admin.auth import current_shop, session_token_required
 from errors import json_error
 from jobs.engine import requeue_failed_event
+from jobs.scheduler import scheduler_state
 from loyalty.shopify.failed_events import list_failed
 from runtime import current_runtime
 
@@ -35,13 +37,18 @@ api.schemas.update(
     {
         "FailedEvents": {
             "type": "object",
-            "required": ["events"],
+            "required": ["events", "scheduler"],
             "properties": {
                 "events": {
                     "type": "array",
                     "items": _FAILED_EVENT,
                     "description": "Newest first (100).",
-                }
+                },
+                "scheduler": {
+                    "enum": ["ok", "late"],
+                    "description": "`late`: no scheduler has beaten for a minute, so events "
+                    "left behind and automatic retries wait until one runs again.",
+                },
             },
         },
         "EventRetry": {
@@ -68,7 +75,13 @@ api.schemas.update(
 @session_token_required
 def read_failed_events() -> Response:
     """Failed events of the authenticated shop: topic, times, attempts, error type."""
-    return jsonify({"events": list_failed(current_runtime().sessions, current_shop().id)})
+    rt = current_runtime()
+    return jsonify(
+        {
+            "events": list_failed(rt.sessions, current_shop().id),
+            "scheduler": scheduler_state(rt.redis),
+        }
+    )
 
 
 @api.route(

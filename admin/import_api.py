@@ -18,8 +18,9 @@ from admin.openapi import Answer
 from errors import json_error
 from loyalty.core.errors import ValidationError
 from loyalty.imports import runs
-from loyalty.imports.apply import Outcome
+from loyalty.imports.outcomes import Outcome
 from loyalty.imports.parse import MAX_FILE_BYTES
+from loyalty.imports.results import earlier_run, list_runs, run_json
 from runtime import current_runtime
 
 # Files of up to this many rows run inside the request; larger ones in a job.
@@ -120,20 +121,20 @@ def create_import() -> tuple[Response, int] | Response:
         from jobs.imports import enqueue_import
 
         enqueue_import(rt, run_id)
-        body = runs.run_json(rt.sessions, shop.id, run_id, with_rows=False)
+        body = run_json(rt.sessions, shop.id, run_id, with_rows=False)
         response = jsonify(body)
         response.headers["Location"] = url_for("api.read_import", import_id=str(run_id))
         return response, 202
     from jobs.imports import run_now
 
     run_now(rt, run_id)
-    body = runs.run_json(rt.sessions, shop.id, run_id)
+    body = run_json(rt.sessions, shop.id, run_id)
     body["earlier_import"] = _earlier(shop.id, run_id)
     return jsonify(body), 201
 
 
 def _earlier(shop_id: int, run_id: int) -> str | None:
-    found = runs.earlier_run(current_runtime().sessions, shop_id, run_id)
+    found = earlier_run(current_runtime().sessions, shop_id, run_id)
     return None if found is None else str(found)
 
 
@@ -165,7 +166,7 @@ def read_import(import_id: str) -> Response:
             {"outcome": "One of " + ", ".join(Outcome.ALL) + "."},
         )
     shop_id = current_shop().id
-    body = runs.run_json(
+    body = run_json(
         current_runtime().sessions, shop_id, int(import_id), outcome=outcome, after_line=after or 0
     )
     body["earlier_import"] = _earlier(shop_id, int(import_id))
@@ -186,4 +187,4 @@ def list_imports() -> Response:
     before = _int_arg("before")
     if isinstance(before, Response):
         return before
-    return jsonify(runs.list_runs(current_runtime().sessions, current_shop().id, before=before))
+    return jsonify(list_runs(current_runtime().sessions, current_shop().id, before=before))

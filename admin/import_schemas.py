@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from loyalty.imports.apply import Outcome
 from loyalty.imports.formats import SOURCES, Mode
+from loyalty.imports.outcomes import Outcome
 from loyalty.imports.parse import MAX_FILE_BYTES, MAX_ROWS
 
 _ROW = {

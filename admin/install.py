@@ -6,9 +6,10 @@
 - ``GET /auth/install`` and ``GET /auth/callback``: the authorization code grant (the legacy
   install flow), with a one-time state kept in Redis and bound to the shop.
 
-The domain work is :mod:`loyalty.shopify.shops`; its dependencies (the cipher, the Shopify client, a
-Redis lock per shop) come from :mod:`extensions`, shared with the jobs; this module turns its
-errors into pages.
+The domain work is :mod:`loyalty.shopify.shops`; its dependencies (the cipher, the Shopify
+client, a Redis lock per shop) come from :mod:`runtime`, shared with the jobs; this module turns
+its errors into pages. A new install (the first, or again after an uninstall) starts the shop's
+backfill (:func:`jobs.backfill.start_install_backfill`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from flask_babel import gettext as _
 
 from jobs.backfill import start_install_backfill
 from loyalty.core.models import Shop
-from loyalty.shopify.client import ShopifyError, ShopifyTimeout, TokenSet
+from loyalty.shopify.client import TokenSet
+from loyalty.shopify.errors import ShopifyError, ShopifyTimeout
 from loyalty.shopify.shops import get_installed_shop, has_usable_token, record_install
 from loyalty.shopify.signatures import is_valid_shop_domain, timestamp_is_fresh, verify_oauth_query
 from runtime import Runtime, current_runtime, shopify_client, token_cipher, token_lock

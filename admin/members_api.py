@@ -1,76 +1,43 @@
 """``/api/members/{customer_id}``: a member's balance and ledger, and manual adjustments.
 
-Each ledger entry's ``reason`` is what the engine stored: a staff member's own words for an
-adjustment, otherwise a fixed English code-like text (``order 6210000001001``, ``signup
-bonus``). ``reason_label`` says the same to staff in the request's language.
+Each ledger entry says why with ``reason_code`` and ``reason_params``
+(:mod:`loyalty.points.reasons`); ``reason_label`` puts that into words in the request's
+language, and ``reason`` is the stored text: a staff member's own words for an adjustment,
+otherwise Klubb's fixed English text (``order 6210000001001``, ``signup bonus``).
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Response, g, jsonify, request
-from flask_babel import lazy_gettext as _l
-from flask_babel.speaklater import LazyString
+from flask_babel import gettext
 
 from admin.api import api
 from admin.audit_labels import format_points
 from admin.auth import current_shop, session_token_required
 from errors import json_error, json_object_body
-from loyalty.core.models import LedgerKind
 from loyalty.members.staff import adjust_points, member_detail
-from loyalty.privacy.leave import FORFEIT_ON_LEAVING
-from loyalty.privacy.redact import REDACTED
-from loyalty.privacy.retention import FORFEIT_ON_RETENTION
+from loyalty.points import reasons
 from runtime import current_runtime
 
-# The reasons the engine writes (loyalty/members/enrolment.py, orders.py, rewards.py, discount_codes.py,
-# expiry.py, imports/apply.py, ...), and what each says to staff.
-_FIXED_REASONS: dict[str, LazyString] = {
-    "signup bonus": _l("Signup bonus"),
-    "points expired after inactivity": _l("Expired after a period without activity"),
-    "reservation released": _l("The reserved reward was released"),
-    FORFEIT_ON_LEAVING: _l("Forfeited: the member left the club"),
-    FORFEIT_ON_RETENTION: _l("Forfeited: anonymised after a period without activity"),
-    REDACTED: _l("Erased"),
-}
-_PATTERN_REASONS: tuple[tuple[re.Pattern[str], LazyString], ...] = (
-    (re.compile(r"order (?P<number>\d+)"), _l("Order %(number)s")),
-    (re.compile(r"reward (?P<number>\d+)"), _l("Reward %(number)s")),
-    (re.compile(r"code not created: .*"), _l("The discount code could not be created")),
-    (
-        re.compile(r"Imported from (?P<source>.+) \(balance set to (?P<points>-?\d+)\)"),
-        _l("Imported from %(source)s (balance set to %(points)s)"),
-    ),
-    (re.compile(r"Imported from (?P<source>.+)"), _l("Imported from %(source)s")),
-)
 
-
-def reason_label(kind: str, reason: str | None) -> str | None:
-    """A ledger reason in the request's language: an adjustment's as its author typed it, an
-    engine reason translated, and an unknown one as stored."""
-    if reason is None or reason == "":
-        return reason
-    if reason == REDACTED:
-        return str(_FIXED_REASONS[REDACTED])
-    if kind == LedgerKind.ADJUST:
-        return reason
-    fixed = _FIXED_REASONS.get(reason)
-    if fixed is not None:
-        return str(fixed)
-    for pattern, label in _PATTERN_REASONS:
-        match = pattern.fullmatch(reason)
-        if match:
-            values = match.groupdict()
-            if "points" in values:
-                values["points"] = format_points(int(values["points"]))
-            return str(label) % values
-    return reason
+def reason_label(
+    code: str, params: Mapping[str, object] | None, text: str | None, order_name: str | None = None
+) -> str:
+    """An entry's reason in the request's language: a staff adjustment's as its author typed
+    it, Klubb's own from its code and parameters (:func:`loyalty.points.reasons.label`)."""
+    return reasons.label(
+        code, params, text, translate=gettext, number=format_points, order_name=order_name
+    )
 
 
 def _labelled(entry: dict[str, Any]) -> dict[str, Any]:
-    return {**entry, "reason_label": reason_label(entry["kind"], entry["reason"])}
+    label = reason_label(
+        entry["reason_code"], entry["reason_params"], entry["reason"], entry["order_name"]
+    )
+    return {**entry, "reason_label": label}
 
 
 _ENTRY = {
@@ -82,13 +49,29 @@ _ENTRY = {
         "reason": {
             "type": ["string", "null"],
             "description": "As stored: a staff member's words for an adjustment, otherwise "
-            "Klubb's fixed English text (`order 6210000001001`, `signup bonus`).",
+            "Klubb's fixed English text (`order 6210000001001`, `signup bonus`); null once the "
+            "member's data was erased. Programs should read `reason_code` instead.",
+        },
+        "reason_code": {
+            "type": "string",
+            "description": "Why the points moved; more codes may be added. Today: "
+            + ", ".join(f"`{code}`" for code in reasons.ReasonCode)
+            + ". `legacy`: an entry from before reason codes whose text matched none of "
+            "Klubb's (the text is in `reason`).",
+            "examples": ["order", "signup_bonus", "staff_adjustment"],
+        },
+        "reason_params": {
+            "type": ["object", "null"],
+            "description": "The facts the code's words need: `order_id` (string), "
+            "`reward_id`, `error`, `source`, `points` (the balance an import set).",
+            "examples": [{"order_id": "6210000001001"}, {"source": "Smile.io", "points": 40}],
         },
         "reason_label": {
-            "type": ["string", "null"],
-            "description": "`reason` for people, in the language asked for (`locale`, else "
+            "type": "string",
+            "description": "The reason for people, in the language asked for (`locale`, else "
             "`Accept-Language`): an adjustment's reason as typed, Klubb's own reasons "
-            "translated (`Signup bonus`, `Order 6210000001001`).",
+            "translated (`Signup bonus`, `Order #1001`: the order's name when Klubb has it, "
+            "else its id).",
             "examples": ["Signup bonus", "Innmeldingsbonus"],
         },
         "order_id": {"type": ["string", "null"], "description": "The Shopify order, if any."},

@@ -37,7 +37,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from admin.auth import RETRY_HEADER, verify_request_token
 from admin.install import install_from_id_token
 from i18n import normalise
-from loyalty.shopify.client import InvalidSubjectToken, ShopifyError, ShopifyTimeout
+from loyalty.shopify.errors import InvalidSubjectToken, ShopifyError, ShopifyTimeout
 from loyalty.shopify.session_tokens import InvalidSessionToken
 from loyalty.shopify.signatures import is_valid_shop_domain
 from runtime import current_runtime

@@ -1,6 +1,6 @@
 """``/api/rewards``: the shop's reward catalogue: list, create, edit, archive.
 
-Thin views over the catalogue functions of :mod:`loyalty.rewards.redemptions`, which validate every field
+Thin views over the catalogue functions of :mod:`loyalty.rewards.catalogue`, which validate every field
 (422 with a message per field, nothing stored) and scope every query by shop. Declared on the
 admin API's registry, imported by :func:`admin.init_app` before the blueprint is registered.
 """

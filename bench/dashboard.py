@@ -24,7 +24,8 @@ from datetime import timedelta
 
 import psycopg
 
-from bench.common import SHOP, app_env, database_url, explain_reads, percentile
+from bench.common import SHOP, app_env, database_url, explain_reads
+from bench.load import percentile
 from bench.seed import seed
 
 DATABASE = "klubb_bench_dashboard"
@@ -95,7 +96,8 @@ def main() -> None:
     os.environ.update(app_env(database_url(DATABASE)))
 
     from app import create_app
-    from loyalty.analytics.reports import Period, report, shop_today
+    from loyalty.analytics.periods import Period, shop_today
+    from loyalty.analytics.reports import report
     from loyalty.core.models import Shop
     from runtime import current_runtime
 

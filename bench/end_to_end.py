@@ -32,17 +32,9 @@ from rq import Queue
 from rq.job import Job
 from rq.registry import FinishedJobRegistry
 
-from bench.common import (
-    app_env,
-    dumps,
-    fresh_database,
-    gunicorn,
-    order_body,
-    prepare_app_database,
-    rss_mib,
-    webhook_headers,
-    workers,
-)
+from bench.common import app_env, fresh_database, prepare_app_database
+from bench.processes import gunicorn, rss_mib, workers
+from bench.webhook_bodies import dumps, order_body, webhook_headers
 
 DATABASE = "klubb_bench_e2e"
 SIGNUP_BONUS = 100

@@ -24,16 +24,10 @@ import statistics
 import psycopg
 import redis
 
-from bench.common import (
-    app_env,
-    dumps,
-    fresh_database,
-    gunicorn,
-    order_body,
-    prepare_app_database,
-    rss_mib,
-    wrk,
-)
+from bench.common import app_env, fresh_database, prepare_app_database
+from bench.load import wrk
+from bench.processes import gunicorn, rss_mib
+from bench.webhook_bodies import dumps, order_body
 from jobs.batch_list import batch_key
 
 DATABASE = "klubb_bench_intake"

@@ -17,15 +17,10 @@ import resource
 import subprocess
 from pathlib import Path
 
-from bench.common import (
-    app_env,
-    dumps,
-    fresh_database,
-    gunicorn,
-    order_body,
-    prepare_app_database,
-    wrk,
-)
+from bench.common import app_env, fresh_database, prepare_app_database
+from bench.load import wrk
+from bench.processes import gunicorn
+from bench.webhook_bodies import dumps, order_body
 
 DATABASE = "klubb_bench_intake_cpu"
 TICKS = os.sysconf("SC_CLK_TCK")

@@ -34,16 +34,10 @@ from urllib.parse import urlparse
 # Not the harness's Redis database: other benchmarks may be running and flush theirs.
 os.environ.setdefault("BENCH_REDIS_DB", "10")
 
-from bench.common import (
-    ROOT,
-    SECRET,
-    SHOP,
-    app_env,
-    fresh_database,
-    gunicorn,
-    prepare_app_database,
-)
-from devtools.storefront.server import EXTENSION, Storefront
+from bench.common import ROOT, SECRET, SHOP, app_env, fresh_database, prepare_app_database
+from bench.processes import gunicorn
+from devtools.storefront.server import Storefront
+from devtools.storefront.theme import EXTENSION
 
 DATABASE = "klubb_bench_storefront"
 TOOLS = ROOT / "tools" / "lighthouse"

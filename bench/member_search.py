@@ -24,7 +24,8 @@ from functools import partial
 
 import psycopg
 
-from bench.common import ROOT, SHOP, VENV_BIN, app_env, database_url, explain_reads, percentile
+from bench.common import ROOT, SHOP, VENV_BIN, app_env, database_url, explain_reads
+from bench.load import percentile
 from bench.seed import seed
 
 DATABASE = "klubb_bench_members"

@@ -31,7 +31,6 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import time
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
@@ -44,20 +43,9 @@ import requests
 os.environ.setdefault("BENCH_REDIS_DB", "10")
 
 from bench import seed as seeding
-from bench.common import (
-    ROOT,
-    SECRET,
-    SHOP,
-    VENV_BIN,
-    WrkResult,
-    app_env,
-    database_url,
-    explain_reads,
-    gunicorn,
-    percentile,
-    rss_mib,
-    run_wrk,
-)
+from bench.common import SECRET, SHOP, app_env, explain_reads
+from bench.load import WrkResult, percentile, wrk_paths
+from bench.processes import gunicorn, rss_mib
 from loyalty.shopify.signatures import proxy_signature
 
 if TYPE_CHECKING:
@@ -65,57 +53,6 @@ if TYPE_CHECKING:
 
 FIRST_CUSTOMER = 6_000_000_000  # bench/seed.py: member n has customer id FIRST_CUSTOMER + n
 PATH_PREFIX = "/apps/klubb"
-
-
-def scale_database(name: str, members: int, ledger: int, reuse: bool) -> str:
-    """The seeded database's SQLAlchemy URL, seeding it unless ``reuse`` finds it as asked."""
-    url = database_url(name)
-    plain = url.replace("+psycopg", "")
-    if reuse:
-        try:
-            with psycopg.connect(plain) as conn:
-                found = conn.execute(
-                    "SELECT (SELECT count(*) FROM members), (SELECT count(*) FROM ledger_entries)"
-                ).fetchone()
-        except psycopg.Error:
-            found = None
-        if found == (members, ledger):
-            print(f"reusing {name}: {members} members, {ledger} ledger entries")
-            # Migrations added since the seed still apply (a no-op when at the head).
-            subprocess.run(
-                [str(VENV_BIN / "flask"), "--app", "app", "db", "upgrade"],
-                cwd=ROOT,
-                env=app_env(url),
-                check=True,
-                capture_output=True,
-            )
-            return url
-        print(f"{name} holds {found}, not ({members}, {ledger}): seeding it again")
-    return seeding.seed(members, ledger, 0, name)
-
-
-REWARDS_SQL = """
-INSERT INTO rewards (shop_id, kind, title, points_cost, value, minimum_order, active, starts_at,
-  ends_at, created_at, updated_at)
-SELECT shops.id, r.kind, r.title, r.cost, r.value, r.minimum, r.active, NULL,
-  CASE WHEN r.ended THEN now() - interval '1 day' END, now(), now()
-FROM shops, (VALUES
-  ('fixed_amount', '50 kr off', 500, 50, NULL, true, false),
-  ('fixed_amount', '100 kr off', 900, 100, 500, true, false),
-  ('percentage', '10 %% off', 1200, 0.1, NULL, true, false),
-  ('free_shipping', 'Free shipping', 300, NULL, NULL, true, false),
-  ('fixed_amount', '250 kr off', 2000, 250, 1000, true, false),
-  ('percentage', 'Summer: 20 %% off', 1500, 0.2, NULL, true, true),
-  ('fixed_amount', 'Retired reward', 400, 40, NULL, false, false)
-) AS r(kind, title, cost, value, minimum, active, ended)
-WHERE shops.domain = %(shop)s AND NOT EXISTS (SELECT 1 FROM rewards WHERE shop_id = shops.id)
-"""
-
-
-def ensure_rewards(db_url: str) -> None:
-    """A catalogue like a real shop's (5 redeemable rewards, one ended, one retired)."""
-    with psycopg.connect(db_url.replace("+psycopg", ""), autocommit=True) as conn:
-        conn.execute(REWARDS_SQL, {"shop": SHOP})
 
 
 def signed_member_paths(customer_ids: list[int]) -> list[str]:
@@ -132,19 +69,6 @@ def signed_member_paths(customer_ids: list[int]) -> list[str]:
         params["signature"] = [proxy_signature(params, SECRET)]
         paths.append("/proxy/api/member?" + urlencode({k: v[0] for k, v in params.items()}))
     return paths
-
-
-def wrk_paths(
-    url: str, paths: list[str], *, seconds: int, connections: int, delay_ms: float = 0.0
-) -> WrkResult:
-    """Run wrk (bench/proxy.lua) GETting ``paths`` round-robin."""
-    paths_file = ROOT / "bench" / f".wrk-paths-{os.getpid()}.txt"
-    paths_file.write_text("\n".join(paths) + "\n")
-    env = {"BENCH_PATHS_FILE": str(paths_file), "BENCH_DELAY_MS": str(delay_ms)}
-    try:
-        return run_wrk(url, "proxy.lua", env, seconds=seconds, connections=connections)
-    finally:
-        paths_file.unlink(missing_ok=True)
 
 
 class Shoppers:
@@ -216,8 +140,8 @@ def main() -> None:
     parser.add_argument("--database", default=seeding.DATABASE)
     args = parser.parse_args()
 
-    db_url = scale_database(args.database, args.members, args.ledger, args.reuse)
-    ensure_rewards(db_url)
+    db_url = seeding.scale_database(args.database, args.members, args.ledger, args.reuse)
+    seeding.ensure_rewards(db_url)
     env = app_env(db_url, RATE_LIMIT_PER_SHOP=str(10**9))
     redis.Redis.from_url(env["REDIS_URL"]).flushdb()  # a reused run's rate-limit counters
     shoppers = Shoppers(args.members)

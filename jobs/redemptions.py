@@ -31,12 +31,12 @@ class RedemptionNotFinished(Exception):
 def finish_redemption(redemption_id: int) -> str:
     """Create a reserved redemption's code; its state afterwards (raises to be retried)."""
     from loyalty.core.models import RedemptionState
-    from loyalty.rewards import discount_codes
+    from loyalty.rewards.issuing import issue_code
     from runtime import current_runtime, shop_access_token, shopify_client
 
     job = get_current_job()
     last_try = job is None or not job.retries_left
-    view = discount_codes.issue_code(
+    view = issue_code(
         current_runtime().sessions,
         shopify_client(),
         shop_access_token,
@@ -53,18 +53,22 @@ def finish_redemption(redemption_id: int) -> str:
 
 def maintain_redemptions() -> dict[str, int]:
     """Settle reservations left behind (points back exactly once) and expire old codes."""
-    from loyalty.rewards import discount_codes
-    from loyalty.rewards import redemptions as rewards
+    from loyalty.rewards.issuing import release_stale_reservations
+    from loyalty.rewards.redemption_states import (
+        expire_codes,
+        members_given_back,
+        stale_reservations,
+    )
     from runtime import current_runtime, shop_access_token, shopify_client
 
     rt = current_runtime()
     minutes = float(rt.config.extra.get("reservation_release_minutes", RELEASE_AFTER_MINUTES))
     older_than, now = timedelta(minutes=minutes), utcnow()
-    stale = rewards.stale_reservations(rt.sessions, older_than, now=now)  # what the release sees
-    summary = discount_codes.release_stale_reservations(
+    stale = stale_reservations(rt.sessions, older_than, now=now)  # what the release sees
+    summary = release_stale_reservations(
         rt.sessions, shopify_client(), shop_access_token, older_than=older_than, now=now
     )
-    for member_id in rewards.members_given_back(rt.sessions, stale):
+    for member_id in members_given_back(rt.sessions, stale):
         enqueue_balance_sync(rt, member_id)
-    summary["expired"] = rewards.expire_codes(rt.sessions)
+    summary["expired"] = expire_codes(rt.sessions)
     return summary

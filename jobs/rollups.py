@@ -1,4 +1,4 @@
-"""The analytics rollups' periodic job (:mod:`loyalty.analytics.reports`; scheduled in
+"""The analytics rollups' periodic job (:mod:`loyalty.analytics.customer_days`; scheduled in
 :mod:`jobs.schedule`).
 
 Every figure of the rollups moves with its fact, in the fact's transaction, so no rollup needs a
@@ -16,7 +16,7 @@ BATCH = 2000
 
 def key_recorded_orders() -> int:
     """Count orders recorded before revision 0005 in their customers' days; how many."""
-    from loyalty.analytics.reports import key_recorded_orders as key_orders
+    from loyalty.analytics.customer_days import key_recorded_orders as key_orders
     from loyalty.privacy.compliance import customer_hash_key
     from runtime import current_runtime
 

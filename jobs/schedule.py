@@ -2,13 +2,15 @@
 
 Run exactly one scheduler per Redis, from the repository root, with the app's environment::
 
-    rq cron jobs.schedule            # reads REDIS_URL; or: rq cron jobs.schedule --url …
+    python -m jobs.scheduler         # reads REDIS_URL (jobs/scheduler.py)
 
-``rq cron`` imports this module and picks up every ``cron.register(...)`` call below (RQ's
-documented configuration file); it only enqueues, and ``flask --app app worker`` runs the jobs.
+RQ's cron scheduler imports this module and picks up every ``cron.register(...)`` call below
+(RQ's documented configuration file; ``rq cron jobs.schedule`` reads it the same way, without
+surviving a Redis outage); it only enqueues, and ``flask --app app worker`` runs the jobs.
 To add a periodic job, append a :class:`Periodic` to :data:`PERIODIC` whose function is an
-importable module-level job (wrap it with :func:`jobs.worker.app_job` if it needs the app)
-taking no personal data as arguments: ids and settings only, usually nothing at all.
+importable module-level job (it reads the worker's runtime with
+:func:`runtime.current_runtime`) taking no personal data as arguments: ids and settings only,
+usually nothing at all.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from jobs import batch_list, shopify_sync
 from jobs.queueing import enqueue_event
 from loyalty.core.models import WebhookEvent
-from loyalty.shopify import webhook_events as events
+from loyalty.shopify import webhook_events
 from runtime import current_runtime
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ STRANDED_AFTER = timedelta(minutes=1)
 def sweep_outbox(older_than: timedelta = STRANDED_AFTER) -> int:
     """Re-enqueue stranded events; returns how many were put back on a queue."""
     rt = current_runtime()
-    ids = events.stranded(rt.sessions, older_than)
+    ids = webhook_events.stranded(rt.sessions, older_than)
     if not ids:
         return 0
     with rt.sessions() as s:

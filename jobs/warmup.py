@@ -20,7 +20,7 @@ from sqlalchemy.orm import sessionmaker
 from loyalty.core.models import EventStatus, ProgramSettings, Shop, WebhookEvent
 from loyalty.points import orders
 from loyalty.points import welcome as _welcome  # noqa: F401 - a horse would import it on every job
-from loyalty.shopify import webhook_events as events
+from loyalty.shopify import webhook_events
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def warm_statement_cache(engine: Engine) -> bool:
                 s.flush()
                 shop_id, event_id = shop.id, event.id
             with sessions.begin() as s:
-                events.start_attempt(s, event_id)
+                webhook_events.start_attempt(s, event_id)
             key = b"klubb-warm-up"
             orders.apply_order(sessions, shop_id, _order("paid", "100.00"), hash_key=key, now=now)
             orders.apply_order(sessions, shop_id, _order("paid", "120.00"), hash_key=key, now=now)
@@ -90,7 +90,7 @@ def warm_statement_cache(engine: Engine) -> bool:
                 ],
             }
             orders.apply_refund(sessions, shop_id, refund, now=now)
-            events.set_status(sessions, event_id, EventStatus.PROCESSED)
+            webhook_events.set_status(sessions, event_id, EventStatus.PROCESSED)
             return True
         except Exception as err:  # the speed-up is optional; never stop a worker for it
             log.warning("statement cache warm-up skipped: %s", type(err).__name__)

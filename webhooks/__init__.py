@@ -4,7 +4,10 @@ table of :mod:`webhooks.handlers`, and the jobs that run them (:mod:`webhooks.pr
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the worker imports this package for its jobs, and stays free of Flask
+    from flask import Flask
 
 
 def init_app(app: Flask) -> None:

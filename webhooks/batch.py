@@ -25,7 +25,7 @@ import time
 from jobs.batch_list import batch_key, queue_drain, take
 from jobs.queueing import EVENT_JOB_TIMEOUT, enqueue_single
 from loyalty.core.models import EventStatus
-from loyalty.shopify import webhook_events as events
+from loyalty.shopify import webhook_events
 from runtime import Runtime, current_runtime
 from webhooks.process import run_attempt, start_batch
 
@@ -67,5 +67,5 @@ def run_batch(rt: Runtime, event_ids: list[int], queue_name: str) -> int:
             continue
         if outcome == EventStatus.PROCESSED:
             processed.append(context.event_row_id)
-    events.mark_processed(rt.sessions, processed)
+    webhook_events.mark_processed(rt.sessions, processed)
     return len(event_ids)

@@ -28,7 +28,7 @@ from redis.exceptions import RedisError
 
 from jobs import batch_list
 from jobs.queueing import enqueue_event, queue_for
-from loyalty.shopify import webhook_events as events
+from loyalty.shopify import webhook_events
 from runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ def enqueue(rt: Runtime, event_id: int, topic: str) -> None:
             window = rt.local.setdefault(_KEY, EnqueueWindow(rt, seconds))
         window.add(event_id)
     elif not enqueue_event(rt, event_id, topic, mark=False):
-        events.enqueue_failed(rt.sessions, [event_id])
+        webhook_events.enqueue_failed(rt.sessions, [event_id])
 
 
 class EnqueueWindow:
@@ -104,4 +104,4 @@ class EnqueueWindow:
             log.warning(
                 "%d events not enqueued: Redis unavailable; the sweeper will retry", len(ids)
             )
-            events.enqueue_failed(rt.sessions, ids)
+            webhook_events.enqueue_failed(rt.sessions, ids)

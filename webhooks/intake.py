@@ -13,15 +13,17 @@ import hashlib
 import json
 import logging
 from datetime import UTC, datetime
+from typing import cast
 
 from flask import Blueprint, Response, request
+from sqlalchemy import String
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from errors import json_error
 from jobs.queueing import COMPLIANCE_TOPICS, enqueue_event
 from loyalty.core.db import DirectError
-from loyalty.core.models import EventStatus
-from loyalty.shopify import webhook_events as events
+from loyalty.core.models import EventStatus, WebhookEvent
+from loyalty.shopify import webhook_events
 from loyalty.shopify.signatures import is_valid_shop_domain, verify_webhook
 from runtime import current_runtime
 from webhooks import enqueue_window
@@ -58,6 +60,11 @@ def receive() -> tuple[Response, int] | Response:
     rt = current_runtime()
     body = request.get_data(cache=False)
     headers = request.headers  # read once: each ``request.`` goes through Flask's proxy
+    limit = request.max_content_length
+    if limit is not None and request.content_length is None and len(body) >= limit:
+        # Sent chunked (no Content-Length), Werkzeug stops reading at the limit and hands over
+        # what it read; that is a body too large, not a bad signature.
+        return json_error(413, "request_entity_too_large", "The body is over the 5 MiB limit.")
     if not body or not verify_webhook(
         body, headers.get("X-Shopify-Hmac-Sha256"), rt.config.secrets
     ):
@@ -68,16 +75,20 @@ def receive() -> tuple[Response, int] | Response:
     shop = headers.get("X-Shopify-Shop-Domain", "").strip().lower()
     webhook_id = headers.get("X-Shopify-Webhook-Id")
     event_id = (headers.get("X-Shopify-Event-Id") or webhook_id or "").strip()
-    delivery = events.Delivery(
-        event_id=event_id or "unidentified:" + hashlib.sha256(body).hexdigest(),
-        webhook_id=webhook_id,
-        topic=topic or "(missing)",
+    api_version = headers.get("X-Shopify-API-Version")
+    too_long = _too_long(
+        event_id=event_id, webhook_id=webhook_id, topic=topic, api_version=api_version
+    )
+    delivery = webhook_events.Delivery(
+        event_id=_fitted_event_id(event_id, body),
+        webhook_id=webhook_id if "webhook_id" not in too_long else None,
+        topic=(topic if "topic" not in too_long else "(too long)") or "(missing)",
         shop_domain=shop if is_valid_shop_domain(shop) else "(invalid)",
-        api_version=headers.get("X-Shopify-API-Version"),
+        api_version=api_version if "api_version" not in too_long else None,
         triggered_at=_parse_time(headers.get("X-Shopify-Triggered-At")),
         body=body,
     )
-    problem = _problem(delivery, event_id, body)
+    problem = _problem(delivery, event_id, body, too_long)
     if problem:
         status, error = EventStatus.REJECTED, problem
     elif delivery.topic not in HANDLERS:
@@ -85,7 +96,7 @@ def receive() -> tuple[Response, int] | Response:
     else:
         status, error = EventStatus.ENQUEUED, None
     try:
-        recorded = events.record(
+        recorded = webhook_events.record(
             rt.sessions,
             delivery,
             status=status,
@@ -100,7 +111,7 @@ def receive() -> tuple[Response, int] | Response:
         return json_error(503, "unavailable", "Try again later.")
 
     if not recorded.created:
-        if recorded.status in events.FINISHED:
+        if recorded.status in webhook_events.FINISHED:
             return _ok("duplicate")
         # A redelivery of an event whose first copy never finished: make sure it is queued.
         enqueue_event(rt, recorded.id, delivery.topic)
@@ -113,8 +124,38 @@ def receive() -> tuple[Response, int] | Response:
     return _ok("accepted")
 
 
-def _problem(delivery: events.Delivery, event_id: str, body: bytes) -> str | None:
+_HEADERS = {
+    "event_id": "X-Shopify-Event-Id",
+    "webhook_id": "X-Shopify-Webhook-Id",
+    "topic": "X-Shopify-Topic",
+    "api_version": "X-Shopify-API-Version",
+}
+_LENGTHS: dict[str, int] = {
+    name: cast(String, WebhookEvent.__table__.c[name].type).length or 0 for name in _HEADERS
+}
+"""How long each header's column is: a longer value is no header Shopify sends."""
+
+
+def _too_long(**values: str | None) -> list[str]:
+    """The names of the values longer than their columns."""
+    return [name for name, value in values.items() if value and len(value) > _LENGTHS[name]]
+
+
+def _fitted_event_id(event_id: str, body: bytes) -> str:
+    """The event id to record: as sent when it fits, else a digest of it (or of the body)."""
+    if not event_id:
+        return "unidentified:" + hashlib.sha256(body).hexdigest()
+    if len(event_id) > _LENGTHS["event_id"]:
+        return "oversized:" + hashlib.sha256(event_id.encode()).hexdigest()
+    return event_id
+
+
+def _problem(
+    delivery: webhook_events.Delivery, event_id: str, body: bytes, too_long: list[str]
+) -> str | None:
     """Why a signed delivery cannot be processed, or None when it can."""
+    if too_long:
+        return f"The {_HEADERS[too_long[0]]} header is too long."
     if delivery.topic == "(missing)":
         return "X-Shopify-Topic header is missing."
     if delivery.shop_domain == "(invalid)":
@@ -125,6 +166,8 @@ def _problem(delivery: events.Delivery, event_id: str, body: bytes) -> str | Non
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return "The body is not JSON."
+    except RecursionError:
+        return "The body's JSON is nested too deeply."
     if not isinstance(payload, dict):
         return "The body is not a JSON object."
     return None

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from loyalty.core.models import EventStatus, Shop, WebhookEvent
-from loyalty.shopify import webhook_events as events
+from loyalty.shopify import webhook_events
 from runtime import Runtime, current_runtime
 from webhooks.context import EventContext
 from webhooks.handlers import HANDLERS
@@ -26,13 +26,13 @@ def process_event(event_id: int) -> str:
     """Run the handler for one recorded event; raises (so RQ retries) when the handler fails."""
     rt = current_runtime()
     with rt.sessions.begin() as s:
-        attempt = events.start_attempt(s, event_id)
+        attempt = webhook_events.start_attempt(s, event_id)
         if attempt is None:
             return "already finished"
         context = _context(rt, s, attempt)
     outcome = run_attempt(context, attempt.body)
     if outcome == EventStatus.PROCESSED:
-        events.set_status(rt.sessions, event_id, EventStatus.PROCESSED)
+        webhook_events.set_status(rt.sessions, event_id, EventStatus.PROCESSED)
     return str(outcome)
 
 
@@ -41,7 +41,7 @@ def start_batch(rt: Runtime, event_ids: list[int]) -> list[tuple[EventContext, b
     with rt.sessions.begin() as s:
         return [
             (_context(rt, s, attempt), attempt.body)
-            for attempt in events.start_attempts(s, event_ids)
+            for attempt in webhook_events.start_attempts(s, event_ids)
         ]
 
 
@@ -54,7 +54,7 @@ def run_attempt(context: EventContext, body: bytes | None) -> EventStatus:
     rt = context.rt
     handler = HANDLERS.get(context.topic)
     if handler is None or body is None:
-        events.set_status(
+        webhook_events.set_status(
             rt.sessions, context.event_row_id, EventStatus.IGNORED, "no handler or no body"
         )
         return EventStatus.IGNORED
@@ -62,7 +62,9 @@ def run_attempt(context: EventContext, body: bytes | None) -> EventStatus:
         handler(context, json.loads(body))
     except Exception as err:
         # The message may quote data from the payload: record and log the type only.
-        events.set_status(rt.sessions, context.event_row_id, EventStatus.FAILED, type(err).__name__)
+        webhook_events.set_status(
+            rt.sessions, context.event_row_id, EventStatus.FAILED, type(err).__name__
+        )
         log.warning(
             "event %s (%s) failed: %s", context.event_row_id, context.topic, type(err).__name__
         )
@@ -70,7 +72,7 @@ def run_attempt(context: EventContext, body: bytes | None) -> EventStatus:
     return EventStatus.PROCESSED
 
 
-def _context(rt: Runtime, s: Session, attempt: events.Attempt) -> EventContext:
+def _context(rt: Runtime, s: Session, attempt: webhook_events.Attempt) -> EventContext:
     """What a handler is given; the event learns its shop's id if it was recorded without."""
     shop_id = attempt.shop_id
     if shop_id is None:

@@ -2,7 +2,7 @@
 
 | call | does |
 |---|---|
-| ``GET /me`` | what Klubb holds about the shopper, who owns which field |
+| ``GET /me`` | what Klubb holds about the shopper, who owns which field; ``?locale=nb`` |
 | ``GET /me/export.json`` / ``GET /me/export.csv`` | downloads: everything (JSON), the ledger (CSV) |
 | ``PATCH /me`` | correct ``birthday``, ``preferred_name``, ``language`` (422 for Shopify's fields) |
 | ``PUT /me/consents`` | ``{"email": bool, "sms": bool}``; pushed to Shopify by a job |
@@ -13,8 +13,9 @@ The shopper is only ever Shopify's signed ``logged_in_customer_id`` (``g.shopper
 401 ``sign_in_required``, a body naming another customer 403. State-changing calls take a JSON
 object (415 otherwise) and an ``Idempotency-Key``; their answers carry no personal data, since
 the idempotency store keeps them for a day. Views parse, call one service in
-:mod:`loyalty.privacy.self_service` / :mod:`loyalty.privacy.leave`, enqueue the Shopify
-write-backs (:mod:`jobs.shopify_sync`, by dotted path: jobs carry ids only) and answer.
+:mod:`loyalty.privacy.self_service`, :mod:`loyalty.privacy.self_service_access` or
+:mod:`loyalty.privacy.leave`, enqueue the Shopify write-backs (:mod:`jobs.shopify_sync`, by
+dotted path: jobs carry ids only) and answer.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify
+from flask_babel import format_decimal, gettext
 
 from jobs.queueing import RETRY_SHOPIFY, QueueUnavailable, enqueue
 from jobs.shopify_sync import enqueue_departure_cleanup
-from loyalty.privacy import self_service
+from loyalty.points import reasons
+from loyalty.privacy import self_service, self_service_access
 from loyalty.privacy.compliance import customer_hash_keys
 from loyalty.privacy.leave import leave
 from loyalty.privacy.self_service_rules import (
@@ -59,9 +62,21 @@ def member_change(view: Callable[..., Any]) -> Callable[..., Any]:
 @bp.get("")
 @member_read
 def read_me() -> Response:
-    """What Klubb holds about the signed-in member."""
+    """What Klubb holds about the signed-in member; each history entry's reason in words, in
+    the request's language (the panel passes its own as ``locale``, see i18n.select_locale)."""
     shopper = g.shopper
-    data = self_service.my_data(current_runtime().sessions, shopper.shop_id, shopper.customer_id)
+    data = self_service_access.my_data(
+        current_runtime().sessions, shopper.shop_id, shopper.customer_id
+    )
+    for entry in data["recent_ledger"]:
+        entry["reason_label"] = reasons.label(
+            entry["reason_code"],
+            entry["reason_params"],
+            entry["reason"],
+            translate=gettext,
+            number=format_decimal,
+            order_name=entry["order_name"],
+        )
     base = f"{shopper.path_prefix}/api/me"
     data["downloads"] = {"json": f"{base}/export.json", "csv": f"{base}/export.csv"}
     return jsonify(data)
@@ -84,7 +99,7 @@ def export_csv() -> Response:
 def _download(fmt: str) -> Response:
     rt = current_runtime()
     shopper = g.shopper
-    export = self_service.export_member_data(
+    export = self_service_access.export_member_data(
         rt.sessions, customer_hash_keys(rt.config), shopper.shop_id, shopper.customer_id, fmt
     )
     response = Response(export.content, mimetype=export.media_type)

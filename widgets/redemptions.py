@@ -31,9 +31,10 @@ from loyalty.core.types import utcnow
 from loyalty.members.enrolment import join as join_club
 from loyalty.members.storefront import member_summary
 from loyalty.privacy.compliance import customer_hash_keys
-from loyalty.rewards import discount_codes
 from loyalty.rewards import redemptions as rewards
-from loyalty.rewards.redemptions import RedemptionRefused, RedemptionView
+from loyalty.rewards.issuing import issue_code
+from loyalty.rewards.redemption_view import RedemptionView, get_redemption, member_redemption
+from loyalty.rewards.redemptions import RedemptionRefused
 from loyalty.shopify.client import ShopifyClient
 from runtime import Runtime, current_runtime, shop_access_token
 from widgets.bodies import json_body
@@ -119,7 +120,7 @@ def redemption(redemption_id: str) -> Response:
     if not redemption_id.isdigit():
         raise NotFound("no such redemption")
     shopper = g.shopper
-    view = rewards.member_redemption(
+    view = member_redemption(
         current_runtime().sessions, shopper.shop_id, shopper.customer_id, int(redemption_id)
     )
     return jsonify(redemption_json(view))
@@ -128,7 +129,7 @@ def redemption(redemption_id: str) -> Response:
 def _issue_now(rt: Runtime, view: RedemptionView) -> RedemptionView:
     """One quick try at the code; if it stays reserved, the ``shopify`` queue finishes it."""
     try:
-        view = discount_codes.issue_code(
+        view = issue_code(
             rt.sessions,
             _quick_client(),
             shop_access_token,
@@ -138,7 +139,7 @@ def _issue_now(rt: Runtime, view: RedemptionView) -> RedemptionView:
         )
     except Exception as err:  # the points are reserved and stored: the job takes it from here
         log.warning("redemption %s: first try failed (%s)", view.id, type(err).__name__)
-        view = rewards.get_redemption(rt.sessions, view.id)
+        view = get_redemption(rt.sessions, view.id)
     if view.state == RedemptionState.RESERVED:
         _enqueue_finish(rt, view.id)
     return view
@@ -169,7 +170,7 @@ def _enqueue_finish(rt: Runtime, redemption_id: int) -> None:
             timeout=120,
         )
     except QueueUnavailable:
-        # The periodic release settles it (loyalty.rewards.discount_codes.release_stale_reservations).
+        # The periodic release settles it (loyalty.rewards.issuing.release_stale_reservations).
         log.warning("redemption %s: finishing job not enqueued, Redis unavailable", redemption_id)
 
 

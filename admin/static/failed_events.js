@@ -1,6 +1,7 @@
 // The Failed events page: GET /api/failed-events as a table, each row with a Retry button that
 // POSTs /api/failed-events/{id}/retry (202: queued again, or left for the sweeper if the queue
-// is down). A retried row stays, marked, until the page is loaded again.
+// is down). A retried row stays, marked, until the page is loaded again. A warning shows when the
+// scheduler is late (nothing left behind is retried without it).
 (function () {
   "use strict";
 
@@ -55,6 +56,7 @@
         document.getElementById("failed-events-problem-text").textContent = K.errorMessage(result);
         return K.setHidden(problem, false);
       }
+      K.setHidden(document.getElementById("failed-events-scheduler"), result.data.scheduler !== "late");
       render(result.data.events || []);
     });
   }

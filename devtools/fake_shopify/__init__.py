@@ -11,19 +11,22 @@ Use::
     fake.stop()
 
 The app reaches it only through ``SHOPIFY_SHOP_URL_TEMPLATE`` = ``fake.shop_url_template``.
-Modules: ``state`` (clock and data), ``oauth`` (authorize, token endpoint, session tokens,
-HMACs), ``graphql_api`` + ``gql_errors`` + ``resolvers`` + ``bulk`` (the Admin GraphQL API),
-``admin_page`` (the admin that frames the app), ``webhooks`` (signed deliveries),
-``server`` (HTTP wiring), ``cdn/`` (App Bridge and Polaris stand-ins).
+Modules: ``clock``, ``ids``, ``records`` and ``state`` (the clock and the data), ``oauth``
+(authorize, install), ``token_endpoint`` + ``tokens`` (the token endpoint's grants, minting),
+``signatures`` (HMACs, ``host``, session tokens), ``graphql_api`` + ``gql_*`` (schema, cost,
+variables, error shapes and paths) + ``resolvers/`` + ``bulk`` (the Admin GraphQL API),
+``admin_page`` (the admin that frames the app), ``webhooks`` (signed deliveries), ``server``
+(HTTP wiring), ``cdn/`` (App Bridge and Polaris stand-ins).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from .clock import FakeClock
 from .fake import DEFAULT_SCOPES, FakeShopify
-from .oauth import host_param, query_hmac, query_hmac_message, verify_query_hmac
-from .state import FakeClock, FakeShop
+from .signatures import host_param, query_hmac, query_hmac_message, verify_query_hmac
+from .state import FakeShop
 from .webhooks import sign_webhook
 
 CDN_DIR = Path(__file__).with_name("cdn")

@@ -24,8 +24,10 @@ from graphql import (
 from graphql.language import FieldNode, InlineFragmentNode, SelectionSetNode
 
 from . import gql_errors
+from .clock import iso8601
+from .gql_schema import schema
+from .records import BulkOperation
 from .resolvers import Context, ctx_of, query_root
-from .state import BulkOperation, iso8601
 
 MAX_RUNNING = 5
 
@@ -95,8 +97,6 @@ def _has_connection(selection_set: SelectionSetNode | None, parent: Any) -> bool
 
 def run_query(info: Any, query: str, groupObjects: bool = False) -> dict[str, Any]:
     """``bulkOperationRunQuery``: validate, run at once, keep the JSONL."""
-    from .graphql_api import schema
-
     ctx = ctx_of(info)
     running = [
         op for op in ctx.shop.bulk_operations.values() if op.status in ("CREATED", "RUNNING")

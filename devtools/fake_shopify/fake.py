@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from . import oauth, webhooks
-from .state import FakeClock, FakeShop, _IdSource
+from . import oauth, signatures, tokens, webhooks
+from .clock import FakeClock
+from .ids import _IdSource, numeric_app_id
+from .state import FakeShop
+
+if TYPE_CHECKING:
+    from .server import LoopbackServer
 
 DEFAULT_SCOPES = "read_customers,write_customers,read_orders,write_discounts,write_app_proxy"
 SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
@@ -56,7 +59,7 @@ class FakeShopify:
         self.scopes = scopes
         self.api_version = api_version
         # The numeric app id behind ``app--<id>`` namespaces (not the client id).
-        self.app_id = app_id if app_id is not None else _numeric_id(api_key)
+        self.app_id = app_id if app_id is not None else numeric_app_id(api_key)
         self.app_name = app_name
         self.staff_user_id = staff_user_id
         self.host = host
@@ -70,40 +73,26 @@ class FakeShopify:
         self._ids = _IdSource()
         self._token_failures: deque[InjectedFailure] = deque()
         self._graphql_failures: deque[InjectedFailure] = deque()
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: LoopbackServer | None = None
 
     # -- server --------------------------------------------------------------------------
 
     def start(self) -> FakeShopify:
         """Serve on ``host:port`` (port 0: a free port) in a daemon thread."""
-        from .server import make_wsgi_app
+        from .server import LoopbackServer, make_wsgi_app
 
         if self._server is not None:
             return self
-        self._server = make_server(
-            self.host, self.port, make_wsgi_app(self), threaded=True, request_handler=_Quiet
-        )
-        self.port = self._server.server_port
-        server = self._server
-        self._thread = threading.Thread(
-            target=lambda: server.serve_forever(poll_interval=0.05),
-            name="fake-shopify",
-            daemon=True,
-        )
-        self._thread.start()
+        self._server = LoopbackServer(make_wsgi_app(self), self.host, self.port)
+        self.port = self._server.port
         return self
 
     def stop(self) -> None:
         """Stop serving."""
         if self._server is None:
             return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self._server.stop()
         self._server = None
-        self._thread = None
 
     def __enter__(self) -> FakeShopify:
         return self.start()
@@ -193,7 +182,7 @@ class FakeShopify:
             target = self.shops[shop]
             if not target.installed:
                 oauth.install(self, target, self.scopes)
-            return oauth.issue_offline(self, target, "test_helper", expiring)
+            return tokens.issue_offline(self, target, "test_helper", expiring)
 
     def next_id(self) -> int:
         """A fresh numeric id for a new object."""
@@ -213,7 +202,7 @@ class FakeShopify:
         dest: str | None = None,
     ) -> str:
         """An App Bridge session token (HS256 JWT); overrides build bad ones."""
-        return oauth.make_session_token(
+        return signatures.make_session_token(
             self,
             shop,
             sub=sub,
@@ -308,15 +297,3 @@ class FakeShopify:
             retry=retry,
             name=name,
         )
-
-
-class _Quiet(WSGIRequestHandler):
-    """A request handler that does not log every request to stderr."""
-
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-def _numeric_id(api_key: str) -> int:
-    digest = hashlib.sha256(api_key.encode()).hexdigest()
-    return 100_000_000_000 + int(digest[:12], 16) % 900_000_000_000

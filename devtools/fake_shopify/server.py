@@ -1,18 +1,20 @@
-"""HTTP wiring of the fake Shopify (a werkzeug WSGI app)."""
+"""HTTP wiring of the fake Shopify (a werkzeug WSGI app), and serving it on loopback."""
 
 from __future__ import annotations
 
 import html
 import json
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
+from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from . import admin_page, graphql_api, oauth
+from . import admin_page, graphql_api, oauth, signatures, token_endpoint
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -110,7 +112,7 @@ def _token(fake: FakeShopify, shop: FakeShop, request: Request) -> Response:
         if failure.delay:
             time.sleep(failure.delay)
         if failure.status is not None:
-            body = oauth.parse_token_body(request) or {}
+            body = token_endpoint.parse_token_body(request) or {}
             with fake.lock:
                 fake.token_requests.append(
                     {
@@ -123,7 +125,7 @@ def _token(fake: FakeShopify, shop: FakeShop, request: Request) -> Response:
                     }
                 )
             return _canned(failure)
-    response, entry = oauth.token_endpoint(fake, shop, request)
+    response, entry = token_endpoint.token_endpoint(fake, shop, request)
     entry["status"] = response.status_code
     with fake.lock:
         fake.token_requests.append(entry)
@@ -166,7 +168,7 @@ def _session_token(fake: FakeShopify, shop: FakeShop, request: Request) -> Respo
         return Response(
             json.dumps({"error": "app not installed"}), status=409, content_type="application/json"
         )
-    token = oauth.make_session_token(fake, shop.domain, sub=str(fake.staff_user_id))
+    token = signatures.make_session_token(fake, shop.domain, sub=str(fake.staff_user_id))
     response = Response(json.dumps({"token": token}), content_type="application/json")
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -213,3 +215,31 @@ def _index(fake: FakeShopify) -> Response:
         f"</title></head><body><h1>Fake Shopify</h1><ul>{items}</ul></body></html>"
     )
     return Response(body, content_type="text/html; charset=utf-8")
+
+
+class LoopbackServer:
+    """A WSGI app served on ``host:port`` (port 0: a free port) in a daemon thread."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], host: str, port: int) -> None:
+        self._server = make_server(host, port, app, threaded=True, request_handler=_Quiet)
+        self.port = self._server.server_port
+        server = self._server
+        self._thread = threading.Thread(
+            target=lambda: server.serve_forever(poll_interval=0.05),
+            name="fake-shopify",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving, close the socket, wait for the thread."""
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+class _Quiet(WSGIRequestHandler):
+    """A request handler that does not log every request to stderr."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        return None

@@ -11,9 +11,9 @@ to the period [a, b] once: on its first day d in it, the day whose gap exceeds d
 - customers whose only order up to b is on f = the sum over f of ``single_firsts[b - f + 1]``;
 - repeat customers (two or more orders up to b) = customers - those.
 
-:func:`follow_customer_day` keeps the table in the transaction that changes a customer's day,
-under a per-customer lock (two orders of one customer must not both compute from the history
-without the other); ``loyalty.analytics.customer_counts_rebuild`` recomputes it from
+This module holds that arithmetic (a customer's contributions, the stored arrays, the moves
+between two histories) and the read of a period; :mod:`loyalty.analytics.customer_days` keeps
+the table current, ``loyalty.analytics.customer_counts_rebuild`` recomputes it from
 ``customer_day_orders``.
 """
 
@@ -25,11 +25,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import Date, Integer, Table, bindparam, delete, select, text, update
+from sqlalchemy import Date, Integer, bindparam, text
 from sqlalchemy.orm import Session
-
-from loyalty.core.db import excluded, upsert
-from loyalty.core.models import CustomerDayCounts, CustomerDayOrders
 
 MAX_DAYS = 731
 """The longest period a report covers (two years and a day)."""
@@ -121,7 +118,7 @@ def from_histogram(histogram: list[int]) -> list[int]:
     return trimmed(values)
 
 
-# --- Keeping it current ------------------------------------------------------------------
+# --- Moves between two histories ----------------------------------------------------------
 
 
 @dataclass
@@ -154,105 +151,6 @@ def changes(
                     steps[now] = 1
         out[key] = change
     return out
-
-
-def lock_customer(session: Session, shop_id: int, key: int) -> None:
-    """Hold the customer's lock until the transaction ends (PostgreSQL; SQLite has one writer)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(:shop, :key)"),
-            {"shop": _int4(shop_id), "key": _int4(key)},
-        )
-
-
-def _int4(value: int) -> int:
-    """``value`` folded into a signed 32-bit integer (an advisory lock's half)."""
-    folded = (value ^ (value >> 32)) & 0xFFFFFFFF
-    return folded - (1 << 32) if folded >= 1 << 31 else folded
-
-
-def customer_days(session: Session, shop_id: int, key: int) -> list[CustomerDay]:
-    """The customer's days as ``customer_day_orders`` holds them now, in day order."""
-    cdo = CustomerDayOrders
-    rows = session.execute(
-        select(cdo.day, cdo.member, cdo.orders)
-        .where(cdo.shop_id == shop_id, cdo.customer_key == key)
-        .order_by(cdo.day)
-    )
-    return [(day.toordinal(), member, orders) for day, member, orders in rows]
-
-
-def follow_customer_day(
-    session: Session, shop_id: int, key: int, day: date, member: bool, was: int
-) -> None:
-    """Move the counts by a change of one customer day, which held ``was`` orders before it.
-
-    Call it after the change to ``customer_day_orders``, under :func:`lock_customer`: the
-    customer's history is read as it is now, and as it was with that day put back.
-    """
-    after = customer_days(session, shop_id, key)
-    ordinal = day.toordinal()
-    before = [d for d in after if (d[0], d[1]) != (ordinal, member)]
-    if was > 0:
-        before.append((ordinal, member, was))
-    moves = changes(contributions(before), contributions(after))
-    if moves:
-        _move_rows(session, shop_id, moves)
-
-
-def _move_rows(session: Session, shop_id: int, moves: Mapping[Key, DayChange]) -> None:
-    """Apply the moves: one upsert creates or locks every row (and adds the orders), returning
-    the arrays; one statement writes the arrays that changed; rows left empty are deleted.
-
-    The upsert's rows go in (series, day) order, which is the order PostgreSQL locks them in,
-    so two transactions never wait for each other in a circle.
-    """
-    table = CustomerDayCounts.__table__
-    assert isinstance(table, Table)  # typed as any FromClause, which UPDATE and DELETE refuse
-    keys = sorted(moves)
-    rows = [
-        {
-            "shop_id": shop_id,
-            "series": series,
-            "day": date.fromordinal(ordinal),
-            "orders": moves[(series, ordinal)].orders,
-            "by_gap": [],
-            "single_firsts": [],
-        }
-        for series, ordinal in keys
-    ]
-    found = session.execute(
-        upsert(session, CustomerDayCounts)
-        .values(rows)
-        .on_conflict_do_update(
-            index_elements=["shop_id", "series", "day"],
-            set_={"orders": table.c.orders + excluded(CustomerDayCounts).c.orders},
-        )
-        .returning(
-            table.c.series, table.c.day, table.c.orders, table.c.by_gap, table.c.single_firsts
-        )
-    ).all()
-    writes, empty = [], []
-    for series, day, orders, by_gap, single_firsts in found:
-        change = moves[(series, day.toordinal())]
-        new_by_gap = with_steps(by_gap, change.by_gap)
-        new_single_firsts = with_steps(single_firsts, change.single_firsts)
-        if orders == 0 and not new_by_gap and not new_single_firsts:
-            empty.append({"s": series, "d": day})
-        elif (new_by_gap, new_single_firsts) != (by_gap, single_firsts):
-            writes.append({"s": series, "d": day, "g": new_by_gap, "f": new_single_firsts})
-    row = (
-        (table.c.shop_id == shop_id)
-        & (table.c.series == bindparam("s"))
-        & (table.c.day == bindparam("d"))
-    )
-    if writes:
-        session.execute(
-            update(table).where(row).values(by_gap=bindparam("g"), single_firsts=bindparam("f")),
-            writes,
-        )
-    if empty:
-        session.execute(delete(table).where(row), empty)
 
 
 # --- Reading a period ----------------------------------------------------------------------

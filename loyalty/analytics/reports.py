@@ -6,8 +6,9 @@ new members, points issued / redeemed / expired, per shop-local day), ``Customer
 (per day, that day's customers by the gap to their previous and next order days, from which
 any period's distinct and repeat customers are summed: :mod:`loyalty.analytics.customer_counts`). All
 move by deltas in the transaction that changes their facts (``loyalty.points.orders``,
-``loyalty.points.ledger``), so a late refund changes its order's day and a report is a range read of
-at most a few rows per day.
+``loyalty.points.ledger``, :mod:`loyalty.analytics.customer_days`), so a late refund changes its
+order's day and a report is a range read of at most a few rows per day. The period a report
+covers is :mod:`loyalty.analytics.periods`'.
 
 Definitions (docs/decisions.md, "Analytics"):
 
@@ -27,37 +28,22 @@ Definitions (docs/decisions.md, "Analytics"):
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.analytics import customer_counts
-from loyalty.analytics.customer_counts import MAX_DAYS
-from loyalty.core.db import excluded, upsert
-from loyalty.core.errors import NotFound, ValidationError
-from loyalty.core.models import (
-    CustomerDayOrders,
-    DailyRollup,
-    OrderRecord,
-    Reward,
-    RewardKind,
-    Shop,
-)
+from loyalty.analytics.periods import Period
+from loyalty.core.errors import NotFound
+from loyalty.core.models import DailyRollup, Reward, RewardKind, Shop
 from loyalty.core.money import ZERO, quantize
 from loyalty.core.types import utcnow
-from loyalty.members.enrolment import HashKeys
-from loyalty.points.ledger import local_day
 
-DEFAULT_DAYS = 30
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _RATE_PLACES = Decimal("0.0001")
 
 DAY_COLUMNS = (
@@ -75,158 +61,6 @@ DAY_COLUMNS = (
 """The columns of a report's daily series (and of its CSV)."""
 _REVENUE_COLUMNS = ("member_revenue", "guest_revenue")
 _COUNT_COLUMNS = tuple(name for name in DAY_COLUMNS[1:-1] if name not in _REVENUE_COLUMNS)
-
-
-# --- Kept by the workers -----------------------------------------------------------------
-
-
-def customer_key(hash_key: HashKeys, shop_id: int, customer_id: int) -> int:
-    """A customer's pseudonymous key for analytics: 63 bits of an HMAC of shop and customer.
-
-    Keyed like tombstones (with the writing key) but with its own label, so the two cannot be
-    matched; unique enough that two customers of one shop collide with odds of about n²/2^64.
-    """
-    key = hash_key if isinstance(hash_key, bytes | str) else hash_key[0]
-    raw = key.encode() if isinstance(key, str) else key
-    digest = hmac.new(raw, f"analytics:{shop_id}:{customer_id}".encode(), hashlib.sha256).digest()
-    return int.from_bytes(digest[:8], "big") >> 1
-
-
-def add_customer_orders(
-    session: Session, shop_id: int, day: date, member: bool, key: int, delta: int
-) -> None:
-    """Add ``delta`` orders to one customer's day (a row that reaches 0 goes) and follow it.
-
-    The only writer of ``customer_day_orders``: under the customer's lock, it moves the
-    customer's day and then ``customer_day_counts`` by what that changed
-    (:mod:`loyalty.analytics.customer_counts`).
-    """
-    if not delta:
-        return
-    customer_counts.lock_customer(session, shop_id, key)
-    table = CustomerDayOrders.__table__
-    stmt = upsert(session, CustomerDayOrders).values(
-        shop_id=shop_id, day=day, member=member, customer_key=key, orders=delta
-    )
-    now = session.scalar(
-        stmt.on_conflict_do_update(
-            index_elements=["shop_id", "day", "member", "customer_key"],
-            set_={"orders": table.c.orders + excluded(CustomerDayOrders).c.orders},
-        ).returning(table.c.orders)
-    )
-    assert now is not None
-    if now <= 0:
-        session.execute(
-            delete(CustomerDayOrders).where(
-                CustomerDayOrders.shop_id == shop_id,
-                CustomerDayOrders.day == day,
-                CustomerDayOrders.member == member,
-                CustomerDayOrders.customer_key == key,
-            )
-        )
-    customer_counts.follow_customer_day(session, shop_id, key, day, member, was=now - delta)
-
-
-def key_recorded_orders(
-    sessions: sessionmaker[Session], hash_key: HashKeys, *, batch: int = 500
-) -> int:
-    """Give counted orders recorded before customer keys existed their key; how many were done.
-
-    Each order is locked and re-settled as a webhook would (``loyalty.points.orders.settle`` posts
-    nothing for a settled order), so its customer's day moves under the same lock as ever.
-    """
-    from loyalty.points.orders import settle  # loyalty.points.orders imports this module
-
-    with sessions() as session:
-        pending = session.execute(
-            select(OrderRecord.shop_id, OrderRecord.order_id)
-            .where(
-                OrderRecord.customer_key.is_(None),
-                OrderRecord.customer_id.is_not(None),
-                OrderRecord.rollup_day.is_not(None),
-            )
-            .limit(batch)
-        ).all()
-    for shop_id, order_id in pending:
-        with sessions.begin() as session:
-            record = session.scalars(
-                select(OrderRecord)
-                .where(OrderRecord.shop_id == shop_id, OrderRecord.order_id == order_id)
-                .with_for_update()
-            ).one()
-            if record.customer_key is None and record.customer_id is not None:
-                record.customer_key = customer_key(hash_key, shop_id, record.customer_id)
-                settle(session, record, utcnow())
-    return len(pending)
-
-
-# --- The period ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    """Whole shop-local days, both ends included."""
-
-    start: date
-    end: date
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def each_day(self) -> Iterator[date]:
-        for offset in range(self.days):
-            yield self.start + timedelta(days=offset)
-
-
-def shop_today(sessions: sessionmaker[Session], shop_id: int, now: datetime | None = None) -> date:
-    """Today in the shop's time zone."""
-    with sessions() as session:
-        return local_day(session, shop_id, now or utcnow())
-
-
-def parse_period(args: Mapping[str, str], today: date) -> Period:
-    """The period asked for by ``from`` and ``to`` (YYYY-MM-DD, shop-local days, inclusive).
-
-    Either may be left out: the period is then 30 days ending ``to`` (or today), or starting
-    ``from``. Raises :class:`ValidationError` naming each bad field.
-    """
-    problems: dict[str, str] = {}
-    parsed: dict[str, date | None] = {}
-    for name in ("from", "to"):
-        text = args.get(name)
-        if text is None or text == "":
-            parsed[name] = None
-            continue
-        try:
-            if not _ISO_DAY.fullmatch(text):
-                raise ValueError(text)
-            day = date.fromisoformat(text)
-        except ValueError:
-            problems[name] = "Enter a date as YYYY-MM-DD, for example 2026-03-01."
-            continue
-        parsed[name] = day
-        if day > today:
-            problems[name] = "Choose a day up to today."
-    if problems:
-        raise ValidationError(problems, "Some query parameters are not valid.")
-    start, end = parsed["from"], parsed["to"]
-    if start is None:
-        if end is None:
-            end = today
-        start = end - timedelta(days=DEFAULT_DAYS - 1)
-    elif end is None:
-        end = min(start + timedelta(days=DEFAULT_DAYS - 1), today)
-    if start > end:
-        problems["to"] = "Choose a day on or after the start of the period."
-    elif (end - start).days + 1 > MAX_DAYS:
-        problems["from"] = f"A period can be at most {MAX_DAYS} days long."
-    if problems:
-        raise ValidationError(problems, "Some query parameters are not valid.")
-    return Period(start, end)
-
-
-# --- The report ----------------------------------------------------------------------------
 
 
 def report(sessions: sessionmaker[Session], shop_id: int, period: Period) -> dict[str, Any]:
@@ -251,6 +85,48 @@ def report(sessions: sessionmaker[Session], shop_id: int, period: Period) -> dic
         point_value = _point_value(session, shop_id, utcnow())
         time_zone = shop.timezone
 
+    series = _daily_series(rows, period, opening, currency)
+    totals, revenues = series.totals, series.revenues
+    member_revenue, guest_revenue = revenues["member_revenue"], revenues["guest_revenue"]
+    revenue = member_revenue + guest_revenue
+    return {
+        "period": {
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "days": period.days,
+            "time_zone": time_zone,
+        },
+        "currency": currency,
+        "members": _segment(
+            member_revenue, totals["member_orders"], customers["members"], currency
+        ),
+        "non_members": _segment(
+            guest_revenue, totals["guest_orders"], customers["non_members"], currency
+        ),
+        "all": _segment(
+            revenue, totals["member_orders"] + totals["guest_orders"], customers["all"], currency
+        ),
+        "members_revenue_share": _ratio(member_revenue, revenue),
+        "new_members": totals["new_members"],
+        "points": _points(totals, series.outstanding, point_value, currency),
+        "days": series.days,
+    }
+
+
+@dataclass(frozen=True)
+class _Series:
+    """The period's days as the report shows them, and their sums."""
+
+    days: list[dict[str, Any]]
+    totals: dict[str, int]  # the counts of DAY_COLUMNS
+    revenues: dict[str, Decimal]  # the revenues of DAY_COLUMNS
+    outstanding: int  # points outstanding at the end of the period
+
+
+def _daily_series(
+    rows: Mapping[date, DailyRollup], period: Period, opening: int, currency: str
+) -> _Series:
+    """Each day's figures (0 for a day without a rollup) and the points outstanding at its end."""
     days: list[dict[str, Any]] = []
     outstanding = opening
     totals = dict.fromkeys(_COUNT_COLUMNS, 0)
@@ -277,43 +153,26 @@ def report(sessions: sessionmaker[Session], shop_id: int, period: Period) -> dic
                 "outstanding_points": outstanding,
             }
         )
+    return _Series(days, totals, revenues, outstanding)
 
-    member_revenue, guest_revenue = revenues["member_revenue"], revenues["guest_revenue"]
-    revenue = member_revenue + guest_revenue
+
+def _points(
+    totals: Mapping[str, int], outstanding: int, point_value: Decimal | None, currency: str
+) -> dict[str, Any]:
+    """The period's points: issued, redeemed, expired, their rate, and what is outstanding."""
     issued = totals["points_issued"]
     return {
-        "period": {
-            "from": period.start.isoformat(),
-            "to": period.end.isoformat(),
-            "days": period.days,
-            "time_zone": time_zone,
-        },
-        "currency": currency,
-        "members": _segment(
-            member_revenue, totals["member_orders"], customers["members"], currency
-        ),
-        "non_members": _segment(
-            guest_revenue, totals["guest_orders"], customers["non_members"], currency
-        ),
-        "all": _segment(
-            revenue, totals["member_orders"] + totals["guest_orders"], customers["all"], currency
-        ),
-        "members_revenue_share": _ratio(member_revenue, revenue),
-        "new_members": totals["new_members"],
-        "points": {
-            "issued": issued,
-            "redeemed": totals["points_redeemed"],
-            "expired": totals["points_expired"],
-            "redemption_rate": _ratio(Decimal(totals["points_redeemed"]), Decimal(issued))
-            if issued > 0
-            else None,
-            "outstanding": outstanding,
-            "point_value": None if point_value is None else format(point_value.normalize(), "f"),
-            "outstanding_value": None
-            if point_value is None
-            else _money(Decimal(outstanding) * point_value, currency),
-        },
-        "days": days,
+        "issued": issued,
+        "redeemed": totals["points_redeemed"],
+        "expired": totals["points_expired"],
+        "redemption_rate": _ratio(Decimal(totals["points_redeemed"]), Decimal(issued))
+        if issued > 0
+        else None,
+        "outstanding": outstanding,
+        "point_value": None if point_value is None else format(point_value.normalize(), "f"),
+        "outstanding_value": None
+        if point_value is None
+        else _money(Decimal(outstanding) * point_value, currency),
     }
 
 

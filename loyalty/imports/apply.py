@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -33,41 +32,11 @@ from loyalty.core.models import LedgerEntry, LedgerKind, Member, MemberStatus, T
 from loyalty.core.types import utcnow
 from loyalty.imports.customers import Customer, Resolved
 from loyalty.imports.formats import Mode, Source
-from loyalty.imports.parse import Row, RowError
+from loyalty.imports.outcomes import Outcome, RowResult, screen_rows
+from loyalty.imports.parse import Row
 from loyalty.members.enrolment import HashKeys, customer_hashes
-from loyalty.points import ledger
+from loyalty.points import ledger, reasons
 from loyalty.privacy import audit
-
-
-class Outcome:
-    """What a row did (or would do)."""
-
-    NEW_MEMBER = "new_member"
-    CHANGE = "change"
-    UNCHANGED = "unchanged"
-    SKIPPED = "skipped"
-    ERROR = "error"
-
-    ALL = (NEW_MEMBER, CHANGE, UNCHANGED, SKIPPED, ERROR)
-
-
-@dataclass
-class RowResult:
-    """One row's outcome, as stored and shown."""
-
-    line: int
-    outcome: str
-    email: str | None = None
-    customer_id: int | None = None
-    points: int | None = None
-    points_from: int | None = None
-    points_to: int | None = None
-    error_code: str | None = None
-    message: str | None = None
-    member_id: int | None = None  # set when applying moved this member's balance
-
-
-DUPLICATE_CUSTOMER = "Names the same customer as line {line}; only that line is imported."
 
 
 def source_key(source: Source, mode: str, customer_id: int, row: Row) -> str:
@@ -76,22 +45,6 @@ def source_key(source: Source, mode: str, customer_id: int, row: Row) -> str:
         digest = hashlib.sha256("\x1f".join(row.cells).encode()).hexdigest()[:32]
         return f"import:log:{customer_id}:{digest}"
     return f"import:{mode}:{customer_id}:{row.points}"
-
-
-def mark_same_customer(rows: Sequence[Row], resolved: dict[int, Resolved], source: Source) -> None:
-    """In a balance file, a second row that resolves to an already named customer is an error."""
-    if source.log:
-        return
-    first: dict[int, int] = {}
-    for row in rows:
-        match = resolved.get(row.line)
-        if row.error is not None or match is None or match.customer is None:
-            continue
-        customer_id = match.customer.customer_id
-        if customer_id in first:
-            row.error = RowError("duplicate", DUPLICATE_CUSTOMER.format(line=first[customer_id]))
-        else:
-            first[customer_id] = row.line
 
 
 def process(
@@ -115,26 +68,7 @@ def process(
     """
     now = now or utcnow()
     simulated: dict[int, int] = {} if apply or planned is None else planned
-    results: list[RowResult] = []
-    pending: list[tuple[Row, Customer]] = []
-    for row in rows:
-        base = RowResult(line=row.line, outcome=Outcome.ERROR, email=row.email, points=row.points)
-        match = resolved.get(row.line)
-        if row.error is None and match is not None and match.error is not None:
-            row.error = match.error
-        if row.error is not None or match is None or match.customer is None:
-            error = row.error or RowError("unknown_customer", "No such customer in the shop.")
-            base.customer_id = row.customer_id
-            base.error_code, base.message = error.code, error.message
-            results.append(base)
-            continue
-        if row.revoked:
-            base.outcome, base.customer_id = Outcome.SKIPPED, match.customer.customer_id
-            base.error_code, base.message = "revoked", "Revoked in Rivo: not imported."
-            results.append(base)
-            continue
-        pending.append((row, match.customer))
-        results.append(base)
+    results, pending = screen_rows(rows, resolved)
     by_line = {r.line: r for r in results}
     if not pending:
         return results
@@ -148,37 +82,14 @@ def process(
         result.customer_id = customer.customer_id
         member = members.get(customer.customer_id)
         result.email = result.email or customer.email or (member.email if member else None)
-        if customer.customer_id in tombstoned:
-            result.outcome, result.error_code = Outcome.SKIPPED, "left_or_erased"
-            result.message = "Left the club or was erased: not enrolled again."
+        if _skip_untouchable(result, member, tombstoned=customer.customer_id in tombstoned):
             continue
-        if member is not None and member.status == MemberStatus.ANONYMISED:
-            result.outcome, result.error_code = Outcome.SKIPPED, "erased"
-            result.message = "This member's data was erased."
-            continue
-        if member is not None and member.status == MemberStatus.RESTRICTED:
-            # Like an order, an import does not touch a member who restricted processing.
-            result.outcome, result.error_code = Outcome.SKIPPED, "restricted"
-            result.message = "This member has restricted the use of their data."
-            continue
-        points = int(row.points or 0)
         key = keys[row.line]
-        known = member is not None or customer.customer_id in simulated
-        balance = member.points_balance if member is not None else 0
-        balance = simulated.get(customer.customer_id, balance)
-        target = balance + points if mode == Mode.ADD else points
-        result.points_from = balance if known else None
-        if key in done:
-            result.outcome, result.points_to = Outcome.UNCHANGED, balance
-            result.error_code, result.message = "already_imported", "Already imported."
+        target = _plan_row(
+            result, row, customer.customer_id, member, simulated, mode, already=key in done
+        )
+        if target is None:
             continue
-        result.points_to = target
-        if not known:
-            result.outcome = Outcome.NEW_MEMBER
-        elif target == balance:
-            result.outcome = Outcome.UNCHANGED
-        else:
-            result.outcome = Outcome.CHANGE
         if not apply:
             simulated[customer.customer_id] = target
             continue
@@ -188,34 +99,113 @@ def process(
         delta = target - member.points_balance
         if delta == 0 and mode == Mode.ADD:
             continue  # adding 0 needs no record: it can never count twice
-        reason = f"Imported from {source.label}"
-        if mode == Mode.RESET:
-            reason += f" (balance set to {target})"
-        posted = ledger.post(
+        _post_import(
             session,
+            result,
+            member,
+            delta,
             shop_id=shop_id,
-            member_id=member.id,
-            points=delta,
-            kind=LedgerKind.IMPORT,
-            source_key=key,
-            reason=reason,
-            actor=f"staff:{staff_user_id}" if staff_user_id else "staff",
+            target=target,
+            key=key,
+            source=source,
+            mode=mode,
+            staff_user_id=staff_user_id,
             now=now,
         )
         done.add(key)
-        if posted and delta:
-            session.refresh(member)
-            result.member_id = member.id
-            audit.record(
-                session,
-                shop_id,
-                audit.ActorType.STAFF,
-                staff_user_id,
-                "member.imported",
-                member_id=member.id,
-                detail=f"points={delta:+d}",
-            )
     return results
+
+
+def _skip_untouchable(result: RowResult, member: Member | None, *, tombstoned: bool) -> bool:
+    """Mark the row skipped if its customer left, was erased or restricted processing; whether so."""
+    if tombstoned:
+        result.outcome, result.error_code = Outcome.SKIPPED, "left_or_erased"
+        result.message = "Left the club or was erased: not enrolled again."
+        return True
+    if member is not None and member.status == MemberStatus.ANONYMISED:
+        result.outcome, result.error_code = Outcome.SKIPPED, "erased"
+        result.message = "This member's data was erased."
+        return True
+    if member is not None and member.status == MemberStatus.RESTRICTED:
+        # Like an order, an import does not touch a member who restricted processing.
+        result.outcome, result.error_code = Outcome.SKIPPED, "restricted"
+        result.message = "This member has restricted the use of their data."
+        return True
+    return False
+
+
+def _plan_row(
+    result: RowResult,
+    row: Row,
+    customer_id: int,
+    member: Member | None,
+    simulated: dict[int, int],
+    mode: str,
+    *,
+    already: bool,
+) -> int | None:
+    """Fill in the row's balances and outcome; the balance to reach, None if already imported.
+
+    The balance before is the member's, or what earlier rows of a dry run left it at.
+    """
+    points = int(row.points or 0)
+    known = member is not None or customer_id in simulated
+    balance = member.points_balance if member is not None else 0
+    balance = simulated.get(customer_id, balance)
+    target = balance + points if mode == Mode.ADD else points
+    result.points_from = balance if known else None
+    if already:
+        result.outcome, result.points_to = Outcome.UNCHANGED, balance
+        result.error_code, result.message = "already_imported", "Already imported."
+        return None
+    result.points_to = target
+    if not known:
+        result.outcome = Outcome.NEW_MEMBER
+    elif target == balance:
+        result.outcome = Outcome.UNCHANGED
+    else:
+        result.outcome = Outcome.CHANGE
+    return target
+
+
+def _post_import(
+    session: Session,
+    result: RowResult,
+    member: Member,
+    delta: int,
+    *,
+    shop_id: int,
+    target: int,
+    key: str,
+    source: Source,
+    mode: str,
+    staff_user_id: str | None,
+    now: datetime,
+) -> None:
+    """Post the row's ``import`` entry; when it moved the balance, say so and audit it."""
+    posted = ledger.post(
+        session,
+        shop_id=shop_id,
+        member_id=member.id,
+        points=delta,
+        kind=LedgerKind.IMPORT,
+        source_key=key,
+        reason=reasons.imported(source.label, target if mode == Mode.RESET else None),
+        actor=f"staff:{staff_user_id}" if staff_user_id else "staff",
+        now=now,
+    )
+    if posted and delta:
+        session.refresh(member)
+        result.member_id = member.id
+        audit.record(
+            session,
+            shop_id,
+            audit.ActorType.STAFF,
+            staff_user_id,
+            "member.imported",
+            member_id=member.id,
+            detail=f"points={delta:+d}",
+        )
 
 
 def _enrol(

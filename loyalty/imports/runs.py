@@ -1,9 +1,10 @@
-"""Import runs: created from an upload, executed (in the request or by a job), and read back.
+"""Import runs: created from an upload and executed (in the request or by a job).
 
 A run keeps the uploaded file only until it has finished, its header mapping, counts and
 progress, and one :class:`~loyalty.core.models.ImportRow` per line. Execution reads the file,
 matches customers (Shopify lookups outside any transaction), then plans or applies the rows in
-chunks, each chunk one transaction, updating the progress after each.
+chunks, each chunk one transaction, updating the progress after each. Runs are read back by
+:mod:`loyalty.imports.results`.
 """
 
 from __future__ import annotations
@@ -12,24 +13,22 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from loyalty.core.errors import NotFound, ValidationError
+from loyalty.core.errors import ValidationError
 from loyalty.core.models import ImportRow, ImportRun
 from loyalty.core.types import utcnow
-from loyalty.imports.apply import Outcome, RowResult, mark_same_customer, process
+from loyalty.imports.apply import process
 from loyalty.imports.customers import Directory, resolve
 from loyalty.imports.formats import SOURCES, Mode
+from loyalty.imports.outcomes import Outcome, RowResult, mark_same_customer
 from loyalty.imports.parse import ParsedFile, parse
 from loyalty.members.enrolment import HashKeys
 from loyalty.privacy import audit
 
 CHUNK_ROWS = 200
-ROWS_PAGE = 500
-RUNS_PAGE = 20
 
 
 class Status:
@@ -126,18 +125,10 @@ def execute(
     ``directory_for(shop_id)`` gives where unknown customers are looked up. A run that is not
     queued (already run, or running elsewhere) is left alone.
     """
-    with sessions.begin() as s:
-        claimed = s.execute(
-            update(ImportRun)
-            .where(ImportRun.id == run_id, ImportRun.status == Status.QUEUED)
-            .values(status=Status.RUNNING)
-        ).rowcount  # type: ignore[attr-defined]
-        run = s.get(ImportRun, run_id)
-        if not claimed or run is None or run.content is None:
-            return []
-        shop_id, content, source, mode = run.shop_id, run.content, run.source, run.mode
-        dry_run, actor = run.dry_run, run.actor or None
-    parsed = parse(content, source)
+    run = _claim(sessions, run_id)
+    if run is None:
+        return []
+    parsed = parse(run.content, run.source)
     rows = parsed.rows
 
     reported = 0
@@ -150,7 +141,7 @@ def execute(
             reported = half
             _set_progress(sessions, run_id, half)
 
-    resolved = resolve(sessions, shop_id, rows, directory_for(shop_id), progress)
+    resolved = resolve(sessions, run.shop_id, rows, directory_for(run.shop_id), progress)
     mark_same_customer(rows, resolved, parsed.source)
     counts: Counter[str] = Counter({o: 0 for o in Outcome.ALL})
     moved: list[int] = []
@@ -160,14 +151,14 @@ def execute(
         with sessions.begin() as s:
             results = process(
                 s,
-                shop_id=shop_id,
+                shop_id=run.shop_id,
                 rows=chunk,
                 resolved=resolved,
                 source=parsed.source,
-                mode=mode,
-                apply=not dry_run,
+                mode=run.mode,
+                apply=not run.dry_run,
                 hash_keys=hash_keys,
-                staff_user_id=actor,
+                staff_user_id=run.actor,
                 now=now,
                 planned=planned,
             )
@@ -181,28 +172,73 @@ def execute(
                 .where(ImportRun.id == run_id)
                 .values(processed_rows=(len(rows) + done) // 2, counts=dict(counts))
             )
+    _finish(sessions, run_id, run, len(rows), counts, now)
+    return moved
+
+
+@dataclass(frozen=True)
+class _ClaimedRun:
+    """What executing a run needs, read when it was claimed."""
+
+    shop_id: int
+    content: bytes
+    source: str
+    mode: str
+    dry_run: bool
+    actor: str | None
+
+
+def _claim(sessions: sessionmaker[Session], run_id: int) -> _ClaimedRun | None:
+    """Mark a queued run ``running``; None if it was not queued (or has no file)."""
+    with sessions.begin() as s:
+        claimed = s.execute(
+            update(ImportRun)
+            .where(ImportRun.id == run_id, ImportRun.status == Status.QUEUED)
+            .values(status=Status.RUNNING)
+        ).rowcount  # type: ignore[attr-defined]
+        run = s.get(ImportRun, run_id)
+        if not claimed or run is None or run.content is None:
+            return None
+        return _ClaimedRun(
+            shop_id=run.shop_id,
+            content=run.content,
+            source=run.source,
+            mode=run.mode,
+            dry_run=run.dry_run,
+            actor=run.actor or None,
+        )
+
+
+def _finish(
+    sessions: sessionmaker[Session],
+    run_id: int,
+    run: _ClaimedRun,
+    total_rows: int,
+    counts: Counter[str],
+    now: datetime | None,
+) -> None:
+    """Mark the run done and drop its file; an applied run goes in the audit log."""
     with sessions.begin() as s:
         s.execute(
             update(ImportRun)
             .where(ImportRun.id == run_id)
             .values(
                 status=Status.DONE,
-                processed_rows=len(rows),
+                processed_rows=total_rows,
                 counts=dict(counts),
                 content=None,
                 finished_at=now or utcnow(),
             )
         )
-        if not dry_run:
+        if not run.dry_run:
             audit.record(
                 s,
-                shop_id,
+                run.shop_id,
                 audit.ActorType.STAFF,
-                actor,
+                run.actor,
                 "import.applied",
-                detail=f"run={run_id} source={source} mode={mode} rows={len(rows)}",
+                detail=f"run={run_id} source={run.source} mode={run.mode} rows={total_rows}",
             )
-    return moved
 
 
 def fail(sessions: sessionmaker[Session], run_id: int, error: str) -> None:
@@ -233,119 +269,3 @@ def _row(run_id: int, r: RowResult) -> ImportRow:
         error_code=r.error_code,
         message=r.message,
     )
-
-
-def run_json(
-    sessions: sessionmaker[Session],
-    shop_id: int,
-    run_id: int,
-    *,
-    outcome: str | None = None,
-    after_line: int = 0,
-    with_rows: bool = True,
-) -> dict[str, Any]:
-    """A run of this shop, with a page of its rows (by line, optionally of one outcome)."""
-    with sessions() as s:
-        run = s.scalars(
-            select(ImportRun).where(ImportRun.id == run_id, ImportRun.shop_id == shop_id)
-        ).one_or_none()
-        if run is None:
-            raise NotFound("This shop has no such import.")
-        body = _summary(run)
-        if not with_rows:
-            return body
-        query = (
-            select(ImportRow)
-            .where(ImportRow.run_id == run.id, ImportRow.line > after_line)
-            .order_by(ImportRow.line)
-            .limit(ROWS_PAGE + 1)
-        )
-        if outcome:
-            query = query.where(ImportRow.outcome == outcome)
-        rows = list(s.scalars(query))
-        body["rows"] = [_row_json(r) for r in rows[:ROWS_PAGE]]
-        body["next_after_line"] = rows[ROWS_PAGE - 1].line if len(rows) > ROWS_PAGE else None
-        return body
-
-
-def list_runs(
-    sessions: sessionmaker[Session], shop_id: int, *, before: int | None = None
-) -> dict[str, Any]:
-    """The shop's runs, newest first, a page at a time (``before``: the last id seen)."""
-    with sessions() as s:
-        query = (
-            select(ImportRun)
-            .where(ImportRun.shop_id == shop_id)
-            .order_by(ImportRun.id.desc())
-            .limit(RUNS_PAGE + 1)
-        )
-        if before is not None:
-            query = query.where(ImportRun.id < before)
-        runs = list(s.scalars(query))
-        page = runs[:RUNS_PAGE]
-        return {
-            "imports": [_summary(r) for r in page],
-            "next": str(page[-1].id) if len(runs) > RUNS_PAGE else None,
-        }
-
-
-def earlier_run(sessions: sessionmaker[Session], shop_id: int, run_id: int) -> int | None:
-    """An earlier applied run of the same file content in this shop, if any."""
-    with sessions() as s:
-        run = s.get(ImportRun, run_id)
-        if run is None:
-            return None
-        return s.scalar(
-            select(ImportRun.id)
-            .where(
-                ImportRun.shop_id == shop_id,
-                ImportRun.file_hash == run.file_hash,
-                ImportRun.dry_run.is_(False),
-                ImportRun.status == Status.DONE,
-                ImportRun.id < run_id,
-            )
-            .order_by(ImportRun.id.desc())
-            .limit(1)
-        )
-
-
-def _summary(run: ImportRun) -> dict[str, Any]:
-    source = SOURCES.get(run.source)
-    return {
-        "id": str(run.id),
-        "status": run.status,
-        "dry_run": run.dry_run,
-        "mode": run.mode,
-        "source": {
-            "key": run.source,
-            "label": source.label if source else run.source,
-            "note": source.note if source else "",
-        },
-        "filename": run.filename,
-        "file_hash": run.file_hash,
-        "mapping": run.mapping,
-        "total_rows": run.total_rows,
-        "processed_rows": run.processed_rows,
-        "counts": {o: int((run.counts or {}).get(o, 0)) for o in Outcome.ALL},
-        "error": run.error,
-        "created_at": run.created_at.isoformat(),
-        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-    }
-
-
-def _row_json(r: ImportRow) -> dict[str, Any]:
-    # An unchanged row may say why (``already_imported``): a note, not an error.
-    note = r.outcome == Outcome.UNCHANGED and r.error_code is not None
-    return {
-        "line": r.line,
-        "outcome": r.outcome,
-        "email": r.email,
-        "customer_id": None if r.customer_id is None else str(r.customer_id),
-        "points": r.points,
-        "points_from": r.points_from,
-        "points_to": r.points_to,
-        "error": None
-        if r.error_code is None or note
-        else {"code": r.error_code, "message": r.message},
-        "note": {"code": r.error_code, "message": r.message} if note else None,
-    }

@@ -41,6 +41,7 @@ from loyalty.core.models import (
 from loyalty.core.payloads import optional_id as optional_id  # re-exported: privacy reads ids here
 from loyalty.core.payloads import parse_id, parse_time
 from loyalty.core.types import utcnow
+from loyalty.points import reasons
 from loyalty.points.ledger import add_to_rollup, local_day, post
 
 # Fields copied from customers/create|update, with their column lengths (longer values are cut).
@@ -163,7 +164,7 @@ def get_or_enrol(
                 points=settings.signup_bonus,
                 kind=LedgerKind.BONUS,
                 source_key=f"signup:{customer_id}",
-                reason="signup bonus",
+                reason=reasons.SIGNUP_BONUS,
                 now=now,
             )
     return _find(session, shop_id, customer_id)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.core.errors import NotFound, ValidationError
 from loyalty.core.models import LedgerEntry, LedgerKind, Member, MemberStatus, OrderRecord
-from loyalty.points import ledger
+from loyalty.points import ledger, reasons
 from loyalty.privacy import audit
 
 MAX_ADJUSTMENT = 1_000_000
@@ -37,6 +37,8 @@ def _entry(e: LedgerEntry, order_name: str | None = None) -> dict[str, Any]:
         "points": e.points,
         "kind": e.kind,
         "reason": e.reason,
+        "reason_code": e.reason_code,
+        "reason_params": e.reason_params,
         "order_id": None if e.order_id is None else str(e.order_id),
         "order_name": order_name,
         "actor": e.actor,
@@ -134,7 +136,7 @@ def adjust_points(
             points=points,
             kind=LedgerKind.ADJUST,
             source_key=key[:200],
-            reason=reason,
+            reason=reasons.staff_adjustment(reason),
             actor=f"staff:{staff_user_id}" if staff_user_id else "staff",
         )
         if posted:

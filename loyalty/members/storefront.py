@@ -1,4 +1,5 @@
-"""What the storefront widget shows a shopper: the program, the rewards, and their own balance."""
+"""What the storefront widget shows a shopper: the program, the rewards, their own balance and
+points history."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists, null, or_, select
+from sqlalchemy import and_, exists, null, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.core.models import (
     LedgerEntry,
     Member,
     MemberStatus,
+    OrderRecord,
     ProgramSettings,
     Reward,
     Shop,
@@ -118,3 +120,35 @@ def member_summary(
             "program": program(shop, settings, appearance),
             "rewards": active_rewards(s, shop, utcnow()),
         }
+
+
+def recent_history(s: Session, member: Member, limit: int) -> list[dict[str, Any]]:
+    """The member's newest ledger entries for ``GET /proxy/api/me``, each with its reason code
+    and parameters (the widget's adapter puts them into the shopper's words) and the order's
+    name as the shop knows it, when Klubb has it."""
+    rows = s.execute(
+        select(LedgerEntry, OrderRecord.order_name)
+        .outerjoin(
+            OrderRecord,
+            and_(
+                OrderRecord.shop_id == LedgerEntry.shop_id,
+                OrderRecord.order_id == LedgerEntry.order_id,
+            ),
+        )
+        .where(LedgerEntry.shop_id == member.shop_id, LedgerEntry.member_id == member.id)
+        .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
+        .limit(limit)
+    )
+    return [
+        {
+            "created_at": e.created_at.isoformat(),
+            "kind": e.kind,
+            "points": e.points,
+            "reason": e.reason,
+            "reason_code": e.reason_code,
+            "reason_params": e.reason_params,
+            "order_id": None if e.order_id is None else str(e.order_id),
+            "order_name": order_name,
+        }
+        for e, order_name in rows
+    ]

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from loyalty.core.models import LedgerKind, Member, Shop
 from loyalty.core.types import months_before, utcnow
 from loyalty.members.enrolment import program_settings
+from loyalty.points import reasons
 from loyalty.points.ledger import post
 
 
@@ -74,7 +75,7 @@ def expire_member(
             points=-points,
             kind=LedgerKind.EXPIRE,
             source_key=f"expire:{member_id}:{last.isoformat()}",
-            reason="points expired after inactivity",
+            reason=reasons.EXPIRY,
             now=now,
         )
         return points if posted else 0

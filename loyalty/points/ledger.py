@@ -22,6 +22,7 @@ from loyalty.core.db import excluded, upsert
 from loyalty.core.errors import NotFound
 from loyalty.core.models import DailyRollup, LedgerEntry, LedgerKind, Member, Shop
 from loyalty.core.types import utcnow
+from loyalty.points.reasons import Reason, columns
 
 # Kinds that count as activity for expiry (DESIGN: an earn, a redemption, a manual adjustment).
 ACTIVITY_KINDS = frozenset({LedgerKind.EARN, LedgerKind.REDEEM, LedgerKind.ADJUST})
@@ -54,13 +55,16 @@ def post(
     points: int,
     kind: str,
     source_key: str,
-    reason: str | None = None,
+    reason: Reason,
     actor: str = "system",
     order_id: int | None = None,
     available_at: datetime | None = None,
     now: datetime | None = None,
 ) -> bool:
     """Post an entry once per (shop, source key); True if it was new, False if already there.
+
+    ``reason`` says why (:mod:`loyalty.points.reasons`): its code and parameters are stored,
+    and ``reason`` receives the free text or the code's fixed English text.
 
     Only a new entry moves the member's balance (and lifetime points for positive earn/bonus,
     and last activity for earn/redeem/adjust) and the shop's daily counters, all inside the
@@ -77,11 +81,11 @@ def post(
             points=points,
             kind=str(kind),
             source_key=source_key,
-            reason=reason,
             actor=actor,
             order_id=order_id,
             available_at=available_at,
             created_at=now,
+            **columns(reason),
         ).returning(LedgerEntry.id)
     ).scalar_one_or_none()
     if inserted is None:

@@ -11,22 +11,21 @@ then lock it (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's first write take
 write lock). The entry's source key ``order:{id}:{n}``, n being the number of entries the order
 already has, is a backstop: a settlement that somehow raced another cannot post twice.
 
-Daily rollups: each order remembers what it added to them (day, member or guest, revenue) and
-a change moves them by the difference, in the same transaction. Recomputing a day from the
-records instead would rescan a busy shop's whole day for every webhook.
+Each settlement also moves the daily rollups by what the order's contribution changed
+(:mod:`loyalty.points.order_rollups`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from loyalty.analytics.reports import add_customer_orders, customer_key
+from loyalty.analytics.customer_days import customer_key
 from loyalty.core.db import upsert
 from loyalty.core.errors import LoyaltyError, NotFound
 from loyalty.core.models import (
@@ -42,7 +41,9 @@ from loyalty.core.money import ZERO, points_for
 from loyalty.core.payloads import OrderFacts, RefundFacts, parse_id
 from loyalty.core.types import utcnow
 from loyalty.members.enrolment import HashKeys, get_or_enrol, program_settings, tombstone_reason
-from loyalty.points.ledger import add_to_rollup, local_day, post, session_shop
+from loyalty.points import reasons
+from loyalty.points.ledger import post, session_shop
+from loyalty.points.order_rollups import update_order_rollups
 
 ORDER_KINDS = (LedgerKind.EARN, LedgerKind.REFUND, LedgerKind.CANCEL)
 
@@ -185,13 +186,13 @@ def settle(session: Session, record: OrderRecord, now: datetime) -> int:
             points=delta,
             kind=kind,
             source_key=f"order:{record.order_id}:{count}",
-            reason=f"order {record.order_id}",
+            reason=reasons.order(record.order_id),
             order_id=record.order_id,
             available_at=now + pending if earn and settings.pending_days > 0 else None,
             now=now,
         ):
             raise SettlementConflict(f"order {record.order_id} was settled concurrently")
-    _update_rollup(session, record)
+    update_order_rollups(session, record)
     return owed
 
 
@@ -255,52 +256,3 @@ def _refunded(session: Session, record: OrderRecord) -> Decimal:
             (Decimal(v) for k, v in (unclassified or {}).items() if k not in gift_cards), ZERO
         )
     return total
-
-
-def _update_rollup(session: Session, record: OrderRecord) -> None:
-    """Move the daily rollups by the difference between the order's old and new contribution.
-
-    An order counts on its shop-local day once paid, unless cancelled or a test; its revenue
-    is its net merchandise (paid - refunded subtotal), the same base as its points. An order
-    with a customer key also counts in its customer's day (``loyalty.analytics.reports``).
-    """
-    new: tuple[date, bool, Decimal, int | None] | None = None
-    if record.paid and not record.cancelled and not record.test and record.ordered_at:
-        day = local_day(session, record.shop_id, record.ordered_at)
-        new = (
-            day,
-            record.member_id is not None,
-            record.paid_subtotal - record.refunded_subtotal,
-            record.customer_key,
-        )
-    old = (
-        (
-            record.rollup_day,
-            record.rollup_member,
-            Decimal(record.rollup_revenue),
-            record.rollup_customer_key,
-        )
-        if record.rollup_day
-        else None
-    )
-    if new == old:
-        return
-    for contribution, sign in ((old, -1), (new, 1)):
-        if contribution is not None:
-            day, member, revenue, key = contribution
-            prefix = "member" if member else "guest"
-            add_to_rollup(
-                session,
-                record.shop_id,
-                day,
-                **{f"{prefix}_orders": sign, f"{prefix}_revenue": sign * revenue},
-            )
-            # A change of revenue alone (a refund) leaves the customer's order count as it is.
-            if key is not None and (old and old[:2] + old[3:]) != (new and new[:2] + new[3:]):
-                add_customer_orders(session, record.shop_id, day, member, key, sign)
-    (
-        record.rollup_day,
-        record.rollup_member,
-        record.rollup_revenue,
-        record.rollup_customer_key,
-    ) = new or (None, False, ZERO, None)

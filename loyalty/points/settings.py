@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from loyalty.core.errors import ValidationError
 from loyalty.core.models import ProgramSettings
 from loyalty.privacy import audit
-from loyalty.privacy.retention import BOUNDS, PERIODS
+from loyalty.privacy.retention_policy import BOUNDS, PERIODS
 
 MAX_TEXT = 40  # longer strings are not numbers anyone typed
 _DECIMAL = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
@@ -127,7 +127,7 @@ FIELDS: dict[str, Field] = {
     "expiry_months": Field(_int_between(0, 120, "months"), int),
     "auto_enrol": Field(_boolean, bool),
     "pending_days": Field(_int_between(0, 365, "days"), int),
-    # Retention periods (loyalty.privacy.retention), each within its sane bounds.
+    # Retention periods (loyalty.privacy.retention_policy), each within its sane bounds.
     **{name: Field(_int_between(*BOUNDS[name], name.rsplit("_", 1)[-1]), int) for name in PERIODS},
 }
 """Every setting the API shows and accepts, in the order the admin lists them."""

@@ -1,90 +1,25 @@
 """``customers/data_request``: everything Klubb holds about one customer in one shop.
 
-The export is a JSON document stored on a ``data_request`` :class:`PrivacyRequest` (keyed by
-Shopify's ``data_request.id``, so a second delivery of the same request finds the first one):
-the member's profile, consents and their history, ledger (also as CSV, ``ledger_csv``), orders
-(those linked to the customer and those Shopify listed in ``orders_requested``) with their
-refunds, redemptions and codes, earlier privacy requests, and audit entries about them. Shopify
-ids are strings and money is a decimal string, as in the rest of Klubb's JSON.
+The export is a JSON document (:mod:`loyalty.privacy.export_document`) stored on a
+``data_request`` :class:`PrivacyRequest` (keyed by Shopify's ``data_request.id``, so a second
+delivery of the same request finds the first one).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from loyalty.core.models import (
-    AuditLog,
-    ConsentEvent,
-    ImportRow,
-    ImportRun,
-    LedgerEntry,
-    Member,
-    OrderRecord,
-    OrderRefund,
-    PrivacyRequest,
-    PrivacyRequestKind,
-    Redemption,
-    Reward,
-    Shop,
-)
-from loyalty.core.spreadsheet import safe_cell
+from loyalty.core.models import Member, PrivacyRequest, PrivacyRequestKind
 from loyalty.core.types import utcnow
-from loyalty.members.enrolment import PERSONAL_FIELDS, customer_hashes
+from loyalty.members.enrolment import customer_hashes
 from loyalty.privacy import audit
 from loyalty.privacy.compliance import CustomerRequest, due_at, lock_shop
-
-EXPORT_FORMAT = "klubb.customer-data/1"
-NOTHING_HELD = "Klubb holds no data about this customer in this shop."
-LEDGER_CSV_COLUMNS = ("created_at", "kind", "points", "reason", "order_id", "actor")
-
-MEMBER_FIELDS = (
-    *PERSONAL_FIELDS,
-    "status",
-    "points_balance",
-    "lifetime_points",
-    "email_consent",
-    "sms_consent",
-    "joined_at",
-    "last_activity_at",
-    "created_at",
-    "updated_at",
-)
-ORDER_FIELDS = (
-    "order_id",
-    "currency",
-    "total",
-    "paid_subtotal",
-    "refunded_subtotal",
-    "financial_status",
-    "paid",
-    "cancelled",
-    "test",
-    "source_name",
-    "points_owed",
-    "ordered_at",
-)
-LEDGER_FIELDS = ("created_at", "kind", "points", "reason", "actor", "order_id", "available_at")
-REDEMPTION_FIELDS = (
-    "points",
-    "state",
-    "code",
-    "order_id",
-    "created_at",
-    "issued_at",
-    "used_at",
-    "expires_at",
-)
-# Shopify ids exceed 2^53: strings in JSON.
-ID_FIELDS = frozenset({"order_id", "refund_id", "customer_id"})
+from loyalty.privacy.export_document import build_export
 
 
 def export_customer_data(
@@ -145,176 +80,3 @@ def _existing(s: Session, shop_id: int, request_id: str | None) -> PrivacyReques
             PrivacyRequest.shopify_request_id == request_id,
         )
     ).first()
-
-
-def build_export(
-    s: Session,
-    shop: Shop,
-    member: Member | None,
-    request: CustomerRequest,
-    hashes: Sequence[str],
-) -> dict[str, Any]:
-    """The export document for one customer (read inside the caller's transaction)."""
-    orders = _orders(s, shop.id, member, request)
-    ledger = (
-        list(
-            s.scalars(
-                select(LedgerEntry)
-                .where(LedgerEntry.member_id == member.id)
-                .order_by(LedgerEntry.created_at, LedgerEntry.id)
-            )
-        )
-        if member
-        else []
-    )
-    found = member is not None or bool(orders)
-    document: dict[str, Any] = {
-        "format": EXPORT_FORMAT,
-        "generated_at": utcnow().isoformat(),
-        "shop_domain": shop.domain,
-        "customer_id": str(request.customer_id),
-        "shopify_request_id": request.request_id,
-        "orders_requested": [str(i) for i in request.order_ids],
-        "found": found,
-        "note": None if found else NOTHING_HELD,
-        "member": _fields(member, MEMBER_FIELDS) if member else None,
-        "consent_history": _consents(s, member),
-        "ledger": [_fields(e, LEDGER_FIELDS) for e in ledger],
-        "ledger_csv": ledger_csv(ledger),
-        "orders": [_fields(o, ORDER_FIELDS) for o in orders],
-        "refunds": _refunds(s, shop.id, [o.order_id for o in orders]),
-        "redemptions": _redemptions(s, member),
-        "privacy_requests": _privacy_requests(s, shop.id, member, hashes),
-        "audit_log": _audit(s, member),
-        "imported_rows": _imported_rows(s, shop.id, request, member),
-    }
-    return document
-
-
-def _imported_rows(
-    s: Session, shop_id: int, request: CustomerRequest, member: Member | None
-) -> list[dict[str, Any]]:
-    """Rows of the merchant's import files that named this customer (by id or by email)."""
-    emails = {e.strip().casefold() for e in (request.email, member.email if member else None) if e}
-    named = [ImportRow.customer_id == request.customer_id]
-    if emails:
-        named.append(func.lower(ImportRow.email).in_(emails))
-    rows = s.execute(
-        select(ImportRow, ImportRun.created_at, ImportRun.source)
-        .join(ImportRun, ImportRun.id == ImportRow.run_id)
-        .where(ImportRun.shop_id == shop_id, or_(*named))
-        .order_by(ImportRun.created_at, ImportRow.line)
-    ).all()
-    return [
-        {
-            "imported_at": created_at.isoformat(),
-            "file_format": source,
-            **_fields(row, ("line", "outcome", "email", "points", "points_from", "points_to")),
-        }
-        for row, created_at, source in rows
-    ]
-
-
-def ledger_csv(entries: Sequence[LedgerEntry]) -> str:
-    """The ledger as CSV (header row first), for a spreadsheet."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(LEDGER_CSV_COLUMNS)
-    for entry in entries:
-        values = (_json_value(c, getattr(entry, c)) for c in LEDGER_CSV_COLUMNS)
-        writer.writerow(safe_cell(v) for v in values)
-    return out.getvalue()
-
-
-def _orders(
-    s: Session, shop_id: int, member: Member | None, request: CustomerRequest
-) -> list[OrderRecord]:
-    links: list[ColumnElement[bool]] = [OrderRecord.customer_id == request.customer_id]
-    if member is not None:
-        links.append(OrderRecord.member_id == member.id)
-    if request.order_ids:
-        links.append(OrderRecord.order_id.in_(request.order_ids))
-    return list(
-        s.scalars(
-            select(OrderRecord)
-            .where(OrderRecord.shop_id == shop_id, or_(*links))
-            .order_by(OrderRecord.ordered_at, OrderRecord.order_id)
-        )
-    )
-
-
-def _refunds(s: Session, shop_id: int, order_ids: list[int]) -> list[dict[str, Any]]:
-    if not order_ids:
-        return []
-    rows = s.scalars(
-        select(OrderRefund)
-        .where(OrderRefund.shop_id == shop_id, OrderRefund.order_id.in_(order_ids))
-        .order_by(OrderRefund.refunded_at, OrderRefund.refund_id)
-    )
-    return [_fields(r, ("refund_id", "order_id", "subtotal", "refunded_at")) for r in rows]
-
-
-def _consents(s: Session, member: Member | None) -> list[dict[str, Any]]:
-    if member is None:
-        return []
-    rows = s.scalars(
-        select(ConsentEvent)
-        .where(ConsentEvent.member_id == member.id)
-        .order_by(ConsentEvent.created_at, ConsentEvent.id)
-    )
-    return [_fields(r, ("channel", "granted", "source", "created_at")) for r in rows]
-
-
-def _redemptions(s: Session, member: Member | None) -> list[dict[str, Any]]:
-    if member is None:
-        return []
-    rows = s.execute(
-        select(Redemption, Reward.title)
-        .outerjoin(Reward, Reward.id == Redemption.reward_id)
-        .where(Redemption.member_id == member.id)
-        .order_by(Redemption.created_at, Redemption.id)
-    )
-    return [{**_fields(r, REDEMPTION_FIELDS), "reward": title} for r, title in rows]
-
-
-def _privacy_requests(
-    s: Session, shop_id: int, member: Member | None, hashes: Sequence[str]
-) -> list[dict[str, Any]]:
-    links: list[ColumnElement[bool]] = [PrivacyRequest.customer_hash.in_(hashes)]
-    if member is not None:
-        links.append(PrivacyRequest.member_id == member.id)
-    rows = s.scalars(
-        select(PrivacyRequest)
-        .where(PrivacyRequest.shop_id == shop_id, or_(*links))
-        .order_by(PrivacyRequest.received_at, PrivacyRequest.id)
-    )
-    fields = ("kind", "shopify_request_id", "received_at", "due_at", "completed_at")
-    return [_fields(r, fields) for r in rows]
-
-
-def _audit(s: Session, member: Member | None) -> list[dict[str, Any]]:
-    if member is None:
-        return []
-    rows = s.scalars(
-        select(AuditLog)
-        .where(AuditLog.member_id == member.id)
-        .order_by(AuditLog.created_at, AuditLog.id)
-    )
-    return [_fields(r, ("created_at", "actor_type", "action", "detail")) for r in rows]
-
-
-def _fields(row: object, names: Sequence[str]) -> dict[str, Any]:
-    return {name: _json_value(name, getattr(row, name)) for name in names}
-
-
-def _json_value(name: str, value: Any) -> Any:
-    """A column value in Klubb's JSON conventions (ids and money as strings, ISO times)."""
-    if value is None or isinstance(value, bool):
-        return value
-    if name in ID_FIELDS:
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value

@@ -1,11 +1,11 @@
 """Leaving the club (erasure, Art. 17), and the anonymisation it shares with retention.
 
 :func:`retire_member` anonymises a member as ``customers/redact`` does (invariant 8):
-:func:`loyalty.members.enrolment.anonymise` blanks the personal fields, ledger reasons become
-``redacted``, audit details about them are dropped, their orders lose the customer id, earlier
-exports are deleted. Then the remaining positive balance is forfeited (an ``expire`` entry, so
-the balance still equals the ledger's sum) and the member row is **detached** from the customer:
-its ``customer_id`` becomes ``-member.id``.
+:func:`loyalty.members.enrolment.anonymise` blanks the personal fields, the ledger's free text
+becomes NULL (reason codes stay), audit details about them are dropped, their orders lose the
+customer id, earlier exports are deleted. Then the remaining positive balance is forfeited (an
+``expire`` entry, so the balance still equals the ledger's sum) and the member row is
+**detached** from the customer: its ``customer_id`` becomes ``-member.id``.
 
 Detaching (decision): after ``customers/redact`` Shopify has deleted the customer, so the id
 names no one and redaction keeps it on the row. A member who leaves, or is anonymised after
@@ -42,6 +42,7 @@ from loyalty.core.models import (
 )
 from loyalty.core.types import utcnow
 from loyalty.members.enrolment import customer_hashes
+from loyalty.points import reasons
 from loyalty.points.ledger import post
 from loyalty.privacy import audit
 from loyalty.privacy.compliance import due_at, lock_shop
@@ -50,7 +51,7 @@ from loyalty.privacy.self_service import find_member
 from loyalty.privacy.webhook_bodies import erase_bodies_mentioning
 
 LEAVE_FORMAT = "klubb.member-leave/1"
-FORFEIT_ON_LEAVING = "forfeited: left the club"
+FORFEIT_ON_LEAVING = reasons.LEFT_CLUB
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def retire_member(
     hashes: Sequence[str],
     *,
     now: datetime,
-    forfeit_reason: str,
+    forfeit_reason: reasons.Reason,
 ) -> Retirement:
     """Anonymise, forfeit and detach a (locked) member inside the caller's transaction."""
     shop_id, customer_id = member.shop_id, member.customer_id

@@ -2,10 +2,12 @@
 
 In one transaction (the shop's row locked, so duplicate deliveries run one after the other):
 the member's personal fields are blanked and their status becomes ``anonymised``
-(:func:`loyalty.members.enrolment.anonymise`, the same as ``customers/delete``); the ledger's free-text
-reasons become ``redacted``; audit details about them are dropped; the exports of earlier
-privacy requests are deleted; their orders lose the customer id but keep the member link, so
-member-versus-guest analytics stay right while the member is anonymous; a ``redacted``
+(:func:`loyalty.members.enrolment.anonymise`, the same as ``customers/delete``); the ledger's
+free text (a staff adjustment's reason, a ``legacy`` entry's text) becomes NULL while every
+entry keeps its reason code and parameters (:mod:`loyalty.points.reasons`: ids and Klubb's own
+fixed words, nothing about the person); audit details about them are dropped; the exports of
+earlier privacy requests are deleted; their orders lose the customer id but keep the member
+link, so member-versus-guest analytics stay right while the member is anonymous; a ``redacted``
 tombstone stops late webhooks from writing anything about them again.
 
 The member row keeps its Shopify customer id, as ``customers/delete`` does: late webhooks and the
@@ -45,11 +47,11 @@ from loyalty.core.models import (
 from loyalty.core.types import utcnow
 from loyalty.imports.privacy import forget_customer
 from loyalty.members.enrolment import anonymise, customer_hashes
+from loyalty.points import reasons
 from loyalty.privacy import audit
 from loyalty.privacy.compliance import CustomerRequest, due_at, lock_shop
 from loyalty.privacy.webhook_bodies import erase_bodies_mentioning
 
-REDACTED = "redacted"
 RECORD_FORMAT = "klubb.customer-redaction/1"
 UNUSED_CODE_STATES = (RedemptionState.RESERVED, RedemptionState.ISSUED)
 # Requests whose export_json is a record (pending code deletions), not a copy of personal data.
@@ -169,8 +171,12 @@ def scrub_member(s: Session, member: Member) -> tuple[str, ...]:
     anonymise(member)
     s.execute(
         update(LedgerEntry)
-        .where(LedgerEntry.member_id == member.id, LedgerEntry.reason != REDACTED)
-        .values(reason=REDACTED)
+        .where(
+            LedgerEntry.member_id == member.id,
+            LedgerEntry.reason_code.in_(reasons.FREE_TEXT),
+            LedgerEntry.reason.is_not(None),
+        )
+        .values(reason=None)
     )
     s.execute(update(AuditLog).where(AuditLog.member_id == member.id).values(detail=None))
     s.execute(

@@ -19,23 +19,22 @@ its own transaction, until nothing is left or the time budget is spent (the next
   Shopify (``{"format", "discount_ids"}``), not a copy of anyone's data.
 - :func:`delete_old_audit_entries` — audit entries older than ``audit_months``.
 
-Each period is a program setting of the shop (:class:`~loyalty.core.models.ProgramSettings`, checked
-against :data:`BOUNDS` by :mod:`loyalty.points.settings`); a shop without a settings row, and a
-webhook event of no known shop, has :data:`DEFAULT_POLICY`. A sweep takes the distinct periods
-in use and works through the rows of each period's shops in turn (a handful of values, each one
-indexed range query), so one shop's longer period never keeps another's data.
+Each period is a program setting of the shop (:mod:`loyalty.privacy.retention_policy`). A sweep
+takes the distinct periods in use and works through the rows of each period's shops in turn (a
+handful of values, each one indexed range query), so one shop's longer period never keeps
+another's data.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select, update
-from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.core.models import (
     AuditLog,
@@ -43,54 +42,19 @@ from loyalty.core.models import (
     MemberStatus,
     PrivacyRequest,
     PrivacyRequestKind,
-    ProgramSettings,
     WebhookEvent,
 )
 from loyalty.core.types import months_before, utcnow
 from loyalty.members.enrolment import customer_hashes
+from loyalty.points import reasons
 from loyalty.privacy import audit
 from loyalty.privacy.leave import departure_request, retire_member
 from loyalty.privacy.redact import RECORD_KINDS
+from loyalty.privacy.retention_policy import periods_in_use, shop_period
 
 BATCH_SIZE = 500
 MEMBER_BATCH = 50
-FORFEIT_ON_RETENTION = "forfeited: anonymised after inactivity"
-
-
-def _column_default(name: str) -> int:
-    default = ProgramSettings.__table__.c[name].default
-    assert default is not None and default.is_scalar
-    return int(default.arg)
-
-
-@dataclass(frozen=True)
-class RetentionPolicy:
-    """How long each kind of data is kept; field names are the ``program_settings`` columns.
-
-    The defaults (issue 5, part 6) are the columns' own, so there is one source for them.
-    """
-
-    inactive_member_months: int = _column_default("inactive_member_months")
-    webhook_body_days: int = _column_default("webhook_body_days")
-    export_days: int = _column_default("export_days")
-    audit_months: int = _column_default("audit_months")
-
-
-DEFAULT_POLICY = RetentionPolicy()
-PERIODS = tuple(f.name for f in fields(RetentionPolicy))
-"""The retention settings, in the order the admin lists them."""
-BOUNDS: dict[str, tuple[int, int]] = {
-    "inactive_member_months": (6, 120),
-    "webhook_body_days": (1, 90),
-    "export_days": (1, 90),
-    "audit_months": (6, 120),
-}
-"""Sane bounds for each period (:mod:`loyalty.points.settings` refuses values outside them).
-
-Members: at least half a year (a seasonal shopper is not inactive), at most ten years. Webhook
-bodies and exports: at least a day (a job must get to process them), at most 90 days (Shopify's
-30-day answer deadline plus time to fetch it). Audit: at least half a year, at most ten years.
-"""
+FORFEIT_ON_RETENTION = reasons.RETENTION
 
 
 @dataclass(frozen=True)
@@ -104,24 +68,6 @@ class Sweep:
     count: int
     done: bool
     departures: tuple[int, ...] = ()
-
-
-def shop_period(name: str, shop_id: Any) -> ColumnElement[int]:
-    """SQL for the shop's ``name`` period: its setting, or the default without a settings row.
-
-    ``shop_id`` is the (outer) query's shop id column; the setting is a correlated subquery, so
-    it also works under ``FOR UPDATE`` and for rows whose shop is unknown (NULL).
-    """
-    column: InstrumentedAttribute[int] = getattr(ProgramSettings, name)
-    setting = select(column).where(ProgramSettings.shop_id == shop_id).scalar_subquery()
-    return func.coalesce(setting, getattr(DEFAULT_POLICY, name))
-
-
-def periods_in_use(sessions: sessionmaker[Session], name: str) -> list[int]:
-    """The distinct values of the ``name`` period among the shops, and the default."""
-    with sessions() as s:
-        values = set(s.scalars(select(getattr(ProgramSettings, name)).distinct()))
-    return sorted(values | {getattr(DEFAULT_POLICY, name)})
 
 
 class _Clock:

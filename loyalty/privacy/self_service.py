@@ -9,9 +9,10 @@ enqueue: this module imports no RQ. Each such change is also marked "push pendin
 transaction, so it reaches Shopify even when the enqueue fails (see
 :mod:`jobs.shopify_sync`).
 
-- :func:`my_data` — what Klubb holds about them (access, Art. 15);
-- :func:`export_member_data` — the same export as ``customers/data_request`` (JSON) or the
-  ledger (CSV) (portability, Art. 20);
+- :func:`~loyalty.privacy.self_service_access.my_data` — what Klubb holds about them (access,
+  Art. 15);
+- :func:`~loyalty.privacy.self_service_access.export_member_data` — the same export as
+  ``customers/data_request`` (JSON) or the ledger (CSV) (portability, Art. 20);
 - :func:`update_profile` — correct birthday, preferred name, language (rectification, Art. 16);
 - :func:`set_consents` — give or withdraw email/SMS marketing consent (Art. 7(3)), each change
   kept as a :class:`~loyalty.core.models.ConsentEvent` with time and source;
@@ -24,8 +25,7 @@ Only ``active`` and ``restricted`` members are found; anyone else is :class:`Not
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -34,23 +34,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.core.errors import ValidationError
-from loyalty.core.models import (
-    ConsentEvent,
-    LedgerEntry,
-    Member,
-    MemberStatus,
-    PrivacyRequest,
-    PrivacyRequestKind,
-    Shop,
-)
+from loyalty.core.models import ConsentEvent, Member, MemberStatus
 from loyalty.core.types import utcnow
-from loyalty.members.enrolment import customer_hashes
 from loyalty.privacy import audit
-from loyalty.privacy.compliance import CustomerRequest, due_at
-from loyalty.privacy.export import build_export, ledger_csv
 from loyalty.privacy.self_service_rules import (
-    EDITABLE_FIELDS,
-    SHOPIFY_OWNED_FIELDS,
     NotAMember,
     parse_consents,
     parse_profile_changes,
@@ -58,9 +45,8 @@ from loyalty.privacy.self_service_rules import (
 
 CONSENT_SOURCE = "widget"
 NO_PHONE_FOR_SMS = "Add a mobile number to your customer account first."
-RECENT_LEDGER = 50
+
 MEMBER_STATUSES = (MemberStatus.ACTIVE, MemberStatus.RESTRICTED)
-EXPORT_FORMATS = {"json": "application/json", "csv": "text/csv"}
 
 
 @dataclass(frozen=True)
@@ -80,15 +66,6 @@ class ConsentChange:
     event_ids: tuple[int, ...]
 
 
-@dataclass(frozen=True)
-class MemberExport:
-    """A download: its text, media type and a file name that names no one."""
-
-    content: str
-    media_type: str
-    filename: str
-
-
 def find_member(s: Session, shop_id: int, customer_id: int, *, lock: bool = False) -> Member:
     """The customer's active or restricted member in that shop; NotAMember otherwise."""
     query = select(Member).where(
@@ -102,107 +79,6 @@ def find_member(s: Session, shop_id: int, customer_id: int, *, lock: bool = Fals
     if member is None:
         raise NotAMember("You are not a member of this shop's club.")
     return member
-
-
-def my_data(sessions: sessionmaker[Session], shop_id: int, customer_id: int) -> dict[str, Any]:
-    """``GET /proxy/api/me``: profile, who owns which field, consents and their history, points."""
-    with sessions() as s:
-        member = find_member(s, shop_id, customer_id)
-        history = s.scalars(
-            select(ConsentEvent)
-            .where(ConsentEvent.member_id == member.id)
-            .order_by(ConsentEvent.created_at, ConsentEvent.id)
-        )
-        ledger = s.scalars(
-            select(LedgerEntry)
-            .where(LedgerEntry.member_id == member.id)
-            .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
-            .limit(RECENT_LEDGER)
-        )
-        profile_fields = (*SHOPIFY_OWNED_FIELDS, *EDITABLE_FIELDS)
-        return {
-            "customer_id": str(member.customer_id),
-            "status": member.status,
-            "profile": {name: _json(getattr(member, name)) for name in profile_fields},
-            "editable_fields": list(EDITABLE_FIELDS),
-            "shopify_owned_fields": list(SHOPIFY_OWNED_FIELDS),
-            "consents": {"email": member.email_consent, "sms": member.sms_consent},
-            "consent_history": [
-                {
-                    "channel": e.channel,
-                    "granted": e.granted,
-                    "source": e.source,
-                    "created_at": _json(e.created_at),
-                }
-                for e in history
-            ],
-            "points_balance": member.points_balance,
-            "lifetime_points": member.lifetime_points,
-            "joined_at": _json(member.joined_at),
-            "last_activity_at": _json(member.last_activity_at),
-            "recent_ledger": [
-                {
-                    "created_at": _json(e.created_at),
-                    "kind": e.kind,
-                    "points": e.points,
-                    "reason": e.reason,
-                    "order_id": None if e.order_id is None else str(e.order_id),
-                }
-                for e in ledger
-            ],
-        }
-
-
-def export_member_data(
-    sessions: sessionmaker[Session],
-    hash_keys: Sequence[bytes],
-    shop_id: int,
-    customer_id: int,
-    fmt: str,
-    *,
-    now: datetime | None = None,
-) -> MemberExport:
-    """Everything Klubb holds (``json``, the data_request export) or the ledger (``csv``).
-
-    The download is answered at once, so the export is not stored: a completed
-    ``member_export`` request records that it happened (the merchant sees it in the request
-    list), and an audit entry records who took it.
-    """
-    if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}")
-    now = now or utcnow()
-    hashes = customer_hashes(hash_keys, shop_id, customer_id)
-    with sessions.begin() as s:
-        shop = s.get(Shop, shop_id)
-        assert shop is not None
-        member = find_member(s, shop_id, customer_id)
-        s.add(
-            PrivacyRequest(
-                shop_id=shop_id,
-                kind=PrivacyRequestKind.MEMBER_EXPORT,
-                member_id=member.id,
-                customer_hash=hashes[0],
-                received_at=now,
-                due_at=due_at(now),
-                completed_at=now,
-            )
-        )
-        audit.record(
-            s, shop_id, audit.ActorType.MEMBER, customer_id, "member.exported", member.id, fmt
-        )
-        if fmt == "json":
-            request = CustomerRequest(customer_id, None, None, (), None)
-            document = build_export(s, shop, member, request, hashes)
-            content = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True)
-        else:
-            entries = s.scalars(
-                select(LedgerEntry)
-                .where(LedgerEntry.member_id == member.id)
-                .order_by(LedgerEntry.created_at, LedgerEntry.id)
-            )
-            content = ledger_csv(list(entries))
-    stem = "klubb-my-data" if fmt == "json" else "klubb-my-points"
-    return MemberExport(content, EXPORT_FORMATS[fmt], f"{stem}-{now.date().isoformat()}.{fmt}")
 
 
 def update_profile(
@@ -310,9 +186,3 @@ def _set_status(
             member.status = status
             audit.record(s, shop_id, audit.ActorType.MEMBER, customer_id, action, member.id)
         return str(member.status)
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value

@@ -1,25 +1,15 @@
 """The one client for Shopify's token endpoint and Admin GraphQL API (SHOPIFY.md §1, §8).
 
-Errors, all rooted in :class:`loyalty.core.errors.LoyaltyError`::
-
-    ShopifyError                   Shopify answered something we cannot use (``status`` if any)
-    ├── ShopifyAuthError           credentials refused: access/refresh token, code, client secret
-    │   └── InvalidSubjectToken    token exchange: the session token was refused
-    ├── ShopifyUnavailable         no usable answer: connection failure, 5xx (after retries)
-    │   └── ShopifyTimeout         no answer within ``config.shopify_timeout``
-    ├── ShopifyThrottled           still THROTTLED after bounded retries (``retry_after``)
-    └── GraphQLError               the query's ``errors`` (``codes``; ``errors`` for the caller)
-
-Token endpoint calls are not retried: an authorization code is single-use, and the caller (a
-browser, a scheduled job) retries at its own level. GraphQL calls retry 5xx, connection failures
-and THROTTLED a bounded number of times. Tokens, secrets and bodies are never logged; error
-messages carry the shop, the status and Shopify's short error code only.
+It raises the errors of :mod:`loyalty.shopify.errors`. Token endpoint calls are not retried: an
+authorization code is single-use, and the caller (a browser, a scheduled job) retries at its own
+level. GraphQL calls retry 5xx, connection failures and THROTTLED a bounded number of times.
+Tokens, secrets and bodies are never logged; error messages carry the shop, the status and
+Shopify's short error code only.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -29,8 +19,18 @@ from typing import Any
 import requests
 
 from loyalty.core.config import Config
-from loyalty.core.errors import LoyaltyError
 from loyalty.core.types import utcnow
+from loyalty.shopify.errors import (
+    ERROR_CODE,
+    GraphQLError,
+    InvalidSubjectToken,
+    ShopifyAuthError,
+    ShopifyError,
+    ShopifyThrottled,
+    ShopifyTimeout,
+    ShopifyUnavailable,
+    error_code_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,64 +38,6 @@ log = logging.getLogger(__name__)
 TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange"  # noqa: S105
 ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token"  # noqa: S105
 OFFLINE_TOKEN_TYPE = "urn:shopify:params:oauth:token-type:offline-access-token"  # noqa: S105
-_ERROR_CODE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
-
-
-class ShopifyError(LoyaltyError):
-    """Shopify's token endpoint or Admin API failed."""
-
-    code = "shopify_error"
-
-    def __init__(self, message: str, status: int | None = None, error: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.error = error  # Shopify's short error code, e.g. "invalid_subject_token"
-
-
-class ShopifyAuthError(ShopifyError):
-    """Shopify refused our credentials: an expired or revoked token, a used code, a bad secret."""
-
-    code = "shopify_auth"
-
-
-class InvalidSubjectToken(ShopifyAuthError):
-    """Token exchange refused the session token (answer 401 so App Bridge retries)."""
-
-    code = "invalid_subject_token"
-
-
-class ShopifyUnavailable(ShopifyError):
-    """Shopify could not be reached or answered 5xx."""
-
-    code = "shopify_unavailable"
-
-
-class ShopifyTimeout(ShopifyUnavailable):
-    """Shopify did not answer in time."""
-
-    code = "shopify_timeout"
-
-
-class ShopifyThrottled(ShopifyError):
-    """The shop's query-cost bucket stayed empty; try again after ``retry_after`` seconds."""
-
-    code = "shopify_throttled"
-
-    def __init__(self, message: str, retry_after: float) -> None:
-        super().__init__(message, status=None, error="THROTTLED")
-        self.retry_after = retry_after
-
-
-class GraphQLError(ShopifyError):
-    """The GraphQL response carried errors other than throttling."""
-
-    code = "graphql_error"
-
-    def __init__(self, message: str, errors: list[dict[str, Any]]) -> None:
-        super().__init__(message)
-        # Messages may echo the variables (personal data): for the caller, never for a log.
-        self.errors = errors
-        self.codes = [_error_code_of(e) for e in errors]
 
 
 @dataclass(frozen=True)
@@ -273,7 +215,7 @@ def _graphql_data(shop: str, status: int, body: Any) -> dict[str, Any]:
     errors = body.get("errors")
     if errors:
         errors = errors if isinstance(errors, list) else [{"message": str(errors)}]
-        codes = ", ".join(_error_code_of(e) for e in errors)
+        codes = ", ".join(error_code_of(e) for e in errors)
         raise GraphQLError(f"GraphQL for {shop}: {codes}", errors)
     data = body.get("data")
     if not isinstance(data, dict):
@@ -287,7 +229,7 @@ def _throttle_wait(status: int, resp: requests.Response, body: Any) -> float | N
         return _retry_after(resp, 1.0)
     if not isinstance(body, dict) or not isinstance(body.get("errors"), list):
         return None
-    if not any(_error_code_of(e) == "THROTTLED" for e in body["errors"]):
+    if not any(error_code_of(e) == "THROTTLED" for e in body["errors"]):
         return None
     try:
         cost = body["extensions"]["cost"]
@@ -298,19 +240,11 @@ def _throttle_wait(status: int, resp: requests.Response, body: Any) -> float | N
         return 1.0
 
 
-def _error_code_of(error: Any) -> str:
-    if isinstance(error, dict):
-        code = (error.get("extensions") or {}).get("code")
-        if isinstance(code, str) and _ERROR_CODE.match(code):
-            return code
-    return "error"
-
-
 def _token_error(resp: requests.Response) -> str | None:
     """Shopify's short ``error`` code from a token endpoint refusal, if it looks like one."""
     body = _json_or_none(resp)
     error = body.get("error") if isinstance(body, dict) else None
-    return error if isinstance(error, str) and _ERROR_CODE.match(error) else None
+    return error if isinstance(error, str) and ERROR_CODE.match(error) else None
 
 
 def _json_or_none(resp: requests.Response) -> Any:

@@ -14,7 +14,7 @@ an *active* member. A restricted member (GDPR Art. 18: no earning, no messages) 
 balance metafield but loses the tag, so a merchant's tag-based segments, Flow workflows and
 emails leave them out; lifting the restriction puts it back at the next sync. Leaving the club,
 retention's anonymisation and ``customers/redact`` remove the tag and Klubb's metafields
-(``jobs.shopify_sync.sync_member_fields``).
+(``loyalty.shopify.member_sync.sync_member_fields``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.core.models import Member, MemberStatus, Shop
 from loyalty.rewards.discount_codes import AccessToken
-from loyalty.shopify.client import ShopifyClient, ShopifyError
+from loyalty.shopify.client import ShopifyClient
+from loyalty.shopify.errors import ShopifyError
 
 NAMESPACE = "$app:loyalty"
 KEY = "points"

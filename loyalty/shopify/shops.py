@@ -25,7 +25,8 @@ from loyalty.core.db import upsert
 from loyalty.core.errors import LoyaltyError
 from loyalty.core.models import ProgramSettings, Shop
 from loyalty.core.types import utcnow
-from loyalty.shopify.client import ShopifyClient, ShopifyError, TokenSet
+from loyalty.shopify.client import ShopifyClient, TokenSet
+from loyalty.shopify.errors import ShopifyError
 from loyalty.shopify.tokens import TokenCipher
 
 log = logging.getLogger(__name__)

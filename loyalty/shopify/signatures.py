@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import quote_plus
 
-SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
+SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}\.myshopify\.com$")
+"""A shop's subdomain is one DNS label: at most 63 characters."""
 TIMESTAMP_TOLERANCE = 90  # seconds, as Shopify's own libraries allow
 
 

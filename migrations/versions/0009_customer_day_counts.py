@@ -7,8 +7,8 @@ Create Date: 2026-11-26 12:00:00
 ``customer_day_counts`` lets a report sum any period's distinct and repeat customers from one
 array element per series and day (loyalty.analytics.customer_counts), instead of aggregating every
 customer day of the period per customer. It is filled here from ``customer_day_orders``;
-``loyalty.analytics.reports.add_customer_orders`` keeps both from then on, reading a customer's days
-through the new index on (shop_id, customer_key, day).
+``loyalty.analytics.customer_days.add_customer_orders`` keeps both from then on, reading a
+customer's days through the new index on (shop_id, customer_key, day).
 
 The fill runs the app's own ``rebuild_customer_counts`` (the only definition of the table's
 contents); at 9,000,000 customer days it takes a minute or two.

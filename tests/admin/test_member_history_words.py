@@ -1,7 +1,8 @@
-"""The member page's points history says Klubb's own reasons in the admin's language.
+"""The member page's points history says why points moved in the admin's language.
 
-The engine stores fixed English texts (``signup bonus``, ``order 6210000001001``); staff read
-``reason_label``, while ``reason`` stays as stored for programs that read the API.
+Each entry stores a reason code and its parameters (``order`` with ``{"order_id": …}``,
+``signup_bonus``); staff read ``reason_label``, made from them, while ``reason`` stays as
+stored (a staff member's words, or Klubb's fixed English text) for programs that read the API.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from playwright.sync_api import expect
 from admin.members_api import reason_label
 from loyalty.core.models import Shop
 from loyalty.members.staff import adjust_points
+from loyalty.points import reasons
 from loyalty.points.orders import apply_order
-from loyalty.privacy.leave import FORFEIT_ON_LEAVING
-from loyalty.privacy.redact import REDACTED
 from tests.support.bodies import Line, order_body
 from tests.support.fjellsko import SHOP
 from tests.support.http import bearer
@@ -26,11 +26,12 @@ ORDER = 6210000001001
 
 @pytest.mark.parametrize(
     ("query", "bonus", "order"),
-    [("", "Signup bonus", f"Order {ORDER}"), ("?locale=nb", "Innmeldingsbonus", f"Ordre {ORDER}")],
+    [("", "Signup bonus", "Order #9999"), ("?locale=nb", "Innmeldingsbonus", "Ordre #9999")],
 )
 def test_the_engines_reasons_are_labelled_and_a_staff_reason_is_kept_as_typed(
     client, rt, shop_a, query, bonus, order
 ):
+    """The order is named as the merchant knows it (the sample body's ``#9999``)."""
     apply_order(
         rt.sessions,
         shop_a,
@@ -43,35 +44,85 @@ def test_the_engines_reasons_are_labelled_and_a_staff_reason_is_kept_as_typed(
     answer = client.get(f"/api/members/77{query}", headers=bearer(SHOP_A))
     assert answer.status_code == 200
     ledger = answer.get_json()["ledger"]
-    assert {e["kind"]: (e["reason"], e["reason_label"]) for e in ledger} == {
-        "bonus": ("signup bonus", bonus),
-        "earn": (f"order {ORDER}", order),
-        "adjust": ("Pakken kom sent", "Pakken kom sent"),
+    assert {
+        e["kind"]: (e["reason_code"], e["reason_params"], e["reason"], e["reason_label"])
+        for e in ledger
+    } == {
+        "bonus": ("signup_bonus", None, "signup bonus", bonus),
+        "earn": ("order", {"order_id": str(ORDER)}, f"order {ORDER}", order),
+        "adjust": ("staff_adjustment", None, "Pakken kom sent", "Pakken kom sent"),
     }
 
 
-@pytest.mark.parametrize(
-    ("kind", "reason", "label"),
-    [
-        ("import", "Imported from Smile.io", "Importert fra Smile.io"),
-        (
-            "import",
-            "Imported from Smile.io (balance set to 1250)",
-            "Importert fra Smile.io (saldo satt til 1\xa0250)",
-        ),
-        ("expire", FORFEIT_ON_LEAVING, "Tapt: medlemmet meldte seg ut av klubben"),
-        ("expire", "points expired after inactivity", "Utløpt etter en periode uten aktivitet"),
-        ("redeem", "reward 12", "Belønning 12"),
-        ("redeem_return", "code not created: THROTTLED", "Rabattkoden kunne ikke lages"),
-        ("adjust", REDACTED, "Slettet"),
-        ("adjust", "signup bonus", "signup bonus"),  # a staff member's words, whatever they are
-        ("earn", "something new", "something new"),  # a reason without words yet: as stored
-        ("earn", None, None),
-    ],
-)
-def test_each_reason_the_engine_writes_reads_as_norwegian(app, kind, reason, label) -> None:
-    with app.test_request_context("/?locale=nb"):
-        assert reason_label(kind, reason) == label
+WORDS = [
+    # code, params, stored text, English, Norwegian
+    ("order", {"order_id": str(ORDER)}, None, f"Order {ORDER}", f"Ordre {ORDER}"),
+    ("signup_bonus", None, None, "Signup bonus", "Innmeldingsbonus"),
+    ("reward", {"reward_id": 12}, None, "Reward 12", "Belønning 12"),
+    (
+        "reward_code_not_created",
+        {"error": "THROTTLED"},
+        None,
+        "The discount code could not be created",
+        "Rabattkoden kunne ikke lages",
+    ),
+    (
+        "reward_released",
+        None,
+        None,
+        "The reserved reward was released",
+        "Den reserverte belønningen ble frigitt",
+    ),
+    (
+        "expiry",
+        None,
+        None,
+        "Expired after a period without activity",
+        "Utløpt etter en periode uten aktivitet",
+    ),
+    (
+        "left_club",
+        None,
+        None,
+        "Forfeited: the member left the club",
+        "Tapt: medlemmet meldte seg ut av klubben",
+    ),
+    (
+        "retention",
+        None,
+        None,
+        "Forfeited: anonymised after a period without activity",
+        "Tapt: anonymisert etter en periode uten aktivitet",
+    ),
+    ("import", {"source": "Smile.io"}, None, "Imported from Smile.io", "Importert fra Smile.io"),
+    (
+        "import_balance_set",
+        {"source": "Smile.io", "points": 1250},
+        None,
+        "Imported from Smile.io (balance set to 1,250)",
+        "Importert fra Smile.io (saldo satt til 1\xa0250)",
+    ),
+    ("staff_adjustment", None, "Pakken kom sent", "Pakken kom sent", "Pakken kom sent"),
+    # A staff member's words, whatever they are.
+    ("staff_adjustment", None, "signup bonus", "signup bonus", "signup bonus"),
+    ("staff_adjustment", None, None, "Erased", "Slettet"),  # erased with their member
+    ("legacy", None, "something old", "something old", "something old"),
+    ("legacy", None, None, "Erased", "Slettet"),
+    ("from_a_newer_version", None, "its text", "its text", "its text"),  # as stored
+]
+
+
+@pytest.mark.parametrize(("code", "params", "text", "english", "norwegian"), WORDS)
+def test_each_reason_code_reads_in_english_and_norwegian(
+    app, code, params, text, english, norwegian
+) -> None:
+    for query, words in (("", english), ("?locale=nb", norwegian)):
+        with app.test_request_context(f"/{query}"):
+            assert reason_label(code, params, text) == words
+
+
+def test_every_code_the_engine_writes_has_its_words_checked_above() -> None:
+    assert {str(code) for code in reasons.ReasonCode} <= {code for code, *_ in WORDS}
 
 
 def test_the_openapi_document_describes_the_reason_label(client, rt, shop_a) -> None:

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from loyalty.core.models import LedgerKind, Member
-from loyalty.points import ledger
+from loyalty.points import ledger, reasons
 from tests.support.http import bearer
 from tests.support.shops import SHOP_A
 
@@ -114,6 +114,7 @@ def known_member(rt, shop_a) -> int:
             points=100,
             kind=LedgerKind.EARN,
             source_key="order:1:1",
+            reason=reasons.order(1),
         )
         return member.id
 

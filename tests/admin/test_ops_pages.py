@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import expect
+from rq import cron_scheduler_registry
 from sqlalchemy import select
 
 from loyalty.core.models import (
@@ -164,6 +166,11 @@ def test_a_failed_event_is_retried_from_its_page(page, screenshot, live_app, fak
     app = open_admin(page, fake_shopify)
     page.get_by_role("link", name="Failed events").click()
     expect(app.get_by_text("No failed events.", exact=False)).to_be_visible()
+    # No scheduler runs in this test: the page warns that nothing left behind is retried.
+    scheduler_warning = app.locator("#failed-events-scheduler")
+    expect(scheduler_warning).to_contain_text("scheduler has not run")
+    expect(scheduler_warning).to_be_visible()
+    rt.redis.zadd(cron_scheduler_registry.get_registry_key(), {"klubb-test": time.time()})
 
     with rt.sessions.begin() as s:
         event = WebhookEvent(
@@ -183,6 +190,7 @@ def test_a_failed_event_is_retried_from_its_page(page, screenshot, live_app, fak
     page.reload()
     rows = app.locator("#failed-events-table tbody tr")
     expect(rows).to_have_count(1)
+    expect(scheduler_warning).to_be_hidden()  # a scheduler beats now
     expect(rows.first).to_contain_text("orders/paid")
     expect(rows.first).to_contain_text("OperationalError")
     expect(rows.first).to_contain_text("6")

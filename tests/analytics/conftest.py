@@ -14,12 +14,14 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from loyalty.analytics.reports import shop_today
+from loyalty.analytics.periods import shop_today
 from loyalty.core.models import Member, ProgramSettings
 from loyalty.core.types import utcnow
+from loyalty.points import reasons
 from loyalty.points.expiry import expire_inactive_points
 from loyalty.rewards import catalogue as reward_catalogue
 from loyalty.rewards import redemptions as rewards
+from loyalty.rewards.redemption_states import return_reservation
 from tests.analytics import seed
 from tests.support.http import bearer
 from tests.support.jobs import drain
@@ -76,7 +78,7 @@ def seeded(app: Any, rt: Any, shop: Any, post_webhook: Any, proxy: Any) -> Seede
     returned, _ = rewards.reserve(
         rt.sessions, shop.id, seed.BJORN, int(reward_ids[1]), idempotency_key="bjorn-1"
     )
-    rewards.return_reservation(rt.sessions, returned.id, "test: Shopify refused the code")
+    return_reservation(rt.sessions, returned.id, reasons.code_not_created("TEST"))
 
     # Dina has done nothing for over a year: her signup bonus expires today.
     long_ago = utcnow() - timedelta(days=400)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from loyalty.analytics.reports import shop_today
+from loyalty.analytics.periods import shop_today
 from loyalty.points.ledger import add_to_rollup
 from tests.support.http import bearer
 from tests.support.shops import SHOP_A, SHOP_B

@@ -27,7 +27,7 @@ from loyalty.analytics.customer_counts import (
     with_steps,
 )
 from loyalty.analytics.customer_counts_rebuild import rebuild_customer_counts
-from loyalty.analytics.reports import add_customer_orders
+from loyalty.analytics.customer_days import add_customer_orders
 from loyalty.core.models import CustomerDayCounts
 
 pytestmark = pytest.mark.embedded

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import pytest
 
 from loyalty.analytics.customer_counts_rebuild import rebuild_customer_counts
-from loyalty.analytics.reports import add_customer_orders
+from loyalty.analytics.customer_days import add_customer_orders
 from tests.analytics.test_customer_counts import table_rows
 from tests.support.config import EMBEDDED
 

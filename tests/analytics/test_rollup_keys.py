@@ -7,7 +7,9 @@ from datetime import date
 import pytest
 from sqlalchemy import delete, select, update
 
-from loyalty.analytics.reports import Period, key_recorded_orders, report
+from loyalty.analytics.customer_days import key_recorded_orders
+from loyalty.analytics.periods import Period
+from loyalty.analytics.reports import report
 from loyalty.core.models import CustomerDayCounts, CustomerDayOrders, OrderRecord
 from tests.support.bodies import Line, at, order_body, refund_body
 from tests.support.points import HASH_KEY

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from loyalty.core.models import LedgerKind, OrderRefund
+from loyalty.points import reasons
 from loyalty.points.ledger import post
 from loyalty.points.orders import SettlementConflict
 from tests.support.bodies import Line, at, customer_body, order_body, refund_body
@@ -56,6 +57,7 @@ def test_the_unique_source_key_backstops_a_settlement_that_raced(klubb):
             points=1,
             kind=LedgerKind.ADJUST,
             source_key="order:1:0",
+            reason=reasons.staff_adjustment("takes the order's key"),
         )
     with pytest.raises(SettlementConflict):
         klubb.order(order_body(1, [SHOES]))

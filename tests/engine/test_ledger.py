@@ -9,6 +9,7 @@ from sqlalchemy import update
 
 from loyalty.core.errors import NotFound
 from loyalty.core.models import LedgerKind, Member
+from loyalty.points import reasons
 from loyalty.points.ledger import Drift, available_balance, balance, post
 
 pytestmark = pytest.mark.embedded
@@ -23,6 +24,7 @@ def _post(klubb, member_id, points, kind, key, **kw):
             points=points,
             kind=kind,
             source_key=key,
+            reason=kw.pop("reason", reasons.staff_adjustment("test")),
             **kw,
         )
 
@@ -67,6 +69,7 @@ def test_posting_to_another_shops_member_is_refused_and_leaves_nothing(klubb, rt
             points=10,
             kind=LedgerKind.ADJUST,
             source_key="x",
+            reason=reasons.staff_adjustment("test"),
         )
     assert klubb.balance(1) == 100
     assert klubb.entries(1) == [("bonus", 100)]
@@ -124,5 +127,13 @@ def test_a_member_loaded_in_the_session_sees_its_new_balance(klubb):
     member = klubb.join(1)
     with klubb.sessions.begin() as s:
         loaded = s.get(Member, member.id)
-        post(s, shop_id=klubb.shop_id, member_id=member.id, points=5, kind="earn", source_key="e")
+        post(
+            s,
+            shop_id=klubb.shop_id,
+            member_id=member.id,
+            points=5,
+            kind="earn",
+            source_key="e",
+            reason=reasons.order(1),
+        )
         assert loaded.points_balance == 105

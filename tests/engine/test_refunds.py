@@ -84,6 +84,7 @@ def test_a_refund_after_cancellation_changes_nothing_more(klubb):
 
 def test_a_balance_may_go_negative_after_spent_points_are_refunded(klubb):
     from loyalty.core.models import LedgerKind
+    from loyalty.points import reasons
     from loyalty.points.ledger import post
 
     klubb.order(order_body(1, [SHOES]))
@@ -96,6 +97,7 @@ def test_a_balance_may_go_negative_after_spent_points_are_refunded(klubb):
             points=-200,
             kind=LedgerKind.REDEEM,
             source_key="redeem:1",
+            reason=reasons.reward(1),
         )
     klubb.refund(refund_body(501, 1, [(SHOES, 1)]))
     assert klubb.balance(7001) == -100

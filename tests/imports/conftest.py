@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from loyalty.core.models import LedgerKind, Member
-from loyalty.points import ledger
+from loyalty.points import ledger, reasons
 from tests.imports.helpers import FILES, KARI, NORA, OLA
 from tests.support.http import bearer
 from tests.support.shops import SHOP
@@ -46,6 +46,7 @@ def shop_id(rt: Any, installed_shop: Callable[..., Any], fake_shop: Any) -> int:
             points=100,
             kind=LedgerKind.EARN,
             source_key="order:1:1",
+            reason=reasons.order(1),
         )
     return shop_id
 
@@ -95,13 +96,15 @@ def post_points(rt: Any, shop_id: int) -> Callable[[int, int], None]:
                     Member.shop_id == shop_id, Member.customer_id == customer_id
                 )
             )
+            order = next(counter)
             ledger.post(
                 s,
                 shop_id=shop_id,
                 member_id=member_id,
                 points=points,
                 kind=LedgerKind.EARN,
-                source_key=f"order:{next(counter)}:1",
+                source_key=f"order:{order}:1",
+                reason=reasons.order(order),
             )
 
     return post

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from loyalty.core.models import ImportRun
 from loyalty.imports import runs
 from loyalty.imports.customers import Customer
+from loyalty.imports.results import run_json
 
 
 class CountingDirectory:
@@ -36,5 +37,5 @@ def test_progress_moves_while_customers_are_looked_up(rt, shop):
     runs.execute(rt.sessions, run_id, lambda _shop: directory, hash_keys=b"k")
     # Three lookups of 200, 200 and 50 addresses: half the work is matching, reported as it goes.
     assert directory.seen == [0, 100, 200]
-    done = runs.run_json(rt.sessions, shop.id, run_id, with_rows=False)
+    done = run_json(rt.sessions, shop.id, run_id, with_rows=False)
     assert (done["status"], done["processed_rows"], done["counts"]["error"]) == ("done", 450, 450)

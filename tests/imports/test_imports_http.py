@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from loyalty.core.models import ImportRun
-from loyalty.imports import runs
 from loyalty.imports.parse import MAX_FILE_BYTES
+from loyalty.imports.results import RUNS_PAGE
 from tests.imports.helpers import KARI, balances
 from tests.support.http import bearer
 from tests.support.jobs import drain
@@ -142,7 +142,7 @@ def test_shopify_failing_marks_the_run_failed(upload, rt, shop_id, fake_shopify)
 
 def test_the_list_is_newest_first_and_paged(client, rt, shop_a, shop_b):
     with rt.sessions.begin() as s:
-        for n in range(runs.RUNS_PAGE + 3):
+        for n in range(RUNS_PAGE + 3):
             s.add(
                 ImportRun(
                     shop_id=shop_a, mode="add", source="smile", file_hash=str(n), total_rows=n
@@ -150,8 +150,8 @@ def test_the_list_is_newest_first_and_paged(client, rt, shop_a, shop_b):
             )
         s.add(ImportRun(shop_id=shop_b, mode="add", source="smile", file_hash="b"))
     first = client.get("/api/imports", headers=bearer(SHOP_A)).get_json()
-    assert len(first["imports"]) == runs.RUNS_PAGE
-    assert first["imports"][0]["total_rows"] == runs.RUNS_PAGE + 2
+    assert len(first["imports"]) == RUNS_PAGE
+    assert first["imports"][0]["total_rows"] == RUNS_PAGE + 2
     second = client.get(f"/api/imports?before={first['next']}", headers=bearer(SHOP_A)).get_json()
     assert [r["total_rows"] for r in second["imports"]] == [2, 1, 0]
     assert second["next"] is None

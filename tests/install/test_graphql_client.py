@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from loyalty.shopify.client import (
+from loyalty.shopify.client import ShopifyClient
+from loyalty.shopify.errors import (
     GraphQLError,
     ShopifyAuthError,
-    ShopifyClient,
     ShopifyThrottled,
     ShopifyTimeout,
     ShopifyUnavailable,

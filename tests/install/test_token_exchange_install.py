@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 
 from admin.install import install_from_id_token
 from loyalty.core.models import ProgramSettings, Shop
-from loyalty.shopify.client import (
+from loyalty.shopify.errors import (
     InvalidSubjectToken,
     ShopifyAuthError,
     ShopifyTimeout,

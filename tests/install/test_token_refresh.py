@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from loyalty.shopify.client import ShopifyAuthError, ShopifyUnavailable
+from loyalty.shopify.errors import ShopifyAuthError, ShopifyUnavailable
 from loyalty.shopify.shops import (
     ShopNotInstalled,
     TokenUnavailable,

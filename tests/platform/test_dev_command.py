@@ -195,6 +195,9 @@ def test_dev_command_runs_everything_and_ctrl_c_stops_it_all(
         finished = Queue("shopify", connection=client).finished_job_registry
         wait_for("a scheduled job finished by the worker", finished.get_job_ids, 60, proc)
         client.close()
+        # The scheduler's heartbeat reaches /healthz.
+        health = requests.get(f"{app_url}/healthz", timeout=5).json()
+        assert health == {"status": "ok", "scheduler": "ok"}
 
 
 def test_dev_command_restarted_on_the_same_instance_installs_the_demo_shop_afresh(

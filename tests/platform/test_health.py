@@ -1,15 +1,33 @@
-"""GET /healthz tells whether the database and Redis answer."""
+"""GET /healthz tells whether the database and Redis answer, and whether the scheduler beats."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from rq import cron_scheduler_registry
+
+from jobs.scheduler import LATE_AFTER
 
 
 @pytest.mark.embedded
 def test_healthz_is_ok_when_database_and_redis_answer(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok"}
+    assert response.get_json() == {"status": "ok", "scheduler": "late"}  # none runs here
+
+
+@pytest.mark.embedded
+def test_healthz_reports_the_schedulers_heartbeat_without_failing_on_it(client, rt):
+    """A heartbeat within LATE_AFTER seconds is ``ok``; an older one is ``late``, still 200."""
+    key = cron_scheduler_registry.get_registry_key()
+    rt.redis.zadd(key, {"klubb-scheduler": time.time() - 5})
+    assert client.get("/healthz").get_json() == {"status": "ok", "scheduler": "ok"}
+
+    rt.redis.zadd(key, {"klubb-scheduler": time.time() - LATE_AFTER - 5})
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "scheduler": "late"}
 
 
 def test_healthz_is_503_when_redis_is_down(client, rt, monkeypatch, dead_redis):

@@ -19,7 +19,7 @@ from loyalty.core.models import (
     WebhookEvent,
 )
 from loyalty.core.types import months_before, utcnow
-from loyalty.privacy import retention
+from loyalty.privacy import retention_policy
 from tests.support.http import bearer
 from tests.support.jobs import drain
 from tests.support.people import INGEBORG, SOLVEIG, seed_customer
@@ -36,7 +36,7 @@ def put_settings(client, shop, body):
 
 @pytest.mark.parametrize(
     ("name", "low", "high"),
-    [(name, low, high) for name, (low, high) in retention.BOUNDS.items()],
+    [(name, low, high) for name, (low, high) in retention_policy.BOUNDS.items()],
 )
 def test_each_period_outside_its_bounds_is_422_with_its_own_message(
     client, shop_a, name, low, high
@@ -68,20 +68,20 @@ def test_all_bad_periods_are_reported_at_once_and_nothing_is_saved(client, shop_
     saved = client.get("/api/settings", headers=bearer(SHOP_A)).get_json()
     assert saved["signup_bonus"] == 100
     assert {name: saved[name] for name in body} == {
-        name: getattr(retention.DEFAULT_POLICY, name) for name in body
+        name: getattr(retention_policy.DEFAULT_POLICY, name) for name in body
     }
 
 
 def test_the_periods_are_in_the_settings_and_the_openapi_document(client, shop_a):
     saved = client.get("/api/settings", headers=bearer(SHOP_A)).get_json()
-    assert {name: saved[name] for name in retention.PERIODS} == {
+    assert {name: saved[name] for name in retention_policy.PERIODS} == {
         "inactive_member_months": 24,
         "webhook_body_days": 30,
         "export_days": 30,
         "audit_months": 24,
     }
     schema = client.get("/api/openapi.json").get_json()["components"]["schemas"]["Settings"]
-    for name, (low, high) in retention.BOUNDS.items():
+    for name, (low, high) in retention_policy.BOUNDS.items():
         assert (schema["properties"][name]["minimum"], schema["properties"][name]["maximum"]) == (
             low,
             high,

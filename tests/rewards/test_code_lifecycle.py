@@ -13,6 +13,9 @@ from loyalty.core.models import Redemption
 from loyalty.core.types import utcnow
 from loyalty.rewards import discount_codes
 from loyalty.rewards import redemptions as rewards
+from loyalty.rewards.issuing import spec_for
+from loyalty.rewards.redemption_states import expire_codes, mark_codes_used
+from loyalty.rewards.redemption_view import get_redemption
 from tests.support.rewards import CUSTOMER, balance, entries, redemption_rows
 from tests.support.shops import SHOP
 
@@ -69,10 +72,8 @@ def test_a_stale_reservation_whose_code_reached_shopify_is_issued(
     from runtime import shop_access_token, shopify_client
 
     stale = crashed_reservation(rt, shop_id, reward_id)
-    view = rewards.get_redemption(rt.sessions, stale)
-    discount_codes.create_code(
-        shopify_client(), SHOP, shop_access_token(SHOP), discount_codes.spec_for(view)
-    )
+    view = get_redemption(rt.sessions, stale)
+    discount_codes.create_code(shopify_client(), SHOP, shop_access_token(SHOP), spec_for(view))
 
     assert maintain_redemptions()["issued"] == 1
     row = redemption_rows(rt, member_id)[0]
@@ -95,9 +96,9 @@ def test_a_stale_reservation_waits_while_shopify_is_down(
 def test_a_code_used_in_an_order_is_marked_used(rt, proxy, redeem, shop_id, member_id, reward_id):
     body = redeem(reward_id).get_json()
 
-    marked = rewards.mark_codes_used(rt.sessions, shop_id, 5001, [body["code"].lower(), "OTHER"])
+    marked = mark_codes_used(rt.sessions, shop_id, 5001, [body["code"].lower(), "OTHER"])
     assert marked == 1
-    assert rewards.mark_codes_used(rt.sessions, shop_id, 5001, [body["code"]]) == 0
+    assert mark_codes_used(rt.sessions, shop_id, 5001, [body["code"]]) == 0
     polled = proxy("GET", f"/proxy/api/redemptions/{body['id']}", customer_id=CUSTOMER).get_json()
     assert (polled["state"], polled["code"], polled["apply_url"]) == ("used", body["code"], None)
     assert polled["used_at"]
@@ -107,22 +108,20 @@ def test_a_code_used_in_an_order_is_marked_used(rt, proxy, redeem, shop_id, memb
 
 def test_a_code_is_marked_used_only_in_its_own_shop(rt, redeem, shop_id, member_id, reward_id):
     body = redeem(reward_id).get_json()
-    assert rewards.mark_codes_used(rt.sessions, shop_id + 1, 5001, [body["code"]]) == 0
+    assert mark_codes_used(rt.sessions, shop_id + 1, 5001, [body["code"]]) == 0
     assert redemption_rows(rt, member_id)[0].state == "issued"
 
 
 def test_issued_codes_past_their_end_expire_and_keep_their_points(rt, redeem, member_id, reward_id):
     body = redeem(reward_id).get_json()
-    assert rewards.expire_codes(rt.sessions) == 0
+    assert expire_codes(rt.sessions) == 0
 
-    assert rewards.expire_codes(rt.sessions, now=utcnow() + timedelta(days=31)) == 1
+    assert expire_codes(rt.sessions, now=utcnow() + timedelta(days=31)) == 1
     assert redemption_rows(rt, member_id)[0].state == "expired"
     assert balance(rt, member_id) == 500
     assert entries(rt, member_id)[-1] == ("redeem", -500)
     assert (
-        rewards.mark_codes_used(
-            rt.sessions, redemption_rows(rt, member_id)[0].shop_id, 1, [body["code"]]
-        )
+        mark_codes_used(rt.sessions, redemption_rows(rt, member_id)[0].shop_id, 1, [body["code"]])
         == 1
     )
 

@@ -9,9 +9,12 @@ from sqlalchemy import select
 
 from loyalty.core.models import Redemption
 from loyalty.core.types import utcnow
+from loyalty.points import reasons
 from loyalty.rewards import discount_codes
 from loyalty.rewards import redemptions as rewards
 from loyalty.rewards.discount_codes import CodeSpec
+from loyalty.rewards.issuing import issue_code
+from loyalty.rewards.redemption_states import return_reservation
 from tests.support.jobs import drain
 from tests.support.rewards import CUSTOMER, WAIT_SECONDS, balance, entries
 from tests.support.shops import SHOP
@@ -150,12 +153,12 @@ def test_a_code_created_for_a_redemption_returned_meanwhile_is_deleted(
     def graphql_then_release(*args, **kwargs):
         data = real_graphql(*args, **kwargs)
         if "discountCodeBasicCreate" in data:
-            rewards.return_reservation(rt.sessions, view.id, "released by the periodic job")
+            return_reservation(rt.sessions, view.id, reasons.REWARD_RELEASED)
         return data
 
     client.graphql = graphql_then_release
     with app.test_request_context():
-        after = discount_codes.issue_code(
+        after = issue_code(
             rt.sessions, client, shop_access_token, view.id, look_first=False, give_up=False
         )
 

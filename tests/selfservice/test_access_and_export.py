@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from loyalty.core.models import PrivacyRequest, PrivacyRequestKind
-from loyalty.privacy.export import EXPORT_FORMAT, LEDGER_CSV_COLUMNS
+from loyalty.privacy.export_document import EXPORT_FORMAT, LEDGER_CSV_COLUMNS
 from tests.support.members import CID, audit_actions
 from tests.support.people import INGEBORG, SOLVEIG, seed_customer
 

@@ -114,9 +114,9 @@ def test_a_change_made_while_its_push_runs_is_pushed_after_it(
     app, me, rt, ingeborg, fake_shop, monkeypatch
 ):
     """The push clears only the marker it read: a change committed meanwhile keeps its own."""
-    from jobs import shopify_sync
+    from loyalty.shopify import member_sync
 
-    write = shopify_sync._write_fields
+    write = member_sync.write_fields
 
     def write_while_the_member_changes_again(*args):
         outcome = write(*args)
@@ -126,10 +126,10 @@ def test_a_change_made_while_its_push_runs_is_pushed_after_it(
                 .where(Member.id == ingeborg.member_id)
                 .values(preferred_name="Inga", fields_push_pending_since=utcnow())
             )
-        monkeypatch.setattr(shopify_sync, "_write_fields", write)
+        monkeypatch.setattr(member_sync, "write_fields", write)
         return outcome
 
-    monkeypatch.setattr(shopify_sync, "_write_fields", write_while_the_member_changes_again)
+    monkeypatch.setattr(member_sync, "write_fields", write_while_the_member_changes_again)
     me("PATCH", json={"preferred_name": "Inge"})
     drain(app, ["shopify"])
     assert fake_shop.metafield(GID, NS, "preferred_name").value == "Inge"

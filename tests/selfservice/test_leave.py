@@ -23,6 +23,7 @@ from loyalty.core.models import (
     WebhookEvent,
 )
 from loyalty.members.enrolment import customer_hash, join
+from loyalty.points import reasons
 from loyalty.points.ledger import reconcile
 from loyalty.points.orders import apply_order
 from tests.support.jobs import drain
@@ -73,12 +74,20 @@ def test_leaving_forfeits_the_points_and_anonymises_the_membership(me, rt, ingeb
         forfeit = s.scalars(
             select(LedgerEntry).where(LedgerEntry.source_key == f"forfeit:{member.id}")
         ).one()
-        reasons = set(
-            s.scalars(select(LedgerEntry.reason).where(LedgerEntry.member_id == member.id))
-        )
+        history = s.execute(
+            select(LedgerEntry.kind, LedgerEntry.reason_code, LedgerEntry.reason)
+            .where(LedgerEntry.member_id == member.id)
+            .order_by(LedgerEntry.id)
+        ).all()
         orders = list(s.scalars(select(OrderRecord).where(OrderRecord.member_id == member.id)))
     assert (forfeit.points, forfeit.kind) == (-270, LedgerKind.EXPIRE)
-    assert reasons - {None} == {"redacted", "forfeited: left the club"}
+    # The staff's words about her are gone; every entry keeps its code, Klubb's words stay.
+    assert history == [
+        ("bonus", "signup_bonus", "signup bonus"),
+        ("earn", "order", f"order {INGEBORG.order_ids[0]}"),
+        ("adjust", "staff_adjustment", None),
+        ("expire", "left_club", "forfeited: left the club"),
+    ]
     assert reconcile(rt.sessions) == []
     assert orders and all(o.customer_id is None for o in orders)
     assert me("GET").status_code == 404  # no longer a member
@@ -146,6 +155,7 @@ def test_a_negative_balance_is_not_forfeited_upwards(me, rt, ingeborg):
                 points=-300,
                 kind="refund",
                 source_key="refund:test",
+                **reasons.columns(reasons.order(7700001)),
             )
         )
         s.get(Member, ingeborg.member_id).points_balance = -30

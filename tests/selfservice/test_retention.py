@@ -21,7 +21,7 @@ from loyalty.core.models import (
 )
 from loyalty.core.types import utcnow
 from loyalty.points.ledger import reconcile
-from loyalty.privacy import retention
+from loyalty.privacy import retention, retention_policy
 from loyalty.privacy.compliance import customer_hash_keys
 from tests.support.jobs import drain
 from tests.support.people import INGEBORG, SOLVEIG, Person, seed_customer
@@ -29,7 +29,7 @@ from tests.support.shops import SHOP
 from tests.support.tables import cells_containing
 
 NOW = utcnow()
-POLICY = retention.DEFAULT_POLICY  # the test shop has no settings row
+POLICY = retention_policy.DEFAULT_POLICY  # the test shop has no settings row
 HEDDA = Person(330033, "Hedda", "Gabler", "Heddie", "hedda@example.no", "+4790011223", (510001,))
 
 
@@ -198,8 +198,8 @@ def test_audit_entries_past_the_period_are_deleted(rt, shop_id):
 
 
 def test_the_bounds_hold_the_defaults():
-    for name, (low, high) in retention.BOUNDS.items():
-        assert low <= getattr(retention.DEFAULT_POLICY, name) <= high
+    for name, (low, high) in retention_policy.BOUNDS.items():
+        assert low <= getattr(retention_policy.DEFAULT_POLICY, name) <= high
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from loyalty.core.models import LedgerKind, Member, Shop
-from loyalty.points import ledger
+from loyalty.points import ledger, reasons
 
 SHOP = "fjellsko.myshopify.com"
 ORDER_ID = 5_500_000_000_123
@@ -56,7 +56,7 @@ def add_members(rt):
             points=499,
             kind=LedgerKind.EARN,
             source_key="order:test",
-            reason="Order #1001",
+            reason=reasons.order(ORDER_ID),
             order_id=ORDER_ID,
         )
         return kari.id

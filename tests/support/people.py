@@ -26,6 +26,7 @@ from loyalty.core.models import (
     Reward,
 )
 from loyalty.core.types import utcnow
+from loyalty.points import reasons
 from tests.support.shops import SHOP
 
 
@@ -110,14 +111,21 @@ def seed_customer(sessions: sessionmaker[Session], shop_id: int, person: Person)
                     source="widget",
                 )
             )
+        goodwill = f"Goodwill for {person.first_name} {person.last_name}"
         entries = [
-            (100, "bonus", f"signup:{person.customer_id}", "signup bonus", None),
-            (120, "earn", f"order:{person.order_ids[0]}:1", None, person.order_ids[0]),
+            (100, "bonus", f"signup:{person.customer_id}", reasons.SIGNUP_BONUS, None),
+            (
+                120,
+                "earn",
+                f"order:{person.order_ids[0]}:1",
+                reasons.order(person.order_ids[0]),
+                person.order_ids[0],
+            ),
             (
                 50,
                 "adjust",
                 f"adjust:{person.customer_id}:1",
-                f"Goodwill for {person.first_name} {person.last_name}",
+                reasons.staff_adjustment(goodwill),
                 None,
             ),
         ]
@@ -129,8 +137,8 @@ def seed_customer(sessions: sessionmaker[Session], shop_id: int, person: Person)
                     points=points,
                     kind=kind,
                     source_key=key,
-                    reason=reason,
                     order_id=order_id,
+                    **reasons.columns(reason),
                 )
             )
         for n, order_id in enumerate(person.order_ids):

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from loyalty.core.config import DEMO_API_SECRET
 from loyalty.core.models import LedgerEntry, Member, ProgramSettings, Redemption
+from loyalty.points import reasons
 from loyalty.points.ledger import post
 from loyalty.rewards import catalogue as reward_catalogue
 from loyalty.shopify.signatures import proxy_signature
@@ -57,6 +58,7 @@ def give_points(rt: Any, shop_id: int, customer_id: int, points: int, **kw: Any)
             points=points,
             kind=kw.pop("kind", "adjust"),
             source_key=f"test:{uuid.uuid4()}",
+            reason=kw.pop("reason", reasons.staff_adjustment("Test points")),
             **kw,
         )
         return int(member_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from loyalty.core.models import LedgerEntry
 from loyalty.core.spreadsheet import safe_cell
 from loyalty.core.types import utcnow
-from loyalty.privacy.export import ledger_csv
+from loyalty.privacy.export_document import ledger_csv
 
 
 def test_text_that_looks_like_a_formula_is_quoted_and_numbers_are_not():

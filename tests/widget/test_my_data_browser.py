@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import select
 
 from loyalty.core.models import ConsentEvent, Member
+from loyalty.points import reasons
 from tests.support.axe import assert_accessible
-from tests.support.rewards import CUSTOMER
+from tests.support.rewards import CUSTOMER, give_points
 
 pytestmark = pytest.mark.browser
 
@@ -57,6 +58,7 @@ def test_member_sees_history_and_data_changes_consent_downloads_restricts_and_le
     history = dialog.locator(".klubb-body[data-view=history]")
     history.wait_for()
     assert "Adjustment" in history.inner_text()
+    assert "Test points" in history.inner_text()  # the staff member's reason, as typed
     assert "+1,000 points" in history.inner_text()
     screenshot("widget-history")
     assert_accessible(page)
@@ -166,12 +168,21 @@ def test_my_data_by_keyboard_alone(
 
 
 def test_norwegian_my_data_and_history(
-    page: Any, storefront: Any, kari: int, rewards: dict, open_panel: Any, screenshot: Any
+    page: Any,
+    rt: Any,
+    shop_id: int,
+    storefront: Any,
+    kari: int,
+    rewards: dict,
+    open_panel: Any,
+    screenshot: Any,
 ) -> None:
+    give_points(rt, shop_id, CUSTOMER, 100, kind="bonus", reason=reasons.SIGNUP_BONUS)
     dialog = _open_my_data(open_panel, storefront, "/nb/")
     dialog.get_by_role("button", name="Poenghistorikk").click()
     dialog.locator(".klubb-body[data-view=history]").wait_for()
     assert "Justering" in dialog.inner_text()
+    assert "Innmeldingsbonus" in dialog.inner_text()  # why, in the panel's language
     dialog.get_by_role("button", name="Tilbake").click()
     dialog.get_by_role("button", name="Mine data").click()
     view = dialog.locator(".klubb-body[data-view=my-data]")
@@ -215,7 +226,7 @@ def test_a_refresh_landing_late_keeps_the_leave_confirmation_open(
         else:
             route.fallback()  # to the app proxy's stand-in
 
-    page.route("**/api/me", hold_reloads)
+    page.route("**/api/me?locale=*", hold_reloads)
     dialog.get_by_label("Offers by email").check()  # PUT goes through; its reload is held
     for _ in range(200):  # route handlers run while Playwright waits
         if held:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 
 from loyalty.core.models import DailyRollup, LedgerEntry, Member, ProgramSettings
 from loyalty.core.types import utcnow
+from loyalty.points import reasons
 from loyalty.points.expiry import months_before
 from loyalty.points.ledger import post
 from tests.support.jobs import drain
@@ -32,6 +33,7 @@ def make_member(rt, shop_id, customer_id, points, *, active_months_ago, kind="ad
                 points=points,
                 kind=kind,
                 source_key=f"test:{customer_id}",
+                reason=reasons.staff_adjustment("test"),
                 now=when,
             )
         return member.id
@@ -89,6 +91,7 @@ def test_new_activity_starts_a_new_period_that_expires_again(rt, app, shop_id, f
             points=50,
             kind="adjust",
             source_key="test:again",
+            reason=reasons.staff_adjustment("test"),
             now=months_before(utcnow(), 14),
         )
     run_periodic(rt, app, "jobs.engine.expire_points")

@@ -76,6 +76,7 @@ def test_the_failed_event_is_listed_without_its_body(failed_event, admin):
     assert event["received_at"]
     assert "body" not in event and "kari" not in response.get_data(as_text=True)
     assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.get_json()["scheduler"] == "late"  # no scheduler runs in this test
 
 
 @pytest.mark.embedded
@@ -91,7 +92,7 @@ def test_retry_processes_it_once_and_drops_the_scheduled_retry(
     assert balance(rt) == 350
     assert len(flaky_orders) == 2  # the first failure, then the retry: nothing more
     assert rt.queue("webhooks").scheduled_job_registry.get_job_ids() == []
-    assert admin("GET", "/api/failed-events").get_json() == {"events": []}
+    assert admin("GET", "/api/failed-events").get_json()["events"] == []
     with rt.sessions() as s:
         assert s.get(WebhookEvent, failed_event).status == EventStatus.PROCESSED
     again = admin("POST", f"/api/failed-events/{failed_event}/retry")
@@ -104,7 +105,7 @@ def test_another_shop_neither_sees_nor_retries_the_event(failed_event, admin, rt
     with rt.sessions.begin() as s:
         s.add(Shop(domain=OTHER_SHOP, installed_at=utcnow(), access_token_encrypted=b"x"))
     listed = admin("GET", "/api/failed-events", shop=OTHER_SHOP)
-    assert listed.status_code == 200 and listed.get_json() == {"events": []}
+    assert listed.status_code == 200 and listed.get_json()["events"] == []
     with_other = bearer(OTHER_SHOP)
     from flask import current_app
 

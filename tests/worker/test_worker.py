@@ -1,5 +1,6 @@
-"""The RQ worker: jobs run inside the app's context, in queue priority order, logged without data;
-``flask --app app worker --burst`` runs what is queued and exits; the cron schedule loads."""
+"""The RQ worker: jobs run with the process's runtime bound, in queue priority order, logged
+without data; ``flask --app app worker --burst`` runs what is queued and exits; RQ's own
+``rq worker -w jobs.worker.AppWorker`` builds its runtime without Flask; the cron schedule loads."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from flask import current_app
 from rq.cron import CronScheduler
 from rq.job import Job, JobStatus
 
@@ -18,16 +18,12 @@ from jobs.queueing import QUEUE_NAMES
 from jobs.worker import JobFailed, ordered_queue_names
 from runtime import current_runtime
 from tests.support.jobs import drain
+from tests.support.probes import app_url_of_bound_runtime, modules_loaded
 
 pytestmark = pytest.mark.embedded
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_ARGUMENT = "jane.doe@example.com"
-
-
-def app_url_of_current_app() -> str:
-    """A job that only works inside an app context."""
-    return str(current_app.config["KLUBB"].app_url)
 
 
 def note_queue(name: str) -> None:
@@ -40,9 +36,9 @@ def fail_with_personal_data(email: str) -> None:
     raise ValueError(f"duplicate key value (email)=({email})")
 
 
-def test_drain_runs_a_queued_job_inside_the_app_context(app, rt) -> None:
-    """A job enqueued by dotted path sees ``current_app`` and returns through RQ."""
-    job = rt.queue("webhooks").enqueue(app_url_of_current_app)
+def test_drain_runs_a_queued_job_with_the_runtime_bound(app, rt) -> None:
+    """A job enqueued by dotted path sees the runtime and returns through RQ."""
+    job = rt.queue("webhooks").enqueue(app_url_of_bound_runtime)
 
     assert drain(app) == 1
 
@@ -106,10 +102,10 @@ def _worker_env(config, rt) -> dict[str, str]:
 
 
 def test_worker_command_in_burst_mode_runs_queued_jobs_and_exits(app, rt, config) -> None:
-    """``flask --app app worker --burst --queues …`` forks a horse per job with the app's context
+    """``flask --app app worker --burst --queues …`` forks a horse per job with the runtime bound
     and leaves the queues it was not given alone."""
-    done = rt.queue("shopify").enqueue(app_url_of_current_app)
-    left = rt.queue("campaigns").enqueue(app_url_of_current_app)
+    done = rt.queue("shopify").enqueue(app_url_of_bound_runtime)
+    left = rt.queue("campaigns").enqueue(app_url_of_bound_runtime)
 
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "app", "worker", "--burst", "--queues", "shopify"],
@@ -125,6 +121,43 @@ def test_worker_command_in_burst_mode_runs_queued_jobs_and_exits(app, rt, config
     assert done.get_status() == JobStatus.FINISHED
     assert done.return_value() == config.app_url
     assert Job.fetch(left.id, connection=rt.redis).get_status() == JobStatus.QUEUED
+
+
+def test_rqs_own_worker_builds_its_runtime_from_the_environment_without_flask(
+    app, rt, config, shop, post_webhook
+) -> None:
+    """``rq worker -w jobs.worker.AppWorker`` processes a recorded webhook with a runtime built
+    from the environment's Config, and neither Flask nor the web adapters are ever imported."""
+    from sqlalchemy import select
+
+    from loyalty.core.models import EventStatus, WebhookEvent
+
+    post_webhook("shop/update", {"id": 1, "name": "Renamed", "currency": "NOK"})
+    probe = rt.queue("webhooks").enqueue(modules_loaded)
+
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("rq")),
+            "worker",
+            "--burst",
+            "-w",
+            "jobs.worker.AppWorker",
+            "--url",
+            rt.redis_url,
+            *QUEUE_NAMES,
+        ],
+        cwd=ROOT,
+        env=_worker_env(config, rt),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    with rt.sessions() as s:
+        assert s.scalar(select(WebhookEvent.status)) == EventStatus.PROCESSED
+    probe.refresh()
+    assert probe.return_value() == {"flask": False, "app": False, "admin": False, "widgets": False}
 
 
 def test_cron_schedule_loads_as_rq_cron_loads_it(rt) -> None:

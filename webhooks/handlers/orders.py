@@ -10,7 +10,7 @@ from jobs import engine as engine_jobs
 from loyalty.core.models import OrderRecord
 from loyalty.points import orders
 from loyalty.privacy.compliance import customer_hash_keys
-from loyalty.rewards import redemptions as rewards
+from loyalty.rewards.redemption_states import mark_codes_used
 from webhooks.context import EventContext
 
 
@@ -31,7 +31,7 @@ def order_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
         if isinstance(entry, dict) and entry.get("code")
     ]
     if codes:
-        rewards.mark_codes_used(ctx.rt.sessions, ctx.shop_id, record.order_id, codes)
+        mark_codes_used(ctx.rt.sessions, ctx.shop_id, record.order_id, codes)
     if record.member_id is not None:
         # A customer this order enrolled gets the welcome code, as through customers/create.
         engine_jobs.welcome_newcomer(ctx.rt, record.member_id, ctx.received_at)

@@ -522,7 +522,8 @@
     return new Intl.DateTimeFormat(this.locale, { dateStyle: "medium" }).format(new Date(iso));
   };
 
-  // The member's own data (GET /api/me) as the history or the "my data" view.
+  // The member's own data (GET /api/me) as the history or the "my data" view; ``locale`` asks
+  // for the history's reasons in the panel's language.
   // A redraw keeps a "leave the club" confirmation the shopper opened while it loaded, and
   // the focus on the control that had it (``focus``: a selector to move it to instead); only
   // the newest of several loads in flight draws.
@@ -530,7 +531,7 @@
     var self = this;
     var ticket = (self.meTicket = (self.meTicket || 0) + 1);
     self.say(self.t("loading"));
-    return self.call("GET", "/api/me").then(function (res) {
+    return self.call("GET", "/api/me?locale=" + self.lang).then(function (res) {
       if (ticket !== self.meTicket) return;
       if (res.status !== 200) return self.fail();
       self.say("");
@@ -556,10 +557,13 @@
     var rows = self.mine.recent_ledger || [];
     var list = h("ul", { class: "klubb-rewards" }, rows.map(function (e) {
       var sign = e.points > 0 ? "+" : "";
+      // reason_label: why, in words the server put in the panel's language (a staff
+      // member's reason as they typed it).
+      var why = [e.reason_label, self.date(e.created_at)].filter(Boolean).join(" · ");
       return h("li", { class: "klubb-reward" }, [
         h("span", { class: "klubb-reward-text" }, [
           h("strong", { text: self.texts["k_" + e.kind] || e.kind }),
-          h("span", { class: "klubb-muted", text: self.date(e.created_at) })
+          h("span", { class: "klubb-muted", text: why })
         ]),
         h("span", { text: sign + self.pts(e.points) })
       ]);

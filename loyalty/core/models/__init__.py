@@ -1,0 +1,77 @@
+"""Klubb's tables, as SQLAlchemy 2.0 typed models (DESIGN.md, "Data model").
+
+Shopify ids exceed 2^53: they are BIGINT here and strings in JSON. Money is ``Numeric``
+(``Decimal`` in Python) in the shop's currency; points are integers. Every row that belongs to
+a shop carries ``shop_id`` so that every query can be scoped by shop (invariant 7).
+
+One module per concept: ``base`` (the declarative base and shared column types), ``shops``,
+``members``, ``ledger`` (with the order facts), ``rewards``, ``webhook_events``, ``privacy``,
+``analytics`` and ``imports`` (with the backfill). Importing this package registers every table
+on ``Base.metadata`` (Alembic's ``migrations/env.py`` relies on it); every public name is
+re-exported here, so ``from loyalty.core.models import X`` is the way to import a model.
+"""
+
+from __future__ import annotations
+
+from loyalty.core.models.analytics import (
+    CustomerDayCounts,
+    CustomerDayOrders,
+    DailyRollup,
+    IntArray,
+)
+from loyalty.core.models.base import ENUM_STR, MONEY, NAMING, Base, BigIntPK
+from loyalty.core.models.imports import Backfill, ImportRow, ImportRun
+from loyalty.core.models.ledger import LedgerEntry, LedgerKind, OrderRecord, OrderRefund
+from loyalty.core.models.members import (
+    ConsentEvent,
+    Member,
+    MemberStatus,
+    Tombstone,
+    TombstoneReason,
+)
+from loyalty.core.models.privacy import (
+    AuditLog,
+    PrivacyRequest,
+    PrivacyRequestKind,
+    ShopRedaction,
+)
+from loyalty.core.models.rewards import Redemption, RedemptionState, Reward, RewardKind
+from loyalty.core.models.shops import ProgramSettings, Shop, WidgetAppearance
+from loyalty.core.models.webhook_events import EventStatus, WebhookEvent
+
+__all__ = [
+    "ENUM_STR",
+    "MONEY",
+    "NAMING",
+    "AuditLog",
+    "Backfill",
+    "Base",
+    "BigIntPK",
+    "ConsentEvent",
+    "CustomerDayCounts",
+    "CustomerDayOrders",
+    "DailyRollup",
+    "EventStatus",
+    "ImportRow",
+    "ImportRun",
+    "IntArray",
+    "LedgerEntry",
+    "LedgerKind",
+    "Member",
+    "MemberStatus",
+    "OrderRecord",
+    "OrderRefund",
+    "PrivacyRequest",
+    "PrivacyRequestKind",
+    "ProgramSettings",
+    "Redemption",
+    "RedemptionState",
+    "Reward",
+    "RewardKind",
+    "Shop",
+    "ShopRedaction",
+    "Tombstone",
+    "TombstoneReason",
+    "WebhookEvent",
+    "WidgetAppearance",
+]

@@ -1,0 +1,96 @@
+"""Shops, their program settings and the widget's appearance."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from loyalty.core.models.base import Base, BigIntPK
+from loyalty.core.types import UTCDateTime, utcnow
+
+
+class Shop(Base):
+    """A shop that installed Klubb; tokens are stored encrypted (see ``loyalty.shopify.tokens``)."""
+
+    __tablename__ = "shops"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    domain: Mapped[str] = mapped_column(String(255), unique=True)
+    shopify_shop_id: Mapped[int | None] = mapped_column(BigInteger)
+    name: Mapped[str | None] = mapped_column(String(255))
+    access_token_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    access_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refresh_token_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    refresh_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scopes: Mapped[str] = mapped_column(String(1000), default="")
+    installed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    currency: Mapped[str] = mapped_column(String(3), default="NOK")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Oslo")
+    locale: Mapped[str] = mapped_column(String(8), default="en")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    settings: Mapped[ProgramSettings | None] = relationship(
+        back_populates="shop", uselist=False, cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_installed(self) -> bool:
+        """Installed and not uninstalled since, with a token to call Shopify with."""
+        return self.installed_at is not None and self.uninstalled_at is None
+
+
+class ProgramSettings(Base):
+    """A shop's loyalty program: the earning rules' parameters (DESIGN.md, "Earning rules")."""
+
+    __tablename__ = "program_settings"
+
+    shop_id: Mapped[int] = mapped_column(
+        ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Points per whole unit of the shop's currency.
+    earn_rate: Mapped[Decimal] = mapped_column(Numeric(10, 4), default=Decimal(1))
+    signup_bonus: Mapped[int] = mapped_column(Integer, default=100)
+    welcome_discount_percent: Mapped[int] = mapped_column(Integer, default=10)
+    expiry_months: Mapped[int] = mapped_column(Integer, default=12)
+    auto_enrol: Mapped[bool] = mapped_column(Boolean, default=True)
+    pending_days: Mapped[int] = mapped_column(Integer, default=0)
+    # Retention periods (loyalty.privacy.retention_policy; checked in loyalty.points.settings).
+    inactive_member_months: Mapped[int] = mapped_column(Integer, default=24)
+    webhook_body_days: Mapped[int] = mapped_column(Integer, default=30)
+    export_days: Mapped[int] = mapped_column(Integer, default=30)
+    audit_months: Mapped[int] = mapped_column(Integer, default=24)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    shop: Mapped[Shop] = relationship(back_populates="settings")
+
+
+class WidgetAppearance(Base):
+    """How the storefront widget looks, as the merchant set it in the admin (issue 7)."""
+
+    __tablename__ = "widget_appearances"
+
+    shop_id: Mapped[int] = mapped_column(
+        ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True
+    )
+    accent_color: Mapped[str] = mapped_column(String(7))
+    accent_text_color: Mapped[str] = mapped_column(String(7))
+    background_color: Mapped[str] = mapped_column(String(7))
+    text_color: Mapped[str] = mapped_column(String(7))
+    position: Mapped[str] = mapped_column(String(8))
+    # {"en": "Rewards", "nb": "Fordeler"}; a missing language uses the extension's own text.
+    launcher_text: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
