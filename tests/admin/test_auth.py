@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from tests.admin.conftest import SHOP_A, SHOP_B, bearer, session_token
+from tests.support.http import bearer, session_token
+from tests.support.shops import SHOP_A, SHOP_B
 
 RETRY = "X-Shopify-Retry-Invalid-Session-Request"
 
@@ -84,8 +85,8 @@ def test_a_token_signed_with_none_algorithm_is_401(client, shop_a):
     )
 
 
-def test_a_shop_that_never_installed_is_401(client, make_shop):
-    make_shop(SHOP_A, installed=False)
+def test_a_shop_that_never_installed_is_401(client, installed_shop):
+    installed_shop(SHOP_A, installed=False)
     assert_unauthorized(client.get("/api/settings", headers=bearer(SHOP_A)))
 
 
@@ -94,8 +95,8 @@ def test_an_unknown_shop_is_401(client):
 
 
 @pytest.mark.embedded
-def test_an_uninstalled_shop_is_401(client, make_shop):
-    make_shop(SHOP_A, uninstalled=True)
+def test_an_uninstalled_shop_is_401(client, installed_shop):
+    installed_shop(SHOP_A, uninstalled=True)
     assert_unauthorized(client.get("/api/settings", headers=bearer(SHOP_A)))
     assert_unauthorized(
         client.put("/api/settings", json={"signup_bonus": 5}, headers=bearer(SHOP_A))

@@ -9,7 +9,8 @@ import pytest
 
 from loyalty.core.models import LedgerKind, Member
 from loyalty.points import ledger, reasons
-from tests.admin.conftest import SHOP_A, bearer
+from tests.support.http import bearer
+from tests.support.shops import SHOP_A
 
 
 def api_rules(app) -> set[tuple[str, str]]:

@@ -9,7 +9,8 @@ import pytest
 
 from loyalty.core.config import DEMO_API_KEY
 from loyalty.core.models import ProgramSettings, Shop
-from tests.admin.conftest import SHOP_A, session_token
+from tests.support.http import session_token
+from tests.support.shops import SHOP_A
 
 RETRY = "X-Shopify-Retry-Invalid-Session-Request"
 HOST = "YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYWxwaGE"

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from loyalty.core.models import AuditLog, ProgramSettings
-from tests.admin.conftest import SHOP_A, bearer
+from tests.support.http import bearer
+from tests.support.shops import SHOP_A
 
 DEFAULTS = {
     "earn_rate": "1",

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from loyalty.analytics.periods import shop_today
 from loyalty.core.models import Member, ProgramSettings
@@ -22,11 +22,10 @@ from loyalty.points.expiry import expire_inactive_points
 from loyalty.rewards import catalogue as reward_catalogue
 from loyalty.rewards import redemptions as rewards
 from loyalty.rewards.redemption_states import return_reservation
-from tests.admin.conftest import bearer, make_shop, shop_a, shop_b  # noqa: F401 - shared fixtures
 from tests.analytics import seed
-from tests.conftest import SHOP
-from tests.engine.conftest import klubb, new_klubb  # noqa: F401 - shared fixtures
+from tests.support.http import bearer
 from tests.support.jobs import drain
+from tests.support.shops import SHOP
 
 
 class Seeded:
@@ -102,9 +101,3 @@ def analytics(client: Any) -> Any:
         return client.get(path, query_string=query, headers=bearer(shop))
 
     return get
-
-
-def balances(rt: Any, shop_id: int) -> int:
-    """The sum of the shop's member balances (the liability the rollups must agree with)."""
-    with rt.sessions() as s:
-        return sum(s.scalars(select(Member.points_balance).where(Member.shop_id == shop_id)))

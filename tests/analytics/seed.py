@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tests.engine.bodies import Line, order_body, refund_body
+from tests.support.bodies import Line, order_body, refund_body
 
 OSLO = ZoneInfo("Europe/Oslo")
 ANNA, BJORN, CARL, DINA = 9101, 9102, 9103, 9104

@@ -5,13 +5,21 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from loyalty.core.models import Member
 from tests.analytics import seed
-from tests.analytics.conftest import balances
 
 pytestmark = pytest.mark.embedded
+
+
+def balances(rt: Any, shop_id: int) -> int:
+    """The sum of the shop's member balances (the liability the rollups must agree with)."""
+    with rt.sessions() as s:
+        return sum(s.scalars(select(Member.points_balance).where(Member.shop_id == shop_id)))
 
 
 def test_the_default_period_matches_the_inputs_figure_for_figure(seeded, analytics, rt, shop):

@@ -29,7 +29,6 @@ from loyalty.analytics.customer_counts import (
 from loyalty.analytics.customer_counts_rebuild import rebuild_customer_counts
 from loyalty.analytics.customer_days import add_customer_orders
 from loyalty.core.models import CustomerDayCounts
-from tests.engine.conftest import make_shop
 
 pytestmark = pytest.mark.embedded
 
@@ -100,8 +99,10 @@ def play(sessions, shop_id, transactions) -> History:
         st.tuples(st.integers(-3, 1470), st.integers(1, MAX_DAYS)), min_size=1, max_size=6
     ),
 )
-def test_the_counts_follow_every_change_and_sum_periods_exactly(rt, transactions, periods):
-    shop_id = make_shop(rt.sessions)
+def test_the_counts_follow_every_change_and_sum_periods_exactly(
+    rt, installed_shop, transactions, periods
+):
+    shop_id = installed_shop(None).id  # a shop of its own for each example
     history = play(rt.sessions, shop_id, transactions)
     with rt.sessions() as s:
         for start, days in periods:
@@ -114,9 +115,11 @@ def test_the_counts_follow_every_change_and_sum_periods_exactly(rt, transactions
     assert kept == table_rows(rt.sessions, shop_id)
 
 
-def test_a_late_day_a_cancellation_and_a_second_first_day_order_move_the_right_rows(rt):
+def test_a_late_day_a_cancellation_and_a_second_first_day_order_move_the_right_rows(
+    rt, installed_shop
+):
     """The cases the writer must get right, by hand: gaps change on the day after a late day."""
-    shop_id = make_shop(rt.sessions)
+    shop_id = installed_shop().id
     day = BASE + timedelta(days=10)
 
     def add(offset, delta, member=True):

@@ -16,8 +16,7 @@ import pytest
 from loyalty.analytics.customer_counts_rebuild import rebuild_customer_counts
 from loyalty.analytics.customer_days import add_customer_orders
 from tests.analytics.test_customer_counts import table_rows
-from tests.conftest import EMBEDDED
-from tests.engine.conftest import make_shop
+from tests.support.config import EMBEDDED
 
 pytestmark = [
     pytest.mark.postgres,
@@ -38,8 +37,10 @@ ROUNDS = [
 ]
 
 
-def test_concurrent_orders_of_one_customer_leave_the_counts_as_a_rebuild_makes_them(rt):
-    shop_id = make_shop(rt.sessions)
+def test_concurrent_orders_of_one_customer_leave_the_counts_as_a_rebuild_makes_them(
+    rt, installed_shop
+):
+    shop_id = installed_shop().id
     barrier = threading.Barrier(2, timeout=30)
     errors: list[BaseException] = []
 

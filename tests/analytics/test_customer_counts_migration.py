@@ -14,7 +14,7 @@ from loyalty.analytics.customer_counts import period_customers
 from loyalty.core.config import Config
 from migrations import upgrade
 from tests.analytics.test_customer_counts import History, brute_force
-from tests.conftest import EMBEDDED, scratch_postgres_database
+from tests.support.config import EMBEDDED, scratch_postgres_database
 
 pytestmark = pytest.mark.embedded
 

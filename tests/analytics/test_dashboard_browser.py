@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from loyalty.core.config import DEMO_API_KEY
 from tests.analytics import seed
-from tests.conftest import SHOP
-from tests.widget.axe import assert_accessible
+from tests.support.axe import assert_accessible
+from tests.support.shops import SHOP
 
 pytestmark = pytest.mark.browser
 

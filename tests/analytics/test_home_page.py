@@ -10,8 +10,8 @@ import pytest
 from babel.messages.pofile import read_po
 
 from loyalty.core.config import DEMO_API_KEY
-from tests.admin.conftest import SHOP_A
-from tests.admin_pages.test_pages import embedded_url
+from tests.support.http import embedded_url
+from tests.support.shops import SHOP_A
 
 pytestmark = pytest.mark.embedded
 

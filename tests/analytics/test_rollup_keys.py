@@ -11,8 +11,8 @@ from loyalty.analytics.customer_days import key_recorded_orders
 from loyalty.analytics.periods import Period
 from loyalty.analytics.reports import report
 from loyalty.core.models import CustomerDayCounts, CustomerDayOrders, OrderRecord
-from tests.engine.bodies import Line, at, order_body, refund_body
-from tests.engine.conftest import HASH_KEY
+from tests.support.bodies import Line, at, order_body, refund_body
+from tests.support.points import HASH_KEY
 
 pytestmark = pytest.mark.embedded
 

@@ -1,6 +1,6 @@
 """Fixtures for the backfill: a shop on the fake Shopify with customers and past orders.
 
-The shop is installed in the app with a real token from the fake (``install_with_fake_token``,
+The shop is installed in the app with a real token from the fake (``installed_shop(tokens=True)``,
 outside a request, so no run starts by itself); ``backfill(**options)`` is the merchant's
 ``POST /api/backfill`` with a session token, then the queued jobs run (``drain``).
 """
@@ -14,21 +14,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from loyalty.core.config import Config
-from loyalty.shopify.client import ShopifyClient
-from tests.admin.conftest import (
-    bearer,
-    make_shop,  # noqa: F401 - shared fixture
-)
-from tests.conftest import SHOP, install_with_fake_token
+from tests.backfill.helpers import DAY, KARI, OLA, ORDER_GUEST, ORDER_KARI, ORDER_OLD
+from tests.support.http import bearer
 from tests.support.jobs import drain
-
-DAY = 86400
-KARI = 820982911946154500
-OLA = 820982911946154501
-ORDER_KARI = 5_600_000_000_001
-ORDER_GUEST = 5_600_000_000_002
-ORDER_OLD = 5_600_000_000_003
+from tests.support.shops import SHOP
 
 
 @pytest.fixture
@@ -45,15 +34,11 @@ def fake_shop(fake_shopify: Any) -> Any:
 
 
 @pytest.fixture
-def install(app: Flask, rt: Any, config: Config, fake_shopify: Any, fake_shop: Any) -> Any:
+def install(installed_shop: Callable[..., Any], fake_shop: Any) -> Any:
     """``install(scopes=None)``: install the shop in the app (optionally with other scopes)."""
 
     def run(scopes: str | None = None) -> int:
-        if scopes:
-            fake_shopify.install(SHOP, scopes)
-        shop_id = install_with_fake_token(rt, fake_shopify, config)
-        app.extensions["klubb"].shopify_client = ShopifyClient(config, backoff=0.01)
-        return shop_id
+        return int(installed_shop(tokens=True, scopes=scopes).id)
 
     return run
 
@@ -85,19 +70,3 @@ def backfill(api: Any, app: Flask, live_app: str) -> Callable[..., Any]:
         return api("GET", "/api/backfill").get_json()
 
     return run
-
-
-def run_due_scheduled_jobs(rt: Any) -> int:
-    """Move the ``shopify`` queue's scheduled jobs to the queue, as RQ's scheduler does once they
-    are due (a burst ``drain`` does not wait for them); how many."""
-    from rq.job import Job
-    from rq.registry import ScheduledJobRegistry
-
-    queue = rt.queue("shopify")
-    registry = ScheduledJobRegistry(queue=queue)
-    moved = 0
-    for job_id in registry.get_job_ids():
-        registry.remove(job_id)
-        queue.enqueue_job(Job.fetch(job_id, connection=rt.redis))
-        moved += 1
-    return moved

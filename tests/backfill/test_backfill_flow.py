@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from loyalty.core.models import LedgerEntry, Member, OrderRecord
-from tests.backfill.conftest import KARI, OLA, ORDER_GUEST, ORDER_KARI, run_due_scheduled_jobs
-from tests.support.jobs import drain
+from tests.backfill.helpers import KARI, OLA, ORDER_GUEST, ORDER_KARI
+from tests.support.jobs import drain, run_due_scheduled_jobs
 
 pytestmark = pytest.mark.embedded
 

@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import func, select
 
 from loyalty.core.models import LedgerEntry, LedgerKind, Member, OrderRecord
-from tests.backfill.conftest import KARI, ORDER_GUEST, ORDER_KARI
-from tests.conftest import SHOP
-from tests.engine.bodies import Line, order_body
+from tests.backfill.helpers import KARI, ORDER_GUEST, ORDER_KARI
+from tests.support.bodies import Line, order_body
 from tests.support.jobs import drain
+from tests.support.shops import SHOP
 
 
 def paid_webhook(fake_shopify, app):

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from loyalty.backfill.runs import progress
 from loyalty.core.models import OrderRecord, Shop
 from loyalty.core.types import utcnow
-from tests.backfill.conftest import ORDER_GUEST, ORDER_KARI
-from tests.conftest import SHOP
+from tests.backfill.helpers import ORDER_GUEST, ORDER_KARI
 from tests.support.jobs import drain
+from tests.support.shops import SHOP
 
 
 @pytest.fixture

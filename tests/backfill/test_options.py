@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 
 from devtools.fake_shopify.fake import DEFAULT_SCOPES
 from loyalty.core.models import DailyRollup, LedgerEntry, LedgerKind, Member, OrderRecord
-from tests.backfill.conftest import KARI, OLA, ORDER_GUEST, ORDER_KARI, ORDER_OLD
-from tests.conftest import SHOP
-from tests.engine.bodies import Line, customer_body, order_body
+from tests.backfill.helpers import KARI, OLA, ORDER_GUEST, ORDER_KARI, ORDER_OLD
+from tests.support.bodies import Line, customer_body, order_body
 from tests.support.jobs import drain
+from tests.support.shops import SHOP
 
 
 def recorded(rt):

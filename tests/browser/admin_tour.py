@@ -12,7 +12,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from loyalty.rewards.catalogue import create_reward
-from tests.browser.test_admin_rewards_members import SHOP, add_members, shop_id
+from tests.support.fjellsko import SHOP, add_members, shop_id
 
 MEMBER = 7001  # Kari, added by add_members
 PAGES = (

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.admin_tour import PAGES, name_of, open_shop, visit
-from tests.widget.axe import assert_accessible
+from tests.support.axe import assert_accessible
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ from rq import cron_scheduler_registry
 from admin.pages import NAV
 from loyalty.core.models import ProgramSettings, Shop
 from tests.browser.admin_tour import MEMBER, PAGES, name_of, open_shop, visit
-from tests.browser.test_admin_rewards_members import SHOP
+from tests.support.fjellsko import SHOP
 
 pytestmark = pytest.mark.browser
 

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from playwright.sync_api import expect
 
-from loyalty.core.models import AuditLog, LedgerEntry, LedgerKind, Member, Reward, Shop
-from loyalty.points import ledger, reasons
+from loyalty.core.models import AuditLog, LedgerEntry, Member, Reward
 from loyalty.rewards.catalogue import create_reward
-
-SHOP = "fjellsko.myshopify.com"
-ORDER_ID = 5_500_000_000_123
+from tests.support.fjellsko import ORDER_ID, SHOP, add_members, shop_id
 
 pytestmark = pytest.mark.browser
-
-
-def shop_id(rt):
-    with rt.sessions() as s:
-        return s.query(Shop.id).filter_by(domain=SHOP).scalar()
 
 
 def open_admin(page, fake_shopify, path=""):
@@ -105,44 +95,6 @@ def test_a_reward_created_in_the_admin_is_offered_in_the_widget(
         ("<b>50 kr</b> off", 450)
     ]
     assert page.js_errors == []
-
-
-def add_members(rt):
-    with rt.sessions.begin() as s:
-        sid = s.query(Shop.id).filter_by(domain=SHOP).scalar()
-        kari = Member(
-            shop_id=sid,
-            customer_id=7001,
-            first_name="Kari",
-            last_name="Nordmann",
-            email="kari@example.no",
-            phone="+4791234567",
-            email_consent=True,
-            joined_at=datetime(2026, 2, 1, tzinfo=UTC),
-        )
-        others = [
-            Member(
-                shop_id=sid,
-                customer_id=7100 + n,
-                first_name=f"Kunde{n}",
-                email=f"kunde{n}@example.no",
-                joined_at=datetime(2026, 3, 1 + n, tzinfo=UTC),
-            )
-            for n in range(3)
-        ]
-        s.add_all([kari, *others])
-        s.flush()
-        ledger.post(
-            s,
-            shop_id=sid,
-            member_id=kari.id,
-            points=499,
-            kind=LedgerKind.EARN,
-            source_key="order:test",
-            reason=reasons.order(ORDER_ID),
-            order_id=ORDER_ID,
-        )
-        return kari.id
 
 
 def test_find_a_member_by_email_and_adjust_their_points(

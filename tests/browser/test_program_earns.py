@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from loyalty.core.models import LedgerEntry, LedgerKind
 from loyalty.core.money import points_for
-from tests.engine.bodies import Line, order_body
+from tests.support.bodies import Line, order_body
 from tests.support.jobs import drain
 
 SHOP = "fjellsko.myshopify.com"

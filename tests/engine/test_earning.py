@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from loyalty.core.models import LedgerEntry, Member, MemberStatus, ProgramSettings
 from loyalty.points.ledger import available_balance
-from tests.engine.bodies import Line, at, order_body
+from tests.support.bodies import Line, at, order_body
 
 pytestmark = pytest.mark.embedded
 

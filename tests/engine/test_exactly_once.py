@@ -12,8 +12,8 @@ from loyalty.core.models import LedgerKind, OrderRefund
 from loyalty.points import reasons
 from loyalty.points.ledger import post
 from loyalty.points.orders import SettlementConflict
-from tests.conftest import EMBEDDED
-from tests.engine.bodies import Line, at, customer_body, order_body, refund_body
+from tests.support.bodies import Line, at, customer_body, order_body, refund_body
+from tests.support.config import EMBEDDED
 
 SHOES = Line(11, "100.00")
 SOCKS = Line(12, "25.00", quantity=2)

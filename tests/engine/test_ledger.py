@@ -11,7 +11,6 @@ from loyalty.core.errors import NotFound
 from loyalty.core.models import LedgerKind, Member
 from loyalty.points import reasons
 from loyalty.points.ledger import Drift, available_balance, balance, post
-from tests.engine.conftest import make_shop
 
 pytestmark = pytest.mark.embedded
 
@@ -59,9 +58,9 @@ def test_earning_redeeming_and_adjusting_are_activity_but_refunds_are_not(klubb)
     assert klubb.member(1).last_activity_at == earned
 
 
-def test_posting_to_another_shops_member_is_refused_and_leaves_nothing(klubb, rt):
+def test_posting_to_another_shops_member_is_refused_and_leaves_nothing(klubb, rt, installed_shop):
     stranger = klubb.join(1)
-    other_shop = make_shop(rt.sessions)
+    other_shop = installed_shop().id
     with pytest.raises(NotFound), rt.sessions.begin() as s:
         post(
             s,

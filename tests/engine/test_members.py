@@ -8,8 +8,8 @@ import pytest
 
 from loyalty.core.models import MemberStatus, Tombstone, TombstoneReason
 from loyalty.members.enrolment import customer_hash
-from tests.engine.bodies import Line, at, customer_body, order_body
-from tests.engine.conftest import HASH_KEY
+from tests.support.bodies import Line, at, customer_body, order_body
+from tests.support.points import HASH_KEY
 
 pytestmark = pytest.mark.embedded
 
@@ -66,7 +66,7 @@ def test_stale_customer_updates_are_ignored(klubb):
 
 
 def test_triggered_at_orders_bodies_without_updated_at(klubb):
-    from tests.engine.bodies import T0
+    from tests.support.bodies import T0
 
     klubb.customer(customer_body(7001, updated_at=None, first_name="A"), triggered_at=T0)
     klubb.customer(customer_body(7001, updated_at=at(-1), first_name="B"))

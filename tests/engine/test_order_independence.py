@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from loyalty.core.money import exponent, shop_money
-from tests.conftest import EMBEDDED
-from tests.engine.bodies import Line, at, customer_body, order_body, refund_body
-from tests.engine.conftest import Klubb, make_shop
+from tests.support.bodies import Line, at, customer_body, order_body, refund_body
+from tests.support.config import EMBEDDED
+from tests.support.points import Klubb
 
 ORDER, CUSTOMER, BONUS = 4242, 7001, 100
 
@@ -194,10 +194,8 @@ DELIVER = {
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(story=stories())
-def test_final_points_depend_only_on_the_final_facts(rt, story):
-    klubb = Klubb(
-        rt.sessions, make_shop(rt.sessions, currency=story.currency, earn_rate=story.rate)
-    )
+def test_final_points_depend_only_on_the_final_facts(rt, new_klubb, story):
+    klubb = new_klubb(currency=story.currency, earn_rate=story.rate)
     for topic, body in story.deliveries:
         DELIVER[topic](klubb, body)
     _label(story)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.engine.bodies import Line, at, order_body, refund_body
+from tests.support.bodies import Line, at, order_body, refund_body
 
 pytestmark = pytest.mark.embedded
 

@@ -7,22 +7,16 @@ Shopify whom Klubb does not know yet, so the import finds them through the Admin
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 
-from loyalty.core.config import Config
-from loyalty.core.models import LedgerEntry, LedgerKind, Member
+from loyalty.core.models import LedgerKind, Member
 from loyalty.points import ledger, reasons
-from loyalty.shopify.client import ShopifyClient
-from tests.admin.conftest import bearer, make_shop, shop_a, shop_b  # noqa: F401 - shared fixtures
-from tests.conftest import SHOP, install_with_fake_token
-
-FILES = Path(__file__).parent / "files"
-KARI, OLA, NORA = 101, 102, 103
+from tests.imports.helpers import FILES, KARI, NORA, OLA
+from tests.support.http import bearer
+from tests.support.shops import SHOP
 
 
 @pytest.fixture
@@ -36,10 +30,9 @@ def fake_shop(fake_shopify: Any) -> Any:
 
 
 @pytest.fixture
-def shop_id(app: Flask, rt: Any, config: Config, fake_shopify: Any, fake_shop: Any) -> int:
+def shop_id(rt: Any, installed_shop: Callable[..., Any], fake_shop: Any) -> int:
     """The shop installed in the app with a token from the fake, Kari a member with 100."""
-    shop_id = install_with_fake_token(rt, fake_shopify, config)
-    app.extensions["klubb"].shopify_client = ShopifyClient(config, backoff=0.01)
+    shop_id = installed_shop(tokens=True).id
     with rt.sessions.begin() as s:
         kari = Member(
             shop_id=shop_id, customer_id=KARI, first_name="Kari", email="kari@example.com"
@@ -115,40 +108,3 @@ def post_points(rt: Any, shop_id: int) -> Callable[[int, int], None]:
             )
 
     return post
-
-
-def balances(rt: Any, shop_id: int) -> dict[int, int]:
-    """Every member's balance by customer id."""
-    with rt.sessions() as s:
-        return dict(
-            s.execute(
-                select(Member.customer_id, Member.points_balance).where(Member.shop_id == shop_id)
-            ).all()
-        )
-
-
-def import_entries(rt: Any, shop_id: int) -> list[tuple[int, int, str]]:
-    """Every import ledger entry: (customer id, points, source key)."""
-    with rt.sessions() as s:
-        return sorted(
-            s.execute(
-                select(Member.customer_id, LedgerEntry.points, LedgerEntry.source_key)
-                .join(Member, Member.id == LedgerEntry.member_id)
-                .where(LedgerEntry.shop_id == shop_id, LedgerEntry.kind == LedgerKind.IMPORT)
-            ).all()
-        )
-
-
-def outcomes(body: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """(line, outcome, customer id, from, to, error code) of each row."""
-    return [
-        (
-            r["line"],
-            r["outcome"],
-            r["customer_id"],
-            r["points_from"],
-            r["points_to"],
-            r["error"]["code"] if r["error"] else None,
-        )
-        for r in body["rows"]
-    ]

@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from loyalty.core.models import Member, Shop
-from tests.imports.conftest import FILES
-from tests.widget.axe import assert_accessible
+from tests.imports.helpers import FILES
+from tests.support.axe import assert_accessible
 
 SHOP = "fjellsko.myshopify.com"
 

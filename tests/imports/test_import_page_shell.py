@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.admin.conftest import SHOP_A
+from tests.support.shops import SHOP_A
 
 
 @pytest.mark.embedded

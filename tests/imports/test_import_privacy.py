@@ -10,8 +10,8 @@ from sqlalchemy import select
 from loyalty.core.models import ImportRow, ImportRun
 from loyalty.core.types import utcnow
 from loyalty.imports.privacy import RUN_RETENTION, forget_customer, purge_old_runs
-from tests.conftest import SHOP
-from tests.imports.conftest import KARI
+from tests.imports.helpers import KARI
+from tests.support.shops import SHOP
 
 
 @pytest.mark.embedded

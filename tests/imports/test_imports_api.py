@@ -9,10 +9,10 @@ from loyalty.core.models import AuditLog, ImportRun, Member, Tombstone, Tombston
 from loyalty.members.enrolment import customer_hashes
 from loyalty.points.ledger import reconcile
 from loyalty.privacy.compliance import customer_hash_key
-from tests.admin.conftest import bearer
-from tests.conftest import SHOP
-from tests.imports.conftest import KARI, NORA, OLA, balances, import_entries, outcomes
+from tests.imports.helpers import KARI, NORA, OLA, balances, import_entries, outcomes
+from tests.support.http import bearer
 from tests.support.jobs import drain
+from tests.support.shops import SHOP
 
 
 @pytest.mark.embedded

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from loyalty.core.models import ImportRun
 from loyalty.imports.parse import MAX_FILE_BYTES
 from loyalty.imports.results import RUNS_PAGE
-from tests.admin.conftest import SHOP_A, SHOP_B, bearer
-from tests.conftest import SHOP
-from tests.imports.conftest import KARI, balances
+from tests.imports.helpers import KARI, balances
+from tests.support.http import bearer
 from tests.support.jobs import drain
+from tests.support.shops import SHOP, SHOP_A, SHOP_B
 
 ROUTES = [("POST", "/api/imports"), ("GET", "/api/imports"), ("GET", "/api/imports/1")]
 

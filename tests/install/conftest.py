@@ -12,14 +12,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
 from loyalty.core.config import Config
 from loyalty.core.models import Shop
 from loyalty.shopify.client import ShopifyClient
 from loyalty.shopify.tokens import TokenCipher
-
-SHOP = "klubb-test.myshopify.com"
+from tests.support.shops import SHOP
 
 
 @pytest.fixture
@@ -64,14 +62,3 @@ def installed(
     from admin.install import install_from_id_token
 
     return install_from_id_token(SHOP, fake_shopify.session_token(SHOP))
-
-
-def stored_shop(rt: Any, domain: str = SHOP) -> Shop | None:
-    """The shop's row as stored now."""
-    with rt.sessions() as s:
-        return s.scalars(select(Shop).where(Shop.domain == domain)).one_or_none()
-
-
-def token_grants(fake: Any, grant_type: str | None = None) -> list[dict[str, Any]]:
-    """The fake's token endpoint log, optionally only one grant type."""
-    return [r for r in fake.token_requests if grant_type is None or r["grant_type"] == grant_type]

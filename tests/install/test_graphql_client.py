@@ -12,7 +12,8 @@ from loyalty.shopify.errors import (
     ShopifyTimeout,
     ShopifyUnavailable,
 )
-from tests.install.conftest import SHOP, token_grants
+from tests.support.shopify import token_grants
+from tests.support.shops import SHOP
 
 SHOP_QUERY = "query ShopName { shop { name myshopifyDomain } }"
 

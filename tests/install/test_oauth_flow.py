@@ -10,7 +10,8 @@ import requests
 
 from loyalty.core.config import DEMO_API_KEY, DEMO_API_SECRET
 from loyalty.shopify.signatures import oauth_signature
-from tests.install.conftest import SHOP, stored_shop, token_grants
+from tests.support.shopify import token_grants
+from tests.support.shops import SHOP, stored_shop
 
 OTHER = "other-shop.myshopify.com"
 

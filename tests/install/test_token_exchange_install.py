@@ -14,7 +14,8 @@ from loyalty.shopify.errors import (
     ShopifyUnavailable,
 )
 from loyalty.shopify.shops import rotate_stored_tokens
-from tests.install.conftest import SHOP, stored_shop, token_grants
+from tests.support.shopify import token_grants
+from tests.support.shops import SHOP, stored_shop
 
 
 @pytest.mark.embedded

@@ -14,7 +14,8 @@ from loyalty.shopify.shops import (
     access_token,
     refresh_expiring_tokens,
 )
-from tests.install.conftest import SHOP, stored_shop, token_grants
+from tests.support.shopify import token_grants
+from tests.support.shops import SHOP, stored_shop
 
 HOUR = 3600
 

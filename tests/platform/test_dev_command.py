@@ -27,7 +27,7 @@ from rq import Queue
 
 from devtools import demo_data
 from loyalty.core.config import DEMO_API_KEY, DEMO_API_SECRET
-from tests.conftest import EMBEDDED, free_port
+from tests.support.config import EMBEDDED, free_port
 
 # The dev command always runs on the embedded defaults (it is started without DATABASE_URL or
 # REDIS_URL), so it runs once, in the embedded pass, not again in the PostgreSQL pass.

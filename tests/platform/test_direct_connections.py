@@ -13,8 +13,8 @@ from sqlalchemy import func, select, text
 
 from loyalty.core.db import DIRECT_APPLICATION_NAME, DirectConnections
 from loyalty.core.models import WebhookEvent
-from tests.conftest import EMBEDDED
-from tests.engine_jobs.workers import wait_for
+from tests.support.config import EMBEDDED
+from tests.support.workers import wait_for
 
 pytestmark = pytest.mark.skipif(EMBEDDED, reason="the intake's own connections are PostgreSQL's")
 

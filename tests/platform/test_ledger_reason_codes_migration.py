@@ -17,7 +17,7 @@ from loyalty.core.config import Config
 from loyalty.core.models import LedgerEntry
 from loyalty.points import reasons
 from migrations import alembic_config, upgrade
-from tests.conftest import EMBEDDED, scratch_postgres_database
+from tests.support.config import EMBEDDED, scratch_postgres_database
 
 pytestmark = pytest.mark.embedded
 

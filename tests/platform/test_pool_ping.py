@@ -13,7 +13,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from loyalty.core import db
 from loyalty.core.config import Config
-from tests.conftest import EMBEDDED
+from tests.support.config import EMBEDDED
 
 pytestmark = pytest.mark.skipif(EMBEDDED, reason="the ping is PostgreSQL's pool's")
 

@@ -21,8 +21,8 @@ import pytest
 import redis
 
 from jobs.scheduler import BEAT_EVERY, last_heartbeat
-from tests.conftest import free_port
-from tests.engine_jobs.workers import worker_env
+from tests.support.config import free_port
+from tests.support.workers import worker_env
 
 pytestmark = [
     pytest.mark.slow,

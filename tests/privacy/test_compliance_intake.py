@@ -13,9 +13,9 @@ from loyalty.privacy.compliance import (
     parse_customer_request,
 )
 from loyalty.privacy.webhook_bodies import mentions_customer
-from tests.conftest import SHOP
-from tests.privacy.people import INGEBORG, data_request_payload, redact_payload
 from tests.support.jobs import drain
+from tests.support.people import INGEBORG, data_request_payload, redact_payload
+from tests.support.shops import SHOP
 from webhooks.handlers import HANDLERS
 
 PAYLOADS = {

@@ -20,7 +20,8 @@ from loyalty.core.models import (
 )
 from loyalty.members.enrolment import customer_hash, get_or_enrol
 from loyalty.privacy.compliance import customer_hash_key
-from tests.privacy.people import (
+from tests.support.jobs import drain
+from tests.support.people import (
     INGEBORG,
     SOLVEIG,
     customer_payload,
@@ -29,8 +30,7 @@ from tests.privacy.people import (
     redact_payload,
     seed_customer,
 )
-from tests.privacy.tables import cells_containing, privacy_requests, tombstones
-from tests.support.jobs import drain
+from tests.support.tables import cells_containing, privacy_requests, tombstones
 
 KIND = PrivacyRequestKind.CUSTOMER_REDACT
 

@@ -11,16 +11,16 @@ import pytest
 from sqlalchemy import select
 
 from loyalty.core.models import EventStatus, OrderRecord, PrivacyRequestKind, WebhookEvent
-from tests.conftest import SHOP
-from tests.privacy.people import (
+from tests.support.jobs import drain
+from tests.support.people import (
     GUEST_ORDER,
     INGEBORG,
     SOLVEIG,
     data_request_payload,
     seed_customer,
 )
-from tests.privacy.tables import privacy_requests
-from tests.support.jobs import drain
+from tests.support.shops import SHOP
+from tests.support.tables import privacy_requests
 
 KIND = PrivacyRequestKind.DATA_REQUEST
 

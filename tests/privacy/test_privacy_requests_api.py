@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from loyalty.core.models import AuditLog, PrivacyRequest
 from loyalty.core.types import utcnow
-from tests.conftest import SHOP
 from tests.support.jobs import drain
+from tests.support.shops import SHOP
 
 
 def get(client, fake_shopify, path, shop=SHOP):

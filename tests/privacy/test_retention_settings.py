@@ -20,9 +20,10 @@ from loyalty.core.models import (
 )
 from loyalty.core.types import months_before, utcnow
 from loyalty.privacy import retention_policy
-from tests.admin.conftest import SHOP_A, bearer
-from tests.privacy.people import INGEBORG, SOLVEIG, seed_customer
+from tests.support.http import bearer
 from tests.support.jobs import drain
+from tests.support.people import INGEBORG, SOLVEIG, seed_customer
+from tests.support.shops import SHOP_A
 
 NOW = utcnow()
 SHORT = {"inactive_member_months": 6, "webhook_body_days": 7, "export_days": 5, "audit_months": 6}

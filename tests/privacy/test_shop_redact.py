@@ -9,17 +9,16 @@ from sqlalchemy import func, select
 
 from loyalty.core.models import Shop, ShopRedaction, Tombstone, WebhookEvent
 from loyalty.privacy.purge import purge_shop, shop_tables
-from tests.conftest import SHOP
-from tests.privacy.people import (
+from tests.support.jobs import drain
+from tests.support.people import (
     INGEBORG,
     SOLVEIG,
-    add_shop,
     data_request_payload,
     seed_customer,
     seed_shop_rows,
 )
-from tests.privacy.tables import cells_containing
-from tests.support.jobs import drain
+from tests.support.shops import SHOP
+from tests.support.tables import cells_containing
 
 OTHER = "other-shop.myshopify.com"
 
@@ -50,9 +49,9 @@ def redactions(rt) -> list[tuple[str, object]]:
 
 
 @pytest.fixture
-def two_shops(app, rt, shop_id, ingeborg, post_webhook):
+def two_shops(app, rt, shop_id, ingeborg, post_webhook, installed_shop):
     """The test shop, full and uninstalled, and another installed shop with its own data."""
-    other_id = add_shop(rt.sessions, OTHER)
+    other_id = installed_shop(OTHER).id
     seed_customer(rt.sessions, other_id, SOLVEIG)
     for each in (shop_id, other_id):
         seed_shop_rows(rt.sessions, each)

@@ -11,9 +11,9 @@ from loyalty.core.models import Member, OrderRecord, Tombstone, TombstoneReason
 from loyalty.core.types import utcnow
 from loyalty.members.enrolment import customer_hashes, tombstone_reason
 from loyalty.privacy.compliance import customer_hash_key, customer_hash_keys
-from tests.privacy.people import INGEBORG, customer_payload, order_payload, redact_payload
-from tests.privacy.tables import tombstones
 from tests.support.jobs import drain
+from tests.support.people import INGEBORG, customer_payload, order_payload, redact_payload
+from tests.support.tables import tombstones
 
 OLD_SECRET = "the-secret-before-rotation-0123456789"
 NEW_SECRET = "the-secret-after-rotation-9876543210"

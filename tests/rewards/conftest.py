@@ -12,15 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import Flask
 
 from loyalty.core.config import Config
-from loyalty.rewards import catalogue as reward_catalogue
-from loyalty.shopify.client import ShopifyClient
-from tests.conftest import install_with_fake_token
-from tests.rewards.helpers import CUSTOMER, OTHER_CUSTOMER, SHOP, give_points
-
-WAIT_SECONDS = 1.0
+from tests.support.rewards import CUSTOMER, OTHER_CUSTOMER, WAIT_SECONDS, give_points
+from tests.support.shops import SHOP
 
 
 @pytest.fixture
@@ -45,29 +40,15 @@ def fake_shop(fake_shopify: Any) -> Any:
 
 
 @pytest.fixture
-def shop_id(app: Flask, rt: Any, config: Config, fake_shopify: Any, fake_shop: Any) -> int:
+def shop_id(installed_shop: Callable[..., Any], fake_shop: Any) -> int:
     """The shop installed in the app with a token from the fake; the job client backs off fast."""
-    shop_id = install_with_fake_token(rt, fake_shopify, config)
-    app.extensions["klubb"].shopify_client = ShopifyClient(config, backoff=0.01)
-    return shop_id
+    return installed_shop(tokens=True).id
 
 
 @pytest.fixture
 def member_id(rt: Any, shop_id: int) -> int:
     """Kari, a member with 1000 points."""
     return give_points(rt, shop_id, CUSTOMER, 1000)
-
-
-@pytest.fixture
-def make_reward(rt: Any, shop_id: int) -> Callable[..., str]:
-    """``make_reward(points_cost=500, kind="fixed_amount", value="50", ...)``: the reward's id."""
-
-    def make(**fields: Any) -> str:
-        data = {"kind": "fixed_amount", "title": "50 kr off", "points_cost": 500, "value": "50"}
-        data.update(fields)
-        return str(reward_catalogue.create_reward(rt.sessions, shop_id, data)["id"])
-
-    return make
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from loyalty.core.models import MemberStatus
-from tests.rewards.helpers import CUSTOMER, OTHER_CUSTOMER, balance, give_points, set_member
+from tests.support.rewards import CUSTOMER, OTHER_CUSTOMER, balance, give_points, set_member
 
 
 @pytest.mark.embedded

@@ -16,7 +16,8 @@ from loyalty.rewards import redemptions as rewards
 from loyalty.rewards.issuing import spec_for
 from loyalty.rewards.redemption_states import expire_codes, mark_codes_used
 from loyalty.rewards.redemption_view import get_redemption
-from tests.rewards.helpers import CUSTOMER, SHOP, balance, entries, redemption_rows
+from tests.support.rewards import CUSTOMER, balance, entries, redemption_rows
+from tests.support.shops import SHOP
 
 
 def age(rt, redemption_id: int, **delta: float) -> None:
@@ -129,7 +130,7 @@ def test_an_orders_paid_webhook_carrying_the_code_marks_the_redemption_used(
     app, rt, proxy, redeem, shop_id, member_id, reward_id, post_webhook
 ):
     """The real path: the code comes back in an order's ``discount_codes``."""
-    from tests.engine.bodies import Line, order_body
+    from tests.support.bodies import Line, order_body
     from tests.support.jobs import drain
 
     body = redeem(reward_id).get_json()

@@ -11,7 +11,8 @@ import requests
 
 from loyalty.core.errors import LoyaltyError
 from loyalty.rewards import redemptions as rewards
-from tests.rewards.helpers import CUSTOMER, SHOP, balance, entries, redemption_rows, signed_query
+from tests.support.rewards import CUSTOMER, balance, entries, redemption_rows, signed_query
+from tests.support.shops import SHOP
 
 
 def test_a_double_click_with_the_same_key_redeems_once(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from loyalty.core.models import Member, Tombstone, TombstoneReason
 from loyalty.members.enrolment import customer_hash
 from loyalty.privacy.compliance import customer_hash_key
-from tests.rewards.helpers import OTHER_CUSTOMER, entries, set_settings
+from tests.support.rewards import OTHER_CUSTOMER, entries, set_settings
 
 
 def join(proxy, customer_id=OTHER_CUSTOMER, key=None, **kwargs):

@@ -19,10 +19,11 @@ from jobs.redemptions import maintain_redemptions
 from loyalty.core.models import Member, Redemption
 from loyalty.core.types import utcnow
 from loyalty.rewards import redemptions as rewards
-from tests.admin.conftest import bearer
-from tests.engine.bodies import Line, order_body
-from tests.rewards.helpers import CUSTOMER, SHOP, give_points
+from tests.support.bodies import Line, order_body
+from tests.support.http import bearer
 from tests.support.jobs import drain
+from tests.support.rewards import CUSTOMER, give_points
+from tests.support.shops import SHOP
 
 pytestmark = pytest.mark.embedded
 

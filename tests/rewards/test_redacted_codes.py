@@ -7,8 +7,9 @@ import json
 from sqlalchemy import select
 
 from loyalty.core.models import PrivacyRequest
-from tests.rewards.helpers import CUSTOMER, SHOP
 from tests.support.jobs import drain
+from tests.support.rewards import CUSTOMER
+from tests.support.shops import SHOP
 
 
 def test_customers_redact_deletes_the_members_unused_codes_in_shopify(

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from loyalty.points.ledger import reconcile
-from tests.rewards.helpers import CUSTOMER, SHOP, balance, entries, redemption_rows
+from tests.support.rewards import CUSTOMER, balance, entries, redemption_rows
+from tests.support.shops import SHOP
 
 CODE = re.compile(r"^KLUBB-[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{10}$")
 
@@ -88,7 +89,7 @@ def test_points_still_pending_cannot_be_spent(rt, redeem, shop_id, member_id, ma
     from datetime import timedelta
 
     from loyalty.core.types import utcnow
-    from tests.rewards.helpers import give_points
+    from tests.support.rewards import give_points
 
     give_points(rt, shop_id, CUSTOMER, 400, kind="earn", available_at=utcnow() + timedelta(days=3))
     response = redeem(make_reward(points_cost=1200))

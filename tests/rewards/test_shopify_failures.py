@@ -15,9 +15,9 @@ from loyalty.rewards import redemptions as rewards
 from loyalty.rewards.discount_codes import CodeSpec
 from loyalty.rewards.issuing import issue_code
 from loyalty.rewards.redemption_states import return_reservation
-from tests.rewards.conftest import WAIT_SECONDS
-from tests.rewards.helpers import CUSTOMER, SHOP, balance, entries
 from tests.support.jobs import drain
+from tests.support.rewards import CUSTOMER, WAIT_SECONDS, balance, entries
+from tests.support.shops import SHOP
 
 
 def poll(proxy, redemption_id: str) -> dict:
@@ -97,7 +97,7 @@ def test_shopify_refusing_the_code_returns_the_points_at_once(
     rt, proxy, redeem, shop_id, fake_shopify, make_reward
 ):
     """A customer Shopify does not know: userErrors, not worth retrying."""
-    from tests.rewards.helpers import give_points
+    from tests.support.rewards import give_points
 
     stranger = give_points(rt, shop_id, 999, 1000)
 

@@ -1,4 +1,4 @@
-"""Fixtures for member self-service: Ingeborg as a member of the test shop, signed calls.
+"""Fixtures for member self-service: Ingeborg (``ingeborg``) calling as a member, signed.
 
 Every call goes through the real entry point, the app proxy, signed as Shopify signs it (the
 ``proxy`` fixture); the tests then read the answer, the database and the fake Shopify back.
@@ -6,53 +6,19 @@ Every call goes through the real entry point, the app proxy, signed as Shopify s
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from loyalty.core.models import AuditLog, Member, Shop
+from loyalty.core.models import Shop
 from loyalty.privacy.compliance import customer_hash_key
-from tests.conftest import SHOP, install_with_fake_token
-from tests.privacy.people import INGEBORG, Seeded, seed_customer
-
-CID = INGEBORG.customer_id
-_keys = itertools.count(1)
-
-
-@pytest.fixture
-def shop_id(shop: Shop) -> int:
-    """The installed test shop's id."""
-    return shop.id
-
-
-@pytest.fixture
-def ingeborg(rt: Any, shop_id: int) -> Seeded:
-    """Ingeborg, a member of the test shop with a full history (270 points, codes, consents)."""
-    return seed_customer(rt.sessions, shop_id, INGEBORG)
-
-
-def member_caller(proxy: Callable[..., Any]) -> Callable[..., Any]:
-    """``call(method, path, json=..., customer_id=CID, **proxy_kwargs)`` under /proxy/api/me.
-
-    State-changing calls get a fresh ``Idempotency-Key`` unless ``key`` is given (None: none).
-    """
-
-    def call(method: str, path: str = "", *, key: str | None = "auto", **kwargs: Any) -> Any:
-        kwargs.setdefault("customer_id", CID)
-        headers = dict(kwargs.pop("headers", None) or {})
-        if method != "GET" and key is not None:
-            headers.setdefault("Idempotency-Key", f"k-{next(_keys)}" if key == "auto" else key)
-        return proxy(method, f"/proxy/api/me{path}", headers=headers, **kwargs)
-
-    return call
+from tests.support.members import install_on_fake_shopify, member_caller
 
 
 @pytest.fixture
 def me(proxy: Callable[..., Any]) -> Callable[..., Any]:
-    """A signed app-proxy call as Ingeborg (see :func:`member_caller`)."""
+    """A signed app-proxy call as Ingeborg (see :func:`tests.support.members.member_caller`)."""
     return member_caller(proxy)
 
 
@@ -62,36 +28,7 @@ def hash_key(config: Any) -> bytes:
     return customer_hash_key(config)
 
 
-def install_on_fake_shopify(rt: Any, fake_shopify: Any, config: Any) -> Any:
-    """Install the test shop on the fake Shopify with a real token; Ingeborg is a customer."""
-    fake_shop = fake_shopify.add_shop(SHOP, installed=True)
-    fake_shop.add_customer(
-        CID, INGEBORG.first_name, INGEBORG.last_name, INGEBORG.email, INGEBORG.phone
-    )
-    install_with_fake_token(rt, fake_shopify, config)
-    return fake_shop
-
-
 @pytest.fixture
-def installed_shop(rt: Any, shop: Shop, fake_shopify: Any, config: Any) -> Any:
-    """The test shop, installed on the fake Shopify (see :func:`install_on_fake_shopify`)."""
+def fake_shop(rt: Any, shop: Shop, fake_shopify: Any, config: Any) -> Any:
+    """The test shop on the fake Shopify, its token in the app (see ``install_on_fake_shopify``)."""
     return install_on_fake_shopify(rt, fake_shopify, config)
-
-
-def member_of(rt: Any, member_id: int) -> Member:
-    """The member row as stored now."""
-    with rt.sessions() as s:
-        member = s.get(Member, member_id)
-        assert member is not None
-        return member
-
-
-def audit_actions(rt: Any, member_id: int) -> list[tuple[str, str | None, str | None]]:
-    """(action, actor_type, detail) of the member's audit entries, oldest first."""
-    with rt.sessions() as s:
-        rows = s.execute(
-            select(AuditLog.action, AuditLog.actor_type, AuditLog.detail)
-            .where(AuditLog.member_id == member_id)
-            .order_by(AuditLog.id)
-        )
-        return [tuple(r) for r in rows]  # type: ignore[misc]

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from loyalty.core.models import PrivacyRequest, PrivacyRequestKind
 from loyalty.privacy.export_document import EXPORT_FORMAT, LEDGER_CSV_COLUMNS
-from tests.privacy.people import INGEBORG, SOLVEIG, add_shop, seed_customer
-from tests.selfservice.conftest import CID, audit_actions
+from tests.support.members import CID, audit_actions
+from tests.support.people import INGEBORG, SOLVEIG, seed_customer
 
 
 @pytest.mark.embedded
@@ -59,9 +59,11 @@ def test_a_signed_in_customer_who_is_not_a_member_gets_404(me, ingeborg):
     assert response.get_json()["error"]["code"] == "not_a_member"
 
 
-def test_another_shops_membership_of_the_same_customer_is_never_shown(me, rt, ingeborg):
+def test_another_shops_membership_of_the_same_customer_is_never_shown(
+    me, rt, ingeborg, installed_shop
+):
     """The same Shopify customer id in another shop is another person's membership."""
-    other = add_shop(rt.sessions, "other-klubb.myshopify.com")
+    other = installed_shop("other-klubb.myshopify.com").id
     seed_customer(rt.sessions, other, SOLVEIG.__class__(**{**SOLVEIG.__dict__, "customer_id": CID}))
     mine = me("GET").get_json()
     theirs = me("GET", shop="other-klubb.myshopify.com").get_json()

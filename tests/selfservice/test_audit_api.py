@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from loyalty.core.models import AuditLog
-from tests.admin.conftest import bearer
-from tests.conftest import SHOP
-from tests.privacy.people import INGEBORG, SOLVEIG, add_shop, seed_customer
-from tests.selfservice.conftest import CID
+from tests.support.http import bearer
+from tests.support.members import CID
+from tests.support.people import INGEBORG, SOLVEIG, seed_customer
+from tests.support.shops import SHOP
 
 
 def test_staff_read_the_members_trail_newest_first_and_the_read_is_audited(
@@ -52,8 +52,10 @@ def test_bad_paging_parameters_are_422(client, ingeborg):
         assert response.get_json()["error"]["fields"]
 
 
-def test_another_shops_staff_cannot_read_it_and_no_read_is_recorded(client, rt, ingeborg):
-    other = add_shop(rt.sessions, "other-klubb.myshopify.com")
+def test_another_shops_staff_cannot_read_it_and_no_read_is_recorded(
+    client, rt, ingeborg, installed_shop
+):
+    other = installed_shop("other-klubb.myshopify.com").id
     seed_customer(rt.sessions, other, SOLVEIG)
     response = client.get(f"/api/members/{CID}/audit", headers=bearer("other-klubb.myshopify.com"))
     assert response.status_code == 404

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from loyalty.core.models import ConsentEvent, MemberStatus
 from loyalty.points.orders import apply_order
-from tests.privacy.people import INGEBORG, order_payload
-from tests.selfservice.conftest import CID, audit_actions, member_of
+from tests.support.members import CID, audit_actions, member_of
+from tests.support.people import INGEBORG, order_payload
 
 
 def queued(rt, func_name):

@@ -15,9 +15,9 @@ from sqlalchemy import select, update
 
 from loyalty.core.models import ConsentEvent, Member
 from loyalty.core.types import utcnow
-from tests.selfservice.conftest import CID, member_of
 from tests.selfservice.test_shopify_sync import GID, NS, mutations
 from tests.support.jobs import drain
+from tests.support.members import CID, member_of
 
 SWEEP = "jobs.schedule.sweep_pending_pushes"
 
@@ -53,7 +53,7 @@ def pending_consents(rt):
 
 @pytest.mark.embedded
 def test_a_consent_change_while_redis_is_down_is_pushed_once_by_the_sweeper(
-    app, me, rt, ingeborg, installed_shop, fake_shopify, shopify_queue_down
+    app, me, rt, ingeborg, fake_shop, fake_shopify, shopify_queue_down
 ):
     response = me("PUT", "/consents", json={"email": False})
     assert response.status_code == 200
@@ -70,7 +70,7 @@ def test_a_consent_change_while_redis_is_down_is_pushed_once_by_the_sweeper(
     [push] = mutations(fake_shopify, "customerEmailMarketingConsentUpdate")
     assert push["input"]["customerId"] == GID
     assert push["input"]["emailMarketingConsent"]["marketingState"] == "UNSUBSCRIBED"
-    assert installed_shop.customer(CID).email_consent.state == "UNSUBSCRIBED"
+    assert fake_shop.customer(CID).email_consent.state == "UNSUBSCRIBED"
     assert pending_consents(rt) == []
 
     assert run_sweeper(app, rt) == 1  # nothing left: no second push
@@ -79,7 +79,7 @@ def test_a_consent_change_while_redis_is_down_is_pushed_once_by_the_sweeper(
 
 @pytest.mark.embedded
 def test_a_profile_change_while_redis_is_down_reaches_the_metafields_once(
-    app, me, rt, ingeborg, installed_shop, fake_shopify, shopify_queue_down
+    app, me, rt, ingeborg, fake_shop, fake_shopify, shopify_queue_down
 ):
     response = me("PATCH", json={"preferred_name": "Inge"})
     assert response.status_code == 200
@@ -88,7 +88,7 @@ def test_a_profile_change_while_redis_is_down_reaches_the_metafields_once(
     age_pending_pushes(rt)
 
     assert run_sweeper(app, rt) == 2
-    found = installed_shop.metafield(GID, NS, "preferred_name")
+    found = fake_shop.metafield(GID, NS, "preferred_name")
     assert (found.type, found.value) == ("single_line_text_field", "Inge")
     assert len(mutations(fake_shopify, "metafieldsSet")) == 1
     assert member_of(rt, ingeborg.member_id).fields_push_pending_since is None
@@ -97,7 +97,7 @@ def test_a_profile_change_while_redis_is_down_reaches_the_metafields_once(
 
 
 def test_the_widgets_job_and_the_sweepers_copy_push_once(
-    app, me, rt, ingeborg, installed_shop, fake_shopify
+    app, me, rt, ingeborg, fake_shop, fake_shopify
 ):
     """Redis up, but the widget's job still waits when the sweeper runs: two jobs, one push."""
     me("PUT", "/consents", json={"sms": False})
@@ -107,11 +107,11 @@ def test_the_widgets_job_and_the_sweepers_copy_push_once(
     drain(app, ["shopify"])
     assert len(mutations(fake_shopify, "customerSmsMarketingConsentUpdate")) == 1
     assert len(mutations(fake_shopify, "metafieldsSet")) == 1
-    assert installed_shop.customer(CID).sms_consent.state == "UNSUBSCRIBED"
+    assert fake_shop.customer(CID).sms_consent.state == "UNSUBSCRIBED"
 
 
 def test_a_change_made_while_its_push_runs_is_pushed_after_it(
-    app, me, rt, ingeborg, installed_shop, monkeypatch
+    app, me, rt, ingeborg, fake_shop, monkeypatch
 ):
     """The push clears only the marker it read: a change committed meanwhile keeps its own."""
     from loyalty.shopify import member_sync
@@ -132,12 +132,12 @@ def test_a_change_made_while_its_push_runs_is_pushed_after_it(
     monkeypatch.setattr(member_sync, "write_fields", write_while_the_member_changes_again)
     me("PATCH", json={"preferred_name": "Inge"})
     drain(app, ["shopify"])
-    assert installed_shop.metafield(GID, NS, "preferred_name").value == "Inge"
+    assert fake_shop.metafield(GID, NS, "preferred_name").value == "Inge"
     assert member_of(rt, ingeborg.member_id).fields_push_pending_since is not None
 
     age_pending_pushes(rt)
     run_sweeper(app, rt)
-    assert installed_shop.metafield(GID, NS, "preferred_name").value == "Inga"
+    assert fake_shop.metafield(GID, NS, "preferred_name").value == "Inga"
     assert member_of(rt, ingeborg.member_id).fields_push_pending_since is None
 
 

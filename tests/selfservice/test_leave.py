@@ -26,7 +26,9 @@ from loyalty.members.enrolment import customer_hash, join
 from loyalty.points import reasons
 from loyalty.points.ledger import reconcile
 from loyalty.points.orders import apply_order
-from tests.privacy.people import (
+from tests.support.jobs import drain
+from tests.support.members import CID, audit_actions, member_of
+from tests.support.people import (
     INGEBORG,
     SOLVEIG,
     customer_payload,
@@ -34,9 +36,7 @@ from tests.privacy.people import (
     order_payload,
     seed_customer,
 )
-from tests.privacy.tables import cells_containing, privacy_requests
-from tests.selfservice.conftest import CID, audit_actions, member_of
-from tests.support.jobs import drain
+from tests.support.tables import cells_containing, privacy_requests
 from webhooks.handlers import HANDLERS
 
 LEAVE = {"confirm": "LEAVE"}

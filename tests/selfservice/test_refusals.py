@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from loyalty.core.models import AuditLog, ConsentEvent, MemberStatus, Tombstone
-from tests.privacy.people import INGEBORG, SOLVEIG, add_shop, seed_customer
-from tests.selfservice.conftest import CID, member_of
+from tests.support.members import CID, member_of
+from tests.support.people import INGEBORG, SOLVEIG, seed_customer
 
 OTHER = SOLVEIG.customer_id
 
@@ -123,9 +123,11 @@ def test_a_signed_extra_customer_parameter_is_ignored(me, rt, ingeborg, method, 
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ACTIONS)
-def test_another_shop_never_reaches_this_shops_member(me, rt, ingeborg, method, path, body):
+def test_another_shop_never_reaches_this_shops_member(
+    me, rt, ingeborg, installed_shop, method, path, body
+):
     """Signed correctly for another shop: that shop has no such member (or is not installed)."""
-    add_shop(rt.sessions, "other-klubb.myshopify.com")
+    installed_shop("other-klubb.myshopify.com")
     response = me(method, path, json=body, shop="other-klubb.myshopify.com")
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_a_member"

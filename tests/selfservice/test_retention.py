@@ -23,10 +23,10 @@ from loyalty.core.types import utcnow
 from loyalty.points.ledger import reconcile
 from loyalty.privacy import retention, retention_policy
 from loyalty.privacy.compliance import customer_hash_keys
-from tests.conftest import SHOP
-from tests.privacy.people import INGEBORG, SOLVEIG, Person, seed_customer
-from tests.privacy.tables import cells_containing
 from tests.support.jobs import drain
+from tests.support.people import INGEBORG, SOLVEIG, Person, seed_customer
+from tests.support.shops import SHOP
+from tests.support.tables import cells_containing
 
 NOW = utcnow()
 POLICY = retention_policy.DEFAULT_POLICY  # the test shop has no settings row

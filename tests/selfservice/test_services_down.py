@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, select
 
 from loyalty.core.db import make_session_factory
 from loyalty.core.models import Member
-from tests.selfservice.conftest import CID
+from tests.support.members import CID
 
 
 def test_a_change_while_redis_is_down_is_503_and_changes_nothing(

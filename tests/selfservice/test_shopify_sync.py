@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 
 from loyalty.core.types import utcnow
-from tests.conftest import SHOP
-from tests.privacy.people import INGEBORG
-from tests.selfservice.conftest import CID
 from tests.support.jobs import drain
+from tests.support.members import CID
+from tests.support.people import INGEBORG
+from tests.support.shops import SHOP
 
 NS = "$app:loyalty"
 GID = f"gid://shopify/Customer/{CID}"
@@ -30,12 +30,12 @@ def mutations(fake, name):
 
 
 @pytest.mark.embedded
-def test_a_consent_change_reaches_shopify(app, me, rt, ingeborg, installed_shop, fake_shopify):
+def test_a_consent_change_reaches_shopify(app, me, rt, ingeborg, fake_shop, fake_shopify):
     me("PUT", "/consents", json={"email": True, "sms": False})  # email already granted
     me("PUT", "/consents", json={"email": False})
     assert drain(app, ["shopify"]) == 2
 
-    customer = installed_shop.customer(CID)
+    customer = fake_shop.customer(CID)
     assert customer.email_consent.state == "UNSUBSCRIBED"
     assert customer.sms_consent.state == "UNSUBSCRIBED"
     [email] = mutations(fake_shopify, "customerEmailMarketingConsentUpdate")
@@ -46,19 +46,19 @@ def test_a_consent_change_reaches_shopify(app, me, rt, ingeborg, installed_shop,
     assert consent["consentUpdatedAt"]
 
 
-def test_granting_consent_subscribes_the_customer_in_shopify(app, me, rt, ingeborg, installed_shop):
+def test_granting_consent_subscribes_the_customer_in_shopify(app, me, rt, ingeborg, fake_shop):
     me("PUT", "/consents", json={"email": False, "sms": False})
     drain(app, ["shopify"])
     me("PUT", "/consents", json={"email": True, "sms": True})
     drain(app, ["shopify"])
-    customer = installed_shop.customer(CID)
+    customer = fake_shop.customer(CID)
     assert (customer.email_consent.state, customer.sms_consent.state) == (
         "SUBSCRIBED",
         "SUBSCRIBED",
     )
 
 
-def test_an_older_change_never_overwrites_a_newer_one(app, me, rt, ingeborg, installed_shop):
+def test_an_older_change_never_overwrites_a_newer_one(app, me, rt, ingeborg, fake_shop):
     """Both jobs queued before either runs: only the newest state is pushed."""
     me("PUT", "/consents", json={"sms": False})
     me("PUT", "/consents", json={"sms": True})
@@ -66,13 +66,13 @@ def test_an_older_change_never_overwrites_a_newer_one(app, me, rt, ingeborg, ins
     drain(app, ["shopify"])
     results = sorted(job.latest_result().return_value for job in jobs)
     assert results == ["pushed", "superseded"]
-    assert installed_shop.customer(CID).sms_consent.state == "SUBSCRIBED"
+    assert fake_shop.customer(CID).sms_consent.state == "SUBSCRIBED"
 
 
 def test_shopify_refusing_sms_consent_without_a_phone_ends_the_job_quietly(
-    app, me, rt, ingeborg, installed_shop, caplog
+    app, me, rt, ingeborg, fake_shop, caplog
 ):
-    installed_shop.customer(CID).phone = None
+    fake_shop.customer(CID).phone = None
     caplog.set_level(logging.INFO)
     me("PUT", "/consents", json={"sms": False})
     [job] = rt.queue("shopify").get_jobs()
@@ -83,17 +83,17 @@ def test_shopify_refusing_sms_consent_without_a_phone_ends_the_job_quietly(
 
 
 @pytest.mark.embedded
-def test_corrected_fields_become_customer_metafields(app, me, rt, ingeborg, installed_shop):
+def test_corrected_fields_become_customer_metafields(app, me, rt, ingeborg, fake_shop):
     me("PATCH", json={"birthday": "1990-02-28", "preferred_name": "Inge", "language": "en"})
     drain(app, ["shopify"])
-    assert metafield(installed_shop, "birthday") == ("date", "1990-02-28")
-    assert metafield(installed_shop, "preferred_name") == ("single_line_text_field", "Inge")
-    assert metafield(installed_shop, "language") == ("single_line_text_field", "en")
+    assert metafield(fake_shop, "birthday") == ("date", "1990-02-28")
+    assert metafield(fake_shop, "preferred_name") == ("single_line_text_field", "Inge")
+    assert metafield(fake_shop, "language") == ("single_line_text_field", "en")
 
     me("PATCH", json={"preferred_name": None})
     drain(app, ["shopify"])
-    assert metafield(installed_shop, "preferred_name") is None
-    assert metafield(installed_shop, "birthday") == ("date", "1990-02-28")
+    assert metafield(fake_shop, "preferred_name") is None
+    assert metafield(fake_shop, "birthday") == ("date", "1990-02-28")
 
 
 def put_balance_and_tag(fake_shop):
@@ -107,12 +107,12 @@ def put_balance_and_tag(fake_shop):
 
 
 def test_leaving_removes_everything_klubb_put_on_the_customer(
-    app, me, rt, ingeborg, installed_shop, fake_shopify
+    app, me, rt, ingeborg, fake_shop, fake_shopify
 ):
     me("PATCH", json={"language": "en"})
     drain(app, ["shopify"])
-    assert metafield(installed_shop, "language") is not None
-    put_balance_and_tag(installed_shop)
+    assert metafield(fake_shop, "language") is not None
+    put_balance_and_tag(fake_shop)
 
     me("DELETE", json={"confirm": "LEAVE"})
     jobs = rt.queue("shopify").get_jobs()
@@ -122,8 +122,8 @@ def test_leaving_removes_everything_klubb_put_on_the_customer(
     assert job.latest_result().return_value == "removed"
     assert pending_departures(rt) == []
     for key in ("birthday", "preferred_name", "language", "points"):
-        assert metafield(installed_shop, key) is None
-    assert "klubb-member" not in installed_shop.customer(CID).tags
+        assert metafield(fake_shop, key) is None
+    assert "klubb-member" not in fake_shop.customer(CID).tags
     # Leaving the club is not unsubscribing from the shop: Shopify's consent is untouched.
     assert mutations(fake_shopify, "MarketingConsentUpdate") == []
 
@@ -144,7 +144,7 @@ def pending_departures(rt) -> list[int]:
 
 
 def test_leaving_while_redis_is_down_still_cleans_up_shopify_through_the_sweeper(
-    app, me, rt, ingeborg, installed_shop, monkeypatch, dead_redis
+    app, me, rt, ingeborg, fake_shop, monkeypatch, dead_redis
 ):
     """The member has left (200) though no job could be queued; a minute on, the push sweeper
     queues the cleanup, which removes Klubb's data from the customer and then forgets the id."""
@@ -154,7 +154,7 @@ def test_leaving_while_redis_is_down_still_cleans_up_shopify_through_the_sweeper
 
     me("PATCH", json={"language": "en"})
     drain(app, ["shopify"])
-    put_balance_and_tag(installed_shop)
+    put_balance_and_tag(fake_shop)
     live = rt.queue("shopify")
     monkeypatch.setitem(rt.queues, "shopify", Queue("shopify", connection=dead_redis))
     assert me("DELETE", json={"confirm": "LEAVE"}).status_code == 200
@@ -167,14 +167,14 @@ def test_leaving_while_redis_is_down_still_cleans_up_shopify_through_the_sweeper
     assert sweep_pending_pushes(rt, now=later) == 1
     assert sweep_pending_pushes(rt, now=later) == 0  # queued once
     assert drain(app, ["shopify"]) == 1
-    assert metafield(installed_shop, "language") is None
-    assert metafield(installed_shop, "points") is None
-    assert "klubb-member" not in installed_shop.customer(CID).tags
+    assert metafield(fake_shop, "language") is None
+    assert metafield(fake_shop, "points") is None
+    assert "klubb-member" not in fake_shop.customer(CID).tags
     assert pending_departures(rt) == []
     assert sweep_pending_pushes(rt, now=later) == 0
 
 
-def make_ingeborg_inactive(app, me, rt, installed_shop) -> None:
+def make_ingeborg_inactive(app, me, rt, fake_shop) -> None:
     """Klubb's fields, balance and tag on her in Shopify, and three years without activity."""
     from sqlalchemy import update
 
@@ -182,19 +182,19 @@ def make_ingeborg_inactive(app, me, rt, installed_shop) -> None:
 
     me("PATCH", json={"language": "en"})
     drain(app, ["shopify"])
-    put_balance_and_tag(installed_shop)
+    put_balance_and_tag(fake_shop)
     with rt.sessions.begin() as s:
         s.execute(update(Member).values(last_activity_at=utcnow() - timedelta(days=3 * 365)))
 
 
-def assert_removed_from_shopify(installed_shop) -> None:
+def assert_removed_from_shopify(fake_shop) -> None:
     for key in ("language", "points"):
-        assert metafield(installed_shop, key) is None
-    assert "klubb-member" not in installed_shop.customer(CID).tags
+        assert metafield(fake_shop, key) is None
+    assert "klubb-member" not in fake_shop.customer(CID).tags
 
 
-def test_anonymising_after_inactivity_removes_them_too(app, me, rt, ingeborg, installed_shop):
-    make_ingeborg_inactive(app, me, rt, installed_shop)
+def test_anonymising_after_inactivity_removes_them_too(app, me, rt, ingeborg, fake_shop):
+    make_ingeborg_inactive(app, me, rt, fake_shop)
     rt.queue("privacy").enqueue("jobs.retention.anonymise_inactive_members")
     drain(app, ["privacy"])
     # The same durable cleanup as leaving: the record keeps the id until Shopify is cleaned.
@@ -203,17 +203,17 @@ def test_anonymising_after_inactivity_removes_them_too(app, me, rt, ingeborg, in
     drain(app, ["shopify"])
     assert job.latest_result().return_value == "removed"
     assert pending_departures(rt) == []
-    assert_removed_from_shopify(installed_shop)
+    assert_removed_from_shopify(fake_shop)
 
 
 def test_anonymising_while_redis_is_down_still_cleans_up_shopify_through_the_sweeper(
-    app, me, rt, ingeborg, installed_shop, monkeypatch, dead_redis
+    app, me, rt, ingeborg, fake_shop, monkeypatch, dead_redis
 ):
     from rq import Queue
 
     from jobs.shopify_sync import sweep_pending_pushes
 
-    make_ingeborg_inactive(app, me, rt, installed_shop)
+    make_ingeborg_inactive(app, me, rt, fake_shop)
     live = rt.queue("shopify")
     monkeypatch.setitem(rt.queues, "shopify", Queue("shopify", connection=dead_redis))
     rt.queue("privacy").enqueue("jobs.retention.anonymise_inactive_members")
@@ -225,7 +225,7 @@ def test_anonymising_while_redis_is_down_still_cleans_up_shopify_through_the_swe
     assert sweep_pending_pushes(rt, now=later) == 1
     drain(app, ["shopify"])
     assert pending_departures(rt) == []
-    assert_removed_from_shopify(installed_shop)
+    assert_removed_from_shopify(fake_shop)
 
 
 def test_jobs_carry_ids_only(me, rt, ingeborg):
@@ -235,7 +235,7 @@ def test_jobs_carry_ids_only(me, rt, ingeborg):
         assert all(isinstance(a, int) for a in job.args) and job.kwargs == {}
 
 
-def test_a_shop_that_uninstalled_meanwhile_is_skipped(app, me, rt, ingeborg, installed_shop):
+def test_a_shop_that_uninstalled_meanwhile_is_skipped(app, me, rt, ingeborg, fake_shop):
     from datetime import UTC, datetime
 
     from sqlalchemy import update

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from flask import Flask
 
@@ -25,3 +26,19 @@ def drain(
 ) -> int:
     """Run every queued job in this process with the app's runtime bound (``jobs.worker.drain``)."""
     return worker.drain(runtime_of(app_or_runtime), queue_names, raise_failures=raise_failures)
+
+
+def run_due_scheduled_jobs(rt: Any) -> int:
+    """Move the ``shopify`` queue's scheduled jobs to the queue, as RQ's scheduler does once they
+    are due (a burst ``drain`` does not wait for them); how many."""
+    from rq.job import Job
+    from rq.registry import ScheduledJobRegistry
+
+    queue = rt.queue("shopify")
+    registry = ScheduledJobRegistry(queue=queue)
+    moved = 0
+    for job_id in registry.get_job_ids():
+        registry.remove(job_id)
+        queue.enqueue_job(Job.fetch(job_id, connection=rt.redis))
+        moved += 1
+    return moved

@@ -1,6 +1,6 @@
 """The widget API's rate limits can be set from the environment (RATE_LIMIT_PER_SHOP/_SHOPPER).
 
-What the limits do once set is tested in tests/widgets/test_proxy_auth.py; here: that the
+What the limits do once set is tested in tests/widget/test_proxy_auth.py; here: that the
 variables reach ``Config.extra`` under the keys widgets/ratelimit.py reads, and nothing else.
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import SHOP
+from tests.support.shops import SHOP
 
 
 @pytest.fixture

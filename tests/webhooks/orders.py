@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from loyalty.core.models import WebhookEvent
-from tests.engine.bodies import Line, order_body
+from tests.support.bodies import Line, order_body
 
 CUSTOMERS = [820982911946154600 + n for n in range(3)]
 

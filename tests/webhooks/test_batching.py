@@ -14,7 +14,7 @@ from sqlalchemy import select
 from jobs.batch_list import batch_key, take
 from jobs.sweeper import sweep_outbox
 from loyalty.core.models import EventStatus, WebhookEvent
-from tests.engine.bodies import Line, order_body
+from tests.support.bodies import Line, order_body
 from tests.support.jobs import drain
 from tests.webhooks.orders import CUSTOMERS, post_orders, statuses
 

@@ -20,8 +20,8 @@ from jobs import batch_list
 from jobs.batch_list import batch_key
 from jobs.sweeper import sweep_outbox
 from loyalty.core.models import EventStatus
-from tests.engine_jobs.workers import wait_for, worker_env
 from tests.support.jobs import drain
+from tests.support.workers import wait_for, worker_env
 from tests.webhooks.orders import CUSTOMERS, post_orders, statuses
 
 WINDOW_MS = 1000
@@ -120,7 +120,7 @@ def test_a_gunicorn_worker_stopped_by_sigterm_enqueues_what_it_gathered(
 
     from loyalty.core.config import DEMO_API_SECRET
     from loyalty.shopify.signatures import webhook_signature
-    from tests.conftest import free_port
+    from tests.support.config import free_port
 
     env = worker_env(config, redis_url)
     env["WEBHOOK_ENQUEUE_WINDOW_MS"] = "1000"  # the window is still open at SIGTERM

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from loyalty.core.models import EventStatus, WebhookEvent
-from tests.conftest import SHOP
+from tests.support.shops import SHOP
 
 SHOP_UPDATE = {
     "id": 548380009,

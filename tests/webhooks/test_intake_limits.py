@@ -13,7 +13,7 @@ from sqlalchemy import select
 from loyalty.core.config import DEMO_API_SECRET
 from loyalty.core.models import EventStatus, WebhookEvent
 from loyalty.shopify.signatures import webhook_signature
-from tests.conftest import SHOP
+from tests.support.shops import SHOP
 
 SHOP_UPDATE = {"id": 548380009, "name": "Klubb Test", "currency": "NOK"}
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from loyalty.core.models import OrderRecord
-from tests.conftest import SHOP
-from tests.engine.bodies import Line, customer_body, order_body, refund_body
+from tests.support.bodies import Line, customer_body, order_body, refund_body
 from tests.support.jobs import drain
+from tests.support.shops import SHOP
 
 CUSTOMER = 820982911946154500
 

@@ -1,5 +1,6 @@
-"""Fixtures for the storefront widget: the shop and rewards of tests/rewards, served on loopback
-behind the test storefront (devtools/storefront), which signs app-proxy calls as Shopify does."""
+"""Fixtures for the storefront widget: a shop like tests/rewards' (Kari and Ola its customers,
+a token from the fake Shopify), served on loopback behind the test storefront
+(devtools/storefront), which signs app-proxy calls as Shopify does."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import pytest
 
 from devtools.storefront.server import Storefront
 from loyalty.core.config import Config
-from tests.rewards.conftest import fake_shop, make_reward, shop_id  # noqa: F401
-from tests.rewards.helpers import CUSTOMER, give_points
+from tests.support.rewards import CUSTOMER, OTHER_CUSTOMER, give_points
+from tests.support.shops import SHOP
 
 
 @pytest.fixture
@@ -27,7 +28,22 @@ def config(config: Config) -> Config:
 
 
 @pytest.fixture
-def storefront(live_app: str, shop_id: int) -> Iterator[Storefront]:  # noqa: F811
+def fake_shop(fake_shopify: Any) -> Any:
+    """The shop on the fake Shopify, with the two customers the tests sign in as."""
+    shop = fake_shopify.add_shop(SHOP, currency="NOK", installed=True)
+    shop.add_customer(CUSTOMER, "Kari", "Nordmann", "kari@example.com")
+    shop.add_customer(OTHER_CUSTOMER, "Ola", "Nordmann", "ola@example.com")
+    return shop
+
+
+@pytest.fixture
+def shop_id(installed_shop: Callable[..., Any], fake_shop: Any) -> int:
+    """The shop installed in the app with a token from the fake; the job client backs off fast."""
+    return installed_shop(tokens=True).id
+
+
+@pytest.fixture
+def storefront(live_app: str, shop_id: int) -> Iterator[Storefront]:
     """The test storefront in front of the live app; a guest until ``customer_id`` is set."""
     front = Storefront(app_url=live_app).start()
     yield front
@@ -35,13 +51,13 @@ def storefront(live_app: str, shop_id: int) -> Iterator[Storefront]:  # noqa: F8
 
 
 @pytest.fixture
-def member(rt: Any, shop_id: int) -> int:  # noqa: F811
+def member(rt: Any, shop_id: int) -> int:
     """Kari (customer 7), a member with 1000 points: her member id."""
     return give_points(rt, shop_id, CUSTOMER, 1000)
 
 
 @pytest.fixture
-def rewards(make_reward: Callable[..., str]) -> dict[str, str]:  # noqa: F811
+def rewards(make_reward: Callable[..., str]) -> dict[str, str]:
     """Three rewards: 50 kr off (500), 10 % off (800), free shipping (1500); ids by name."""
     return {
         "amount": make_reward(title="50 kr off", points_cost=500, code_lifetime_days=30),

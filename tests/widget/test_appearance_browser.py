@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from loyalty.core.models import Shop, WidgetAppearance
 from loyalty.members.appearance import contrast_ratio, update_appearance
-from tests.rewards.helpers import CUSTOMER
-from tests.widget.axe import assert_accessible
+from tests.support.axe import assert_accessible
+from tests.support.rewards import CUSTOMER
 
 SHOP = "fjellsko.myshopify.com"
 PAIRS = [

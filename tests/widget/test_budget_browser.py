@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from devtools.storefront.server import ASSET_PREFIX, SESSION_COOKIE
-from tests.rewards.helpers import CUSTOMER
+from tests.support.rewards import CUSTOMER
 
 pytestmark = pytest.mark.browser
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from devtools.storefront.server import PROXY_PREFIX
-from tests.browser_fixtures import SCREENSHOTS
-from tests.rewards.helpers import CUSTOMER, balance
-from tests.widget.axe import assert_accessible
+from tests.support.axe import assert_accessible
+from tests.support.browser import SCREENSHOTS
+from tests.support.rewards import CUSTOMER, balance
 
 pytestmark = pytest.mark.browser
 

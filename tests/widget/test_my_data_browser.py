@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from loyalty.core.models import ConsentEvent, Member
 from loyalty.points import reasons
-from tests.rewards.helpers import CUSTOMER, give_points
-from tests.widget.axe import assert_accessible
+from tests.support.axe import assert_accessible
+from tests.support.rewards import CUSTOMER, give_points
 
 pytestmark = pytest.mark.browser
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.rewards.helpers import CUSTOMER, OTHER_CUSTOMER, balance, redemption_rows
-from tests.widget.axe import assert_accessible
+from tests.support.axe import assert_accessible
+from tests.support.rewards import CUSTOMER, OTHER_CUSTOMER, balance, redemption_rows
 
 pytestmark = pytest.mark.browser
 

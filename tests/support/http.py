@@ -1,0 +1,118 @@
+"""Calling the app as Shopify does: signed webhooks, signed app-proxy requests, session tokens."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+import jwt
+import pytest
+from flask.testing import FlaskClient
+
+from loyalty.core.config import DEMO_API_KEY, DEMO_API_SECRET
+from tests.support.shops import SHOP, SHOP_A
+
+HOST = "YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYWxwaGE"
+"""Shopify's ``host`` parameter for shop A's admin (base64 of admin.shopify.com/store/alpha)."""
+
+
+@pytest.fixture
+def post_webhook(client: FlaskClient) -> object:
+    """Post a webhook the way Shopify signs it: ``post_webhook(topic, payload, **headers)``."""
+    import json
+    import uuid
+    from datetime import UTC, datetime
+
+    from loyalty.shopify.signatures import webhook_signature
+
+    def post(
+        topic: str,
+        payload: object,
+        *,
+        shop: str = SHOP,
+        event_id: str | None = None,
+        secret: str = DEMO_API_SECRET,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> object:
+        body = raw if raw is not None else json.dumps(payload).encode()
+        sent = {
+            "X-Shopify-Topic": topic,
+            "X-Shopify-Hmac-Sha256": webhook_signature(body, secret),
+            "X-Shopify-Shop-Domain": shop,
+            "X-Shopify-API-Version": "2026-10",
+            "X-Shopify-Webhook-Id": str(uuid.uuid4()),
+            "X-Shopify-Event-Id": event_id or str(uuid.uuid4()),
+            "X-Shopify-Triggered-At": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            "Content-Type": "application/json",
+        }
+        sent.update(headers or {})
+        return client.post("/webhooks", data=body, headers={k: v for k, v in sent.items() if v})
+
+    return post
+
+
+@pytest.fixture
+def proxy(client: FlaskClient) -> object:
+    """Call the app proxy as Shopify forwards it: signed query, shopper from Shopify.
+
+    ``proxy("GET", "/proxy/api/member", customer_id=7)``; ``customer_id=None`` is a guest.
+    """
+    from loyalty.shopify.signatures import proxy_signature
+
+    def call(
+        method: str,
+        path: str,
+        *,
+        customer_id: int | str | None = None,
+        shop: str = SHOP,
+        secret: str = DEMO_API_SECRET,
+        timestamp: int | None = None,
+        extra: dict[str, list[str]] | None = None,
+        tamper: dict[str, str] | None = None,
+        **kwargs: object,
+    ) -> object:
+        params: dict[str, list[str]] = {
+            "shop": [shop],
+            "logged_in_customer_id": ["" if customer_id is None else str(customer_id)],
+            "path_prefix": ["/apps/klubb"],
+            "timestamp": [str(int(time.time()) if timestamp is None else timestamp)],
+            **(extra or {}),
+        }
+        params["signature"] = [proxy_signature(params, secret)]
+        for key, value in (tamper or {}).items():
+            params[key] = [value]
+        query = [(k, v) for k, values in params.items() for v in values]
+        return client.open(path, method=method, query_string=query, **kwargs)
+
+    return call
+
+
+def session_token(shop: str, **overrides: Any) -> str:
+    """A session token as App Bridge issues it; ``overrides`` change or (None) drop claims."""
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": f"https://{shop}/admin",
+        "dest": f"https://{shop}",
+        "aud": DEMO_API_KEY,
+        "sub": "42",
+        "exp": now + 60,
+        "nbf": now,
+        "iat": now,
+        "jti": f"jti-{now}",
+        "sid": "session-1",
+    }
+    secret = overrides.pop("secret", DEMO_API_SECRET)
+    claims.update(overrides)
+    return jwt.encode({k: v for k, v in claims.items() if v is not None}, secret, algorithm="HS256")
+
+
+def bearer(shop: str, **overrides: Any) -> dict[str, str]:
+    """Headers for an /api call authenticated as staff of ``shop``."""
+    return {"Authorization": f"Bearer {session_token(shop, **overrides)}"}
+
+
+def embedded_url(path: str, **params: str) -> str:
+    """``path`` as Shopify's admin loads it in its frame for shop A (``embedded``, ``shop``, ``host``)."""
+    return f"{path}?{urlencode({'embedded': '1', 'shop': SHOP_A, 'host': HOST, **params})}"

@@ -1,0 +1,312 @@
+"""The privacy and self-service tests' shoppers, their history (seeded through the models) and
+Shopify's bodies.
+
+Rows are written straight through the models: the engine that would write them is tested on its
+own, and these tests are about what the compliance requests do with whatever is there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from loyalty.core.models import (
+    AuditLog,
+    ConsentEvent,
+    DailyRollup,
+    LedgerEntry,
+    Member,
+    OrderRecord,
+    OrderRefund,
+    Redemption,
+    Reward,
+)
+from loyalty.core.types import utcnow
+from loyalty.points import reasons
+from tests.support.shops import SHOP
+
+
+@dataclass(frozen=True)
+class Person:
+    """A shopper's identity: what must be gone after ``customers/redact``."""
+
+    customer_id: int
+    first_name: str
+    last_name: str
+    preferred_name: str
+    email: str
+    phone: str
+    order_ids: tuple[int, ...]
+
+    @property
+    def personal_data(self) -> tuple[str, ...]:
+        """The strings no table may hold once the person is redacted."""
+        return (self.first_name, self.last_name, self.preferred_name, self.email, self.phone)
+
+
+INGEBORG = Person(
+    191167,
+    "Ingeborg",
+    "Fjellstad",
+    "Borghildur",
+    "ingeborg.fjellstad@example.no",
+    "+4791234567",
+    (299938, 280263),
+)
+SOLVEIG = Person(
+    552211,
+    "Solveig",
+    "Haugland",
+    "Sollemor",
+    "solveig.haugland@example.no",
+    "+4798765432",
+    (410001,),
+)
+GUEST_ORDER = 220458  # listed in the requests, a guest checkout: no customer on it
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """Ids of what :func:`seed_customer` wrote."""
+
+    shop_id: int
+    member_id: int
+    balance: int
+
+
+def seed_customer(sessions: sessionmaker[Session], shop_id: int, person: Person) -> Seeded:
+    """A member with consents, a ledger, orders and a refund, codes, and an audit trail."""
+    now = utcnow()
+    with sessions.begin() as s:
+        member = Member(
+            shop_id=shop_id,
+            customer_id=person.customer_id,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            preferred_name=person.preferred_name,
+            email=person.email,
+            phone=person.phone,
+            birthday=date(1988, 5, 17),
+            language="nb",
+            notes=f"Call {person.first_name} before delivery",
+            email_consent=True,
+            sms_consent=True,
+            points_balance=270,
+            lifetime_points=220,
+            joined_at=now - timedelta(days=90),
+        )
+        s.add(member)
+        s.flush()
+        for channel in ("email", "sms"):
+            s.add(
+                ConsentEvent(
+                    shop_id=shop_id,
+                    member_id=member.id,
+                    channel=channel,
+                    granted=True,
+                    source="widget",
+                )
+            )
+        goodwill = f"Goodwill for {person.first_name} {person.last_name}"
+        entries = [
+            (100, "bonus", f"signup:{person.customer_id}", reasons.SIGNUP_BONUS, None),
+            (
+                120,
+                "earn",
+                f"order:{person.order_ids[0]}:1",
+                reasons.order(person.order_ids[0]),
+                person.order_ids[0],
+            ),
+            (
+                50,
+                "adjust",
+                f"adjust:{person.customer_id}:1",
+                reasons.staff_adjustment(goodwill),
+                None,
+            ),
+        ]
+        for points, kind, key, reason, order_id in entries:
+            s.add(
+                LedgerEntry(
+                    shop_id=shop_id,
+                    member_id=member.id,
+                    points=points,
+                    kind=kind,
+                    source_key=key,
+                    order_id=order_id,
+                    **reasons.columns(reason),
+                )
+            )
+        for n, order_id in enumerate(person.order_ids):
+            s.add(
+                OrderRecord(
+                    shop_id=shop_id,
+                    order_id=order_id,
+                    customer_id=person.customer_id,
+                    member_id=member.id,
+                    currency="NOK",
+                    total=Decimal("1250.00"),
+                    paid_subtotal=Decimal("1200.00"),
+                    financial_status="paid",
+                    paid=True,
+                    points_owed=120 if n == 0 else 0,
+                    ordered_at=now - timedelta(days=30 - n),
+                )
+            )
+        s.add(
+            OrderRefund(
+                shop_id=shop_id,
+                refund_id=person.order_ids[0] + 7,
+                order_id=person.order_ids[0],
+                subtotal=Decimal("100.00"),
+                refunded_at=now,
+            )
+        )
+        reward = Reward(
+            shop_id=shop_id,
+            kind="fixed_amount",
+            title="100 kr off",
+            points_cost=100,
+            value=Decimal("100"),
+        )
+        s.add(reward)
+        s.flush()
+        s.add(
+            Redemption(
+                shop_id=shop_id,
+                member_id=member.id,
+                reward_id=reward.id,
+                points=100,
+                state="issued",
+                code=f"KLUBB-{person.customer_id}A",
+                discount_id=f"gid://shopify/DiscountCodeNode/{person.customer_id}1",
+            )
+        )
+        s.add(
+            Redemption(
+                shop_id=shop_id,
+                member_id=member.id,
+                reward_id=reward.id,
+                points=100,
+                state="used",
+                code=f"KLUBB-{person.customer_id}B",
+                discount_id=f"gid://shopify/DiscountCodeNode/{person.customer_id}2",
+            )
+        )
+        s.add(
+            AuditLog(
+                shop_id=shop_id,
+                member_id=member.id,
+                actor_type="staff",
+                actor_id="42",
+                action="member.updated",
+                detail=f"email changed to {person.email}",
+            )
+        )
+        if s.get(DailyRollup, (shop_id, now.date())) is None:
+            s.add(DailyRollup(shop_id=shop_id, day=now.date(), member_orders=2, new_members=1))
+        return Seeded(shop_id=shop_id, member_id=member.id, balance=270)
+
+
+def customer_payload(person: Person) -> dict[str, Any]:
+    """A customers/create|update body for the person (Shopify's shape, the fields we read)."""
+    return {
+        "id": person.customer_id,
+        "email": person.email,
+        "phone": person.phone,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "updated_at": utcnow().isoformat(),
+        "default_address": {"first_name": person.first_name, "phone": person.phone},
+    }
+
+
+def order_payload(person: Person, order_id: int) -> dict[str, Any]:
+    """An orders/paid body of the person's (paid, 1000 NOK, one line)."""
+    return {
+        "id": order_id,
+        "email": person.email,
+        "phone": person.phone,
+        "currency": "NOK",
+        "financial_status": "paid",
+        "subtotal_price": "1000.00",
+        "subtotal_price_set": {"shop_money": {"amount": "1000.00", "currency_code": "NOK"}},
+        "total_price": "1000.00",
+        "line_items": [{"id": order_id + 1, "price": "1000.00", "quantity": 1}],
+        "customer": customer_payload(person),
+        "billing_address": {"name": f"{person.first_name} {person.last_name}"},
+        "created_at": utcnow().isoformat(),
+        "updated_at": utcnow().isoformat(),
+        "test": False,
+        "source_name": "web",
+    }
+
+
+def data_request_payload(
+    person: Person, request_id: int = 9999, shop: str = SHOP
+) -> dict[str, Any]:
+    """Shopify's customers/data_request body for the person."""
+    return {
+        "shop_id": 954889,
+        "shop_domain": shop,
+        "orders_requested": [*person.order_ids, GUEST_ORDER],
+        "customer": {"id": person.customer_id, "email": person.email, "phone": person.phone},
+        "data_request": {"id": request_id},
+    }
+
+
+def redact_payload(person: Person, shop: str = SHOP) -> dict[str, Any]:
+    """Shopify's customers/redact body for the person."""
+    return {
+        "shop_id": 954889,
+        "shop_domain": shop,
+        "customer": {"id": person.customer_id, "email": person.email, "phone": person.phone},
+        "orders_to_redact": [*person.order_ids, GUEST_ORDER],
+    }
+
+
+def seed_shop_rows(sessions: sessionmaker[Session], shop_id: int) -> None:
+    """One row in each per-shop table the customers' history does not reach (shop/redact tests).
+
+    Widget appearance, a backfill, an import run and an analytics day: settings and bookkeeping
+    of the shop, which ``shop/redact`` deletes with everything else.
+    """
+    from loyalty.core.models import (
+        Backfill,
+        CustomerDayCounts,
+        CustomerDayOrders,
+        ImportRun,
+        WidgetAppearance,
+    )
+
+    with sessions.begin() as s:
+        s.add_all(
+            [
+                WidgetAppearance(
+                    shop_id=shop_id,
+                    accent_color="#1f5f3f",
+                    accent_text_color="#ffffff",
+                    background_color="#ffffff",
+                    text_color="#303030",
+                    position="right",
+                    launcher_text={"en": "Rewards", "nb": "Fordeler"},
+                ),
+                Backfill(shop_id=shop_id),
+                ImportRun(shop_id=shop_id, mode="add", source="smile", file_hash="0" * 64),
+                CustomerDayOrders(
+                    shop_id=shop_id, day=utcnow().date(), member=True, customer_key=1, orders=1
+                ),
+                CustomerDayCounts(
+                    shop_id=shop_id,
+                    series=0,
+                    day=utcnow().date(),
+                    orders=1,
+                    by_gap=[1],
+                    single_firsts=[1],
+                ),
+            ]
+        )
