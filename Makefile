@@ -14,7 +14,7 @@ BIN := $(VENV)/bin
 LOCK_HASH := $(shell sha256sum requirements.lock | cut -c1-16)
 STAMP := $(VENV)/.installed-$(LOCK_HASH)
 
-# The test suite's servers (tests/conftest.py reads these).
+# The test suite's servers (tests/support/config.py reads these).
 export KLUBB_TEST_DATABASE_URL ?= postgresql://127.0.0.1:5432/test
 export KLUBB_TEST_REDIS_URL ?= redis://127.0.0.1:6379
 PYTEST_ARGS ?=

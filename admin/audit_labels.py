@@ -2,7 +2,7 @@
 
 The audit log stores codes (``<who>.<what>``, see :mod:`loyalty.privacy.audit`), which programs and the
 data export keep using; staff read labels. A code without a label (an entry written before its
-label existed) is shown as the code. tests/admin_pages/test_audit_labels.py finds every code
+label existed) is shown as the code. tests/admin/test_audit_labels.py finds every code
 the code base writes and checks that each has a label here, and each label a code.
 
 An entry's ``detail`` is also a code (``points=+50``, ``email=granted``, ``profile``):

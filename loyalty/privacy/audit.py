@@ -20,7 +20,7 @@ Actions written so far (``<who>.<what>``):
 - and ``member.imported``, ``import.applied``, ``members.searched``, ``members.exported``,
   ``privacy.export_downloaded``, ``backfill.start``, ``appearance.update``.
 
-:mod:`admin.audit_labels` gives each a label; tests/admin_pages/test_audit_labels.py finds every
+:mod:`admin.audit_labels` gives each a label; tests/admin/test_audit_labels.py finds every
 code written and fails on one without a label, so that list is the complete one.
 """
 
