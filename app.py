@@ -23,6 +23,7 @@ from flask.ctx import AppContext
 
 import runtime
 from loyalty.core.config import Config
+from webhooks.intake import BODY_LIMIT
 
 
 class _RuntimeAppContext(AppContext):
@@ -62,7 +63,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.update(
         KLUBB=config,
         TESTING=config.testing,
-        MAX_CONTENT_LENGTH=5 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=BODY_LIMIT,
         JSON_SORT_KEYS=False,
     )
     logging.basicConfig(
