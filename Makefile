@@ -54,14 +54,16 @@ chromium:
 	  fi; \
 	fi
 
+# lint-imports: the import contracts of pyproject.toml ([tool.importlinter]; docs/architecture.md).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(MAKE) --no-print-directory typecheck
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict loyalty webhooks
-	$(BIN)/mypy app.py runtime.py errors.py devtools/dev.py admin widgets
+	$(BIN)/mypy --strict loyalty webhooks jobs runtime.py
+	$(BIN)/mypy app.py errors.py i18n.py admin widgets devtools/dev.py
 
 # Every stage runs, so one report shows all that is wrong; any failure fails the target
 # (pytest's exit code 5, "no tests collected", included).

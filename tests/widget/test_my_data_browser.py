@@ -114,16 +114,16 @@ def test_member_sees_history_and_data_changes_consent_downloads_restricts_and_le
     assert _member(rt, kari).status == "active"
 
     # Leaving asks first; Cancel keeps the membership.
-    dialog.get_by_role("button", name="Leave the club").click()
+    dialog.get_by_role("button", name="Leave the club", exact=True).click()
     confirm = dialog.get_by_role("button", name="Yes, leave the club")
     assert confirm.evaluate("el => el === document.activeElement")
     assert "Your 1,000 points will be lost" in view.inner_text()
     screenshot("widget-leave-confirm")
     assert_accessible(page)
     dialog.get_by_role("button", name="Cancel").click()
-    dialog.get_by_role("button", name="Leave the club").wait_for()
+    dialog.get_by_role("button", name="Leave the club", exact=True).wait_for()
     assert _member(rt, kari).status == "active"
-    dialog.get_by_role("button", name="Leave the club").click()
+    dialog.get_by_role("button", name="Leave the club", exact=True).click()
     dialog.get_by_role("button", name="Yes, leave the club").click()
     dialog.locator(".klubb-body[data-view=non-member]").wait_for()
     page.get_by_role("status").get_by_text("You have left the club.").wait_for()
@@ -204,7 +204,7 @@ def test_my_data_fits_320_px(
     box = dialog.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 320
     assert page.evaluate("(d => d.scrollWidth <= d.clientWidth)(document.querySelector('dialog'))")
-    dialog.get_by_role("button", name="Leave the club").scroll_into_view_if_needed()
+    dialog.get_by_role("button", name="Leave the club", exact=True).scroll_into_view_if_needed()
     screenshot("widget-my-data-320px")
 
 
@@ -233,7 +233,7 @@ def test_a_refresh_landing_late_keeps_the_leave_confirmation_open(
             break
         page.wait_for_timeout(50)
     assert len(held) == 1
-    dialog.get_by_role("button", name="Leave the club").click()
+    dialog.get_by_role("button", name="Leave the club", exact=True).click()
     dialog.get_by_role("button", name="Yes, leave the club").wait_for()
     held[0].fallback()
 
@@ -254,7 +254,7 @@ def test_a_consent_ticked_by_keyboard_beside_an_open_leave_confirmation_keeps_it
     dialog = _open_my_data(open_panel, storefront)
     dialog.get_by_role("button", name="My data").click()
     dialog.locator(".klubb-body[data-view=my-data]").wait_for()
-    dialog.get_by_role("button", name="Leave the club").click()
+    dialog.get_by_role("button", name="Leave the club", exact=True).click()
     dialog.get_by_role("button", name="Yes, leave the club").wait_for()
 
     sms = dialog.get_by_label("Offers by text message")
@@ -274,7 +274,7 @@ def test_a_consent_ticked_by_keyboard_beside_an_open_leave_confirmation_keeps_it
 
     # Cancel closes the confirmation and hands the focus back to "Leave the club".
     dialog.get_by_role("button", name="Cancel").click()
-    leave = dialog.get_by_role("button", name="Leave the club")
+    leave = dialog.get_by_role("button", name="Leave the club", exact=True)
     leave.wait_for()
     page.wait_for_function(
         "() => document.activeElement && document.activeElement.dataset.key === 'leave'"
