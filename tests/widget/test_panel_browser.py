@@ -111,7 +111,7 @@ def test_a_signed_in_non_member_joins(
 
     # Leaving and coming back: the bonus, given once per customer, is not promised again.
     dialog.get_by_role("button", name="My data").click()
-    dialog.get_by_role("button", name="Leave the club").click()
+    dialog.get_by_role("button", name="Leave the club", exact=True).click()
     dialog.get_by_role("button", name="Yes, leave the club").click()
     dialog.locator(".klubb-body[data-view=non-member]").wait_for()
     assert "when you join" not in dialog.inner_text()
