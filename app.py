@@ -54,10 +54,7 @@ class KlubbFlask(Flask):
 def create_app(config: Config | None = None) -> Flask:
     """Build the Flask app. ``config`` defaults to one read from the environment (and ``.env``)."""
     if config is None:
-        from dotenv import load_dotenv
-
-        load_dotenv()
-        config = Config.from_env()
+        config = runtime.environment_config()
 
     app = KlubbFlask(__name__, instance_path=str(config.instance_path), template_folder="templates")
     app.config.update(

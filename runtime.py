@@ -146,6 +146,14 @@ def stop_embedded_redis(instance_path: Path | None = None) -> None:
             redis.Redis(unix_socket_path=server.socket_file).shutdown(save=True)
 
 
+def environment_config() -> Config:
+    """The configuration of this process's environment (and a ``.env`` file, in development)."""
+    from dotenv import load_dotenv
+
+    load_dotenv()
+    return Config.from_env()
+
+
 def build_runtime(config: Config) -> Runtime:
     """Create engine, session factory, Redis client and queues for one process."""
     engine = make_engine(config)

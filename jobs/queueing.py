@@ -67,14 +67,7 @@ def enqueue(
     delay: float = 0,
 ) -> None:
     """Queue ``func(*args)`` on ``queue`` (after ``delay`` seconds); raises QueueUnavailable."""
-    options: dict[str, Any] = {
-        "job_id": job_id,
-        "retry": retry,
-        "result_ttl": result_ttl,
-        "failure_ttl": FAILURE_TTL,
-    }
-    if timeout is not None:
-        options["job_timeout"] = timeout
+    options = _options(job_id, retry, timeout, result_ttl)
     target = rt.queue(queue)
     try:
         if delay:
@@ -102,15 +95,7 @@ def enqueue_once(
     anew; any other existing job stands. Raises :class:`QueueUnavailable` when Redis is down.
     """
     replaceable = frozenset(replace)
-    options: dict[str, Any] = {
-        "job_id": job_id,
-        "unique": True,
-        "retry": retry,
-        "result_ttl": result_ttl,
-        "failure_ttl": FAILURE_TTL,
-    }
-    if timeout is not None:
-        options["job_timeout"] = timeout
+    options = _options(job_id, retry, timeout, result_ttl, unique=True)
     target = rt.queue(queue)
     try:
         try:
@@ -124,6 +109,28 @@ def enqueue_once(
     except (RedisError, OSError) as err:
         raise QueueUnavailable(type(err).__name__) from err
     return True
+
+
+def _options(
+    job_id: str | None,
+    retry: Retry | None,
+    timeout: int | None,
+    result_ttl: int,
+    *,
+    unique: bool = False,
+) -> dict[str, Any]:
+    """RQ's keyword arguments for one job, every one with the same failure lifetime."""
+    options: dict[str, Any] = {
+        "job_id": job_id,
+        "retry": retry,
+        "result_ttl": result_ttl,
+        "failure_ttl": FAILURE_TTL,
+    }
+    if unique:
+        options["unique"] = True
+    if timeout is not None:
+        options["job_timeout"] = timeout
+    return options
 
 
 def job_status(rt: Runtime, job_id: str) -> JobStatus | None:

@@ -27,7 +27,7 @@ from rq.job_lifecycle import call_exception_handlers
 from rq.queue import Queue
 
 from jobs.queueing import QUEUE_NAMES
-from runtime import Runtime, bound, build_runtime
+from runtime import Runtime, bound, build_runtime, environment_config
 
 log = logging.getLogger(__name__)
 
@@ -186,10 +186,5 @@ _environment: dict[str, Runtime] = {}
 def environment_runtime() -> Runtime:
     """This process's runtime, built from the environment on first use (for RQ's own commands)."""
     if "runtime" not in _environment:
-        from dotenv import load_dotenv
-
-        from loyalty.core.config import Config
-
-        load_dotenv()
-        _environment["runtime"] = build_runtime(Config.from_env())
+        _environment["runtime"] = build_runtime(environment_config())
     return _environment["runtime"]

@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import expect
-from rq import cron_scheduler_registry
 from sqlalchemy import select
 
 from loyalty.core.models import (
@@ -24,6 +22,7 @@ from loyalty.core.models import (
 from loyalty.core.types import utcnow
 from loyalty.privacy.compliance import RESPONSE_TIME
 from tests.support.axe import assert_accessible
+from tests.support.jobs import beat_scheduler
 from tests.support.shops import SHOP_A
 
 SHOP = "fjellsko.myshopify.com"
@@ -170,7 +169,7 @@ def test_a_failed_event_is_retried_from_its_page(page, screenshot, live_app, fak
     scheduler_warning = app.locator("#failed-events-scheduler")
     expect(scheduler_warning).to_contain_text("scheduler has not run")
     expect(scheduler_warning).to_be_visible()
-    rt.redis.zadd(cron_scheduler_registry.get_registry_key(), {"klubb-test": time.time()})
+    beat_scheduler(rt)
 
     with rt.sessions.begin() as s:
         event = WebhookEvent(

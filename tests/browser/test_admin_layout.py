@@ -4,16 +4,14 @@ unsaved changes are left behind."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from playwright.sync_api import expect
-from rq import cron_scheduler_registry
 
 from admin.pages import NAV
 from loyalty.core.models import ProgramSettings, Shop
 from tests.browser.admin_tour import MEMBER, PAGES, name_of, open_shop, visit
 from tests.support.fjellsko import SHOP
+from tests.support.jobs import beat_scheduler
 
 pytestmark = pytest.mark.browser
 
@@ -82,7 +80,7 @@ def test_the_home_page_fits_a_phone_screen(page, screenshot, live_app, fake_shop
 def test_no_page_opens_a_pop_up_or_banner_on_load(page, live_app, fake_shopify, rt):
     """A healthy app (its scheduler beating) opens no pop-up or banner on any page."""
     open_shop(page, fake_shopify, rt)
-    rt.redis.zadd(cron_scheduler_registry.get_registry_key(), {"klubb-test": time.time()})
+    beat_scheduler(rt)
     shown = {}
     for path in PAGES:
         frame = visit(page, live_app, path)

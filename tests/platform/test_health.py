@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from rq import cron_scheduler_registry
 
 from jobs.scheduler import LATE_AFTER
+from tests.support.jobs import beat_scheduler
 
 
 @pytest.mark.embedded
@@ -20,11 +18,10 @@ def test_healthz_is_ok_when_database_and_redis_answer(client):
 @pytest.mark.embedded
 def test_healthz_reports_the_schedulers_heartbeat_without_failing_on_it(client, rt):
     """A heartbeat within LATE_AFTER seconds is ``ok``; an older one is ``late``, still 200."""
-    key = cron_scheduler_registry.get_registry_key()
-    rt.redis.zadd(key, {"klubb-scheduler": time.time() - 5})
+    beat_scheduler(rt, seconds_ago=5)
     assert client.get("/healthz").get_json() == {"status": "ok", "scheduler": "ok"}
 
-    rt.redis.zadd(key, {"klubb-scheduler": time.time() - LATE_AFTER - 5})
+    beat_scheduler(rt, seconds_ago=LATE_AFTER + 5)
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "scheduler": "late"}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
 from flask import Flask
+from rq import cron_scheduler_registry
 
 from jobs import worker
 from runtime import Runtime
@@ -42,3 +44,10 @@ def run_due_scheduled_jobs(rt: Any) -> int:
         queue.enqueue_job(Job.fetch(job_id, connection=rt.redis))
         moved += 1
     return moved
+
+
+def beat_scheduler(app_or_runtime: Flask | Runtime, seconds_ago: float = 0) -> None:
+    """Write a cron scheduler's heartbeat, as a running ``python -m jobs.scheduler`` does."""
+    rt = runtime_of(app_or_runtime)
+    key = cron_scheduler_registry.get_registry_key()
+    rt.redis.zadd(key, {"klubb-test-scheduler": time.time() - seconds_ago})
