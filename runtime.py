@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import logging
+import sys
 from collections.abc import Iterator
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from rq import Queue
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from loyalty.core.config import Config
+from loyalty.core.config import Config, ConfigError
 from loyalty.core.db import DirectConnections, make_engine, make_session_factory
 from loyalty.shopify.client import ShopifyClient
 from loyalty.shopify.shops import LockFactory, access_token
@@ -33,6 +34,9 @@ from loyalty.shopify.tokens import TokenCipher
 
 log = logging.getLogger(__name__)
 
+EXIT_CONFIG = 4
+"""The exit status of a process whose configuration is refused. It is gunicorn's "App failed to
+load": its master stops rather than start a worker again and again."""
 DEFAULT_JOB_TIMEOUT = 120
 """Seconds a job may run before its worker kills it, unless the job says otherwise."""
 
@@ -147,11 +151,20 @@ def stop_embedded_redis(instance_path: Path | None = None) -> None:
 
 
 def environment_config() -> Config:
-    """The configuration of this process's environment (and a ``.env`` file, in development)."""
+    """The configuration of this process's environment (and a ``.env`` file, in development).
+
+    Every process starts here (web, worker, scheduler, the CLI), so each refuses a configuration
+    the same way: every problem on standard error, exit status :data:`EXIT_CONFIG`, no traceback.
+    """
     from dotenv import load_dotenv
 
     load_dotenv()
-    return Config.from_env()
+    try:
+        return Config.from_env()
+    except ConfigError as err:
+        sys.stderr.write(f"{err}\n")
+        sys.stderr.flush()
+        raise SystemExit(EXIT_CONFIG) from None
 
 
 def build_runtime(config: Config) -> Runtime:

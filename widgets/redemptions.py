@@ -47,10 +47,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("widget_redemptions", __name__, url_prefix="/proxy/api")
 bp.after_request(no_store)
 
-WAIT_SECONDS = 3.0
-"""How long a redemption waits for Shopify before answering 202 (``redemption_wait_seconds``)."""
-RETRY_INTERVALS = (5, 30, 120, 300)
-"""The finishing job's retries, in seconds (``redemption_retry_intervals``); then points back."""
 FINISH_JOB = "jobs.redemptions.finish_redemption"
 CODE_STATES = {RedemptionState.ISSUED, RedemptionState.USED, RedemptionState.EXPIRED}
 
@@ -150,7 +146,7 @@ def _quick_client() -> ShopifyClient:
     ext = current_app.extensions
     if "klubb.shopify_client.quick" not in ext:
         config = current_runtime().config
-        wait = float(config.extra.get("redemption_wait_seconds", WAIT_SECONDS))
+        wait = config.redemption_wait_seconds
         ext["klubb.shopify_client.quick"] = ShopifyClient(
             config.with_overrides(shopify_timeout=wait), max_retries=0, max_throttle_retries=0
         )
@@ -158,7 +154,7 @@ def _quick_client() -> ShopifyClient:
 
 
 def _enqueue_finish(rt: Runtime, redemption_id: int) -> None:
-    intervals = list(rt.config.extra.get("redemption_retry_intervals", RETRY_INTERVALS))
+    intervals = list(rt.config.redemption_retry_intervals)
     try:
         enqueue_once(
             rt,

@@ -9,18 +9,28 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import quote_plus
 
-SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}\.myshopify\.com$")
+from shopify.utils.shop_url import sanitize_shop_domain
+
+SHOP_LABEL_MAX = 63
 """A shop's subdomain is one DNS label: at most 63 characters."""
 TIMESTAMP_TOLERANCE = 90  # seconds, as Shopify's own libraries allow
 
 
 def is_valid_shop_domain(shop: str | None) -> bool:
-    """True for ``name.myshopify.com`` and nothing else: no scheme, path, port or upper case."""
-    return bool(shop) and bool(SHOP_DOMAIN.fullmatch(shop))  # type: ignore[arg-type]
+    """True for ``name.myshopify.com`` and nothing else: no scheme, path, port or upper case.
+
+    ShopifyAPI's ``sanitize_shop_domain`` decides what a shop domain is (its own pattern: a
+    label of letters, digits and inner hyphens under ``myshopify.com``). It also *repairs* what
+    it is given (adds ``.myshopify.com`` to a bare name, drops a scheme, a path or a query,
+    lower-cases, and ``urlparse`` removes tabs and newlines), so only a domain it hands back
+    unchanged is accepted; and it has no length limit, so the label's 63 characters are ours.
+    """
+    if not isinstance(shop, str) or not shop:
+        return False
+    return sanitize_shop_domain(shop) == shop and len(shop.split(".", 1)[0]) <= SHOP_LABEL_MAX
 
 
 def _hmac_sha256(secret: str, message: bytes) -> bytes:
