@@ -107,6 +107,9 @@ class Config:
     # After enqueueing a delivery, a web process gathers the next ones for this long and
     # enqueues them together (webhooks/enqueue_window.py); 0 enqueues each before its answer.
     webhook_enqueue_window_ms: int = 20
+    # OUTBOX_SWEEP_SECONDS: how often the outbox sweepers run (jobs/schedule.py), and how long
+    # an unfinished event or a pending push waits before they queue it again (jobs/sweeper.py).
+    outbox_sweep_seconds: int = 60
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -140,6 +143,10 @@ class Config:
                 0
                 if window.strip() == "0"
                 else min(1000, _positive_int("WEBHOOK_ENQUEUE_WINDOW_MS", window))
+            )
+        if env.get("OUTBOX_SWEEP_SECONDS"):
+            values["outbox_sweep_seconds"] = _positive_int(
+                "OUTBOX_SWEEP_SECONDS", env["OUTBOX_SWEEP_SECONDS"]
             )
         extra = {
             key: _positive_int(name, env[name])

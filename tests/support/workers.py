@@ -46,6 +46,7 @@ def worker_env(config: Config, redis_url: str) -> dict[str, str]:
         TOKEN_ENCRYPTION_KEYS=",".join(config.token_encryption_keys),
         SHOPIFY_SHOP_URL_TEMPLATE=config.shop_url_template,
         WEBHOOK_BATCH_SIZE=str(config.webhook_batch_size),
+        OUTBOX_SWEEP_SECONDS=str(config.outbox_sweep_seconds),
         PYTHONUNBUFFERED="1",
     )
     return env
