@@ -1,7 +1,8 @@
 """The outbox sweeper: events recorded but not processed after a minute are enqueued again.
 
 :func:`sweep_pending_pushes` does the same for what members change in the widget (consents,
-Klubb-owned profile fields) that Shopify has not been told yet (:mod:`jobs.shopify_sync`).
+Klubb-owned profile fields) that Shopify has not been told yet (:mod:`jobs.shopify_sync`), and
+for the jobs that waited for a shop's authorisation (:mod:`jobs.awaiting_authorisation`).
 
 This is invariant 3's safety net. The intake commits the event row before answering Shopify,
 then enqueues; if Redis was down at that moment, or a worker died with the job, the row is still
@@ -25,6 +26,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from jobs import batch_list, shopify_sync
+from jobs.awaiting_authorisation import release_authorised_shops
 from jobs.queueing import QueueUnavailable, enqueue_event, enqueue_single, queue_for
 from loyalty.core.models import WebhookEvent
 from loyalty.core.types import utcnow
@@ -81,8 +83,10 @@ def _sweep_stranded(rt: Runtime, older_than: timedelta) -> int:
 
 
 def sweep_pending_pushes(older_than: timedelta | None = None) -> int:
-    """Enqueue the Shopify pushes of member changes still pending; how many were enqueued."""
+    """Enqueue the Shopify pushes of member changes still pending, and the jobs that waited for
+    a shop authorised again since (``jobs.awaiting_authorisation``); how many were enqueued."""
     rt = current_runtime()
     if older_than is None:
         older_than = timedelta(seconds=rt.config.outbox_sweep_seconds)
-    return shopify_sync.sweep_pending_pushes(rt, older_than)
+    released = release_authorised_shops(rt)
+    return shopify_sync.sweep_pending_pushes(rt, older_than) + released

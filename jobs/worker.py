@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any
 
+from redis.exceptions import RedisError
 from rq import SimpleWorker
 from rq.exceptions import DeserializationError
 from rq.executions import Execution
@@ -31,8 +32,10 @@ from rq.job import Job
 from rq.job_lifecycle import call_exception_handlers
 from rq.queue import Queue
 
+from jobs.awaiting_authorisation import hold
 from jobs.queueing import QUEUE_NAMES
 from jobs.worker_upkeep import RecoveringWorker, supervise
+from loyalty.shopify.errors import ShopNeedsAuthorisation
 from runtime import Runtime, bound, build_runtime, environment_config
 
 log = logging.getLogger(__name__)
@@ -103,13 +106,21 @@ class _RuntimeMixin:
         return super().handle_job_failure(job, queue, *args, **kwargs)  # type: ignore[misc]
 
     def handle_exception(self, job: Job, *exc_info: Any) -> None:
-        """Log the failure by type and frames (no message, no arguments), then run the handlers."""
+        """Log the failure by type and frames (no message, no arguments), then run the handlers.
+
+        A job whose shop needs its merchant's authorisation is held, not retried
+        (:mod:`jobs.awaiting_authorisation`).
+        """
         exc_type: type[BaseException] = exc_info[0]
         tb: TracebackType | None = exc_info[2]
         try:
-            func_name = job.func_name
+            func_name = job.func_name or ""
         except DeserializationError:
             func_name = "<undeserializable>"
+        if isinstance(exc_info[1], ShopNeedsAuthorisation):
+            self._hold_for_authorisation(job, func_name, exc_info[1].shop)
+            call_exception_handlers(self._exc_handlers, job, *exc_info)
+            return
         frames = "".join(traceback.format_tb(tb))
         self.log.error(
             "Worker %s: job %s (%s on %s) raised %s\n%s",
@@ -121,6 +132,23 @@ class _RuntimeMixin:
             frames,
         )
         call_exception_handlers(self._exc_handlers, job, *exc_info)
+
+    def _hold_for_authorisation(self, job: Job, func_name: str, shop: str) -> None:
+        try:
+            hold(self.runtime.redis, job, shop)
+        except (RedisError, OSError) as err:  # then RQ's retries apply
+            self.log.warning(
+                "Worker %s: job %s not held (%s)", self.name, job.id, type(err).__name__
+            )
+            return
+        self.log.warning(
+            "Worker %s: job %s (%s on %s) waits until %s authorises the app again",
+            self.name,
+            job.id,
+            func_name,
+            job.origin,
+            shop,
+        )
 
 
 class AppWorker(_RuntimeMixin, RecoveringWorker):
