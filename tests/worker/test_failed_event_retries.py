@@ -21,6 +21,8 @@ from tests.support.jobs import drain
 from tests.worker.helpers import CUSTOMER
 from webhooks.handlers import HANDLERS
 
+pytestmark = pytest.mark.embedded
+
 
 @pytest.fixture
 def config(config):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import pytest
 from sqlalchemy import select, update
 
 from jobs.sweeper import sweep_pending_pushes
@@ -21,6 +22,8 @@ from tests.support.jobs import drain
 from tests.support.shopify import install_with_fake_token, token_grants
 from tests.support.shops import SHOP, stored_shop
 from tests.worker.helpers import CUSTOMER
+
+pytestmark = pytest.mark.embedded
 
 GID = f"gid://shopify/Customer/{CUSTOMER}"
 
