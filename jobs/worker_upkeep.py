@@ -109,8 +109,8 @@ class RecoveringWorker(Worker):
         if process is not None and process.is_alive():
             return
         scheduler.acquire_locks(auto_start=True)  # type: ignore[no-untyped-call]
-        if process is not None and scheduler._process is not process:
-            self.log.warning("Worker %s: its scheduler had ended; started again", self.name)
+        if scheduler._process is not None and scheduler._process is not process:
+            self.log.warning("Worker %s: started its scheduler again", self.name)
 
 
 def retire(worker: Worker) -> None:
@@ -150,15 +150,18 @@ def supervise(
                 worker = new_worker()
                 ended = worker
                 worked = worker.work(logging_level="INFO", with_scheduler=True) or worked
-                if worker.stop_requested:
-                    return worked
                 reason = "its loop ended"
-            except (RedisError, OSError) as err:
+            except (RedisError, OSError) as err:  # while starting, or in its teardown
                 reason = f"Redis unavailable ({type(err).__name__})"
+            if ended is not None and ended.stop_requested:
+                return worked
             if time.monotonic() - began > RESTART_CAP:
                 delay = 0.5  # it ran well since the last outage: a new outage starts afresh
             log.warning("worker: %s; starting again in %.1f s", reason, delay)
-            sleep(delay)
+            with contextlib.suppress(RedisError, OSError):  # a stop signal meeting the outage
+                sleep(delay)
+            if ended is not None and ended.stop_requested:
+                return worked
             delay = min(delay * 2, RESTART_CAP)
     except (StopRequested, KeyboardInterrupt):
         # RQ's signal handlers raise StopRequested, also while we wait between attempts.

@@ -41,7 +41,7 @@ _live: set[PrivateRedis | PrivatePostgres] = set()
 def _stop_leftovers() -> None:
     for server in list(_live):
         with contextlib.suppress(Exception):
-            server.stop(fast=True)
+            server.remove()
 
 
 atexit.register(_stop_leftovers)
@@ -106,6 +106,11 @@ class PrivateRedis:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+    def remove(self) -> None:
+        """Stop the server if it runs and delete its folder."""
+        self.stop(fast=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def flush(self) -> None:
         """Lose every key at once, the server staying up (what a failover to an empty replica,
@@ -198,12 +203,11 @@ class PrivatePostgres:
 @contextlib.contextmanager
 def private_redis_server() -> Iterator[PrivateRedis]:
     """A started :class:`PrivateRedis`, stopped at the end."""
-    server = PrivateRedis().start()
+    server = PrivateRedis()
     try:
-        yield server
+        yield server.start()
     finally:
-        server.stop(fast=True)
-        shutil.rmtree(server.folder, ignore_errors=True)
+        server.remove()
 
 
 @contextlib.contextmanager

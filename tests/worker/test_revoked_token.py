@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import select, update
 
+from jobs.schedule import refresh_expiring_tokens
 from jobs.sweeper import sweep_pending_pushes
 from loyalty.core.models import Member, Shop
 from loyalty.core.types import utcnow
@@ -105,6 +106,8 @@ def test_a_refused_refresh_marks_the_shop_too(deliver, fake_shopify, fake_shop, 
     assert [g["grant_type"] for g in token_grants(fake_shopify)[grants:]] == ["refresh_token"]
     assert calls_since(fake_shopify, start) == []
     assert stored_shop(rt).needs_authorisation_since is not None
+    assert refresh_expiring_tokens() == {"refreshed": 0, "failed": 0}  # the periodic refresh too
+    assert len(token_grants(fake_shopify)) == grants + 1
 
 
 def test_the_sweeper_releases_the_jobs_of_a_shop_authorised_again(
