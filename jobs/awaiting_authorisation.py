@@ -5,7 +5,7 @@ Once Shopify refused a shop's tokens, nothing calls Shopify for the shop
 :class:`~loyalty.shopify.errors.ShopNeedsAuthorisation` at once. RQ's retries could only fail
 the same way, so the worker holds the job instead (:func:`hold`): it ends ``failed`` in its
 queue's failed registry, with that error type and no retry, and its id joins the shop's set
-``klubb:awaiting-authorisation:{shop}``. When a new token is exchanged (the merchant's next load
+``klubb:awaiting-authorisation:{shop}`` (the shop joins ``klubb:awaiting-authorisation``). When a new token is exchanged (the merchant's next load
 of the embedded admin, ``admin/install.py``), :func:`release` puts each of those jobs back on its
 queue with the retries it had left. The push sweeper (every minute) releases the jobs of any
 shop authorised again whose jobs still wait, in case Redis was away at that load.
@@ -27,7 +27,10 @@ from runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-PREFIX = "klubb:awaiting-authorisation:"
+SHOPS = "klubb:awaiting-authorisation"
+"""The shops with jobs waiting."""
+PREFIX = SHOPS + ":"
+"""Followed by a shop's domain: the ids of its waiting jobs."""
 RETRIES_LEFT = "klubb_retries_left"
 """The job's meta key for the retries it had left when it was held."""
 
@@ -41,6 +44,7 @@ def hold(connection: Redis, job: Job, shop: str) -> None:
     with connection.pipeline() as pipe:
         pipe.sadd(PREFIX + shop, job.id)
         pipe.expire(PREFIX + shop, FAILURE_TTL)  # RQ forgets the failed jobs by then
+        pipe.sadd(SHOPS, shop)
         pipe.execute()
 
 
@@ -64,6 +68,8 @@ def release(rt: Runtime, shop: str) -> int:
         except (NoSuchJobError, InvalidJobOperation):
             pass
         rt.redis.srem(key, job_id)
+    if not rt.redis.scard(key):
+        rt.redis.srem(SHOPS, shop)
     if released:
         log.info("%s is authorised again: %d waiting jobs queued", shop, released)
     return released
@@ -82,10 +88,13 @@ def release_after_authorisation(rt: Runtime, shop: str) -> int:
 
 def release_authorised_shops(rt: Runtime) -> int:
     """Release the waiting jobs of every shop that is authorised again; how many were queued."""
-    waiting = {
-        (key.decode() if isinstance(key, bytes) else str(key)).removeprefix(PREFIX)
-        for key in rt.redis.scan_iter(match=PREFIX + "*", count=100)
-    }
+    waiting = set()
+    for raw in rt.redis.smembers(SHOPS):
+        shop = raw.decode() if isinstance(raw, bytes) else str(raw)
+        if rt.redis.exists(PREFIX + shop):
+            waiting.add(shop)
+        else:  # its jobs expired with RQ's failed registry
+            rt.redis.srem(SHOPS, shop)
     if not waiting:
         return 0
     with rt.sessions() as s:
