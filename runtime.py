@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.core.config import Config, ConfigError
 from loyalty.core.db import DirectConnections, make_engine, make_session_factory
+from loyalty.shopify.authorisation import token_refused
 from loyalty.shopify.client import ShopifyClient
 from loyalty.shopify.shops import LockFactory, access_token
 from loyalty.shopify.tokens import TokenCipher
@@ -81,12 +82,23 @@ class Runtime:
     def shopify_client(self) -> ShopifyClient:
         """The Shopify client (built on first use; tests may set another)."""
         if self._shopify_client is None:
-            self._shopify_client = ShopifyClient(self.config)
+            self._shopify_client = self.new_shopify_client()
         return self._shopify_client
 
     @shopify_client.setter
     def shopify_client(self, client: ShopifyClient) -> None:
+        if client.on_token_refused is None:
+            client.on_token_refused = self._token_refused
         self._shopify_client = client
+
+    def new_shopify_client(self, config: Config | None = None, **options: Any) -> ShopifyClient:
+        """A Shopify client (``options`` as ``ShopifyClient`` takes them) that marks a shop
+        whose token Shopify refuses, so nothing calls Shopify for it until its merchant opens
+        the app (:mod:`loyalty.shopify.authorisation`)."""
+        return ShopifyClient(config or self.config, on_token_refused=self._token_refused, **options)
+
+    def _token_refused(self, shop: str, token: str) -> bool:
+        return token_refused(self.sessions, self.token_cipher, shop, token)
 
     def lock(self, name: str, *, timeout: float = 60.0, wait: float = 65.0) -> Lock:
         """A lock shared by every process on this Redis; expires after ``timeout`` seconds.

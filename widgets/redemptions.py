@@ -145,10 +145,10 @@ def _quick_client() -> ShopifyClient:
     """A Shopify client that answers within the redemption's wait: no retries, short timeout."""
     ext = current_app.extensions
     if "klubb.shopify_client.quick" not in ext:
-        config = current_runtime().config
-        wait = config.redemption_wait_seconds
-        ext["klubb.shopify_client.quick"] = ShopifyClient(
-            config.with_overrides(shopify_timeout=wait), max_retries=0, max_throttle_retries=0
+        rt = current_runtime()
+        wait = rt.config.redemption_wait_seconds
+        ext["klubb.shopify_client.quick"] = rt.new_shopify_client(
+            rt.config.with_overrides(shopify_timeout=wait), max_retries=0, max_throttle_retries=0
         )
     return ext["klubb.shopify_client.quick"]  # type: ignore[no-any-return]
 

@@ -110,6 +110,9 @@ class Config(BaseSettings):
     # The widget API's rate limits (widgets/ratelimit.py), requests per minute.
     rate_limit_per_shop: int = _env(3000, "RATE_LIMIT_PER_SHOP")
     rate_limit_per_shopper: int = _env(60, "RATE_LIMIT_PER_SHOPPER")
+    # How often the outbox sweepers run (jobs/schedule.py), and how long an unfinished event or
+    # a pending push waits before they queue it again (jobs/sweeper.py).
+    outbox_sweep_seconds: int = _env(60, "OUTBOX_SWEEP_SECONDS")
 
     # Not read from the environment: tests and the dev command set them.
     testing: bool = False

@@ -25,6 +25,7 @@ WHOLE_NUMBERS: dict[str, tuple[int, int | None]] = {
     "webhook_enqueue_window_ms": (0, 1000),
     "rate_limit_per_shop": (1, None),
     "rate_limit_per_shopper": (1, None),
+    "outbox_sweep_seconds": (1, None),
 }
 """Whole-number settings: the least accepted, and the most (a larger value is lowered to it)."""
 
