@@ -12,7 +12,9 @@ padding, made with another secret, or any text at all. Then:
 - signed: 200 and a row (``accepted``, ``ignored``; ``duplicate`` or ``requeued`` for an event
   id seen before, with no second row), or 400 with the row recorded as ``rejected``.
 
-Derandomized and without Hypothesis's example database, so CI runs the same cases every time.
+Derandomized and without Hypothesis's example database, so CI runs the same cases every time;
+on both databases (the embedded run writes through SQLAlchemy, PostgreSQL's through the
+intake's own connection).
 """
 
 from __future__ import annotations
@@ -136,6 +138,7 @@ SIGNATURES = st.sampled_from(["right", "padded", "other secret", "none", "text"]
 
 
 @pytest.mark.slow
+@pytest.mark.embedded
 @FUZZ
 @given(
     body=BODIES,
@@ -217,6 +220,7 @@ def _newest_status(rt: Any) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.embedded
 @FUZZ_WORKER
 @given(data=st.data(), topic=st.sampled_from(sorted(BODIES_BY_TOPIC)))
 def test_signed_bodies_with_odd_fields_are_processed_or_rejected_never_failed(
