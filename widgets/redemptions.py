@@ -25,8 +25,8 @@ from errors import json_error
 from jobs.engine import enqueue_balance_sync, welcome_newcomer
 from jobs.queueing import QueueUnavailable, enqueue_once
 from loyalty.core.errors import NotFound, ValidationError
+from loyalty.core.ids import id_from_json, id_from_text
 from loyalty.core.models import RedemptionState
-from loyalty.core.payloads import optional_id
 from loyalty.core.types import utcnow
 from loyalty.members.enrolment import join as join_club
 from loyalty.members.storefront import member_summary
@@ -93,7 +93,7 @@ def redeem() -> tuple[Response, int]:
     """Redeem ``{"reward_id": "<id>"}``: 201 issued, 202 reserved, 502 returned (see above)."""
     rt = current_runtime()
     shopper = g.shopper
-    reward_id = optional_id(g.body.get("reward_id"))
+    reward_id = id_from_json(g.body.get("reward_id"))
     if reward_id is None:
         raise ValidationError({"reward_id": "Send the id of the reward to redeem."})
     key = request.headers["Idempotency-Key"].strip()
@@ -113,11 +113,12 @@ def redeem() -> tuple[Response, int]:
 @signed_in
 def redemption(redemption_id: str) -> Response:
     """One of the shopper's own redemptions (404 for anyone else's): the widget polls this."""
-    if not redemption_id.isdigit():
+    parsed = id_from_text(redemption_id)
+    if parsed is None:
         raise NotFound("no such redemption")
     shopper = g.shopper
     view = member_redemption(
-        current_runtime().sessions, shopper.shop_id, shopper.customer_id, int(redemption_id)
+        current_runtime().sessions, shopper.shop_id, shopper.customer_id, parsed
     )
     return jsonify(redemption_json(view))
 
