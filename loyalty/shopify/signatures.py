@@ -31,10 +31,16 @@ def is_valid_shop_domain(shop: str | None) -> bool:
     it is given (adds ``.myshopify.com`` to a bare name, drops a scheme, a path or a query,
     lower-cases, and ``urlparse`` removes tabs and newlines), so only a domain it hands back
     unchanged is accepted; and it has no length limit, so the label's 63 characters are ours.
+    Text it cannot parse raises ``ValueError`` there (found by tests/unit/test_signature_fuzz.py):
+    not a shop domain either.
     """
     if not isinstance(shop, str) or not shop:
         return False
-    return sanitize_shop_domain(shop) == shop and len(shop.split(".", 1)[0]) <= SHOP_LABEL_MAX
+    try:
+        sanitized = sanitize_shop_domain(shop)
+    except ValueError:  # urlparse or its IP-address check refuses some text (a stray "[")
+        return False
+    return sanitized == shop and len(shop.split(".", 1)[0]) <= SHOP_LABEL_MAX
 
 
 def _hmac_sha256(secret: str, message: bytes) -> bytes:

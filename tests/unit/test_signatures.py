@@ -97,6 +97,9 @@ def test_webhook_signature_is_base64_hmac_of_the_raw_bytes():
         ("d" * 64 + ".myshopify.com", False),
         # its pattern is stricter than ours was: a label ends with a letter or digit
         ("demo-.myshopify.com", False),
+        # ... and raises on text urlparse reads as a broken IPv6 address
+        ("de[mo.myshopify.com", False),
+        ("[", False),
     ],
 )
 def test_shop_domain_rule(shop, valid):
