@@ -14,7 +14,6 @@ The processes (docs/architecture.md, "Processes"):
 from __future__ import annotations
 
 import gc
-import logging
 from contextvars import Token
 from typing import Any
 
@@ -23,6 +22,7 @@ from flask.ctx import AppContext
 
 import runtime
 from loyalty.core.config import Config
+from loyalty.core.logs import configure_logging
 from webhooks.intake import BODY_LIMIT
 
 
@@ -64,9 +64,7 @@ def create_app(config: Config | None = None) -> Flask:
         MAX_CONTENT_LENGTH=BODY_LIMIT,
         JSON_SORT_KEYS=False,
     )
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging()  # through the filter that drops messages and query strings
 
     import errors
     import i18n

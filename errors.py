@@ -3,6 +3,11 @@
 ``{"error": {"code": "...", "message": "...", "fields": {"name": "message"}}}`` with a 4xx
 status (422 for validation), never a stack trace (DESIGN.md, "JSON conventions"). The messages
 are in the request's language (:func:`translated`).
+
+An unexpected error is logged by :func:`log_unexpected`: its type and stack frames, the method
+and the path, never its message or the query string (see :mod:`loyalty.core.logs`). A streamed
+answer (:func:`streamed`) fails the same way until its first chunk is ready; once its headers
+are sent, a failure is logged the same way and the transfer is aborted.
 """
 
 from __future__ import annotations
@@ -10,11 +15,12 @@ from __future__ import annotations
 import logging
 import re
 import traceback
+from collections.abc import Iterator
 from itertools import count
 from typing import Any
 
 from babel.numbers import format_decimal
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, request, stream_with_context
 from flask_babel import gettext
 from redis.exceptions import RedisError
 from sqlalchemy.exc import OperationalError
@@ -172,10 +178,53 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception) -> Response:
-        # Logged with the stack's frames but not the exception's text, the request's body or its
-        # arguments: database errors quote their parameters, which may hold personal data.
-        frames = "".join(traceback.format_tb(err.__traceback__))
-        log.error(
-            "unhandled %s on %s %s\n%s", type(err).__name__, request.method, request.path, frames
-        )
+        log_unexpected(err)
         return json_error(500, "internal_error", "Something went wrong on our side.")
+
+
+def log_unexpected(err: BaseException, during: str = "on") -> None:
+    """Log an unexpected error with the stack's frames but not the exception's text, the
+    request's body, its query string or its arguments: database errors quote their parameters,
+    and a query string what someone searched for, either of which may be personal data."""
+    frames = "".join(traceback.format_tb(err.__traceback__))
+    log.error(
+        "unhandled %s %s %s %s\n%s",
+        type(err).__name__,
+        during,
+        request.method,
+        request.path,
+        frames,
+    )
+
+
+class StreamAborted(Exception):
+    """A streamed answer failed after its headers were sent: the server must cut the transfer.
+
+    Raised without the original exception attached (``from None``), so whatever logs it (the
+    WSGI server does) has no message or parameters to print; :func:`streamed` logged the
+    original already, scrubbed.
+    """
+
+
+def streamed(chunks: Iterator[str]) -> Iterator[str]:
+    """``chunks`` as a streamed response body that fails safely.
+
+    The first chunk is made now, inside the view: a failure before the answer starts (the
+    database down at the first query) is an ordinary error answer (503 JSON, in the error
+    shape). A failure after that is logged by :func:`log_unexpected` and raised again as
+    :class:`StreamAborted`: the headers (200) are sent, so the only honest signal left is to
+    break the transfer. gunicorn then closes the connection without the chunked body's final
+    chunk, which HTTP/1.1 clients report as an incomplete download (a browser's ``fetch``
+    rejects, ``requests`` raises ``ChunkedEncodingError``) rather than a complete, short file.
+    """
+    first = next(chunks, "")
+
+    def body() -> Iterator[str]:
+        yield first
+        try:
+            yield from chunks
+        except Exception as err:
+            log_unexpected(err, during="while streaming")
+            raise StreamAborted("the streamed answer failed midway; transfer aborted") from None
+
+    return stream_with_context(body())

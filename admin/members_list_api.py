@@ -13,11 +13,11 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Response, g, jsonify, request, stream_with_context
+from flask import Response, g, jsonify, request
 
 from admin.api import api
 from admin.auth import current_shop, session_token_required
-from errors import json_error
+from errors import json_error, streamed
 from loyalty.core.ids import id_from_text
 from loyalty.core.models import MemberStatus
 from loyalty.core.spreadsheet import safe_cell
@@ -141,7 +141,10 @@ def list_members() -> Response:
     description=(
         f"{_FILTERS} The answer is `text/csv` with a header row, every matching member in the "
         "chosen order. Audited as `members.exported`. Text cells that a spreadsheet would run as "
-        "a formula (starting with = + - @) are prefixed with `'`, phone numbers like +47… too."
+        "a formula (starting with = + - @) are prefixed with `'`, phone numbers like +47… too. "
+        "The body is streamed (chunked): should the server fail once it has started, the "
+        "transfer is broken off without its final chunk, so the download fails rather than "
+        "ending short."
     ),
 )
 @session_token_required
@@ -151,7 +154,9 @@ def export_members_csv() -> Response:
     rows = export_members(
         current_runtime().sessions, current_shop().id, wanted, staff_user_id=g.staff_user_id
     )
-    response = Response(stream_with_context(_csv_lines(rows)), mimetype="text/csv")
+    # A database failure before the first rows is a 503; after them, the download is cut
+    # off (an incomplete transfer, never a short file that looks complete): errors.streamed.
+    response = Response(streamed(_csv_lines(rows)), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="klubb-members.csv"'
     return response
 

@@ -41,12 +41,15 @@ class Server:
 
 @contextlib.contextmanager
 def gunicorn(app_spec: str, env: dict[str, str]) -> Iterator[Server]:
-    """``app_spec`` under gunicorn, the same settings for every benchmark: sync workers
-    (``BENCH_GUNICORN_WORKERS``, 4), or gthread with ``BENCH_GUNICORN_THREADS`` above 1."""
+    """``app_spec`` under gunicorn with the shipped ``gunicorn.conf.py``, the same settings for
+    every benchmark: sync workers (``BENCH_GUNICORN_WORKERS``, 4), or gthread with
+    ``BENCH_GUNICORN_THREADS`` above 1."""
     port = free_port()
     process = subprocess.Popen(
         [
             str(VENV_BIN / "gunicorn"),
+            "-c",
+            "gunicorn.conf.py",  # production's logging (it is read from ROOT anyway)
             "-w",
             str(GUNICORN_WORKERS),
             "-b",

@@ -35,6 +35,7 @@ from rq.queue import Queue
 from jobs.awaiting_authorisation import hold
 from jobs.queueing import QUEUE_NAMES
 from jobs.worker_upkeep import RecoveringWorker, supervise
+from loyalty.core.logs import scrub_exception_text
 from loyalty.shopify.errors import ShopNeedsAuthorisation
 from runtime import Runtime, bound, build_runtime, environment_config
 
@@ -53,24 +54,6 @@ def ordered_queue_names(queue_names: Sequence[str] | None = None) -> list[str]:
     if unknown:
         raise ValueError(f"unknown queue(s) {', '.join(unknown)}; known: {', '.join(QUEUE_NAMES)}")
     return [name for name in QUEUE_NAMES if name in queue_names]
-
-
-def scrub_exception_text(text: str) -> str:
-    """A formatted traceback without its messages: frames and exception types only.
-
-    Frame lines (indented) and the chaining sentences are kept; every other line is an
-    exception's message, of which only the part before the first ``:`` (its type) is kept.
-    """
-    kept = []
-    for line in text.splitlines():
-        if (
-            line.startswith((" ", "Traceback", "During handling", "The above exception"))
-            or not line
-        ):
-            kept.append(line)
-        else:
-            kept.append(line.split(":", 1)[0])
-    return "\n".join(kept)
 
 
 class _RuntimeMixin:

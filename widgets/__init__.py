@@ -6,7 +6,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the app-proxy blueprints: the JSON API, the member's own data, the loyalty page."""
+    """Register the app-proxy blueprints (the JSON API, the member's own data, the loyalty page)
+    and their rate limits."""
+    from widgets import ratelimit
     from widgets.api import bp as api_bp
     from widgets.me import bp as me_bp
     from widgets.page import bp as page_bp
@@ -14,3 +16,4 @@ def init_app(app: Flask) -> None:
 
     for blueprint in (api_bp, me_bp, redemptions_bp, page_bp):
         app.register_blueprint(blueprint)
+    ratelimit.init_app(app)

@@ -6,7 +6,7 @@
 | ``GET /me/export.json`` / ``GET /me/export.csv`` | downloads: everything (JSON), the ledger (CSV) |
 | ``PATCH /me`` | correct ``birthday``, ``preferred_name``, ``language`` (422 for Shopify's fields) |
 | ``PUT /me/consents`` | ``{"email": bool, "sms": bool}``; pushed to Shopify by a job |
-| ``POST`` / ``DELETE /me/restriction`` | restrict processing (Art. 18) / lift it |
+| ``POST`` / ``DELETE /me/restriction`` | restrict processing (Art. 18) / lift it; the member tag follows by a job |
 | ``DELETE /me`` | leave the club; needs ``{"confirm": "LEAVE"}`` |
 
 The shopper is only ever Shopify's signed ``logged_in_customer_id`` (``g.shopper``); guests get
@@ -141,8 +141,8 @@ def restrict() -> Response:
     """Restrict processing (Art. 18): no earning, no messages, data kept."""
     check_empty(g.body)
     shopper = g.shopper
-    status = self_service.restrict(current_runtime().sessions, shopper.shop_id, shopper.customer_id)
-    return jsonify({"status": status})
+    change = self_service.restrict(current_runtime().sessions, shopper.shop_id, shopper.customer_id)
+    return _status_answer(change)
 
 
 @bp.delete("/restriction")
@@ -151,10 +151,19 @@ def lift_restriction() -> Response:
     """Lift the restriction: the member earns again from now on."""
     check_empty(g.body)
     shopper = g.shopper
-    status = self_service.lift_restriction(
+    change = self_service.lift_restriction(
         current_runtime().sessions, shopper.shop_id, shopper.customer_id
     )
-    return jsonify({"status": status})
+    return _status_answer(change)
+
+
+def _status_answer(change: self_service.StatusChange) -> Response:
+    """The new status; a change queues the member tag's push to Shopify (off while restricted,
+    so tag-based marketing segments leave the member out; on again once lifted)."""
+    if change.changed:
+        shopper = g.shopper
+        _enqueue("jobs.shopify_sync.sync_member_fields", shopper.shop_id, shopper.customer_id)
+    return jsonify({"status": change.status})
 
 
 @bp.delete("")
@@ -187,8 +196,9 @@ def leave_club() -> Response:
 
 
 def _enqueue(func: str, *args: int) -> None:
-    """Queue a Shopify write-back now; if Redis is down the change stands, and a consent or
-    profile push is enqueued by the sweeper later (it is marked pending in the database)."""
+    """Queue a Shopify write-back now; if Redis is down the change stands, and a consent,
+    profile or status push is enqueued by the sweeper later (it is marked pending in the
+    database)."""
     try:
         enqueue(current_runtime(), "shopify", func, *args, retry=RETRY_SHOPIFY)
     except QueueUnavailable:

@@ -120,11 +120,18 @@
           button.removeAttribute("loading");
           return K.toast(K.errorMessage(result) || K.text("export_failed"), true);
         }
-        return result.response.blob().then(function (blob) {
-          button.removeAttribute("loading");
-          K.saveBlob(blob, "klubb-members.csv");
-          K.toast(K.text("exported"));
-        });
+        // A download the server broke off midway rejects here: no partial file is saved.
+        return result.response.blob().then(
+          function (blob) {
+            button.removeAttribute("loading");
+            K.saveBlob(blob, "klubb-members.csv");
+            K.toast(K.text("exported"));
+          },
+          function () {
+            button.removeAttribute("loading");
+            K.toast(K.text("export_failed"), true);
+          }
+        );
       });
     }
 

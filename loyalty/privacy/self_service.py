@@ -17,7 +17,9 @@ transaction, so it reaches Shopify even when the enqueue fails (see
 - :func:`set_consents` — give or withdraw email/SMS marketing consent (Art. 7(3)), each change
   kept as a :class:`~loyalty.core.models.ConsentEvent` with time and source;
 - :func:`restrict` / :func:`lift_restriction` — Art. 18: status ``restricted`` stops earning
-  (the engine settles nothing for a member who is not active) and messages; data is kept;
+  (the engine settles nothing for a member who is not active) and messages; data is kept. The
+  member tag in Shopify follows (off while restricted, so tag-based marketing segments leave
+  the member out): the change marks the member's fields "push pending", like a profile change;
 - leaving the club (erasure, Art. 17) is :mod:`loyalty.privacy.leave`.
 
 Only ``active`` and ``restricted`` members are found; anyone else is :class:`NotAMember`.
@@ -55,6 +57,14 @@ class ProfileChange:
 
     member_id: int
     changed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """The member's status after a restriction call, and whether the call changed it."""
+
+    status: str
+    changed: bool
 
 
 @dataclass(frozen=True)
@@ -165,13 +175,20 @@ def set_consents(
         )
 
 
-def restrict(sessions: sessionmaker[Session], shop_id: int, customer_id: int) -> str:
-    """Art. 18: stop earning and messages, keep the data. Idempotent; returns the status."""
+def restrict(sessions: sessionmaker[Session], shop_id: int, customer_id: int) -> StatusChange:
+    """Art. 18: stop earning and messages, keep the data. Idempotent.
+
+    A change is marked "push pending" in the same transaction, so the member tag comes off the
+    customer in Shopify even if the caller's enqueue fails (the push sweeper finds it).
+    """
     return _set_status(sessions, shop_id, customer_id, MemberStatus.RESTRICTED, "member.restricted")
 
 
-def lift_restriction(sessions: sessionmaker[Session], shop_id: int, customer_id: int) -> str:
-    """Undo :func:`restrict` (orders settled meanwhile stay without points). Idempotent."""
+def lift_restriction(
+    sessions: sessionmaker[Session], shop_id: int, customer_id: int
+) -> StatusChange:
+    """Undo :func:`restrict` (orders settled meanwhile stay without points). Idempotent; the
+    member tag goes back on the customer the same way."""
     return _set_status(
         sessions, shop_id, customer_id, MemberStatus.ACTIVE, "member.restriction_lifted"
     )
@@ -179,10 +196,12 @@ def lift_restriction(sessions: sessionmaker[Session], shop_id: int, customer_id:
 
 def _set_status(
     sessions: sessionmaker[Session], shop_id: int, customer_id: int, status: str, action: str
-) -> str:
+) -> StatusChange:
     with sessions.begin() as s:
         member = find_member(s, shop_id, customer_id, lock=True)
-        if member.status != status:
+        changed = member.status != status
+        if changed:
             member.status = status
+            member.fields_push_pending_since = utcnow()  # the member tag still to follow
             audit.record(s, shop_id, audit.ActorType.MEMBER, customer_id, action, member.id)
-        return str(member.status)
+        return StatusChange(str(member.status), changed)

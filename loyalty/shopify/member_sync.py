@@ -8,7 +8,9 @@
   keep on the customer when they are collected on the storefront — ``birthday`` (``date``),
   ``preferred_name`` and ``language`` (``single_line_text_field``) in the app's reserved
   namespace ``$app:loyalty`` — set from the member's current values, and deleted when a value
-  is empty. When the customer is no longer a member (they left, or were anonymised) everything
+  is empty; and the member tag of :mod:`loyalty.shopify.metafields`, on while the member is
+  active and off while restricted (GDPR Art. 18: so the merchant's tag-based marketing segments
+  leave them out). When the customer is no longer a member (they left, or were anonymised) everything
   Klubb put on the customer goes: those fields, the balance metafield and the member tag of
   :mod:`loyalty.shopify.metafields`. It reads the state when it runs (the job holds a
   per-customer lock around it), so it is idempotent and order-free.
@@ -32,8 +34,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from loyalty.core.models import ConsentEvent, Member, MemberStatus, Shop
 from loyalty.rewards.discount_codes import AccessToken
 from loyalty.shopify.client import ShopifyClient
+from loyalty.shopify.metafields import ADD_TAGS, MEMBER_TAG, REMOVE_TAGS
 from loyalty.shopify.metafields import KEY as BALANCE_KEY
-from loyalty.shopify.metafields import MEMBER_TAG
 from loyalty.shopify.shops import ShopNotInstalled, TokenUnavailable
 
 log = logging.getLogger(__name__)
@@ -67,14 +69,6 @@ mutation KlubbMemberFields($metafields: [MetafieldsSetInput!]!) {
   metafieldsSet(metafields: $metafields) {
     metafields { key }
     userErrors { field code message }
-  }
-}
-"""
-REMOVE_TAG = """
-mutation KlubbMemberTagRemove($id: ID!, $tags: [String!]!) {
-  tagsRemove(id: $id, tags: $tags) {
-    node { id }
-    userErrors { field message }
   }
 }
 """
@@ -179,7 +173,8 @@ def sync_member_fields(
     shop_id: int,
     customer_id: int,
 ) -> str:
-    """Mirror the member's Klubb-owned fields into the customer's ``$app:loyalty`` metafields.
+    """Mirror the member's Klubb-owned fields into the customer's ``$app:loyalty`` metafields,
+    and the member tag as the member's status says (on while active, off while restricted).
 
     For a member, only while a push is pending (``fields_push_pending_since``): the marker read
     is cleared afterwards unless a newer change set it again meanwhile. For a customer who is no
@@ -196,6 +191,7 @@ def sync_member_fields(
         ).one_or_none()
         values: dict[str, str | None] = {name: None for name in FIELD_TYPES}
         pending: datetime | None = None
+        tagged = False
         if member is not None:
             pending = member.fields_push_pending_since
             if pending is None:
@@ -205,11 +201,12 @@ def sync_member_fields(
                 "preferred_name": member.preferred_name,
                 "language": member.language,
             }
+            tagged = member.status == MemberStatus.ACTIVE
     if domain is None:
         outcome = "shop gone"
     else:
         outcome = write_fields(
-            client, access_token, domain, customer_id, values, member is not None
+            client, access_token, domain, customer_id, values, member is not None, tagged
         )
     if member is not None:  # compare-and-clear: a newer change keeps its marker
         with sessions.begin() as s:
@@ -228,10 +225,12 @@ def write_fields(
     customer_id: int,
     values: dict[str, str | None],
     is_member: bool,
+    tagged: bool = False,
 ) -> str:
-    """Write the customer's fields: set the non-empty ``values``, delete the empty ones.
+    """Write the customer's fields: set the non-empty ``values``, delete the empty ones; put the
+    member tag on when ``tagged`` (an active member), take it off otherwise.
 
-    For a customer who is not a member, the balance metafield and the member tag go too.
+    For a customer who is not a member, the balance metafield goes too.
     Returns ``synced``, ``removed``, ``refused`` or ``shop not installed``.
     """
     owner = customer_gid(customer_id)
@@ -246,8 +245,8 @@ def write_fields(
     if to_set:
         calls.append((SET_FIELDS, "metafieldsSet", {"metafields": to_set}))
     calls.append((DELETE_FIELDS, "metafieldsDelete", {"metafields": to_delete}))
-    if not is_member:
-        calls.append((REMOVE_TAG, "tagsRemove", {"id": owner, "tags": [MEMBER_TAG]}))
+    tag_query, tag_field = (ADD_TAGS, "tagsAdd") if tagged else (REMOVE_TAGS, "tagsRemove")
+    calls.append((tag_query, tag_field, {"id": owner, "tags": [MEMBER_TAG]}))
     outcome = "synced" if is_member else "removed"
     for query, field, variables in calls:
         if field == "metafieldsDelete" and not to_delete:

@@ -12,7 +12,9 @@ retried by the client, then raised so RQ retries the job.
 The member tag (decision, no tiers yet): ``klubb-member`` is on a customer exactly while they are
 an *active* member. A restricted member (GDPR Art. 18: no earning, no messages) keeps the
 balance metafield but loses the tag, so a merchant's tag-based segments, Flow workflows and
-emails leave them out; lifting the restriction puts it back at the next sync. Leaving the club,
+emails leave them out; lifting the restriction puts it back. The restriction and its lifting
+are pushed by ``loyalty.shopify.member_sync.sync_member_fields`` (durably: the change is marked
+"push pending"), and every balance sync writes the tag as the status says too. Leaving the club,
 retention's anonymisation and ``customers/redact`` remove the tag and Klubb's metafields
 (``loyalty.shopify.member_sync.sync_member_fields``).
 """

@@ -170,6 +170,8 @@ def test_restriction_stops_earning_keeps_the_data_and_can_be_lifted(me, rt, inge
         270,
     )
     assert me("GET").get_json()["status"] == "restricted"
+    # The member tag's push to Shopify (tag-based marketing segments) is queued by the call.
+    assert queued(rt, "jobs.shopify_sync.sync_member_fields") == [(ingeborg.shop_id, CID)]
 
     order = apply_order(
         rt.sessions, ingeborg.shop_id, order_payload(INGEBORG, 7700001), hash_key=hash_key
@@ -178,6 +180,7 @@ def test_restriction_stops_earning_keeps_the_data_and_can_be_lifted(me, rt, inge
     assert member_of(rt, ingeborg.member_id).points_balance == 270
 
     assert me("POST", "/restriction", json={}).get_json() == {"status": "restricted"}
+    assert len(queued(rt, "jobs.shopify_sync.sync_member_fields")) == 1  # unchanged: no push
     response = me("DELETE", "/restriction", json={})
     assert response.get_json() == {"status": "active"}
     assert member_of(rt, ingeborg.member_id).status == MemberStatus.ACTIVE

@@ -96,6 +96,28 @@ def test_a_profile_change_while_redis_is_down_reaches_the_metafields_once(
     assert len(mutations(fake_shopify, "metafieldsSet")) == 1
 
 
+@pytest.mark.embedded
+def test_a_restriction_while_redis_is_down_takes_the_member_tag_off_by_the_sweeper(
+    app, me, rt, ingeborg, fake_shop, fake_shopify, shopify_queue_down
+):
+    """Art. 18 from the widget: the tag that puts the member in marketing segments comes off
+    even when the push could not be queued at the change; lifting puts it back the same way."""
+    fake_shop.customer(CID).tags = ["klubb-member", "vip"]
+    assert me("POST", "/restriction", json={}).get_json() == {"status": "restricted"}
+    assert member_of(rt, ingeborg.member_id).fields_push_pending_since is not None
+    shopify_queue_down.restore()
+    assert rt.queue("shopify").count == 0  # the push was not enqueued
+    age_pending_pushes(rt)
+
+    assert run_sweeper(app, rt) == 2  # the sweeper, and the push it enqueued
+    assert fake_shop.tags_of(GID) == ["vip"]
+    assert member_of(rt, ingeborg.member_id).fields_push_pending_since is None
+
+    assert me("DELETE", "/restriction", json={}).get_json() == {"status": "active"}
+    drain(app, ["shopify"])  # Redis is back: the widget's own job
+    assert sorted(fake_shop.tags_of(GID)) == ["klubb-member", "vip"]
+
+
 def test_the_widgets_job_and_the_sweepers_copy_push_once(
     app, me, rt, ingeborg, fake_shop, fake_shopify
 ):

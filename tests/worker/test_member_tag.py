@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from jobs.engine import enqueue_balance_sync
 from loyalty.core.models import Member
-from loyalty.privacy import self_service
 from tests.support.bodies import customer_body
 from tests.support.jobs import drain
 from tests.support.members import member_caller
@@ -31,22 +30,34 @@ def member_id(rt):
 
 
 @pytest.mark.embedded
-def test_restriction_takes_the_tag_off_and_lifting_it_puts_it_back(
-    deliver, fake_shop, rt, app, shop_id
+def test_restriction_from_the_widget_takes_the_tag_off_and_lifting_it_puts_it_back(
+    deliver, proxy, fake_shop, app
 ):
+    """Art. 18 from the storefront: the widget's call queues the push itself, so the member
+    drops out of the merchant's tag-based marketing segments without any other change."""
     deliver("customers/create", customer_body(CUSTOMER))
     assert TAG in fake_shop.tags_of(GID) and points_field(fake_shop) == "100"
+    me = member_caller(proxy)
 
-    self_service.restrict(rt.sessions, shop_id, CUSTOMER)
-    enqueue_balance_sync(rt, member_id(rt))
+    response = me("POST", "/restriction", json={}, customer_id=CUSTOMER)
+    assert response.get_json() == {"status": "restricted"}
     drain(app)
     assert TAG not in fake_shop.tags_of(GID)
     assert points_field(fake_shop) == "100"  # the shopper still sees their own balance
 
-    self_service.lift_restriction(rt.sessions, shop_id, CUSTOMER)
-    enqueue_balance_sync(rt, member_id(rt))
+    response = me("DELETE", "/restriction", json={}, customer_id=CUSTOMER)
+    assert response.get_json() == {"status": "active"}
     drain(app)
     assert TAG in fake_shop.tags_of(GID)
+
+
+def test_a_balance_sync_keeps_a_restricted_member_untagged(deliver, proxy, fake_shop, app, rt):
+    deliver("customers/create", customer_body(CUSTOMER))
+    member_caller(proxy)("POST", "/restriction", json={}, customer_id=CUSTOMER)
+    drain(app)
+    enqueue_balance_sync(rt, member_id(rt))
+    drain(app)
+    assert TAG not in fake_shop.tags_of(GID)
 
 
 def test_leaving_the_club_takes_the_tag_and_the_balance_off(deliver, proxy, fake_shop, app, rt):

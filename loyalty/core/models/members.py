@@ -57,8 +57,9 @@ class Member(Base):
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The customer's ``updated_at`` of the copy we hold: older customers/update bodies are stale.
     shopify_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Set when Klubb-owned fields changed and Shopify's metafields are still to be written
-    # (jobs.shopify_sync); the push clears it, the sweeper re-enqueues it (the outbox rule).
+    # Set when Klubb-owned fields or the status changed and Shopify's metafields and member tag
+    # are still to be written (jobs.shopify_sync); the push clears it, the sweeper re-enqueues
+    # it (the outbox rule).
     fields_push_pending_since: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
