@@ -89,13 +89,13 @@ def proxy(client: FlaskClient) -> object:
     return call
 
 
-def session_token(shop: str, **overrides: Any) -> str:
-    """A session token as App Bridge issues it; ``overrides`` change or (None) drop claims."""
+def session_token_claims(shop: str, key: str = DEMO_API_KEY, **overrides: Any) -> dict[str, Any]:
+    """The claims App Bridge puts in a session token for ``shop``; ``overrides`` change or add."""
     now = int(time.time())
     claims: dict[str, Any] = {
         "iss": f"https://{shop}/admin",
         "dest": f"https://{shop}",
-        "aud": DEMO_API_KEY,
+        "aud": key,
         "sub": "42",
         "exp": now + 60,
         "nbf": now,
@@ -103,8 +103,14 @@ def session_token(shop: str, **overrides: Any) -> str:
         "jti": f"jti-{now}",
         "sid": "session-1",
     }
-    secret = overrides.pop("secret", DEMO_API_SECRET)
     claims.update(overrides)
+    return claims
+
+
+def session_token(shop: str, **overrides: Any) -> str:
+    """A session token as App Bridge issues it; ``overrides`` change or (None) drop claims."""
+    secret = overrides.pop("secret", DEMO_API_SECRET)
+    claims = session_token_claims(shop, **overrides)
     return jwt.encode({k: v for k, v in claims.items() if v is not None}, secret, algorithm="HS256")
 
 

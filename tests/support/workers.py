@@ -59,43 +59,37 @@ def worker_argv(*, burst: bool = False, queues: str = "webhooks") -> list[str]:
 
 
 @contextmanager
-def running_worker(env: dict[str, str], log: Path, **kwargs: Any) -> Iterator[subprocess.Popen]:
-    """A worker process in a session (process group) of its own, killed at the end if alive."""
+def _running(argv: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
+    """``argv`` in a session (process group) of its own, its output appended to ``log``."""
     with log.open("ab") as sink:
         proc = subprocess.Popen(
-            worker_argv(**kwargs),
-            cwd=ROOT,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            argv, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
         )
-    try:
-        yield proc
-    finally:
-        if proc.poll() is None:
-            kill_worker_and_horses(proc)  # a horse runs in a process group of its own
-        proc.wait(30)
+    yield proc
+
+
+@contextmanager
+def running_worker(env: dict[str, str], log: Path, **kwargs: Any) -> Iterator[subprocess.Popen]:
+    """A worker process in a session (process group) of its own, killed at the end if alive."""
+    with _running(worker_argv(**kwargs), env, log) as proc:
+        try:
+            yield proc
+        finally:
+            if proc.poll() is None:
+                kill_worker_and_horses(proc)  # a horse runs in a process group of its own
+            proc.wait(30)
 
 
 @contextmanager
 def running_scheduler(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
     """``python -m jobs.scheduler`` in a process group of its own, killed at the end if alive."""
-    with log.open("ab") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "jobs.scheduler"],
-            cwd=ROOT,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        yield proc
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, 9)
-        proc.wait(30)
+    with _running([sys.executable, "-m", "jobs.scheduler"], env, log) as proc:
+        try:
+            yield proc
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, 9)
+            proc.wait(30)
 
 
 def run_burst_worker(env: dict[str, str], log: Path) -> None:

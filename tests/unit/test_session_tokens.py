@@ -8,33 +8,21 @@ import jwt
 import pytest
 
 from loyalty.shopify.session_tokens import InvalidSessionToken, verify_session_token
+from tests.support.http import session_token_claims
 
 KEY, SECRET = "api-key", "api-secret"
 SHOP = "demo.myshopify.com"
 
 
 def token(**overrides):
-    now = int(time.time())
-    claims = {
-        "iss": f"https://{SHOP}/admin",
-        "dest": f"https://{SHOP}",
-        "aud": KEY,
-        "sub": "42",
-        "exp": now + 60,
-        "nbf": now,
-        "iat": now,
-        "jti": "abc",
-        "sid": "s1",
-    }
     secret = overrides.pop("secret", SECRET)
-    claims.update(overrides)
-    claims = {k: v for k, v in claims.items() if v is not None}
-    return jwt.encode(claims, secret, algorithm="HS256")
+    claims = session_token_claims(SHOP, KEY, **overrides)
+    return jwt.encode({k: v for k, v in claims.items() if v is not None}, secret, algorithm="HS256")
 
 
 def test_a_valid_token_names_the_shop_and_staff_user():
     verified = verify_session_token(token(), KEY, [SECRET])
-    assert (verified.shop, verified.user_id, verified.session_id) == (SHOP, "42", "s1")
+    assert (verified.shop, verified.user_id, verified.session_id) == (SHOP, "42", "session-1")
 
 
 def test_the_previous_secret_still_verifies_during_rotation():

@@ -16,7 +16,6 @@ import base64
 import hashlib
 import hmac
 import json
-import time
 from typing import Any
 from urllib.parse import quote_plus, urlsplit
 
@@ -33,6 +32,7 @@ from loyalty.shopify.signatures import (
     verify_proxy_query,
     verify_webhook,
 )
+from tests.support.http import session_token_claims
 
 FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None)
 # Short secrets are what these properties try on purpose; PyJWT warns at each.
@@ -271,20 +271,7 @@ def test_a_shop_domain_is_checked_without_errors(domain: str | None) -> None:
 
 
 def _claims(**overrides: Any) -> dict[str, Any]:
-    now = int(time.time())
-    claims = {
-        "iss": f"https://{SHOP}/admin",
-        "dest": f"https://{SHOP}",
-        "aud": KEY,
-        "sub": "42",
-        "exp": now + 60,
-        "nbf": now,
-        "iat": now,
-        "jti": "abc",
-        "sid": "s1",
-    }
-    claims.update(overrides)
-    return claims
+    return session_token_claims(SHOP, KEY, **overrides)
 
 
 def _verify(token: str) -> Any:
