@@ -117,7 +117,13 @@ def init_app(app: Flask) -> None:
         if not _wants_json():
             return err
         code = (err.name or "error").lower().replace(" ", "_")
-        return json_error(err.code or 500, code, err.description or err.name)
+        response = json_error(err.code or 500, code, err.description or err.name)
+        # The exception's own headers (``Allow`` on a 405, ``Retry-After`` on a 429 or 503)
+        # belong to the answer; only its body is replaced by the JSON shape.
+        for name, value in err.get_headers():
+            if name.lower() not in ("content-type", "content-length"):
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(ShopifyError)
     def _shopify(err: ShopifyError) -> Response:
