@@ -130,7 +130,10 @@ def init_app(app: Flask) -> None:
         # Shopify failed us, not the caller: 502, and 503 when it may work again shortly.
         status = 503 if isinstance(err, ShopifyUnavailable | ShopifyThrottled) else 502
         log.warning("Shopify error %s on %s", type(err).__name__, request.path)
-        return json_error(status, "shopify_unavailable", "Shopify did not answer as expected.")
+        response = json_error(status, "shopify_unavailable", "Shopify did not answer as expected.")
+        if status == 503:
+            response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(RedisError)
     @app.errorhandler(OperationalError)
