@@ -1,8 +1,8 @@
 """The architecture's import rules (docs/architecture.md, "Layers"), checked on the source.
 
 ``make lint`` runs import-linter on the packages (``[tool.importlinter]`` in pyproject.toml);
-import-linter cannot take the top-level modules (``app``, ``runtime``, ``errors``, ``i18n``,
-``openapi``) as sources, so their rules are here, with the rule no contract can state: no import cycle
+import-linter cannot take the top-level modules (``app``, ``runtime``, ``errors``, ``i18n``)
+as sources, so their rules are here, with the rule no contract can state: no import cycle
 between the top-level units.
 """
 
@@ -79,9 +79,6 @@ def test_no_import_cycle_between_top_level_units() -> None:
                      "widgets", "webhooks", "jobs", "devtools", "tests"}),
         ("errors", {"app", "admin", "widgets", "webhooks", "jobs", "devtools", "tests"}),
         ("i18n", {"app", "admin", "widgets", "webhooks", "jobs", "devtools", "tests"}),
-        # The OpenAPI registry is Flask and JSON Schema only: the adapters describe themselves.
-        ("openapi", {"app", "runtime", "errors", "i18n", "loyalty", "admin", "widgets",
-                     "webhooks", "jobs", "devtools", "tests"}),
         ("app", {"tests"}),
     ],
 )  # fmt: skip

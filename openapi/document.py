@@ -1,27 +1,17 @@
-"""Routes and their OpenAPI 3.1 document, declared in one step: the admin's ``/api`` and the proxy's.
+"""An OpenAPI 3.1 document built from declared operations: :class:`ApiDocument`.
 
-A view is declared through :meth:`ApiRegistry.route`, which adds the Flask rule and records the
-operation (summary, parameters, body, answers, auth) in the same step, so a document cannot drift
-from its routes; tests compare each document with ``url_map``. One :class:`ApiDocument` may
-collect the routes of several blueprints (:meth:`ApiRegistry.on`). :func:`register_document_route`
-serves a document as JSON.
-
-The schemas say what the code accepts, as strictly as JSON Schema can: a request that matches
-them is not refused for its shape (rules across fields, or on stored state, are in the texts).
+What each operation may answer is declared with it (:class:`Answer`, ``errors``); what every
+operation of a document shares (its :class:`Security` and that check's refusals, the parameters
+every view reads, the headers on every answer) is declared once, on the document.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
-from flask import Blueprint, Response, jsonify
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-_FLASK_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 JSON = "application/json"
 
 ERROR_SCHEMA: dict[str, Any] = {
@@ -62,22 +52,6 @@ ERROR_DESCRIPTIONS = {
         "`Retry-After` seconds."
     ),
 }
-
-FRACTION_ABOVE_ZERO = r"0\.(?:[1-9][0-9]{0,3}|0[1-9][0-9]{0,2}|00[1-9][0-9]?|000[1-9])"
-"""A decimal above 0 and below 1 with at most 4 decimals, for patterns of rates and amounts."""
-
-PLAIN_TEXT = r"^[\x20-\x7e\xa0-\xac\xae-\u024f\u2010-\u2027\u2030-\u205e\u20a0-\u20c0]*$"
-"""Text in Latin script with punctuation and currency signs: a subset of what every text field
-accepts (they refuse control, invisible and unassigned characters, which JSON Schema cannot
-name portably); the schema's description says what else is accepted."""
-
-ID_PATTERN = "^[1-9][0-9]{0,18}$"
-"""Klubb's and Shopify's numeric ids: above 0, at most 19 digits (a BIGINT), as a string."""
-
-
-def id_schema(description: str) -> dict[str, Any]:
-    """A path parameter that is a numeric id, written as a string (DESIGN.md, JSON conventions)."""
-    return {"type": "string", "pattern": ID_PATTERN, "description": description}
 
 
 @dataclass(frozen=True)
@@ -246,89 +220,6 @@ class ApiDocument:
         return doc
 
 
-@dataclass
-class ApiRegistry:
-    """Adds routes to a blueprint and records them in an :class:`ApiDocument`."""
-
-    blueprint: Blueprint
-    prefix: str
-    document: ApiDocument
-
-    @property
-    def schemas(self) -> dict[str, dict[str, Any]]:
-        """The document's component schemas (views add theirs here)."""
-        return self.document.schemas
-
-    def on(self, blueprint: Blueprint, prefix: str) -> ApiRegistry:
-        """A registry for another blueprint that adds to the same document."""
-        return ApiRegistry(blueprint, prefix, self.document)
-
-    def route(
-        self,
-        rule: str,
-        method: str,
-        *,
-        summary: str,
-        response: str | None,
-        request: str | None = None,
-        authenticated: bool = True,
-        errors: tuple[int, ...] = (),
-        description: str = "",
-        request_media_type: str = JSON,
-        request_required: bool = True,
-        part_types: Mapping[str, str] | None = None,
-        answers: tuple[Answer, ...] = (),
-        error_notes: Mapping[int, str] | None = None,
-        media_types: tuple[str, ...] = (JSON,),
-        path: Mapping[str, Mapping[str, Any]] | None = None,
-        query: tuple[Param, ...] = (),
-        headers: tuple[Param, ...] = (),
-        operation_id: str | None = None,
-    ) -> Callable[[F], F]:
-        """Register ``view`` for ``method rule`` on the blueprint and in the document.
-
-        ``request`` names the body's schema, sent as ``request_media_type``; for a
-        ``multipart/form-data`` body, ``part_types`` gives the content type of its file parts.
-        A request body adds the 413 (and for JSON the 400 and 415) every body may get.
-        ``answers`` replace the default ``200`` when an operation answers otherwise (201, 202);
-        ``media_types`` are the success answer's (a ``text/csv`` one is a string);
-        ``error_notes`` say what an error status means for this operation; ``path`` gives the
-        schema of path parameters (default: any string), ``query`` and ``headers`` the other
-        parameters the view reads.
-        """
-
-        def decorator(view: F) -> F:
-            self.blueprint.add_url_rule(rule, view_func=view, methods=[method])
-            body_errors: tuple[int, ...] = ()
-            if request:
-                body_errors = (400, 413, 415) if request_media_type == JSON else (413,)
-            self.document.operations.append(
-                Operation(
-                    path=_FLASK_PARAM.sub(r"{\1}", self.prefix + rule),
-                    method=method.lower(),
-                    operation_id=operation_id or view.__name__,
-                    summary=summary,
-                    response=response,
-                    request=request,
-                    authenticated=authenticated,
-                    errors=tuple(sorted({*errors, *body_errors})),
-                    description=description,
-                    request_media_type=request_media_type,
-                    request_required=request_required,
-                    part_types=tuple(sorted((part_types or {}).items())),
-                    answers=answers,
-                    error_notes=tuple(sorted((error_notes or {}).items())),
-                    media_types=media_types,
-                    path_params=tuple((path or {}).items()),
-                    query=query,
-                    headers=headers,
-                )
-            )
-            return view
-
-        return decorator
-
-
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -355,15 +246,3 @@ def _headers(headers: tuple[Header, ...]) -> dict[str, Any]:
         h.name: {"description": h.description, "required": h.required, "schema": {"type": "string"}}
         for h in headers
     }
-
-
-def register_document_route(registry: ApiRegistry, rule: str) -> None:
-    """Add the public ``GET rule`` on the registry's blueprint that serves its document."""
-
-    def openapi_document() -> Response:
-        """The OpenAPI document (public: it holds no shop's data)."""
-        return jsonify(registry.document.as_dict())
-
-    registry.route(
-        rule, "GET", summary="This OpenAPI document", response=None, authenticated=False
-    )(openapi_document)
