@@ -38,7 +38,8 @@ api = ApiRegistry(
             "The embedded admin's JSON API. Calls are authenticated with an App Bridge "
             "session token (`Authorization: Bearer <jwt>`), which App Bridge adds to every "
             "`fetch` made inside the Shopify admin. Answers are never cached "
-            "(`Cache-Control: private, no-store`). The proxy API's document is "
+            "(`Cache-Control: private, no-store`). No text, in a body or a query parameter, "
+            "may hold a NUL character (422). The proxy API's document is "
             "`GET /api/openapi/proxy.json`."
         ),
         security=Security(

@@ -51,7 +51,8 @@ proxy_api = ApiRegistry(
             "The shopper is whoever Shopify signed as `logged_in_customer_id`, never a "
             "parameter or a body. Calls that change something take a JSON object body and an "
             "`Idempotency-Key` header (the same key within a day gets the first answer "
-            "again). Nothing is cached (`Cache-Control: private, no-store`)."
+            "again). No text may hold a NUL character (422). Nothing is cached "
+            "(`Cache-Control: private, no-store`)."
         ),
         security=Security(
             name=SIGNATURE,

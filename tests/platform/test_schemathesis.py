@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 
 from loyalty.core.config import Config
 from loyalty.core.models import EventStatus, PrivacyRequest, Reward, WebhookEvent
+from loyalty.core.payloads import parse_time
 from loyalty.core.types import utcnow
 from runtime import current_runtime
 from tests.support.app import built_app
@@ -53,6 +54,8 @@ UNSTATED = {
     "`max_balance` not below `min_balance`",
     "export_members_csv": "`max_balance` not below `min_balance`",
     "create_import": "`file`: a readable CSV of members, sent as a file (with a file name)",
+    "change_reward": "the reward after the change is checked as a whole: `value` by the "
+    "stored `kind`",
     "update_me": "`birthday`: not after today",
 }
 """Operations whose valid requests may still be refused (422) by a rule JSON Schema cannot
@@ -81,7 +84,14 @@ def settings_for(*, proxy: bool) -> schemathesis.Config:
     return schemathesis.Config.from_dict(
         {
             "seed": 15,
-            "generation": {"max-examples": EXAMPLES, "deterministic": True, "no-shrink": True},
+            "generation": {
+                "max-examples": EXAMPLES,
+                "deterministic": True,
+                "no-shrink": True,
+                # A NUL character is refused in any text (422), a rule both documents state in
+                # words rather than in every string's schema; the input tests send it.
+                "allow-x00": False,
+            },
             # Boundary cases of valid requests only: there are thousands of invalid ones.
             "phases": {
                 "coverage": {"generation": {"mode": "positive"}},
@@ -160,6 +170,16 @@ def filter_path_parameters(context: Any, path_parameters: dict[str, Any] | None)
         isinstance(value, str) and re.fullmatch("[0-9]+", value) and int(value) > 2**63 - 1
         for value in (path_parameters or {}).values()
     )
+
+
+@admin_api.hook
+def filter_body(context: Any, body: Any) -> bool:
+    """Generated rewards keep the rule across fields the schema says in words: a reward ends
+    after it starts."""
+    if not isinstance(body, dict):
+        return True
+    starts, ends = parse_time(body.get("starts_at")), parse_time(body.get("ends_at"))
+    return not (starts and ends and ends <= starts)
 
 
 @pytest.fixture(scope="module")
