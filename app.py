@@ -52,7 +52,8 @@ class KlubbFlask(Flask):
 
 
 def create_app(config: Config | None = None) -> Flask:
-    """Build the Flask app. ``config`` defaults to one read from the environment (and ``.env``)."""
+    """Build the Flask app. ``config`` defaults to one read from the environment (and ``.env``);
+    a refused one ends the process there (:func:`runtime.environment_config`)."""
     if config is None:
         config = runtime.environment_config()
 

@@ -22,6 +22,8 @@ from werkzeug.exceptions import BadRequest, HTTPException
 
 from i18n import LANGUAGES, current_language
 from loyalty.core.errors import LoyaltyError, NotFound, ValidationError
+from loyalty.core.text import MESSAGE as UNSTORABLE
+from loyalty.core.text import unstorable_field
 from loyalty.shopify.errors import ShopifyError, ShopifyThrottled, ShopifyUnavailable
 
 log = logging.getLogger(__name__)
@@ -71,10 +73,12 @@ def json_error(
 
 
 def json_object_body(allow_empty: bool = False) -> dict[str, Any] | Response:
-    """The request's JSON object body, or the 415/400 error response to send instead.
+    """The request's JSON object body, or the 415/400/422 error response to send instead.
 
     ``allow_empty`` reads an empty body sent as JSON as ``{}`` (for calls whose body is
-    optional); without a JSON content type even an empty body is refused.
+    optional); without a JSON content type even an empty body is refused. Text the database
+    cannot store (a NUL character, a lone surrogate) anywhere in the body is refused here, for
+    every JSON call at once, with 422 naming the top-level field that holds it.
     """
     if not request.is_json:
         return _unsupported()
@@ -88,6 +92,10 @@ def json_object_body(allow_empty: bool = False) -> dict[str, Any] | Response:
         return json_error(400, "invalid_json", "The body's JSON is nested too deeply.")
     if not isinstance(body, dict):
         return json_error(400, "invalid_body", "The body must be a JSON object.")
+    field = unstorable_field(body.items())
+    if field is not None:
+        refused = ValidationError({field[:100]: UNSTORABLE})
+        return json_error(422, refused.code, refused.message, refused.fields)
     return body
 
 
@@ -101,8 +109,30 @@ def _wants_json() -> bool:
     )
 
 
+def refuse_unstorable_query() -> Response | None:
+    """422 naming the query parameter that holds a NUL character, before any view reads it.
+
+    The one check for query strings, as :func:`json_object_body` is for JSON bodies: a NUL
+    reaching a statement (a member search, a filter) fails it on PostgreSQL. It only comes
+    percent-encoded (``%00``), so a byte search keeps the check nearly free for every other
+    request. Pages (not JSON) get a plain 400.
+    """
+    raw = request.query_string
+    if b"%00" not in raw and b"\x00" not in raw:
+        return None
+    name = unstorable_field(request.args.items(multi=True))
+    if name is None:
+        return None
+    if not _wants_json():
+        raise BadRequest("A query parameter holds a character that cannot be stored.")
+    refused = ValidationError({name[:100]: UNSTORABLE}, "Some query parameters are not valid.")
+    return json_error(422, refused.code, refused.message, refused.fields)
+
+
 def init_app(app: Flask) -> None:
-    """Translate domain errors and HTTP errors into the JSON shape (or a plain page)."""
+    """Refuse unstorable query parameters; translate domain errors and HTTP errors into the
+    JSON shape (or a plain page)."""
+    app.before_request(refuse_unstorable_query)
 
     @app.errorhandler(ValidationError)
     def _validation(err: ValidationError) -> Response:

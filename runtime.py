@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import logging
+import sys
 from collections.abc import Iterator
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
@@ -25,14 +26,18 @@ from rq import Queue
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from loyalty.core.config import Config
+from loyalty.core.config import Config, ConfigError
 from loyalty.core.db import DirectConnections, make_engine, make_session_factory
+from loyalty.shopify.authorisation import token_refused
 from loyalty.shopify.client import ShopifyClient
 from loyalty.shopify.shops import LockFactory, access_token
 from loyalty.shopify.tokens import TokenCipher
 
 log = logging.getLogger(__name__)
 
+EXIT_CONFIG = 4
+"""The exit status of a process whose configuration is refused. It is gunicorn's "App failed to
+load": its master stops rather than start a worker again and again."""
 DEFAULT_JOB_TIMEOUT = 120
 """Seconds a job may run before its worker kills it, unless the job says otherwise."""
 
@@ -77,12 +82,23 @@ class Runtime:
     def shopify_client(self) -> ShopifyClient:
         """The Shopify client (built on first use; tests may set another)."""
         if self._shopify_client is None:
-            self._shopify_client = ShopifyClient(self.config)
+            self._shopify_client = self.new_shopify_client()
         return self._shopify_client
 
     @shopify_client.setter
     def shopify_client(self, client: ShopifyClient) -> None:
+        if client.on_token_refused is None:
+            client.on_token_refused = self._token_refused
         self._shopify_client = client
+
+    def new_shopify_client(self, config: Config | None = None, **options: Any) -> ShopifyClient:
+        """A Shopify client (``options`` as ``ShopifyClient`` takes them) that marks a shop
+        whose token Shopify refuses, so nothing calls Shopify for it until its merchant opens
+        the app (:mod:`loyalty.shopify.authorisation`)."""
+        return ShopifyClient(config or self.config, on_token_refused=self._token_refused, **options)
+
+    def _token_refused(self, shop: str, token: str) -> bool:
+        return token_refused(self.sessions, self.token_cipher, shop, token)
 
     def lock(self, name: str, *, timeout: float = 60.0, wait: float = 65.0) -> Lock:
         """A lock shared by every process on this Redis; expires after ``timeout`` seconds.
@@ -147,11 +163,20 @@ def stop_embedded_redis(instance_path: Path | None = None) -> None:
 
 
 def environment_config() -> Config:
-    """The configuration of this process's environment (and a ``.env`` file, in development)."""
+    """The configuration of this process's environment (and a ``.env`` file, in development).
+
+    Every process starts here (web, worker, scheduler, the CLI), so each refuses a configuration
+    the same way: every problem on standard error, exit status :data:`EXIT_CONFIG`, no traceback.
+    """
     from dotenv import load_dotenv
 
     load_dotenv()
-    return Config.from_env()
+    try:
+        return Config.from_env()
+    except ConfigError as err:
+        sys.stderr.write(f"{err}\n")
+        sys.stderr.flush()
+        raise SystemExit(EXIT_CONFIG) from None
 
 
 def build_runtime(config: Config) -> Runtime:

@@ -15,6 +15,7 @@ from admin.api import api
 from admin.audit_labels import action_label, detail_label
 from admin.auth import current_shop, session_token_required
 from errors import json_error
+from loyalty.core.ids import MAX_ID, id_from_text, whole_from_text
 from loyalty.core.models import Member
 from loyalty.privacy import audit
 from openapi import Param, id_schema
@@ -22,7 +23,6 @@ from runtime import current_runtime
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
-MAX_ID_DIGITS = 19  # BIGINT
 
 api.schemas.update(
     {
@@ -109,13 +109,12 @@ def member_audit(customer_id: str) -> Response:
         return json_error(422, "validation_failed", "Invalid query parameter.", problems)
     limit = limit or DEFAULT_LIMIT
     shop_id = current_shop().id
-    if not customer_id.isdigit() or len(customer_id) > MAX_ID_DIGITS:
+    parsed = id_from_text(customer_id)
+    if parsed is None:
         return json_error(404, "not_found", "No such member in this shop.")
     with current_runtime().sessions.begin() as s:
         member_id = s.scalar(
-            select(Member.id).where(
-                Member.shop_id == shop_id, Member.customer_id == int(customer_id)
-            )
+            select(Member.id).where(Member.shop_id == shop_id, Member.customer_id == parsed)
         )
         if member_id is None:
             return json_error(404, "not_found", "No such member in this shop.")
@@ -131,7 +130,7 @@ def member_audit(customer_id: str) -> Response:
         ]
     return jsonify(
         {
-            "customer_id": customer_id,
+            "customer_id": str(parsed),
             "entries": entries,
             "next_before": entries[-1]["id"] if len(entries) == limit else None,
         }
@@ -143,10 +142,9 @@ def _int_arg(name: str, low: int, high: int | None, problems: dict[str, str]) ->
     raw = request.args.get(name, "")
     if raw == "":
         return None
-    if raw.isdigit() and len(raw) <= MAX_ID_DIGITS:
-        value = int(raw)
-        if value >= low and (high is None or value <= high):
-            return value
+    value = whole_from_text(raw, low, MAX_ID if high is None else high)
+    if value is not None:
+        return value
     problems[name] = (
         f"A whole number from {low} to {high}." if high else f"A whole number >= {low}."
     )

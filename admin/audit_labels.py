@@ -17,6 +17,8 @@ from flask_babel import format_decimal, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from loyalty.core.ids import whole_from_text
+
 ACTION_LABELS: dict[str, LazyString] = {
     # By staff in the admin.
     "member.read": _l("Member data viewed"),
@@ -73,8 +75,8 @@ _WORDS: dict[str, LazyString] = {
 def _points_or_word(detail: str) -> str | None:
     """``points=+50`` → "+50 points"; ``enrolled`` → "new member"."""
     name, _, value = detail.partition("=")
-    if name == "points" and value.lstrip("+-").isdigit():
-        points = int(value)
+    points = whole_from_text(value) if name == "points" else None
+    if points is not None:
         signed = format_points(points, signed=True)
         return ngettext("%(count)s point", "%(count)s points", abs(points), count=signed)
     return _word(detail)

@@ -14,6 +14,7 @@ from admin.auth import current_shop, session_token_required
 from errors import json_error
 from jobs.engine import requeue_failed_event
 from jobs.scheduler import scheduler_state
+from loyalty.core.ids import id_from_text
 from loyalty.shopify.failed_events import list_failed
 from openapi import Answer, id_schema
 from runtime import current_runtime
@@ -98,7 +99,8 @@ def read_failed_events() -> Response:
 @session_token_required
 def retry_failed_event(event_id: str) -> tuple[Response, int] | Response:
     """Reset a failed event of the authenticated shop and enqueue it (202)."""
-    if not event_id.isdigit() or len(event_id) > 19:
+    parsed = id_from_text(event_id)
+    if parsed is None:
         return json_error(404, "not_found", "This shop has no such failed event.")
-    enqueued = requeue_failed_event(current_runtime(), current_shop().id, int(event_id))
-    return jsonify({"id": event_id, "status": "enqueued" if enqueued else "received"}), 202
+    enqueued = requeue_failed_event(current_runtime(), current_shop().id, parsed)
+    return jsonify({"id": str(parsed), "status": "enqueued" if enqueued else "received"}), 202

@@ -16,6 +16,7 @@ from admin.auth import current_shop, session_token_required
 from admin.import_schemas import SCHEMAS
 from errors import json_error
 from loyalty.core.errors import ValidationError
+from loyalty.core.ids import id_from_text, whole_from_text
 from loyalty.imports import runs
 from loyalty.imports.outcomes import Outcome
 from loyalty.imports.parse import MAX_FILE_BYTES
@@ -44,6 +45,9 @@ FIELD_MESSAGES = (
     _l("At most 50,000 rows per file; split it."),
     _l("The file cannot be read as CSV: check its quotation marks."),
     _l("At most 4 MB."),
+    _l("The file cannot be read as UTF-16 text."),
+    _l("The file holds NUL characters: it is not CSV text."),
+    _l("The text holds a character that cannot be stored (NUL or an unpaired surrogate)."),
 )
 
 api.schemas.update(SCHEMAS)
@@ -53,11 +57,12 @@ def _int_arg(name: str) -> int | Response | None:
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    value = whole_from_text(raw, 0)
+    if value is None:
         return json_error(
             422, "validation_failed", "Some fields are not valid.", {name: "Enter a whole number."}
         )
-    return int(raw)
+    return value
 
 
 @api.route(
@@ -157,7 +162,8 @@ def _earlier(shop_id: int, run_id: int) -> str | None:
 @session_token_required
 def read_import(import_id: str) -> Response:
     """One import run of the authenticated shop (404 if it is another shop's)."""
-    if not import_id.isdigit() or len(import_id) > 18:
+    run_id = id_from_text(import_id)
+    if run_id is None:
         return json_error(404, "not_found", "This shop has no such import.")
     after = _int_arg("after_line")
     if isinstance(after, Response):
@@ -172,9 +178,9 @@ def read_import(import_id: str) -> Response:
         )
     shop_id = current_shop().id
     body = run_json(
-        current_runtime().sessions, shop_id, int(import_id), outcome=outcome, after_line=after or 0
+        current_runtime().sessions, shop_id, run_id, outcome=outcome, after_line=after or 0
     )
-    body["earlier_import"] = _earlier(shop_id, int(import_id))
+    body["earlier_import"] = _earlier(shop_id, run_id)
     return jsonify(body)
 
 

@@ -9,7 +9,9 @@
 The domain work is :mod:`loyalty.shopify.shops`; its dependencies (the cipher, the Shopify
 client, a Redis lock per shop) come from :mod:`runtime`, shared with the jobs; this module turns
 its errors into pages. A new install (the first, or again after an uninstall) starts the shop's
-backfill (:func:`jobs.backfill.start_install_backfill`).
+backfill (:func:`jobs.backfill.start_install_backfill`). A shop whose tokens Shopify refused
+(:mod:`loyalty.shopify.authorisation`) has none usable, so its merchant's next load exchanges
+new ones, and the jobs that waited for them run (:mod:`jobs.awaiting_authorisation`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from flask import Blueprint, Response, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from jobs.awaiting_authorisation import release_after_authorisation
 from jobs.backfill import start_install_backfill
 from loyalty.core.models import Shop
 from loyalty.shopify.client import TokenSet
@@ -138,10 +141,13 @@ def callback() -> ResponseReturnValue:
 
 
 def _record_install(rt: Runtime, shop: str, tokens: TokenSet) -> Shop:
-    """Store the install; a new one (first, or after an uninstall) starts the shop's backfill."""
+    """Store the install; a new one (first, or after an uninstall) starts the shop's backfill,
+    and the jobs that waited for new tokens (Shopify had refused the old ones) run now."""
     installed = record_install(rt.sessions, token_cipher(), shop, tokens)
     if installed.new:
         start_install_backfill(rt, installed.shop.id, installed.shop.scopes or "")
+    if installed.reauthorised:
+        release_after_authorisation(rt, shop)
     return installed.shop
 
 

@@ -18,6 +18,7 @@ from admin.api import api
 from admin.audit_labels import format_points
 from admin.auth import current_shop, session_token_required
 from errors import json_error, json_object_body
+from loyalty.core.ids import id_from_text
 from loyalty.members.staff import MAX_ADJUSTMENT, MAX_REASON, adjust_points, member_detail
 from loyalty.points import reasons
 from openapi import Answer, Param, id_schema
@@ -150,10 +151,6 @@ api.schemas.update(
 )
 
 
-def _customer_id(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and len(raw) <= 20 else None
-
-
 @api.route(
     "/members/<customer_id>",
     "GET",
@@ -165,7 +162,7 @@ def _customer_id(raw: str) -> int | None:
 @session_token_required
 def read_member(customer_id: str) -> Response:
     """The member with this Shopify customer id in the authenticated shop (404 if none)."""
-    parsed = _customer_id(customer_id)
+    parsed = id_from_text(customer_id)
     if parsed is None:
         return json_error(404, "not_found", "This shop has no such member.")
     member = member_detail(
@@ -193,7 +190,7 @@ def read_member(customer_id: str) -> Response:
 @session_token_required
 def adjust_member(customer_id: str) -> tuple[Response, int] | Response:
     """Post a signed adjustment; the staff user of the session token is its actor."""
-    parsed = _customer_id(customer_id)
+    parsed = id_from_text(customer_id)
     if parsed is None:
         return json_error(404, "not_found", "This shop has no such member.")
     body = json_object_body()

@@ -18,6 +18,7 @@ from flask import Response, g, jsonify, request, stream_with_context
 from admin.api import api
 from admin.auth import current_shop, session_token_required
 from errors import json_error
+from loyalty.core.ids import id_from_text
 from loyalty.core.models import MemberStatus
 from loyalty.core.spreadsheet import safe_cell
 from loyalty.members.search import (
@@ -220,13 +221,14 @@ def _cell(value: Any) -> Any:
 @session_token_required
 def read_member_profile(customer_id: str) -> Response:
     """Name, contact details, language, consents and consent history of one member."""
-    if not customer_id.isdigit() or len(customer_id) > 19:
+    parsed = id_from_text(customer_id)
+    if parsed is None:
         return json_error(404, "not_found", "This shop has no such member.")
     return jsonify(
         member_profile(
             current_runtime().sessions,
             current_shop().id,
-            int(customer_id),
+            parsed,
             staff_user_id=g.staff_user_id,
         )
     )

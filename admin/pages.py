@@ -37,6 +37,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from admin.auth import RETRY_HEADER, verify_request_token
 from admin.install import install_from_id_token
 from i18n import normalise
+from loyalty.core.ids import id_from_text
 from loyalty.shopify.errors import InvalidSubjectToken, ShopifyError, ShopifyTimeout
 from loyalty.shopify.session_tokens import InvalidSessionToken
 from loyalty.shopify.signatures import is_valid_shop_domain
@@ -216,7 +217,7 @@ def members() -> BaseResponse:
 @bp.get("/members/<customer_id>")
 def member(customer_id: str) -> BaseResponse:
     """One member: profile, consents, balance, ledger and a manual adjustment."""
-    if not customer_id.isdigit() or len(customer_id) > 19:
+    if id_from_text(customer_id) is None:
         abort(404)
     return render_admin_page(
         f"/members/{customer_id}", "admin/member.html", customer_id=customer_id

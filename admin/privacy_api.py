@@ -7,6 +7,7 @@ from flask import Response, g, jsonify
 from admin.api import api
 from admin.auth import current_shop, session_token_required
 from errors import json_error
+from loyalty.core.ids import id_from_text
 from loyalty.privacy.requests import list_requests, request_export
 from openapi import Answer, id_schema
 from runtime import current_runtime
@@ -87,16 +88,17 @@ def privacy_requests() -> Response:
 @session_token_required
 def privacy_request_export(request_id: str) -> Response:
     """The export as a JSON attachment; each download is written to the audit log."""
-    if not request_id.isdigit() or len(request_id) > 20:
+    parsed = id_from_text(request_id)
+    if parsed is None:
         return json_error(404, "not_found", "This shop has no export for that request.")
     text = request_export(
         current_runtime().sessions,
         current_shop().id,
-        int(request_id),
+        parsed,
         staff_user_id=g.staff_user_id,
     )
     response = Response(text, mimetype="application/json")
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="klubb-data-request-{request_id}.json"'
+        f'attachment; filename="klubb-data-request-{parsed}.json"'
     )
     return response

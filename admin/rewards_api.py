@@ -14,6 +14,7 @@ from flask import Response, jsonify
 from admin.api import api
 from admin.auth import current_shop, session_token_required
 from errors import json_error, json_object_body
+from loyalty.core.ids import id_from_text
 from loyalty.core.models import RewardKind
 from loyalty.rewards.catalogue import archive_reward, create_reward, list_rewards, update_reward
 from openapi import FRACTION_ABOVE_ZERO, Answer, id_schema
@@ -103,10 +104,6 @@ _NOT_FOUND = "This shop has no such reward."
 _REWARD_ID = {"reward_id": id_schema("The reward's id.")}
 
 
-def _reward_id(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and len(raw) <= 18 else None
-
-
 @api.route("/rewards", "GET", summary="The shop's rewards, cheapest first", response="RewardList")
 @session_token_required
 def read_rewards() -> Response:
@@ -146,7 +143,7 @@ def add_reward() -> tuple[Response, int] | Response:
 @session_token_required
 def change_reward(reward_id: str) -> Response:
     """Change some fields of one of the shop's rewards; the reward after the change."""
-    parsed = _reward_id(reward_id)
+    parsed = id_from_text(reward_id)
     if parsed is None:
         return json_error(404, "not_found", _NOT_FOUND)
     body = json_object_body()
@@ -168,7 +165,7 @@ def change_reward(reward_id: str) -> Response:
 @session_token_required
 def disable_reward(reward_id: str) -> Response:
     """Archive (deactivate) one of the shop's rewards."""
-    parsed = _reward_id(reward_id)
+    parsed = id_from_text(reward_id)
     if parsed is None:
         return json_error(404, "not_found", _NOT_FOUND)
     return jsonify(archive_reward(current_runtime().sessions, current_shop().id, parsed))

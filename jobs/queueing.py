@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from redis.exceptions import RedisError
-from rq import Retry
+from rq import Retry, get_current_job
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 
@@ -133,6 +133,15 @@ def _options(
     return options
 
 
+def next_retry_at(now: datetime) -> datetime | None:
+    """When RQ runs the current job again if it fails now, by its :class:`~rq.Retry`; None
+    outside a job or when its retries are spent."""
+    job = get_current_job()
+    if job is None or not job.should_retry:
+        return None
+    return now + timedelta(seconds=job.get_retry_interval())
+
+
 def job_status(rt: Runtime, job_id: str) -> JobStatus | None:
     """The job's status, or None when there is no such job (or Redis does not answer)."""
     try:
@@ -164,12 +173,15 @@ def queue_for(topic: str) -> str:
     return "privacy" if topic in COMPLIANCE_TOPICS else "webhooks"
 
 
-def enqueue_event(rt: Runtime, event_id: int, topic: str, *, mark: bool = True) -> bool:
+def enqueue_event(
+    rt: Runtime, event_id: int, topic: str, *, mark: bool = True, alone: bool = False
+) -> bool:
     """Put the event's job on its queue once; False (and a log line) when Redis is down.
 
     The row stays ``received`` when this fails, and the outbox sweeper enqueues it later.
     ``mark=False`` skips noting the row ``enqueued``: the intake wrote it so already. With
-    ``WEBHOOK_BATCH_SIZE`` above 1, ``webhooks``-queue events join a batch (jobs.batch_list).
+    ``WEBHOOK_BATCH_SIZE`` above 1, ``webhooks``-queue events join a batch (jobs.batch_list),
+    unless ``alone``: a failed event is retried in a job of its own, with RQ's retries.
     """
     from jobs import batch_list
     from loyalty.shopify import webhook_events
@@ -177,7 +189,7 @@ def enqueue_event(rt: Runtime, event_id: int, topic: str, *, mark: bool = True) 
     queue_name = queue_for(topic)
     batch_size = rt.config.webhook_batch_size
     try:
-        if batch_size > 1 and queue_name == "webhooks":
+        if batch_size > 1 and queue_name == "webhooks" and not alone:
             batch_list.append(rt.queue(queue_name), [event_id], batch_size)
         elif not enqueue_single(rt, event_id, queue_name):
             return True

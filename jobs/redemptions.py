@@ -19,10 +19,6 @@ from rq import get_current_job
 from jobs.engine import enqueue_balance_sync
 from loyalty.core.types import utcnow
 
-RELEASE_AFTER_MINUTES = 15
-"""A reservation still ``reserved`` this long after it was made is settled by the upkeep job
-(``reservation_release_minutes``); longer than the finishing job's retries take."""
-
 
 class RedemptionNotFinished(Exception):
     """Shopify is not ready yet; raised so RQ retries the finishing job."""
@@ -62,8 +58,8 @@ def maintain_redemptions() -> dict[str, int]:
     from runtime import current_runtime, shop_access_token, shopify_client
 
     rt = current_runtime()
-    minutes = float(rt.config.extra.get("reservation_release_minutes", RELEASE_AFTER_MINUTES))
-    older_than, now = timedelta(minutes=minutes), utcnow()
+    # Config.reservation_release_minutes: longer than the finishing job's retries take.
+    older_than, now = timedelta(minutes=rt.config.reservation_release_minutes), utcnow()
     stale = stale_reservations(rt.sessions, older_than, now=now)  # what the release sees
     summary = release_stale_reservations(
         rt.sessions, shopify_client(), shop_access_token, older_than=older_than, now=now

@@ -56,6 +56,10 @@ def sweep_pending_pushes() -> int:
     return sweeper.sweep_pending_pushes()
 
 
+SWEEPERS = (sweep_outbox, sweep_pending_pushes)
+"""The safety nets that run every ``OUTBOX_SWEEP_SECONDS`` (jobs.scheduler sets their interval)."""
+
+
 @dataclass(frozen=True)
 class Periodic:
     """One periodic job: what to run, on which queue, how often (seconds or a cron string)."""

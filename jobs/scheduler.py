@@ -50,6 +50,7 @@ def run_scheduler(rt: Runtime, sleep: Callable[[float], None] = time.sleep) -> N
     """Run the cron loop until a stop signal; start it again after each Redis outage."""
     scheduler = KlubbCronScheduler(connection=rt.redis)
     scheduler.load_config_from_file(SCHEDULE)
+    apply_sweep_interval(scheduler, rt.config.outbox_sweep_seconds)
     delay = 0.5
     try:
         while True:
@@ -74,6 +75,18 @@ def run_scheduler(rt: Runtime, sleep: Callable[[float], None] = time.sleep) -> N
     except (StopRequested, KeyboardInterrupt):
         # RQ's signal handlers raise StopRequested, also while we wait between attempts.
         log.info("scheduler: stop requested")
+
+
+def apply_sweep_interval(scheduler: CronScheduler, seconds: int) -> None:
+    """The outbox sweepers (``jobs.schedule.SWEEPERS``) run every ``OUTBOX_SWEEP_SECONDS``."""
+    from jobs.schedule import SWEEPERS
+
+    for job in scheduler.get_jobs():
+        if job.func in SWEEPERS and job.interval and job.interval != seconds:
+            job.interval = seconds
+            log.info(
+                "scheduler: %s every %d seconds (OUTBOX_SWEEP_SECONDS)", job.func_name, seconds
+            )
 
 
 def last_heartbeat(redis: Redis) -> float | None:

@@ -9,6 +9,11 @@ app is built either way. Tests run queued jobs in-process with :func:`drain`.
 Logs name a job by its id, function and queue, never by its arguments, and a failure is logged
 with its exception's type and stack frames but not its message: database errors quote their
 parameters, which may hold personal data.
+
+Redis outages need nobody (:mod:`jobs.worker_upkeep` says how): the worker waits for Redis,
+then registers itself again if Redis lost its data, and starts its RQ scheduler again if the
+outage ended it, within seconds rather than at RQ's ten-minute maintenance pass;
+:func:`run_worker` starts the work loop again when an outage ended it.
 """
 
 from __future__ import annotations
@@ -19,14 +24,18 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any
 
-from rq import SimpleWorker, Worker
+from redis.exceptions import RedisError
+from rq import SimpleWorker
 from rq.exceptions import DeserializationError
 from rq.executions import Execution
 from rq.job import Job
 from rq.job_lifecycle import call_exception_handlers
 from rq.queue import Queue
 
+from jobs.awaiting_authorisation import hold
 from jobs.queueing import QUEUE_NAMES
+from jobs.worker_upkeep import RecoveringWorker, supervise
+from loyalty.shopify.errors import ShopNeedsAuthorisation
 from runtime import Runtime, bound, build_runtime, environment_config
 
 log = logging.getLogger(__name__)
@@ -97,13 +106,21 @@ class _RuntimeMixin:
         return super().handle_job_failure(job, queue, *args, **kwargs)  # type: ignore[misc]
 
     def handle_exception(self, job: Job, *exc_info: Any) -> None:
-        """Log the failure by type and frames (no message, no arguments), then run the handlers."""
+        """Log the failure by type and frames (no message, no arguments), then run the handlers.
+
+        A job whose shop needs its merchant's authorisation is held, not retried
+        (:mod:`jobs.awaiting_authorisation`).
+        """
         exc_type: type[BaseException] = exc_info[0]
         tb: TracebackType | None = exc_info[2]
         try:
-            func_name = job.func_name
+            func_name = job.func_name or ""
         except DeserializationError:
             func_name = "<undeserializable>"
+        if isinstance(exc_info[1], ShopNeedsAuthorisation):
+            self._hold_for_authorisation(job, func_name, exc_info[1].shop)
+            call_exception_handlers(self._exc_handlers, job, *exc_info)
+            return
         frames = "".join(traceback.format_tb(tb))
         self.log.error(
             "Worker %s: job %s (%s on %s) raised %s\n%s",
@@ -116,8 +133,25 @@ class _RuntimeMixin:
         )
         call_exception_handlers(self._exc_handlers, job, *exc_info)
 
+    def _hold_for_authorisation(self, job: Job, func_name: str, shop: str) -> None:
+        try:
+            hold(self.runtime.redis, job, shop)
+        except (RedisError, OSError) as err:  # then RQ's retries apply
+            self.log.warning(
+                "Worker %s: job %s not held (%s)", self.name, job.id, type(err).__name__
+            )
+            return
+        self.log.warning(
+            "Worker %s: job %s (%s on %s) waits until %s authorises the app again",
+            self.name,
+            job.id,
+            func_name,
+            job.origin,
+            shop,
+        )
 
-class AppWorker(_RuntimeMixin, Worker):
+
+class AppWorker(_RuntimeMixin, RecoveringWorker):
     """A forking RQ worker whose horses run jobs with the process's runtime bound.
 
     Without ``runtime`` it builds one from the environment, so RQ's own commands can use it too:
@@ -147,12 +181,17 @@ def run_worker(rt: Runtime, queue_names: Sequence[str] | None, burst: bool = Fal
     """Work the named queues (default: all) until stopped, or until empty with ``burst``.
 
     Runs RQ's scheduler beside it, so jobs enqueued for later and retries with a delay are
-    enqueued when due. Returns whether any job was performed.
+    enqueued when due. An outage that ends the work loop starts it again (:func:`supervise`).
+    Returns whether any job was performed.
     """
     names = ordered_queue_names(queue_names)
-    worker = AppWorker(names, runtime=rt)
-    log.info("worker %s on queues %s (burst=%s)", worker.name, ", ".join(names), burst)
-    return worker.work(burst=burst, logging_level="INFO", with_scheduler=True)
+
+    def new_worker() -> RecoveringWorker:
+        worker = AppWorker(names, runtime=rt)
+        log.info("worker %s on queues %s (burst=%s)", worker.name, ", ".join(names), burst)
+        return worker
+
+    return supervise(new_worker, burst=burst)
 
 
 def drain(

@@ -24,6 +24,7 @@ pytest_plugins = [
     "tests.support.members",
     "tests.support.rewards",
     "tests.support.browser",
+    "tests.support.private_servers",
 ]
 
 

@@ -19,11 +19,12 @@ An event that fails in a batch is queued alone, with the usual retries.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 
 from jobs.batch_list import batch_key, queue_drain, take
-from jobs.queueing import EVENT_JOB_TIMEOUT, enqueue_single
+from jobs.queueing import EVENT_JOB_TIMEOUT, QueueUnavailable, enqueue_single
 from loyalty.core.models import EventStatus
 from loyalty.shopify import webhook_events
 from runtime import Runtime, current_runtime
@@ -56,14 +57,16 @@ def run_batch(rt: Runtime, event_ids: list[int], queue_name: str) -> int:
     processed: list[int] = []
     for context, body in start_batch(rt, event_ids):
         try:
-            outcome = run_attempt(context, body)
+            outcome = run_attempt(context, body, retried_now=True)
         except Exception as err:
             log.warning(
                 "event %s failed in a batch (%s); retried alone",
                 context.event_row_id,
                 type(err).__name__,
             )
-            enqueue_single(rt, context.event_row_id, queue_name)
+            # Redis away: the failed row's retry is due now, so the outbox sweeper queues it.
+            with contextlib.suppress(QueueUnavailable):
+                enqueue_single(rt, context.event_row_id, queue_name)
             continue
         if outcome == EventStatus.PROCESSED:
             processed.append(context.event_row_id)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from datetime import UTC, datetime
 from typing import cast
 
 from flask import Blueprint, Response, request
@@ -23,6 +22,7 @@ from errors import json_error
 from jobs.queueing import COMPLIANCE_TOPICS, enqueue_event
 from loyalty.core.db import DirectError
 from loyalty.core.models import EventStatus, WebhookEvent
+from loyalty.core.payloads import parse_time
 from loyalty.shopify import webhook_events
 from loyalty.shopify.signatures import is_valid_shop_domain, verify_webhook
 from runtime import current_runtime
@@ -34,16 +34,6 @@ bp = Blueprint("webhooks", __name__)
 
 BODY_LIMIT = 5 * 1024 * 1024
 """The largest body the app takes (``MAX_CONTENT_LENGTH``; DESIGN.md: 413 above 5 MiB)."""
-
-
-def _parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 _OK_BODIES = {
@@ -89,7 +79,7 @@ def receive() -> tuple[Response, int] | Response:
         topic=(topic if "topic" not in too_long else "(too long)") or "(missing)",
         shop_domain=shop if is_valid_shop_domain(shop) else "(invalid)",
         api_version=api_version if "api_version" not in too_long else None,
-        triggered_at=_parse_time(headers.get("X-Shopify-Triggered-At")),
+        triggered_at=parse_time(headers.get("X-Shopify-Triggered-At")),
         body=body,
     )
     problem = _problem(delivery, event_id, body, too_long)

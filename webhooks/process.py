@@ -7,13 +7,16 @@ the ledger's unique source keys make the second run change nothing.
 
 from __future__ import annotations
 
-import json
 import logging
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from jobs.queueing import next_retry_at
+from loyalty.core.errors import ValidationError
 from loyalty.core.models import EventStatus, Shop, WebhookEvent
+from loyalty.core.payloads import read_body
+from loyalty.core.types import utcnow
 from loyalty.shopify import webhook_events
 from runtime import Runtime, current_runtime
 from webhooks.context import EventContext
@@ -45,10 +48,17 @@ def start_batch(rt: Runtime, event_ids: list[int]) -> list[tuple[EventContext, b
         ]
 
 
-def run_attempt(context: EventContext, body: bytes | None) -> EventStatus:
-    """Run the event's handler: ``processed`` (for the caller to record) or ``ignored``.
+def run_attempt(
+    context: EventContext, body: bytes | None, *, retried_now: bool = False
+) -> EventStatus:
+    """Run the event's handler: ``processed`` (for the caller to record), ``ignored`` or
+    ``rejected``.
 
-    A handler that raises marks the event failed and re-raises, so RQ retries it.
+    A handler that raises ValidationError (the body can never be processed) marks the event
+    rejected; any other error marks it failed and is re-raised, so RQ retries it. The failed
+    row says when its next attempt is due: when RQ's retry of the current job comes, or now
+    with ``retried_now`` (a batch's failure, queued alone at once); the outbox sweeper queues
+    it again then if Redis lost it.
     """
 
     rt = context.rt
@@ -59,11 +69,27 @@ def run_attempt(context: EventContext, body: bytes | None) -> EventStatus:
         )
         return EventStatus.IGNORED
     try:
-        handler(context, json.loads(body))
+        handler(context, read_body(body))
+    except ValidationError as err:
+        # The body breaks a rule no retry can change (its own id missing, or not an id): it
+        # is rejected, as the intake rejects a body that is not JSON. Field names, no values.
+        webhook_events.set_status(
+            rt.sessions,
+            context.event_row_id,
+            EventStatus.REJECTED,
+            f"ValidationError: {', '.join(sorted(err.fields))}"[:200],
+        )
+        log.warning("event %s (%s) rejected: %s", context.event_row_id, context.topic, err.code)
+        return EventStatus.REJECTED
     except Exception as err:
         # The message may quote data from the payload: record and log the type only.
+        now = utcnow()
         webhook_events.set_status(
-            rt.sessions, context.event_row_id, EventStatus.FAILED, type(err).__name__
+            rt.sessions,
+            context.event_row_id,
+            EventStatus.FAILED,
+            type(err).__name__,
+            retry_at=now if retried_now else next_retry_at(now),
         )
         log.warning(
             "event %s (%s) failed: %s", context.event_row_id, context.topic, type(err).__name__

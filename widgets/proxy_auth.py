@@ -19,6 +19,7 @@ from flask import Response, g, request
 from sqlalchemy import select
 
 from errors import json_error
+from loyalty.core.ids import id_from_text
 from loyalty.core.models import Shop
 from loyalty.shopify.signatures import is_valid_shop_domain, timestamp_is_fresh, verify_proxy_query
 from runtime import current_runtime
@@ -55,12 +56,13 @@ def verified_shopper() -> Shopper | Response:
     if shop is None or not shop.is_installed:
         return json_error(404, "shop_not_installed", "Klubb is not installed on this shop.")
     raw_customer = request.args.get("logged_in_customer_id", "")
-    if raw_customer and not raw_customer.isdigit():
+    customer_id = id_from_text(raw_customer) if raw_customer else None
+    if raw_customer and customer_id is None:
         return json_error(400, "invalid_customer", "The signed customer id is not a number.")
     return Shopper(
         shop_id=shop.id,
         shop_domain=domain,
-        customer_id=int(raw_customer) if raw_customer else None,
+        customer_id=customer_id,
         path_prefix=request.args.get("path_prefix", ""),
     )
 

@@ -21,8 +21,6 @@ from runtime import current_runtime
 log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60
-PER_SHOPPER = 60  # requests per window from one shopper (guests count per shop only)
-PER_SHOP = 3000  # requests per window for a whole shop
 
 
 def _over(limits: dict[str, int], window_start: int) -> bool:
@@ -42,9 +40,8 @@ def rate_limited(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         shopper = g.shopper
-        config = current_runtime().config.extra
-        per_shopper = int(config.get("rate_limit_per_shopper", PER_SHOPPER))
-        per_shop = int(config.get("rate_limit_per_shop", PER_SHOP))
+        config = current_runtime().config  # requests per window; guests count per shop only
+        per_shopper, per_shop = config.rate_limit_per_shopper, config.rate_limit_per_shop
         now = int(time.time())
         window_start = now - now % WINDOW_SECONDS
         limits = {f"shop:{shopper.shop_id}": per_shop}

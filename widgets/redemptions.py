@@ -25,8 +25,8 @@ from errors import json_error
 from jobs.engine import enqueue_balance_sync, welcome_newcomer
 from jobs.queueing import QueueUnavailable, enqueue_once
 from loyalty.core.errors import NotFound, ValidationError
+from loyalty.core.ids import id_from_json, id_from_text
 from loyalty.core.models import RedemptionState
-from loyalty.core.payloads import optional_id
 from loyalty.core.types import utcnow
 from loyalty.members.enrolment import join as join_club
 from loyalty.members.storefront import member_summary
@@ -50,10 +50,6 @@ bp = Blueprint("widget_redemptions", __name__, url_prefix="/proxy/api")
 bp.after_request(no_store)
 redemption_api = proxy_api.on(bp, "/proxy/api")
 
-WAIT_SECONDS = 3.0
-"""How long a redemption waits for Shopify before answering 202 (``redemption_wait_seconds``)."""
-RETRY_INTERVALS = (5, 30, 120, 300)
-"""The finishing job's retries, in seconds (``redemption_retry_intervals``); then points back."""
 FINISH_JOB = "jobs.redemptions.finish_redemption"
 CODE_STATES = {RedemptionState.ISSUED, RedemptionState.USED, RedemptionState.EXPIRED}
 
@@ -136,7 +132,7 @@ def redeem() -> tuple[Response, int]:
     """Redeem ``{"reward_id": "<id>"}``: 201 issued, 202 reserved, 502 returned (see above)."""
     rt = current_runtime()
     shopper = g.shopper
-    reward_id = optional_id(g.body.get("reward_id"))
+    reward_id = id_from_json(g.body.get("reward_id"))
     if reward_id is None:
         raise ValidationError({"reward_id": "Send the id of the reward to redeem."})
     key = request.headers["Idempotency-Key"].strip()
@@ -164,11 +160,12 @@ def redeem() -> tuple[Response, int]:
 @signed_in
 def redemption(redemption_id: str) -> Response:
     """One of the shopper's own redemptions (404 for anyone else's): the widget polls this."""
-    if not redemption_id.isdigit():
+    parsed = id_from_text(redemption_id)
+    if parsed is None:
         raise NotFound("no such redemption")
     shopper = g.shopper
     view = member_redemption(
-        current_runtime().sessions, shopper.shop_id, shopper.customer_id, int(redemption_id)
+        current_runtime().sessions, shopper.shop_id, shopper.customer_id, parsed
     )
     return jsonify(redemption_json(view))
 
@@ -196,16 +193,16 @@ def _quick_client() -> ShopifyClient:
     """A Shopify client that answers within the redemption's wait: no retries, short timeout."""
     ext = current_app.extensions
     if "klubb.shopify_client.quick" not in ext:
-        config = current_runtime().config
-        wait = float(config.extra.get("redemption_wait_seconds", WAIT_SECONDS))
-        ext["klubb.shopify_client.quick"] = ShopifyClient(
-            config.with_overrides(shopify_timeout=wait), max_retries=0, max_throttle_retries=0
+        rt = current_runtime()
+        wait = rt.config.redemption_wait_seconds
+        ext["klubb.shopify_client.quick"] = rt.new_shopify_client(
+            rt.config.with_overrides(shopify_timeout=wait), max_retries=0, max_throttle_retries=0
         )
     return ext["klubb.shopify_client.quick"]  # type: ignore[no-any-return]
 
 
 def _enqueue_finish(rt: Runtime, redemption_id: int) -> None:
-    intervals = list(rt.config.extra.get("redemption_retry_intervals", RETRY_INTERVALS))
+    intervals = list(rt.config.redemption_retry_intervals)
     try:
         enqueue_once(
             rt,

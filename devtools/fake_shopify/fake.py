@@ -176,6 +176,12 @@ class FakeShopify:
             return self.send_webhook("app/uninstalled", shop, payload)
         return None
 
+    def revoke_tokens(self, shop: str) -> None:
+        """Revoke the shop's tokens, the app staying installed: Admin calls and refreshes get
+        401 until the app exchanges a new session token (the merchant's next admin load)."""
+        with self.lock:
+            self.shops[shop].revoke_all_tokens()
+
     def issue_token(self, shop: str, *, expiring: bool = True) -> dict[str, Any]:
         """Install if needed and mint an offline token as token exchange would (for tests)."""
         with self.lock:

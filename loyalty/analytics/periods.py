@@ -69,7 +69,8 @@ def parse_period(args: Mapping[str, str], today: date) -> Period:
     if start is None:
         if end is None:
             end = today
-        start = end - timedelta(days=DEFAULT_DAYS - 1)
+        # Never before the calendar's first day (``to=0001-01-05`` overflowed: a 500).
+        start = end - timedelta(days=min(DEFAULT_DAYS - 1, (end - date.min).days))
     elif end is None:
         end = min(start + timedelta(days=DEFAULT_DAYS - 1), today)
     if start > end:

@@ -35,8 +35,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.core.db import upsert
+from loyalty.core.ids import id_from_json
 from loyalty.core.models import Member, OrderRecord, Shop
-from loyalty.core.payloads import optional_id, parse_time
+from loyalty.core.payloads import parse_time
 from loyalty.core.types import utcnow
 from loyalty.members.enrolment import (
     HashKeys,
@@ -50,7 +51,7 @@ def gid_number(value: Any) -> int | None:
     """The numeric id in ``gid://shopify/Kind/123`` (or a plain id), else None."""
     if isinstance(value, str) and value.startswith("gid://"):
         value = value.rsplit("/", 1)[-1].split("?", 1)[0]
-    return optional_id(value)
+    return id_from_json(value)
 
 
 def customer_payload(line: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -7,7 +7,6 @@ files, read as a stream.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import requests
 
 from loyalty.core.errors import LoyaltyError
+from loyalty.core.payloads import read_body
 
 CUSTOMERS_QUERY = """
 {
@@ -127,6 +127,6 @@ def jsonl_lines(url: str, *, skip: int = 0, timeout: float = 30.0) -> Iterator[d
         for number, raw in enumerate(response.iter_lines()):
             if number < skip or not raw:
                 continue
-            value = json.loads(raw)
+            value = read_body(raw)
             if isinstance(value, dict):
                 yield value

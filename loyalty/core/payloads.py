@@ -8,6 +8,7 @@ could be stored for it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,40 +16,58 @@ from decimal import Decimal
 from typing import Any
 
 from loyalty.core.errors import ValidationError
+from loyalty.core.ids import id_from_json
 from loyalty.core.money import ZERO, quantize, shop_money
+from loyalty.core.text import made_storable
 
 # Statuses of an order that was paid (a refunded order was paid: refunds claw back on their own).
 PAID_STATUSES = frozenset({"paid", "partially_refunded", "refunded"})
 
 
 def parse_id(value: Any, field: str) -> int:
-    """A Shopify id from JSON (a number, or its decimal string); ValidationError otherwise."""
-    parsed = optional_id(value)
+    """A Shopify id from JSON (a number, or its decimal string); ValidationError otherwise.
+
+    Other ids in a body are read with :func:`loyalty.core.ids.id_from_json`: one that is not an
+    id (``"²"``, beyond BIGINT) reads as absent, like a missing one.
+    """
+    parsed = id_from_json(value)
     if parsed is None:
         raise ValidationError({field: "not a Shopify id"})
     return parsed
 
 
-def optional_id(value: Any) -> int | None:
-    """A Shopify id from JSON, or None when absent or not an id."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value > 0 else None
-    if isinstance(value, str) and value.isdigit():
-        return int(value) or None
-    return None
+def read_body(body: bytes) -> Any:
+    """A body's JSON, with text the database cannot store made storable.
+
+    Shopify's data cannot be sent back for correction, so a NUL character or a lone surrogate
+    (``\\u0000``, ``\\ud800``) in any text is replaced by U+FFFD and the rest is kept
+    (:func:`loyalty.core.text.made_storable`). Such text can only come from a JSON escape or
+    from UTF-8 bytes of a surrogate (``0xED 0xA0``...), so a body holding neither a backslash
+    nor ``0xED`` is returned as parsed, without walking it.
+    """
+    payload = json.loads(body)
+    if b"\xed" not in body and (
+        b"\\" not in body or not (b"\\u0000" in body or b"\\ud" in body or b"\\uD" in body)
+    ):
+        return payload
+    return made_storable(payload)
 
 
 def parse_time(value: Any) -> datetime | None:
-    """An ISO 8601 timestamp from Shopify, timezone-aware (UTC when it names no zone), or None."""
+    """An ISO 8601 timestamp from Shopify, timezone-aware (UTC when it names no zone), or None.
+
+    None too for a moment Python cannot hold in UTC (``9999-12-31T23:59:59-01:00`` is in the
+    year 10000), since it is stored in UTC.
+    """
     if not isinstance(value, str) or not value:
         return None
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment
 
 
 @dataclass(frozen=True)
@@ -92,7 +111,7 @@ class OrderFacts:
         status = status if isinstance(status, str) else None
         return cls(
             order_id=parse_id(payload.get("id"), "id"),
-            customer_id=optional_id(customer.get("id")) if isinstance(customer, Mapping) else None,
+            customer_id=id_from_json(customer.get("id")) if isinstance(customer, Mapping) else None,
             currency=currency,
             total=quantize(total, currency) if total is not None else None,
             paid_subtotal=paid_subtotal,
@@ -102,13 +121,13 @@ class OrderFacts:
             test=payload.get("test") is True,
             source_name=str(payload["source_name"])[:100] if payload.get("source_name") else None,
             name=payload["name"][:64] if isinstance(payload.get("name"), str) else None,
-            location_id=optional_id(payload.get("location_id")),
+            location_id=id_from_json(payload.get("location_id")),
             ordered_at=parse_time(payload.get("processed_at"))
             or parse_time(payload.get("created_at")),
             updated_at=parse_time(payload.get("updated_at")),
             gift_card_line_ids=(
                 frozenset(
-                    i for x in lines if x.get("gift_card") and (i := optional_id(x.get("id")))
+                    i for x in lines if x.get("gift_card") and (i := id_from_json(x.get("id")))
                 )
                 if "line_items" in payload
                 else None
@@ -140,8 +159,8 @@ class RefundFacts:
         for line in _mappings(payload, "refund_line_items"):
             amount = shop_money(line, "subtotal")[0] or ZERO
             item = line.get("line_item")
-            line_id = optional_id(line.get("line_item_id")) or (
-                optional_id(item.get("id")) if isinstance(item, Mapping) else None
+            line_id = id_from_json(line.get("line_item_id")) or (
+                id_from_json(item.get("id")) if isinstance(item, Mapping) else None
             )
             flag = item.get("gift_card") if isinstance(item, Mapping) else None
             if flag is True or line_id in gift_card_line_ids:

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from loyalty.core.errors import ValidationError
+from loyalty.core.ids import id_from_text, whole_from_text
+from loyalty.core.text import is_storable
 from loyalty.imports.formats import (
     SOURCES,
     Column,
@@ -38,8 +40,8 @@ SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 # No spaces, quotes, backslashes or separators: such an address is a typo, and it could not be
 # quoted safely in a Shopify search term.
 _EMAIL = re.compile(r"^[^@\s,;<>\"'\\]+@[^@\s,;<>\"'\\]+\.[^@\s,;<>\"'\\]+$")
-_INTEGER = re.compile(r"^[+-]?\d+$")
-_GID = re.compile(r"^gid://shopify/Customer/(\d{1,19})$")
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_GID = re.compile(r"^gid://shopify/Customer/([0-9]{1,19})$")
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,10 @@ class ParsedFile:
 def decode(content: bytes) -> tuple[str, str]:
     """The file's text and the encoding it was read with (UTF-8/16 by BOM, else 1252/Latin-1)."""
     if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return content.decode("utf-16"), "utf-16"
+        try:
+            return content.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise ValidationError({"file": "The file cannot be read as UTF-16 text."}) from None
     for encoding in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             return content.decode(encoding), "utf-8" if encoding == "utf-8-sig" else encoding
@@ -122,6 +127,8 @@ def parse(content: bytes, source_key: str | None = None) -> ParsedFile:
     if content.startswith(SPREADSHEET_MAGIC):
         raise ValidationError({"file": "This is a spreadsheet: save it as CSV and upload that."})
     text, encoding = decode(content)
+    if not is_storable(text):  # a NUL: a binary file, or UTF-16 without its byte order mark
+        raise ValidationError({"file": "The file holds NUL characters: it is not CSV text."})
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     first = next((line for line in text.split("\n") if line.strip()), "")
     if not first:
@@ -199,9 +206,9 @@ def check_row(line: int, cells: list[str], columns: list[Column], source: Source
     if raw_id:
         gid = _GID.match(raw_id)
         digits = gid.group(1) if gid else raw_id
-        if not digits.isdigit() or len(digits) > 19 or int(digits) == 0:
+        row.customer_id = id_from_text(digits)
+        if row.customer_id is None:
             return _fail(row, "bad_customer_id", "The customer id must be Shopify's number.")
-        row.customer_id = int(digits)
     if raw_email:
         if not _EMAIL.match(raw_email) or len(raw_email) > 320:
             row.email = raw_email[:320]
@@ -210,15 +217,15 @@ def check_row(line: int, cells: list[str], columns: list[Column], source: Source
     if row.customer_id is None and row.email is None:
         return _fail(row, "no_customer", "The row names no customer (email or customer id).")
     row.revoked = bool(values.get(Field.REVOKED_AT))
-    raw_points = values.get(Field.POINTS, "")
-    error = _points_error(raw_points, source)
-    if error is not None:
-        return _fail(row, *error)
-    row.points = int(raw_points)
+    points = _points(values.get(Field.POINTS, ""), source)
+    if isinstance(points, tuple):
+        return _fail(row, *points)
+    row.points = points
     return row
 
 
-def _points_error(raw: str, source: Source) -> tuple[str, str] | None:
+def _points(raw: str, source: Source) -> int | tuple[str, str]:
+    """The cell's points, or the error's code and message."""
     if not raw:
         return "no_points", "The points cell is empty (write 0 for none)."
     if not _INTEGER.match(raw):
@@ -231,12 +238,12 @@ def _points_error(raw: str, source: Source) -> tuple[str, str] | None:
         if re.match(r"^[+-]?\d*[.,]\d+$", compact):
             return "not_whole", "Points must be a whole number."
         return "bad_points", "Points must be a whole number."
-    value = int(raw)
-    if value < 0 and not source.log:
+    value = whole_from_text(raw)  # None: more digits than any number Klubb stores
+    if value is not None and value < 0 and not source.log:
         return "negative_points", "Points cannot be negative."
-    if abs(value) > MAX_POINTS:
+    if value is None or abs(value) > MAX_POINTS:
         return "too_many_points", f"At most {MAX_POINTS:,} points."
-    return None
+    return value
 
 
 def _fail(row: Row, code: str, message: str) -> Row:

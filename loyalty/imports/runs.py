@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.core.errors import ValidationError
 from loyalty.core.models import ImportRow, ImportRun
+from loyalty.core.text import MESSAGE as UNSTORABLE
+from loyalty.core.text import unstorable_field
 from loyalty.core.types import utcnow
 from loyalty.imports.apply import process
 from loyalty.imports.customers import Directory, resolve
@@ -72,6 +74,9 @@ def validate_upload(
         fields[name[:100]] = "Unknown field."
     if content is None:
         fields["file"] = "Choose a CSV file."
+    unstorable = unstorable_field([*form.items(), ("file", filename or "")])
+    if unstorable is not None:
+        fields[unstorable[:100]] = UNSTORABLE
     if fields:
         raise ValidationError(fields)
     assert content is not None

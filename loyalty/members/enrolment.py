@@ -38,7 +38,6 @@ from loyalty.core.models import (
     Tombstone,
     TombstoneReason,
 )
-from loyalty.core.payloads import optional_id as optional_id  # re-exported: privacy reads ids here
 from loyalty.core.payloads import parse_id, parse_time
 from loyalty.core.types import utcnow
 from loyalty.points import reasons

@@ -21,7 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.core.errors import NotFound, ValidationError
+from loyalty.core.ids import MAX_ID, id_from_json, whole_from_text
 from loyalty.core.models import ConsentEvent, Member, MemberStatus
+from loyalty.core.payloads import parse_time
 from loyalty.members.search_sql import members_statement
 from loyalty.privacy import audit
 
@@ -85,12 +87,10 @@ def parse_filter(args: Mapping[str, str]) -> tuple[MemberFilter, int, tuple[Any,
 def _whole(raw: str | None, name: str, problems: dict[str, str]) -> int | None:
     if raw is None or raw == "":
         return None
-    text = raw.strip()
-    digits = text.removeprefix("-")
-    if digits.isdigit() and len(digits) <= 15:
-        return int(text)
-    problems[name] = "Enter a whole number."
-    return None
+    value = whole_from_text(raw.strip(), -MAX_BALANCE, MAX_BALANCE)
+    if value is None:
+        problems[name] = "Enter a whole number."
+    return value
 
 
 def encode_cursor(sort: str, value: Any, member_id: int) -> str:
@@ -106,18 +106,16 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int] | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         made_for, value, member_id = json.loads(raw)
-    except (binascii.Error, ValueError, TypeError):
+    except (binascii.Error, ValueError, TypeError, RecursionError):
         return None
-    if made_for != sort or isinstance(member_id, bool) or not isinstance(member_id, int):
+    member_id = id_from_json(member_id) if isinstance(member_id, int) else None
+    if made_for != sort or member_id is None:
         return None
     if sort.removeprefix("-") == "points_balance":
-        ok = isinstance(value, int) and not isinstance(value, bool)
+        ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_ID
         return (value, member_id) if ok else None
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
-    return (moment, member_id) if moment.tzinfo else None
+    moment = parse_time(value)
+    return None if moment is None else (moment, member_id)
 
 
 def member_row(member: Member) -> dict[str, Any]:

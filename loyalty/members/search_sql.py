@@ -21,6 +21,7 @@ from sqlalchemy import (
     union,
 )
 
+from loyalty.core.ids import id_from_text
 from loyalty.core.models import Member
 
 if TYPE_CHECKING:
@@ -80,8 +81,9 @@ def _search_branches(query: str) -> list[ColumnElement[bool]]:
                 .op("||")(func.coalesce(Member.last_name, empty))
             )
         branches = [_lower_like(name, prefix), _lower_like(Member.last_name, prefix), email]
-    if query.isdigit() and len(query) <= 18:
-        branches.append(Member.customer_id == int(query))
+    customer_id = id_from_text(query)
+    if customer_id is not None:
+        branches.append(Member.customer_id == customer_id)
     return branches
 
 

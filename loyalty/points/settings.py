@@ -18,13 +18,13 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.core.errors import ValidationError
+from loyalty.core.ids import whole_from_text
 from loyalty.core.models import ProgramSettings
 from loyalty.privacy import audit
 from loyalty.privacy.retention_policy import BOUNDS, PERIODS
 
 MAX_TEXT = 40  # longer strings are not numbers anyone typed
-_DECIMAL = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
-_INTEGER = re.compile(r"-?\d+")
+_DECIMAL = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 
 
 class _Invalid(Exception):
@@ -70,10 +70,10 @@ def _to_int(value: Any) -> int:
             raise _Invalid("Enter a whole number.")
         return int(value)
     if isinstance(value, str):
-        text = _text(value)
-        if not _INTEGER.fullmatch(text):
+        number = whole_from_text(_text(value))
+        if number is None:
             raise _Invalid("Enter a whole number.")
-        return int(text)
+        return number
     raise _Invalid("Enter a whole number.")
 
 

@@ -37,8 +37,8 @@ from sqlalchemy.orm import Session
 
 from loyalty.core.config import Config
 from loyalty.core.errors import LoyaltyError
+from loyalty.core.ids import id_from_json
 from loyalty.core.models import Shop
-from loyalty.members.enrolment import optional_id
 
 RESPONSE_TIME = timedelta(days=30)
 """Shopify's deadline for completing a compliance request, counted from its receipt."""
@@ -110,12 +110,12 @@ def parse_customer_request(payload: Mapping[str, Any], delivered_by: str) -> Cus
     customer = payload.get("customer")
     if not isinstance(customer, Mapping):
         raise InvalidComplianceRequest("customer is missing")
-    customer_id = optional_id(customer.get("id"))
+    customer_id = id_from_json(customer.get("id"))
     if customer_id is None:
         raise InvalidComplianceRequest("customer.id is missing or not a Shopify id")
     raw_orders = payload.get("orders_requested") or payload.get("orders_to_redact") or []
     orders = raw_orders if isinstance(raw_orders, list) else []
-    order_ids = tuple(sorted({i for i in (optional_id(o) for o in orders) if i is not None}))
+    order_ids = tuple(sorted({i for i in (id_from_json(o) for o in orders) if i is not None}))
     data_request = payload.get("data_request")
     request_id = data_request.get("id") if isinstance(data_request, Mapping) else None
     return CustomerRequest(

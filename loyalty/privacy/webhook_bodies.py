@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty.core.ids import id_from_json
 from loyalty.core.models import WebhookEvent
-from loyalty.members.enrolment import optional_id
 
 EVENT_BATCH = 500
 
@@ -104,7 +104,7 @@ def mentions_customer(
     except ValueError:
         return True
     if isinstance(payload, dict):
-        top_id = optional_id(payload.get("id"))
+        top_id = id_from_json(payload.get("id"))
         if topic.startswith("customers/") and top_id == customer_id:
             return True
         if topic.startswith("orders/") and top_id in order_ids:
@@ -114,11 +114,11 @@ def mentions_customer(
 
 def _names_customer(node: dict[str, Any], customer_id: int, order_ids: frozenset[int]) -> bool:
     customer = node.get("customer")
-    if isinstance(customer, dict) and optional_id(customer.get("id")) == customer_id:
+    if isinstance(customer, dict) and id_from_json(customer.get("id")) == customer_id:
         return True
-    if optional_id(node.get("customer_id")) == customer_id:
+    if id_from_json(node.get("customer_id")) == customer_id:
         return True
-    return optional_id(node.get("order_id")) in order_ids
+    return id_from_json(node.get("order_id")) in order_ids
 
 
 def _dicts(value: Any) -> Iterable[dict[str, Any]]:

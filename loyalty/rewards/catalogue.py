@@ -83,7 +83,7 @@ def _optional(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 def _kind(value: Any) -> str:
-    if value not in {k.value for k in RewardKind}:
+    if not isinstance(value, str) or value not in {k.value for k in RewardKind}:
         raise ValueError("Choose fixed_amount, percentage or free_shipping.")
     return str(value)
 

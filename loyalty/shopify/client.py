@@ -29,6 +29,7 @@ from loyalty.shopify.errors import (
     ShopifyThrottled,
     ShopifyTimeout,
     ShopifyUnavailable,
+    ShopNeedsAuthorisation,
     error_code_of,
 )
 
@@ -38,6 +39,10 @@ log = logging.getLogger(__name__)
 TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange"  # noqa: S105
 ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token"  # noqa: S105
 OFFLINE_TOKEN_TYPE = "urn:shopify:params:oauth:token-type:offline-access-token"  # noqa: S105
+
+TokenRefused = Callable[[str, str], bool]
+"""``refused(shop, access_token)``: Shopify answered 401 to that token; whether the shop now
+needs its merchant's authorisation (:func:`loyalty.shopify.authorisation.token_refused`)."""
 
 
 @dataclass(frozen=True)
@@ -65,8 +70,10 @@ class ShopifyClient:
         max_throttle_retries: int = 3,
         max_throttle_wait: float = 20.0,
         backoff: float = 0.5,
+        on_token_refused: TokenRefused | None = None,
     ) -> None:
         self.config = config
+        self.on_token_refused = on_token_refused
         self.http = http or requests.Session()
         self.sleep = sleep
         self.clock = clock
@@ -162,7 +169,11 @@ class ShopifyClient:
         query: str,
         variables: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Run a query or mutation and return its ``data``; raises the errors above."""
+        """Run a query or mutation and return its ``data``; raises the errors above.
+
+        A 401 is :class:`ShopNeedsAuthorisation` when ``on_token_refused`` says the shop's
+        stored token was refused (it marks the shop), else :class:`ShopifyAuthError`.
+        """
         version = self.config.app_toml.api_version
         url = f"{self.config.shop_origin(shop)}/admin/api/{version}/graphql.json"
         payload: dict[str, Any] = {"query": query, "variables": dict(variables or {})}
@@ -192,6 +203,12 @@ class ShopifyClient:
                 log.info("GraphQL for %s: HTTP %s, retry %s", shop, status, failures)
                 self.sleep(_retry_after(resp, self.backoff * 2 ** (failures - 1)))
                 continue
+            if (
+                status == 401
+                and self.on_token_refused
+                and self.on_token_refused(shop, access_token)
+            ):
+                raise ShopNeedsAuthorisation(shop, status)
             body = _json_or_none(resp)
             wait = _throttle_wait(status, resp, body)
             if wait is not None:

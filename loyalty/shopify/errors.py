@@ -5,7 +5,8 @@
 
     ShopifyError                   Shopify answered something we cannot use (``status`` if any)
     ├── ShopifyAuthError           credentials refused: access/refresh token, code, client secret
-    │   └── InvalidSubjectToken    token exchange: the session token was refused
+    │   ├── InvalidSubjectToken    token exchange: the session token was refused
+    │   └── ShopNeedsAuthorisation the shop's stored tokens are refused for good (``shop``)
     ├── ShopifyUnavailable         no usable answer: connection failure, 5xx (after retries)
     │   └── ShopifyTimeout         no answer within ``config.shopify_timeout``
     ├── ShopifyThrottled           still THROTTLED after bounded retries (``retry_after``)
@@ -46,6 +47,18 @@ class InvalidSubjectToken(ShopifyAuthError):
     """Token exchange refused the session token (answer 401 so App Bridge retries)."""
 
     code = "invalid_subject_token"
+
+
+class ShopNeedsAuthorisation(ShopifyAuthError):
+    """Shopify refused the shop's stored token (revoked): nothing calls Shopify for the shop
+    until its merchant opens the app and a new token is exchanged
+    (:mod:`loyalty.shopify.authorisation`)."""
+
+    code = "shop_needs_authorisation"
+
+    def __init__(self, shop: str, status: int | None = None, error: str | None = None) -> None:
+        super().__init__(f"{shop} must authorise the app again", status, error)
+        self.shop = shop
 
 
 class ShopifyUnavailable(ShopifyError):

@@ -59,7 +59,7 @@ def reset_for_retry(sessions: sessionmaker[Session], shop_id: int, event_id: int
                 WebhookEvent.shop_id == shop_id,
                 WebhookEvent.status == EventStatus.FAILED,
             )
-            .values(status=EventStatus.RECEIVED, error=None, enqueued_at=None)
+            .values(status=EventStatus.RECEIVED, error=None, enqueued_at=None, retry_at=None)
             .returning(WebhookEvent.topic)
         )
     if topic is None:

@@ -13,9 +13,11 @@ from urllib.parse import urlsplit
 import jwt
 
 from loyalty.core.errors import LoyaltyError
+from loyalty.core.text import is_storable
 from loyalty.shopify.signatures import is_valid_shop_domain
 
 LEEWAY_SECONDS = 10  # App Bridge sometimes sends an nbf slightly in the future
+MAX_USER_ID = 64  # Shopify's staff ids are numbers; the audit log and ledger keep "staff:<id>"
 
 
 class InvalidSessionToken(LoyaltyError):
@@ -35,7 +37,12 @@ class SessionToken:
 
 
 def verify_session_token(token: str, api_key: str, secrets: Iterable[str]) -> SessionToken:
-    """Verify signature, audience, lifetime (10 s leeway) and that ``iss`` and ``dest`` agree."""
+    """Verify signature, audience, lifetime (10 s leeway) and that ``iss`` and ``dest`` agree.
+
+    Any token that is not one is :class:`InvalidSessionToken`, whatever its shape: PyJWT lets a
+    few through as other errors (text it cannot encode, an ``exp`` of ``1e400``), and a signed
+    ``dest`` may not parse as a URL.
+    """
     if not token:
         raise InvalidSessionToken("missing session token")
     claims = None
@@ -52,20 +59,27 @@ def verify_session_token(token: str, api_key: str, secrets: Iterable[str]) -> Se
             break
         except jwt.InvalidSignatureError:
             continue
-        except jwt.PyJWTError as err:
+        except (jwt.PyJWTError, ValueError, TypeError, OverflowError) as err:
             raise InvalidSessionToken(f"session token rejected: {type(err).__name__}") from None
     if claims is None:
         raise InvalidSessionToken("session token signature does not match")
-    dest = urlsplit(str(claims["dest"]))
-    iss = urlsplit(str(claims["iss"]))
+    try:
+        dest = urlsplit(str(claims["dest"]))
+        iss = urlsplit(str(claims["iss"]))
+        port = dest.port
+    except ValueError:
+        raise InvalidSessionToken("session token dest or iss is not a URL") from None
     if dest.scheme != "https" or (iss.scheme, iss.netloc) != (dest.scheme, dest.netloc):
         raise InvalidSessionToken("session token iss and dest differ")
-    if not is_valid_shop_domain(dest.hostname) or dest.port is not None:
+    if not is_valid_shop_domain(dest.hostname) or port is not None:
         raise InvalidSessionToken("session token dest is not a shop")
-    sub = claims.get("sub")
+    sub, sid = claims.get("sub"), claims.get("sid")
+    user_id = None if sub is None else str(sub)
+    if user_id is not None and (len(user_id) > MAX_USER_ID or not is_storable(user_id)):
+        raise InvalidSessionToken("session token sub is not a user id")
     return SessionToken(
         shop=str(dest.hostname),
-        user_id=str(sub) if sub is not None else None,
-        session_id=claims.get("sid"),
+        user_id=user_id,
+        session_id=sid if isinstance(sid, str) else None,
         raw=token,
     )

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty.core.ids import id_from_json
 from loyalty.core.models import Shop
 from loyalty.core.types import utcnow
 
@@ -37,8 +38,9 @@ def apply_shop_update(
     locale = _locale(payload.get("primary_locale"))
     if locale:
         values["locale"] = locale
-    if isinstance(payload.get("id"), int):
-        values["shopify_shop_id"] = payload["id"]
+    shopify_shop_id = id_from_json(payload.get("id"))
+    if shopify_shop_id is not None:
+        values["shopify_shop_id"] = shopify_shop_id
     if values:
         with sessions.begin() as s:
             s.execute(update(Shop).where(Shop.id == shop_id).values(**values))

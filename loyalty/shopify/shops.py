@@ -25,8 +25,9 @@ from loyalty.core.db import upsert
 from loyalty.core.errors import LoyaltyError
 from loyalty.core.models import ProgramSettings, Shop
 from loyalty.core.types import utcnow
+from loyalty.shopify.authorisation import mark_needs_authorisation, needs_authorisation
 from loyalty.shopify.client import ShopifyClient, TokenSet
-from loyalty.shopify.errors import ShopifyError
+from loyalty.shopify.errors import ShopifyAuthError, ShopifyError, ShopNeedsAuthorisation
 from loyalty.shopify.tokens import TokenCipher
 
 log = logging.getLogger(__name__)
@@ -58,15 +59,19 @@ class _StoredTokens:
     expires_at: datetime | None
     refresh: bytes | None
     refresh_expires_at: datetime | None
+    refused: bool = False
+    """Shopify refused them: the shop needs its merchant's authorisation."""
 
 
 @dataclass(frozen=True)
 class Installed:
     """What :func:`record_install` stored: the shop, and whether it was a new install (its
-    first, or again after an uninstall) rather than new tokens for a shop installed already."""
+    first, or again after an uninstall) rather than new tokens for a shop installed already;
+    ``reauthorised``: Shopify had refused the shop's previous tokens (work waits for these)."""
 
     shop: Shop
     new: bool
+    reauthorised: bool = False
 
 
 def record_install(
@@ -92,6 +97,8 @@ def record_install(
             .with_for_update()
         ).one()
         new = shop.installed_at is None or shop.uninstalled_at is not None
+        reauthorised = needs_authorisation(shop)
+        shop.needs_authorisation_since = None
         shop.access_token_encrypted = cipher.encrypt(tokens.access_token)
         shop.access_token_expires_at = tokens.expires_at
         shop.refresh_token_encrypted = (
@@ -104,7 +111,7 @@ def record_install(
         if shop.settings is None:
             shop.settings = ProgramSettings()
     log.info("installed %s", shop_domain)
-    return Installed(shop, new)
+    return Installed(shop, new, reauthorised)
 
 
 def _insert_shop_if_missing(s: Session, shop_domain: str) -> None:
@@ -128,7 +135,7 @@ def has_usable_token(
 ) -> bool:
     """Whether an installed shop's stored token works now or can be refreshed, with the scopes."""
     now = now or utcnow()
-    if not shop.is_installed or shop.access_token_encrypted is None:
+    if not shop.is_installed or shop.access_token_encrypted is None or needs_authorisation(shop):
         return False
     if not scopes_cover(shop.scopes, required_scopes):
         return False
@@ -155,21 +162,31 @@ def access_token(
 ) -> str:
     """A valid access token for the shop, refreshed first when it expires within ``margin``.
 
-    Raises :class:`ShopNotInstalled`, :class:`TokenUnavailable`, or the client's errors when
-    the refresh fails (the stored tokens are then left as they were).
+    Raises :class:`ShopNotInstalled`, :class:`TokenUnavailable`, the client's errors when the
+    refresh fails (the stored tokens are then left as they were), and
+    :class:`ShopNeedsAuthorisation` without calling Shopify once it refused the shop's tokens
+    (a refused refresh marks the shop so: :mod:`loyalty.shopify.authorisation`).
     """
     now = now or utcnow()
     tokens = _read_tokens(sessions, shop_domain)
+    if tokens.refused:
+        raise ShopNeedsAuthorisation(shop_domain)
     if _is_fresh(tokens, now, margin):
         return cipher.decrypt(tokens.access)  # type: ignore[arg-type]
     with lock(shop_domain):
         # Another caller may have refreshed while we waited for the lock.
         tokens = _read_tokens(sessions, shop_domain)
+        if tokens.refused:
+            raise ShopNeedsAuthorisation(shop_domain)
         if _is_fresh(tokens, now, margin):
             return cipher.decrypt(tokens.access)  # type: ignore[arg-type]
         if not _is_refreshable(tokens, now):
             raise TokenUnavailable(f"{shop_domain}: access token expired, no usable refresh token")
-        fresh = client.refresh(shop_domain, cipher.decrypt(tokens.refresh))  # type: ignore[arg-type]
+        try:
+            fresh = client.refresh(shop_domain, cipher.decrypt(tokens.refresh))  # type: ignore[arg-type]
+        except ShopifyAuthError as err:  # the refresh token is refused: revoked
+            mark_needs_authorisation(sessions, shop_domain)
+            raise ShopNeedsAuthorisation(shop_domain, err.status, err.error) from None
         _store_refreshed(sessions, cipher, shop_domain, fresh)
         log.info("refreshed the access token of %s", shop_domain)
         return fresh.access_token
@@ -191,6 +208,7 @@ def _snapshot(shop: Shop) -> _StoredTokens:
         expires_at=shop.access_token_expires_at,
         refresh=shop.refresh_token_encrypted,
         refresh_expires_at=shop.refresh_token_expires_at,
+        refused=needs_authorisation(shop),
     )
 
 
@@ -257,6 +275,7 @@ def refresh_expiring_tokens(
             select(Shop.domain)
             .where(Shop.installed_at.is_not(None), Shop.uninstalled_at.is_(None))
             .where(Shop.refresh_token_encrypted.is_not(None))
+            .where(Shop.needs_authorisation_since.is_(None))
             .where(Shop.access_token_expires_at <= now + within)
             .order_by(Shop.access_token_expires_at)
         ).all()

@@ -146,11 +146,17 @@ def enqueue_failed(sessions: sessionmaker[Session], event_ids: Sequence[int]) ->
 
 
 def set_status(
-    sessions: sessionmaker[Session], event_id: int, status: EventStatus, error: str | None = None
+    sessions: sessionmaker[Session],
+    event_id: int,
+    status: EventStatus,
+    error: str | None = None,
+    *,
+    retry_at: datetime | None = None,
 ) -> None:
-    """Mark an event rejected, ignored, processed or failed (``error`` holds no personal data)."""
+    """Mark an event rejected, ignored, processed or failed (``error`` holds no personal data);
+    a failed one with when its next attempt is due (None: no attempt will come by itself)."""
     now = utcnow()
-    values: dict[str, object] = {"status": status, "error": error}
+    values: dict[str, object] = {"status": status, "error": error, "retry_at": retry_at}
     if status in FINISHED:
         values["processed_at"] = now
     with sessions.begin() as s:
@@ -163,7 +169,7 @@ def mark_enqueued(sessions: sessionmaker[Session], event_id: int) -> None:
         s.execute(
             update(WebhookEvent)
             .where(WebhookEvent.id == event_id, WebhookEvent.status.not_in(FINISHED))
-            .values(status=EventStatus.ENQUEUED, enqueued_at=utcnow())
+            .values(status=EventStatus.ENQUEUED, enqueued_at=utcnow(), retry_at=None)
         )
 
 
@@ -220,7 +226,7 @@ def mark_processed(sessions: sessionmaker[Session], event_ids: Sequence[int]) ->
         s.execute(
             update(WebhookEvent)
             .where(WebhookEvent.id.in_(event_ids), WebhookEvent.status.not_in(FINISHED))
-            .values(status=EventStatus.PROCESSED, error=None, processed_at=utcnow())
+            .values(status=EventStatus.PROCESSED, error=None, retry_at=None, processed_at=utcnow())
         )
 
 
@@ -239,3 +245,20 @@ def stranded(sessions: sessionmaker[Session], older_than: timedelta, limit: int 
                 .limit(limit)
             )
         )
+
+
+def retries_due(
+    sessions: sessionmaker[Session], now: datetime, limit: int = 500
+) -> list[tuple[int, str]]:
+    """Failed events whose next attempt is due by ``now``, soonest first: (id, topic).
+
+    RQ holds their retries, but only in Redis; the sweeper queues those whose job is gone.
+    """
+    with sessions() as s:
+        rows = s.execute(
+            select(WebhookEvent.id, WebhookEvent.topic)
+            .where(WebhookEvent.status == EventStatus.FAILED, WebhookEvent.retry_at <= now)
+            .order_by(WebhookEvent.retry_at, WebhookEvent.id)
+            .limit(limit)
+        ).all()
+    return [(row.id, row.topic) for row in rows]

@@ -89,6 +89,14 @@ def test_one_bound_alone_makes_a_30_day_period(client, rt, shop_a):
     assert (body["period"]["to"], body["period"]["days"]) == (end, 30)
 
 
+def test_a_period_ending_at_the_calendars_start_is_cut_short_not_a_500(client, shop_a):
+    for path in ("/api/analytics", "/api/analytics.csv"):
+        response = client.get(f"{path}?to=0001-01-05", headers=bearer(SHOP_A))
+        assert response.status_code == 200
+    body = client.get("/api/analytics?to=0001-01-05", headers=bearer(SHOP_A)).get_json()
+    assert (body["period"]["from"], body["period"]["days"]) == ("0001-01-01", 5)
+
+
 def test_outstanding_points_carry_over_from_before_the_period(client, rt, shop_a):
     today = _day(rt, shop_a)
     _add(rt, shop_a, today - timedelta(days=40), points_issued=500, points_expired=50)

@@ -102,6 +102,17 @@ def test_access_token_expires_and_uninstall_revokes(fake: FakeShopify, token: st
     assert gql(fake, fresh, "{ shop { name } }").json() == BAD_TOKEN
 
 
+def test_revoked_tokens_get_401_until_a_new_session_token_is_exchanged(fake: FakeShopify) -> None:
+    fake.install(SHOP)
+    pair = exchange(fake).json()
+    fake.revoke_tokens(SHOP)
+    assert gql(fake, pair["access_token"], "{ shop { name } }").status_code == 401
+    refused = token_post(fake, grant_type="refresh_token", refresh_token=pair["refresh_token"])
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
+    again = exchange(fake).json()  # the app stays installed: a new exchange works
+    assert gql(fake, again["access_token"], "{ shop { name } }").status_code == 200
+
+
 def test_injected_token_failure_then_normal_service(fake: FakeShopify) -> None:
     fake.install(SHOP)
     fake.fail_next_token_request(status=503, body={"errors": "unavailable"})

@@ -87,6 +87,10 @@ def test_the_whole_flow_installs_the_shop_and_opens_the_embedded_admin(
         "//klubb-test.myshopify.com",
         "Klubb-Test.myshopify.com",
         "-klubb.myshopify.com",
+        "klubb-test",
+        "klubb-test.myshopify.com?x=1",
+        " klubb-test.myshopify.com",
+        "k" * 64 + ".myshopify.com",
     ],
 )
 def test_install_refuses_anything_but_a_myshopify_domain(client, rt, shop):

@@ -125,6 +125,10 @@ def test_a_refused_refresh_is_an_auth_error_and_keeps_the_tokens(
         get_token()
     assert caught.value.error == "invalid_grant"
     assert stored_shop(rt).refresh_token_encrypted == before.refresh_token_encrypted
+    assert stored_shop(rt).needs_authorisation_since is not None  # no refresh again
+    with pytest.raises(ShopifyAuthError):
+        get_token()
+    assert len(token_grants(fake_shopify, "refresh_token")) == 1
 
 
 def test_an_expired_refresh_token_needs_the_merchant(rt, fake_shopify, installed, get_token):

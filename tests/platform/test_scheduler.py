@@ -8,69 +8,22 @@ scheduler's heartbeat come back with no one touching the process.
 
 from __future__ import annotations
 
-import contextlib
-import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import redis
+from rq.cron import CronScheduler
 
-from jobs.scheduler import BEAT_EVERY, last_heartbeat
-from tests.support.config import free_port
+from jobs.scheduler import BEAT_EVERY, apply_sweep_interval, last_heartbeat
+from loyalty.core.config import Config
+from tests.support.private_servers import PrivateRedis, needs_redis_server, wait_until
 from tests.support.workers import worker_env
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server"),
-]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@contextlib.contextmanager
-def redis_server(port: int) -> Iterator[redis.Redis]:
-    """A throwaway Redis on ``port`` that keeps nothing on disk; stopped on exit."""
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port, socket_connect_timeout=0.5)
-    try:
-        wait_for(lambda: _answers(client), "the test's Redis to answer")
-        yield client
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def _answers(client: redis.Redis) -> bool:
-    try:
-        return bool(client.ping())
-    except redis.RedisError:
-        return False
-
-
-def wait_for(condition: Callable[[], bool], what: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"waited {seconds} s for {what}")
 
 
 def _beating_since(client: redis.Redis, moment: float) -> bool:
@@ -81,35 +34,47 @@ def _beating_since(client: redis.Redis, moment: float) -> bool:
     return beat is not None and beat >= moment
 
 
-def test_the_scheduler_outlives_a_redis_outage_and_beats_again(config, tmp_path) -> None:
+@pytest.mark.slow
+@needs_redis_server()
+def test_the_scheduler_outlives_a_redis_outage_and_beats_again(
+    config, private_redis: PrivateRedis, tmp_path
+) -> None:
     """Redis stopped across a pass of the loop and back empty: the same process beats again."""
-    port = free_port()
-    env = worker_env(config, f"redis://127.0.0.1:{port}/0")
+    env = worker_env(config, private_redis.url)
     log = (tmp_path / "scheduler.log").open("w+")
-    with redis_server(port) as client:
-        scheduler = subprocess.Popen(
-            [sys.executable, "-m", "jobs.scheduler"], cwd=ROOT, env=env, stdout=log, stderr=log
-        )
-        try:
-            started = time.time()
-            wait_for(lambda: _beating_since(client, started), "the first heartbeat")
-            assert client.llen("rq:queue:webhooks") >= 1, "interval jobs are queued at start"
-        # The server is gone now; the scheduler must wait for it, not exit.
-        except BaseException:
-            scheduler.kill()
-            raise
+    client = private_redis.client()
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "jobs.scheduler"], cwd=ROOT, env=env, stdout=log, stderr=log
+    )
     try:
+        started = time.time()
+        wait_until(lambda: _beating_since(client, started), "the first heartbeat")
+        assert client.llen("rq:queue:webhooks") >= 1, "interval jobs are queued at start"
+        private_redis.stop()  # the scheduler must wait for it, not exit
         time.sleep(BEAT_EVERY + 3)  # the loop passes at least once while Redis is away
         assert scheduler.poll() is None, "the scheduler exited during the outage"
-        with redis_server(port) as client:
-            back = time.time()
-            wait_for(lambda: _beating_since(client, back), "a heartbeat after the outage")
-            assert scheduler.poll() is None
-            scheduler.send_signal(signal.SIGTERM)
-            assert scheduler.wait(timeout=15) == 0
+        private_redis.start()
+        back = time.time()
+        wait_until(lambda: _beating_since(client, back), "a heartbeat after the outage")
+        assert scheduler.poll() is None
+        scheduler.send_signal(signal.SIGTERM)
+        assert scheduler.wait(timeout=15) == 0
     finally:
         if scheduler.poll() is None:
             scheduler.kill()
+            scheduler.wait(timeout=15)
         log.seek(0)
         output = log.read()
     assert "Redis unavailable" in output
+
+
+def test_the_outbox_sweepers_run_every_outbox_sweep_seconds(rt) -> None:
+    """``OUTBOX_SWEEP_SECONDS`` sets how often the sweepers run; the other jobs keep theirs."""
+    config = Config.from_env({"OUTBOX_SWEEP_SECONDS": "7"})
+    scheduler = CronScheduler(connection=rt.redis)
+    scheduler.load_config_from_file("jobs.schedule")
+    apply_sweep_interval(scheduler, config.outbox_sweep_seconds)
+    intervals = {job.func_name.rsplit(".", 1)[1]: job.interval for job in scheduler.get_jobs()}
+    assert intervals["sweep_outbox"] == intervals["sweep_pending_pushes"] == 7
+    assert intervals["refresh_expiring_tokens"] == 300
+    assert Config.from_env({}).outbox_sweep_seconds == 60

@@ -22,11 +22,9 @@ from tests.support.shops import SHOP
 def config(config: Config) -> Config:
     """The suite's configuration, with a short wait for Shopify and immediate job retries."""
     return config.with_overrides(
-        extra={
-            "redemption_wait_seconds": WAIT_SECONDS,
-            "redemption_retry_intervals": [0, 0],
-            "rate_limit_per_shopper": 1000,
-        }
+        redemption_wait_seconds=WAIT_SECONDS,
+        redemption_retry_intervals=(0, 0),
+        rate_limit_per_shopper=1000,
     )
 
 

@@ -1,5 +1,6 @@
-"""Real RQ worker processes for the crash and race tests: ``flask --app app worker`` started as
-its own process group on this test's PostgreSQL and Redis, and what the tests read afterwards."""
+"""Real RQ worker processes for the crash, race and fault tests: ``flask --app app worker`` (and
+the scheduler, ``python -m jobs.scheduler``) started as their own process groups on this test's
+PostgreSQL and Redis, and what the tests read afterwards."""
 
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ def worker_env(config: Config, redis_url: str) -> dict[str, str]:
         TOKEN_ENCRYPTION_KEYS=",".join(config.token_encryption_keys),
         SHOPIFY_SHOP_URL_TEMPLATE=config.shop_url_template,
         WEBHOOK_BATCH_SIZE=str(config.webhook_batch_size),
+        OUTBOX_SWEEP_SECONDS=str(config.outbox_sweep_seconds),
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -62,6 +64,26 @@ def running_worker(env: dict[str, str], log: Path, **kwargs: Any) -> Iterator[su
     with log.open("ab") as sink:
         proc = subprocess.Popen(
             worker_argv(**kwargs),
+            cwd=ROOT,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            kill_worker_and_horses(proc)  # a horse runs in a process group of its own
+        proc.wait(30)
+
+
+@contextmanager
+def running_scheduler(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
+    """``python -m jobs.scheduler`` in a process group of its own, killed at the end if alive."""
+    with log.open("ab") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "jobs.scheduler"],
             cwd=ROOT,
             env=env,
             stdout=sink,
@@ -90,14 +112,21 @@ def run_burst_worker(env: dict[str, str], log: Path) -> None:
     assert done.returncode == 0, log.read_text()[-4000:]
 
 
-def wait_for(what: str, probe: Callable[[], T | None], log: Path | None = None) -> T:
+def wait_for(
+    what: str,
+    probe: Callable[[], T | None],
+    log: Path | None = None,
+    *,
+    seconds: float = WAIT,
+    every: float = 0.1,
+) -> T:
     """Poll ``probe`` until it returns something truthy (a condition, not a timing assertion)."""
-    deadline = time.monotonic() + WAIT
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         value = probe()
         if value:
             return value
-        time.sleep(0.1)
+        time.sleep(every)
     tail = log.read_text()[-3000:] if log and log.exists() else ""
     pytest.fail(f"gave up waiting for {what}\n{tail}")
 

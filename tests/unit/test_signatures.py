@@ -85,10 +85,33 @@ def test_webhook_signature_is_base64_hmac_of_the_raw_bytes():
         ("demo.shopify.com", False),
         ("", False),
         (None, False),
+        # ShopifyAPI's sanitize_shop_domain repairs these into a domain; we refuse them
+        ("demo", False),
+        ("demo.myshopify.com?shop=evil", False),
+        ("demo.myshopify.com#admin", False),
+        (" demo.myshopify.com", False),
+        ("de\tmo.myshopify.com", False),
+        ("shophttps://.myshopify.com", False),
+        # ... and has no length limit: a label is at most 63 characters
+        ("d" * 63 + ".myshopify.com", True),
+        ("d" * 64 + ".myshopify.com", False),
+        # its pattern is stricter than ours was: a label ends with a letter or digit
+        ("demo-.myshopify.com", False),
     ],
 )
 def test_shop_domain_rule(shop, valid):
     assert is_valid_shop_domain(shop) is valid
+
+
+@pytest.mark.parametrize(
+    "shop", ["demo", "Demo.myshopify.com", "demo.myshopify.com/admin", "de\tmo.myshopify.com"]
+)
+def test_shopifyapi_would_repair_what_we_refuse(shop):
+    """The library we build on accepts these (repaired); the rule keeps refusing them."""
+    from shopify.utils.shop_url import sanitize_shop_domain
+
+    assert sanitize_shop_domain(shop) == "demo.myshopify.com"
+    assert not is_valid_shop_domain(shop)
 
 
 def test_timestamps_older_or_newer_than_90_seconds_are_stale():

@@ -16,7 +16,7 @@ from jobs.sweeper import sweep_outbox
 from loyalty.core.models import EventStatus, WebhookEvent
 from tests.support.bodies import Line, order_body
 from tests.support.jobs import drain
-from tests.webhooks.orders import CUSTOMERS, post_orders, statuses
+from tests.support.orders import CUSTOMERS, post_orders, statuses
 
 BATCH = 5
 

@@ -21,8 +21,8 @@ from jobs.batch_list import batch_key
 from jobs.sweeper import sweep_outbox
 from loyalty.core.models import EventStatus
 from tests.support.jobs import drain
+from tests.support.orders import CUSTOMERS, post_orders, statuses
 from tests.support.workers import wait_for, worker_env
-from tests.webhooks.orders import CUSTOMERS, post_orders, statuses
 
 WINDOW_MS = 1000
 """Long enough that a test's posts all fall in one window, however slow the machine."""

@@ -19,11 +19,7 @@ from tests.support.shops import SHOP
 def config(config: Config) -> Config:
     """Redemptions wait up to 5 s for Shopify (a loaded test machine is slow); jobs retry at once."""
     return config.with_overrides(
-        extra={
-            "redemption_wait_seconds": 5.0,
-            "redemption_retry_intervals": [0, 0],
-            "rate_limit_per_shopper": 1000,
-        }
+        redemption_wait_seconds=5.0, redemption_retry_intervals=(0, 0), rate_limit_per_shopper=1000
     )
 
 

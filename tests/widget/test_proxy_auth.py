@@ -99,7 +99,7 @@ def test_a_non_numeric_customer_id_is_refused(proxy, member):
 
 
 def test_a_shopper_over_the_rate_limit_gets_429_with_retry_after(proxy, member, rt, monkeypatch):
-    monkeypatch.setattr(rt, "config", rt.config.with_overrides(extra={"rate_limit_per_shopper": 3}))
+    monkeypatch.setattr(rt, "config", rt.config.with_overrides(rate_limit_per_shopper=3))
     answers = [proxy("GET", "/proxy/api/member", customer_id=7).status_code for _ in range(4)]
     assert answers == [200, 200, 200, 429]
     limited = proxy("GET", "/proxy/api/member", customer_id=7)
@@ -109,6 +109,6 @@ def test_a_shopper_over_the_rate_limit_gets_429_with_retry_after(proxy, member, 
 
 
 def test_a_whole_shop_over_its_limit_gets_429(proxy, member, rt, monkeypatch):
-    monkeypatch.setattr(rt, "config", rt.config.with_overrides(extra={"rate_limit_per_shop": 2}))
+    monkeypatch.setattr(rt, "config", rt.config.with_overrides(rate_limit_per_shop=2))
     answers = [proxy("GET", "/proxy/api/member").status_code for _ in range(3)]
     assert answers == [200, 200, 429]

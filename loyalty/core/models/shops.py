@@ -37,6 +37,9 @@ class Shop(Base):
     scopes: Mapped[str] = mapped_column(String(1000), default="")
     installed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Shopify refused the stored tokens then: nothing calls Shopify for the shop until the
+    # merchant opens the app and a new token is exchanged (loyalty.shopify.authorisation).
+    needs_authorisation_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     currency: Mapped[str] = mapped_column(String(3), default="NOK")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Oslo")
     locale: Mapped[str] = mapped_column(String(8), default="en")

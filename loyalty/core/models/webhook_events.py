@@ -49,3 +49,6 @@ class WebhookEvent(Base):
     status: Mapped[str] = mapped_column(ENUM_STR, default=EventStatus.RECEIVED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    # A failed event's next attempt is due then (RQ's retry, kept here too: the outbox sweeper
+    # queues it again if Redis lost it); NULL when no attempt will come by itself.
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
