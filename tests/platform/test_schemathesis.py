@@ -18,7 +18,6 @@ the other on the state the earlier ones left, as a merchant's and a shopper's ca
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Iterator
 from decimal import Decimal
@@ -158,18 +157,6 @@ def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any] | None
     if not known:
         return st.just(path_parameters)
     return st.sampled_from([path_parameters, {**(path_parameters or {}), **known}])
-
-
-# PENDING: until the input hardening of issue #15 (items 5-8, branch `input`) is merged, an id
-# beyond BIGINT answers 500 on some routes (GET /api/privacy-requests/{id}/export, ...); such
-# ids are left out here. Remove this hook after that merge.
-@admin_api.hook
-@proxy_api.hook
-def filter_path_parameters(context: Any, path_parameters: dict[str, Any] | None) -> bool:
-    return not any(
-        isinstance(value, str) and re.fullmatch("[0-9]+", value) and int(value) > 2**63 - 1
-        for value in (path_parameters or {}).values()
-    )
 
 
 @admin_api.hook
