@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.core.db import upsert
 from loyalty.core.errors import LoyaltyError, ValidationError
-from loyalty.core.json_numbers import whole_number
+from loyalty.core.ids import whole_from_json
 from loyalty.core.models import Backfill
 from loyalty.core.types import utcnow
 
@@ -63,7 +63,7 @@ class Options:
         days: int | None = DEFAULT_DAYS
         if since == "all":
             days = None
-        elif (whole := whole_number(since)) is not None and 1 <= whole <= MAX_DAYS:
+        elif (whole := whole_from_json(since)) is not None and 1 <= whole <= MAX_DAYS:
             days = whole
         else:
             problems["orders_since"] = f'Enter a number of days from 1 to {MAX_DAYS}, or "all".'

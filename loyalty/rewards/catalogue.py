@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.core.errors import NotFound, ValidationError
-from loyalty.core.json_numbers import whole_number
+from loyalty.core.ids import whole_from_json
 from loyalty.core.models import Reward, RewardKind, Shop
 from loyalty.core.money import parse_amount
 from loyalty.core.payloads import parse_time
@@ -96,7 +96,7 @@ def _title(value: Any) -> str:
 
 def _whole(low: int, high: int) -> Callable[[Any], int]:
     def check(value: Any) -> int:
-        number = whole_number(value)
+        number = whole_from_json(value)
         if number is None or not low <= number <= high:
             raise ValueError(f"Enter a whole number from {low} to {high}.")
         return number
