@@ -108,7 +108,11 @@ api.schemas.update(
 )
 PERIOD_PARAMS = (
     Param("from", {"type": "string", "format": "date"}, "The first day (YYYY-MM-DD), up to today."),
-    Param("to", {"type": "string", "format": "date"}, "The last day (YYYY-MM-DD), up to today."),
+    Param(
+        "to",
+        {"type": "string", "format": "date"},
+        "The last day (YYYY-MM-DD), up to today and not before `from`.",
+    ),
 )
 _CSV_ANSWER = Answer(
     200,
