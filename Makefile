@@ -63,7 +63,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict loyalty webhooks jobs runtime.py
-	$(BIN)/mypy app.py errors.py i18n.py admin widgets devtools/dev.py
+	$(BIN)/mypy app.py errors.py i18n.py admin widgets openapi devtools/dev.py
 
 # Every stage runs, so one report shows all that is wrong; any failure fails the target
 # (pytest's exit code 5, "no tests collected", included).

@@ -153,14 +153,23 @@ def init_app(app: Flask) -> None:
         if not _wants_json():
             return err
         code = (err.name or "error").lower().replace(" ", "_")
-        return json_error(err.code or 500, code, err.description or err.name)
+        response = json_error(err.code or 500, code, err.description or err.name)
+        # The exception's own headers (``Allow`` on a 405, ``Retry-After`` on a 429 or 503)
+        # belong to the answer; only its body is replaced by the JSON shape.
+        for name, value in err.get_headers():
+            if name.lower() not in ("content-type", "content-length"):
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(ShopifyError)
     def _shopify(err: ShopifyError) -> Response:
         # Shopify failed us, not the caller: 502, and 503 when it may work again shortly.
         status = 503 if isinstance(err, ShopifyUnavailable | ShopifyThrottled) else 502
         log.warning("Shopify error %s on %s", type(err).__name__, request.path)
-        return json_error(status, "shopify_unavailable", "Shopify did not answer as expected.")
+        response = json_error(status, "shopify_unavailable", "Shopify did not answer as expected.")
+        if status == 503:
+            response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(RedisError)
     @app.errorhandler(OperationalError)

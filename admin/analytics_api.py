@@ -19,6 +19,7 @@ from loyalty.analytics.periods import parse_period, shop_today
 from loyalty.analytics.reports import DAY_COLUMNS, report
 from loyalty.core.errors import ValidationError
 from loyalty.core.spreadsheet import safe_cell
+from openapi import JSON, Answer, Param
 from runtime import current_runtime
 
 _MONEY = {"type": ["string", "null"], "description": "A decimal in the shop's currency."}
@@ -105,6 +106,19 @@ api.schemas.update(
         },
     }
 )
+PERIOD_PARAMS = (
+    Param("from", {"type": "string", "format": "date"}, "The first day (YYYY-MM-DD), up to today."),
+    Param(
+        "to",
+        {"type": "string", "format": "date"},
+        "The last day (YYYY-MM-DD), up to today and not before `from`.",
+    ),
+)
+_CSV_ANSWER = Answer(
+    200,
+    f"One row per day: {', '.join(DAY_COLUMNS)}.",
+    headers=(("Content-Disposition", '`attachment; filename="klubb-analytics-FROM-TO.csv"`'),),
+)
 _PARAMETERS = (
     "Query parameters: `from` and `to`, days as YYYY-MM-DD in the shop's time zone, both "
     "included, up to today; default the last 30 days, at most "
@@ -120,6 +134,8 @@ _PARAMETERS = (
     response="Analytics",
     errors=(422,),
     description=f"{_PARAMETERS} `format=csv` answers as `/api/analytics.csv` does.",
+    media_types=(JSON, "text/csv"),
+    query=(*PERIOD_PARAMS, Param("format", {"enum": ["json", "csv"]}, "Default `json`.")),
 )
 @session_token_required
 def read_analytics() -> Response:
@@ -144,6 +160,9 @@ def read_analytics() -> Response:
         f"{_PARAMETERS} One row per day: {', '.join(DAY_COLUMNS)} (money in the shop's "
         "currency, as decimals)."
     ),
+    media_types=("text/csv",),
+    answers=(_CSV_ANSWER,),
+    query=PERIOD_PARAMS,
 )
 @session_token_required
 def export_analytics_csv() -> Response:

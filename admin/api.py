@@ -1,6 +1,6 @@
 """The embedded admin's JSON API under ``/api``: thin views over ``loyalty`` services.
 
-Each view is declared through the registry (see :mod:`admin.openapi`), authenticated by a
+Each view is declared through the registry (see :mod:`openapi`), authenticated by a
 session token (:mod:`admin.auth`), and scoped to ``g.shop.id``. Answers are personal to one
 shop's staff, so none is cached.
 """
@@ -11,19 +11,70 @@ from typing import Any
 
 from flask import Blueprint, Response, g, jsonify
 
-from admin.auth import current_shop, session_token_required
-from admin.openapi import ApiRegistry, register_document_route
+from admin.auth import RETRY_HEADER, current_shop, session_token_required
 from errors import json_object_body
 from loyalty.points import settings as program_settings
 from loyalty.privacy import retention_policy
+from openapi import (
+    FRACTION_ABOVE_ZERO,
+    ApiDocument,
+    ApiRegistry,
+    ErrorAnswer,
+    Header,
+    Param,
+    Security,
+    register_document_route,
+)
 from runtime import current_runtime
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-api = ApiRegistry(bp, prefix="/api")
+api = ApiRegistry(
+    bp,
+    prefix="/api",
+    document=ApiDocument(
+        title="Klubb admin API",
+        version="1",
+        description=(
+            "The embedded admin's JSON API. Calls are authenticated with an App Bridge "
+            "session token (`Authorization: Bearer <jwt>`), which App Bridge adds to every "
+            "`fetch` made inside the Shopify admin. Answers are never cached "
+            "(`Cache-Control: private, no-store`). No text, in a body or a query parameter, "
+            "may hold a NUL character (422). The proxy API's document is "
+            "`GET /api/openapi/proxy.json`."
+        ),
+        security=Security(
+            name="sessionToken",
+            scheme={
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "JWT",
+                "description": "An App Bridge session token (HS256, one minute).",
+            },
+            errors=(
+                ErrorAnswer(
+                    401,
+                    "Missing or invalid session token, or the shop has not installed the app. "
+                    f"Carries `{RETRY_HEADER}: 1`: App Bridge retries with a fresh token.",
+                    headers=(Header(RETRY_HEADER, "Always `1`.", required=True),),
+                ),
+                ErrorAnswer(503, ""),
+            ),
+        ),
+        query=(
+            Param(
+                "locale",
+                {"type": "string"},
+                "The language of the answer's words (`nb` or `en`); else `Accept-Language`, "
+                "then English.",
+            ),
+        ),
+    ),
+)
 
 _RATE = {
     "type": "string",
-    "pattern": r"^\d+(\.\d{1,4})?$",
+    # Above 0, at most 1000, at most 4 decimals (loyalty.points.settings._earn_rate).
+    "pattern": rf"^(?:[1-9][0-9]{{0,2}}(?:\.[0-9]{{1,4}})?|{FRACTION_ABOVE_ZERO}|1000(?:\.0{{1,4}})?)$",
     "description": "Points per whole unit of the shop's currency; above 0, at most 1000, 4 decimals.",
     "examples": ["1", "2.5"],
 }
@@ -74,7 +125,10 @@ api.schemas.update(
             "description": "Any subset of the settings; fields left out keep their value.",
             "properties": {
                 **_SETTINGS_PROPERTIES,
-                "earn_rate": {"oneOf": [_RATE, {"type": "number", "exclusiveMinimum": 0}]},
+                "earn_rate": {
+                    "oneOf": [_RATE, {"type": "integer", "minimum": 1, "maximum": 1000}],
+                    "description": "A decimal string (exact), or a whole JSON number.",
+                },
             },
             "additionalProperties": False,
         },
@@ -143,4 +197,4 @@ def read_shop() -> Response:
     )
 
 
-register_document_route(api, title="Klubb admin API", version="1")
+register_document_route(api, "/openapi.json")

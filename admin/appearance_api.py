@@ -23,6 +23,7 @@ from loyalty.members.appearance import (
     get_appearance,
     update_appearance,
 )
+from openapi import PLAIN_TEXT
 from runtime import current_runtime
 
 _COLOR = {
@@ -30,18 +31,29 @@ _COLOR = {
     "pattern": r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$",
     "examples": ["#1f5f3f"],
 }
-_FIELDS: dict[str, Any] = {
-    **{name: _COLOR for name in COLOR_FIELDS},
-    "position": {"enum": list(POSITIONS), "description": "The launcher's side of the screen."},
-    "launcher_text": {
-        "type": "object",
-        "description": "The launcher's text by language; a language left out shows Klubb's own.",
-        "properties": {
-            lang: {"type": "string", "maxLength": LAUNCHER_TEXT_MAX} for lang in LANGUAGES
-        },
-        "additionalProperties": False,
-    },
+_TEXT = {
+    "type": "string",
+    "maxLength": LAUNCHER_TEXT_MAX,
+    "description": "Runs of spaces count as one; any script is accepted, but no control, "
+    "invisible or unassigned characters (the pattern names a safe subset).",
 }
+
+
+def _fields(text: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **{name: _COLOR for name in COLOR_FIELDS},
+        "position": {"enum": list(POSITIONS), "description": "The launcher's side of the screen."},
+        "launcher_text": {
+            "type": "object",
+            "description": "The launcher's text by language; a language left out (or an empty "
+            "text) shows Klubb's own.",
+            "properties": {lang: text for lang in LANGUAGES},
+            "additionalProperties": False,
+        },
+    }
+
+
+_FIELDS = _fields({**_TEXT, "description": "As saved (spaces collapsed)."})
 _WARNING = {
     "type": "object",
     "required": ["fields", "ratio", "minimum", "message"],
@@ -69,7 +81,7 @@ api.schemas.update(
         "AppearanceUpdate": {
             "type": "object",
             "description": "Any subset of the fields; fields left out keep their value.",
-            "properties": _FIELDS,
+            "properties": _fields({**_TEXT, "pattern": PLAIN_TEXT}),
             "additionalProperties": False,
         },
     }
@@ -91,7 +103,7 @@ def read_appearance() -> Response:
     summary="Change the storefront widget's appearance",
     request="AppearanceUpdate",
     response="Appearance",
-    errors=(400, 415, 422),
+    errors=(422,),
     description="Every invalid or unknown field is reported in `error.fields`; then nothing "
     "changes. Poor contrast is not an error: it comes back in `warnings`.",
 )

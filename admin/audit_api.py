@@ -18,6 +18,7 @@ from errors import json_error
 from loyalty.core.ids import MAX_ID, id_from_text, whole_from_text
 from loyalty.core.models import Member
 from loyalty.privacy import audit
+from openapi import Param, id_schema
 from runtime import current_runtime
 
 DEFAULT_LIMIT = 50
@@ -91,6 +92,11 @@ api.schemas.update(
         f"Query parameters: `limit` (1 to {MAX_LIMIT}, default {DEFAULT_LIMIT}) and `before` (an "
         "entry id, for older entries). The read is itself written to the audit log with the "
         "staff user of the session token."
+    ),
+    path={"customer_id": id_schema("The member's Shopify customer id.")},
+    query=(
+        Param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
+        Param("before", {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}),
     ),
 )
 @session_token_required

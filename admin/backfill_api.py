@@ -14,6 +14,7 @@ from errors import json_error, json_object_body
 from jobs.backfill import default_options, start_backfill
 from loyalty.backfill import runs as backfill
 from loyalty.privacy import audit
+from openapi import Answer
 from runtime import current_runtime
 
 _ORDERS_SINCE = {
@@ -95,8 +96,10 @@ def read_backfill() -> Response:
     "POST",
     summary="Start the backfill of customers and past orders over",
     request="BackfillOptions",
+    request_required=False,
     response="Backfill",
-    errors=(400, 409, 415, 422),
+    errors=(409, 422),
+    answers=(Answer(202, "The new run, queued."),),
     description=(
         "Answers 202 with the new run's state; 409 `backfill_running` while a run is under way. "
         "Running it again is harmless: what Klubb already holds is not counted twice."

@@ -16,6 +16,7 @@ from jobs.engine import requeue_failed_event
 from jobs.scheduler import scheduler_state
 from loyalty.core.ids import id_from_text
 from loyalty.shopify.failed_events import list_failed
+from openapi import Answer, id_schema
 from runtime import current_runtime
 
 _FAILED_EVENT = {
@@ -91,6 +92,8 @@ def read_failed_events() -> Response:
     summary="Process a failed webhook event again",
     response="EventRetry",
     errors=(404,),
+    answers=(Answer(202, "The event, back in the queue (or left for the sweeper)."),),
+    path={"event_id": id_schema("The failed event's id (from the list).")},
     description="The event goes back to the queue now; a later automatic retry is dropped.",
 )
 @session_token_required

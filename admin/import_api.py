@@ -14,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 from admin.api import api
 from admin.auth import current_shop, session_token_required
 from admin.import_schemas import SCHEMAS
-from admin.openapi import Answer
 from errors import json_error
 from loyalty.core.errors import ValidationError
 from loyalty.core.ids import id_from_text, whole_from_text
@@ -22,6 +21,7 @@ from loyalty.imports import runs
 from loyalty.imports.outcomes import Outcome
 from loyalty.imports.parse import MAX_FILE_BYTES
 from loyalty.imports.results import earlier_run, list_runs, run_json
+from openapi import Answer, Param, id_schema
 from runtime import current_runtime
 
 # Files of up to this many rows run inside the request; larger ones in a job.
@@ -84,7 +84,7 @@ def _int_arg(name: str) -> int | Response | None:
             headers=(("Location", "The run to poll (`GET /api/imports/{import_id}`)."),),
         ),
     ),
-    errors=(413, 415, 422, 502, 503),
+    errors=(415, 422, 502, 503),
     error_notes={
         413: f"`file_too_large`: the file is over {MAX_FILE_BYTES // 1048576} MB.",
         422: (
@@ -149,6 +149,11 @@ def _earlier(shop_id: int, run_id: int) -> str | None:
     summary="An import: status, progress, counts and its rows",
     response="Import",
     errors=(404, 422),
+    path={"import_id": id_schema("The import's id.")},
+    query=(
+        Param("after_line", {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}),
+        Param("outcome", {"enum": list(Outcome.ALL)}),
+    ),
     description=(
         "Rows come 500 a page, by line: pass `after_line` (the answer's `next_after_line`); "
         "`outcome` keeps one kind (`error`, `new_member`, `change`, `unchanged`, `skipped`)."
@@ -185,6 +190,7 @@ def read_import(import_id: str) -> Response:
     summary="The shop's imports, newest first",
     response="ImportList",
     errors=(422,),
+    query=(Param("before", {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}),),
     description="20 a page; pass `before` (the answer's `next`) for the next page.",
 )
 @session_token_required

@@ -84,7 +84,8 @@ _UPLOAD: dict[str, Any] = {
             "type": "string",
             "contentMediaType": "text/csv",
             "description": (
-                f"The CSV file: at most {MAX_FILE_BYTES // 1048576} MB and {MAX_ROWS:,} rows; "
+                f"The CSV file, sent as a file (a part with a file name): at most "
+                f"{MAX_FILE_BYTES // 1048576} MB and {MAX_ROWS:,} rows; "
                 "comma, semicolon or tab separated; UTF-8, UTF-16 with a BOM or Windows-1252 "
                 "(as Excel saves it). Its name is kept as the run's `filename`."
             ),

@@ -19,9 +19,17 @@ from admin.audit_labels import format_points
 from admin.auth import current_shop, session_token_required
 from errors import json_error, json_object_body
 from loyalty.core.ids import id_from_text
-from loyalty.members.staff import adjust_points, member_detail
+from loyalty.members.staff import MAX_ADJUSTMENT, MAX_REASON, adjust_points, member_detail
 from loyalty.points import reasons
+from openapi import Answer, Param, id_schema
 from runtime import current_runtime
+
+CUSTOMER_ID = {"customer_id": id_schema("The member's Shopify customer id.")}
+IDEMPOTENCY_KEY = Param(
+    "Idempotency-Key",
+    {"type": "string"},
+    "Makes a retried request act once (the first 100 characters count).",
+)
 
 
 def reason_label(
@@ -109,13 +117,27 @@ api.schemas.update(
             "type": "object",
             "required": ["points", "reason"],
             "properties": {
-                "points": {"type": "integer", "description": "Signed; not 0; at most 1,000,000."},
-                "reason": {"type": "string", "maxLength": 500},
+                "points": {
+                    "type": "integer",
+                    "minimum": -MAX_ADJUSTMENT,
+                    "maximum": MAX_ADJUSTMENT,
+                    "not": {"const": 0},
+                    "description": f"Signed; not 0; at most {MAX_ADJUSTMENT:,} either way.",
+                },
+                "reason": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": MAX_REASON,
+                    "pattern": r"\S",
+                    "description": "Why, in the staff member's words (the member sees it); "
+                    "not blank.",
+                },
             },
             "additionalProperties": False,
         },
         "AdjustmentResult": {
             "type": "object",
+            "required": ["customer_id", "points_balance", "created"],
             "properties": {
                 "customer_id": {"type": "string"},
                 "points_balance": {"type": "integer"},
@@ -135,6 +157,7 @@ api.schemas.update(
     summary="A member's balance, status and ledger",
     response="Member",
     errors=(404,),
+    path=CUSTOMER_ID,
 )
 @session_token_required
 def read_member(customer_id: str) -> Response:
@@ -154,8 +177,15 @@ def read_member(customer_id: str) -> Response:
     summary="Add or remove points by hand, with a reason",
     request="Adjustment",
     response="AdjustmentResult",
-    errors=(400, 404, 415, 422),
-    description="Send an `Idempotency-Key` header so a retried request adjusts once.",
+    errors=(404, 422),
+    description="Send an `Idempotency-Key` header so a retried request adjusts once. A "
+    "member whose data was erased takes no adjustment (422).",
+    answers=(
+        Answer(201, "The adjustment was posted."),
+        Answer(200, "A repeated `Idempotency-Key`: nothing new was posted."),
+    ),
+    path=CUSTOMER_ID,
+    headers=(IDEMPOTENCY_KEY,),
 )
 @session_token_required
 def adjust_member(customer_id: str) -> tuple[Response, int] | Response:

@@ -23,12 +23,15 @@ from loyalty.core.models import MemberStatus
 from loyalty.core.spreadsheet import safe_cell
 from loyalty.members.search import (
     MAX_PAGE_SIZE,
+    MAX_QUERY,
     PAGE_SIZE,
+    SORTS,
     export_members,
     member_profile,
     parse_filter,
     search_members,
 )
+from openapi import Answer, Param, id_schema
 from runtime import current_runtime
 
 CSV_COLUMNS = (
@@ -97,6 +100,26 @@ api.schemas.update(
         },
     }
 )
+_BALANCE = {"type": "integer", "minimum": -(10**15) + 1, "maximum": 10**15 - 1}
+FILTER_PARAMS = (
+    Param("query", {"type": "string", "maxLength": MAX_QUERY}, "A name, email, phone or id."),
+    Param("status", {"enum": [s.value for s in MemberStatus]}),
+    Param("min_balance", _BALANCE, "Whole points."),
+    Param("max_balance", _BALANCE, "Whole points; not below `min_balance`."),
+    Param(
+        "sort",
+        {"enum": [f"{sign}{name}" for name in SORTS for sign in ("", "-")]},
+        "Default `-joined_at`.",
+    ),
+)
+PAGE_PARAMS = (
+    Param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}),
+    Param(
+        "after",
+        {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"},
+        "The previous page's `next` (for the same `sort`); any other value is a 422.",
+    ),
+)
 _FILTERS = (
     "Query parameters: `query` (a name, email or phone: names and email match from their start, "
     "case-insensitive; a phone matches on its digits; a customer id exactly), `status` (active, "
@@ -116,6 +139,7 @@ _FILTERS = (
         f"{_FILTERS} Pages are keyset-paginated: `limit` (1 to {MAX_PAGE_SIZE}, default "
         f"{PAGE_SIZE}) and `after` (the previous page's `next`). Audited as `members.searched`."
     ),
+    query=(*FILTER_PARAMS, *PAGE_PARAMS),
 )
 @session_token_required
 def list_members() -> Response:
@@ -138,6 +162,15 @@ def list_members() -> Response:
     summary="Export the filtered members as CSV (streamed)",
     response=None,
     errors=(422,),
+    media_types=("text/csv",),
+    answers=(
+        Answer(
+            200,
+            f"A header row ({', '.join(CSV_COLUMNS)}), then a row per member.",
+            headers=(("Content-Disposition", '`attachment; filename="klubb-members.csv"`'),),
+        ),
+    ),
+    query=FILTER_PARAMS,
     description=(
         f"{_FILTERS} The answer is `text/csv` with a header row, every matching member in the "
         "chosen order. Audited as `members.exported`. Text cells that a spreadsheet would run as "
@@ -187,6 +220,7 @@ def _cell(value: Any) -> Any:
     summary="A member's profile and marketing consents",
     response="MemberProfile",
     errors=(404,),
+    path={"customer_id": id_schema("The member's Shopify customer id.")},
     description="Audited as `member.read` (detail `profile`).",
 )
 @session_token_required

@@ -9,6 +9,7 @@ from admin.auth import current_shop, session_token_required
 from errors import json_error
 from loyalty.core.ids import id_from_text
 from loyalty.privacy.requests import list_requests, request_export
+from openapi import Answer, id_schema
 from runtime import current_runtime
 
 api.schemas.update(
@@ -70,6 +71,19 @@ def privacy_requests() -> Response:
     summary="Download a data request's export (JSON)",
     response="PrivacyExport",
     errors=(404,),
+    answers=(
+        Answer(
+            200,
+            "The export, as a download.",
+            headers=(
+                (
+                    "Content-Disposition",
+                    '`attachment; filename="klubb-data-request-{request_id}.json"`',
+                ),
+            ),
+        ),
+    ),
+    path={"request_id": id_schema("The privacy request's id (from the list).")},
 )
 @session_token_required
 def privacy_request_export(request_id: str) -> Response:

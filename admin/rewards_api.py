@@ -17,13 +17,26 @@ from errors import json_error, json_object_body
 from loyalty.core.ids import id_from_text
 from loyalty.core.models import RewardKind
 from loyalty.rewards.catalogue import archive_reward, create_reward, list_rewards, update_reward
+from openapi import FRACTION_ABOVE_ZERO, Answer, id_schema
 from runtime import current_runtime
 
 _TIME = {"type": ["string", "null"], "format": "date-time"}
-_MONEY = {"type": ["string", "null"], "pattern": r"^\d+(\.\d{1,4})?$"}
+# Amounts: at least 0, below 10^15, at most 4 decimals (loyalty.rewards.catalogue._amount).
+_AMOUNT = r"(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,4})?"
+_MONEY = {"type": ["string", "null"], "pattern": f"^{_AMOUNT}$"}
+_VALUE_BY_KIND = {
+    "fixed_amount": rf"^(?:[1-9][0-9]{{0,14}}(?:\.[0-9]{{1,4}})?|{FRACTION_ABOVE_ZERO})$",
+    "percentage": rf"^(?:{FRACTION_ABOVE_ZERO}|1(?:\.0{{1,4}})?)$",
+}
 _FIELDS: dict[str, Any] = {
     "kind": {"enum": [k.value for k in RewardKind]},
-    "title": {"type": "string", "minLength": 1, "maxLength": 255},
+    "title": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": r"\S",
+        "description": "Not blank; spaces around it are dropped.",
+    },
     "points_cost": {"type": "integer", "minimum": 1, "maximum": 10_000_000},
     "value": {
         **_MONEY,
@@ -37,6 +50,22 @@ _FIELDS: dict[str, Any] = {
     "starts_at": _TIME,
     "ends_at": {**_TIME, "description": "After starts_at."},
 }
+_VALUE_RULES = [
+    {
+        "if": {"required": ["kind"], "properties": {"kind": {"const": "free_shipping"}}},
+        "then": {"properties": {"value": {"type": "null"}}},
+    },
+    *(
+        {
+            "if": {"required": ["kind"], "properties": {"kind": {"const": kind}}},
+            "then": {
+                "required": ["value"],
+                "properties": {"value": {"type": "string", "pattern": pattern}},
+            },
+        }
+        for kind, pattern in _VALUE_BY_KIND.items()
+    ),
+]
 api.schemas.update(
     {
         "Reward": {
@@ -53,19 +82,26 @@ api.schemas.update(
         },
         "RewardInput": {
             "type": "object",
+            "description": "`value` by `kind`: an amount above 0 (fixed_amount), a fraction above "
+            "0 and at most 1 (percentage), null or left out (free_shipping). `ends_at` after "
+            "`starts_at`.",
             "required": ["kind", "title", "points_cost"],
             "properties": _FIELDS,
+            "allOf": _VALUE_RULES,
             "additionalProperties": False,
         },
         "RewardUpdate": {
             "type": "object",
-            "description": "Any subset of the fields; the result is checked as a whole.",
+            "description": "Any subset of the fields; the result (the stored reward with these "
+            "changes) is checked as a whole, by the rules of `RewardInput`.",
             "properties": _FIELDS,
+            "allOf": _VALUE_RULES,
             "additionalProperties": False,
         },
     }
 )
 _NOT_FOUND = "This shop has no such reward."
+_REWARD_ID = {"reward_id": id_schema("The reward's id.")}
 
 
 @api.route("/rewards", "GET", summary="The shop's rewards, cheapest first", response="RewardList")
@@ -81,8 +117,9 @@ def read_rewards() -> Response:
     summary="Add a reward to the catalogue",
     request="RewardInput",
     response="Reward",
-    errors=(400, 415, 422),
+    errors=(422,),
     description="Every invalid or unknown field is reported in `error.fields`; then nothing is stored.",
+    answers=(Answer(201, "The reward, stored."),),
 )
 @session_token_required
 def add_reward() -> tuple[Response, int] | Response:
@@ -99,8 +136,9 @@ def add_reward() -> tuple[Response, int] | Response:
     summary="Change a reward",
     request="RewardUpdate",
     response="Reward",
-    errors=(400, 404, 415, 422),
+    errors=(404, 422),
     description="Redemptions already made keep their points and codes.",
+    path=_REWARD_ID,
 )
 @session_token_required
 def change_reward(reward_id: str) -> Response:
@@ -120,6 +158,7 @@ def change_reward(reward_id: str) -> Response:
     summary="Take a reward out of the storefront",
     response="Reward",
     errors=(404,),
+    path=_REWARD_ID,
     description="Sets `active` to false; its redemptions and history stay. PUT `active: true` "
     "brings it back.",
 )

@@ -37,7 +37,9 @@ from loyalty.privacy.self_service_rules import (
     check_empty,
     check_leave_confirmation,
 )
+from openapi import Answer
 from runtime import current_runtime
+from widgets.api import member_route, proxy_api
 from widgets.bodies import json_body
 from widgets.idempotency import idempotent
 from widgets.proxy_auth import no_store, proxy_request, signed_in
@@ -47,6 +49,8 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("widget_me", __name__, url_prefix="/proxy/api/me")
 bp.after_request(no_store)
+me_api = proxy_api.on(bp, "/proxy/api/me")
+_DOWNLOAD = "`attachment`, with a file name that names no one."
 
 
 def member_read(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -59,7 +63,15 @@ def member_change(view: Callable[..., Any]) -> Callable[..., Any]:
     return proxy_request(rate_limited(signed_in(json_body(idempotent(view)))))
 
 
-@bp.get("")
+@member_route(
+    me_api,
+    "",
+    "GET",
+    summary="What Klubb holds about the signed-in member",
+    response="MyData",
+    description="Profile (and who owns each field), consents and their history, points and "
+    "the newest 50 ledger entries, each reason in words (`locale`). Audited.",
+)
 @member_read
 def read_me() -> Response:
     """What Klubb holds about the signed-in member; each history entry's reason in words, in
@@ -82,14 +94,31 @@ def read_me() -> Response:
     return jsonify(data)
 
 
-@bp.get("/export.json")
+@member_route(
+    me_api,
+    "/export.json",
+    "GET",
+    summary="Download everything Klubb holds about the member (JSON)",
+    response="MyDataExport",
+    answers=(Answer(200, "A download.", headers=(("Content-Disposition", _DOWNLOAD),)),),
+    description="Recorded as a completed `member_export` request and audited.",
+)
 @member_read
 def export_json() -> Response:
     """Everything Klubb holds about the member, as a JSON download."""
     return _download("json")
 
 
-@bp.get("/export.csv")
+@member_route(
+    me_api,
+    "/export.csv",
+    "GET",
+    summary="Download the member's points ledger (CSV)",
+    response="MyDataExport",
+    media_types=("text/csv",),
+    answers=(Answer(200, "A download.", headers=(("Content-Disposition", _DOWNLOAD),)),),
+    description="A header row, then one row per ledger entry, oldest first. Audited.",
+)
 @member_read
 def export_csv() -> Response:
     """The member's points ledger, as a CSV download."""
@@ -110,7 +139,18 @@ def _download(fmt: str) -> Response:
     return response
 
 
-@bp.patch("")
+@member_route(
+    me_api,
+    "",
+    "PATCH",
+    summary="Correct the member's own fields (birthday, preferred name, language)",
+    request="ProfileUpdate",
+    response="ProfileChange",
+    error_notes={
+        422: "`edit_in_shopify_account`: the body names a field Shopify holds; or "
+        "`validation_failed`, a message per field."
+    },
+)
 @member_change
 def update_me() -> Response:
     """Correct the Klubb-owned fields; Shopify's customer metafields follow by a job."""
@@ -122,7 +162,15 @@ def update_me() -> Response:
     return jsonify({"updated": list(change.changed)})
 
 
-@bp.put("/consents")
+@member_route(
+    me_api,
+    "/consents",
+    "PUT",
+    summary="Give or withdraw marketing consent (email, SMS)",
+    request="ConsentsUpdate",
+    response="ConsentsChange",
+    description="Each change is kept with its time and source and told to Shopify.",
+)
 @member_change
 def put_consents() -> Response:
     """Give or withdraw marketing consent; each change is kept and pushed to Shopify."""
@@ -135,7 +183,14 @@ def put_consents() -> Response:
     return jsonify({"consents": change.consents, "changed": list(change.changed)})
 
 
-@bp.post("/restriction")
+@member_route(
+    me_api,
+    "/restriction",
+    "POST",
+    summary="Restrict processing (GDPR Art. 18): no earning, no messages",
+    request="Empty",
+    response="RestrictionStatus",
+)
 @member_change
 def restrict() -> Response:
     """Restrict processing (Art. 18): no earning, no messages, data kept."""
@@ -145,7 +200,14 @@ def restrict() -> Response:
     return _status_answer(change)
 
 
-@bp.delete("/restriction")
+@member_route(
+    me_api,
+    "/restriction",
+    "DELETE",
+    summary="Lift the restriction: earn again from now on",
+    request="Empty",
+    response="RestrictionStatus",
+)
 @member_change
 def lift_restriction() -> Response:
     """Lift the restriction: the member earns again from now on."""
@@ -166,7 +228,15 @@ def _status_answer(change: self_service.StatusChange) -> Response:
     return jsonify({"status": change.status})
 
 
-@bp.delete("")
+@member_route(
+    me_api,
+    "",
+    "DELETE",
+    summary="Leave the club: points forfeited, membership anonymised",
+    request="LeaveRequest",
+    response="Departure",
+    error_notes={422: '`confirmation_required`: send `{"confirm": "LEAVE"}`.'},
+)
 @member_change
 def leave_club() -> Response:
     """Leave the club: confirmed, points forfeited, membership anonymised, no re-enrolment.

@@ -31,11 +31,19 @@ from flask import Blueprint, Response, g, render_template
 
 from loyalty.members.storefront import member_summary
 from runtime import current_runtime
+from widgets.api import proxy_api
 from widgets.proxy_auth import no_store, proxy_request
 from widgets.ratelimit import rate_limited
 
 bp = Blueprint("widget_page", __name__)
 bp.after_request(no_store)
+page_api = proxy_api.on(bp, "")
+_PAGE_SUMMARY = "The loyalty page, as Liquid for Shopify to render inside the theme"
+_PAGE_TEXT = (
+    "The program, the rewards and the shopper's balance, in both languages (Shopify picks by "
+    "`request.locale`). Through the shop: `/apps/klubb`."
+)
+
 
 PANEL_JS = (
     Path(__file__).resolve().parents[1]
@@ -149,8 +157,23 @@ def render_page(summary: dict[str, Any]) -> str:
     return LANGUAGE_SWITCH.replace("{nb}", bodies["nb"]).replace("{en}", bodies["en"])
 
 
-@bp.get("/proxy")
-@bp.get("/proxy/")
+@page_api.route(
+    "/proxy",
+    "GET",
+    summary=_PAGE_SUMMARY,
+    response=None,
+    media_types=("application/liquid",),
+    description=_PAGE_TEXT,
+)
+@page_api.route(
+    "/proxy/",
+    "GET",
+    summary=_PAGE_SUMMARY,
+    response=None,
+    media_types=("application/liquid",),
+    description=_PAGE_TEXT,
+    operation_id="loyalty_page_slash",
+)
 @proxy_request
 @rate_limited
 def loyalty_page() -> Response:

@@ -36,7 +36,9 @@ from loyalty.rewards.issuing import issue_code
 from loyalty.rewards.redemption_view import RedemptionView, get_redemption, member_redemption
 from loyalty.rewards.redemptions import RedemptionRefused
 from loyalty.shopify.client import ShopifyClient
+from openapi import Answer, id_schema
 from runtime import Runtime, current_runtime, shop_access_token
+from widgets.api import REPLAYED, member_route, proxy_api
 from widgets.bodies import json_body
 from widgets.idempotency import idempotent
 from widgets.proxy_auth import no_store, proxy_request, signed_in
@@ -46,6 +48,7 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("widget_redemptions", __name__, url_prefix="/proxy/api")
 bp.after_request(no_store)
+redemption_api = proxy_api.on(bp, "/proxy/api")
 
 FINISH_JOB = "jobs.redemptions.finish_redemption"
 CODE_STATES = {RedemptionState.ISSUED, RedemptionState.USED, RedemptionState.EXPIRED}
@@ -56,7 +59,17 @@ def _refused(err: RedemptionRefused) -> Response:
     return json_error(403, err.code, str(err))
 
 
-@bp.post("/join")
+@member_route(
+    redemption_api,
+    "/join",
+    "POST",
+    summary="Join the club",
+    request="Empty",
+    response="MemberSummary",
+    description="The signup bonus comes once per customer, even after leaving and joining "
+    "again. Joining as a member already is harmless.",
+    error_notes={404: "`shop_not_installed`: Klubb is not installed on the shop."},
+)
 @proxy_request
 @rate_limited
 @signed_in
@@ -83,7 +96,33 @@ def join() -> Response:
     return jsonify(member_summary(rt.sessions, shopper.shop_id, shopper.customer_id))
 
 
-@bp.post("/redemptions")
+@member_route(
+    redemption_api,
+    "/redemptions",
+    "POST",
+    summary="Redeem a reward: spend its points on a discount code",
+    request="RedemptionRequest",
+    response="Redemption",
+    answers=(
+        Answer(201, "Shopify created the code: the redemption, issued.", headers=REPLAYED),
+        Answer(200, "A repeated `Idempotency-Key`: the first redemption.", headers=REPLAYED),
+        Answer(
+            202,
+            "Shopify is slow: the points are reserved and the code follows; poll `Location`.",
+            headers=(("Location", "The redemption (`GET …/api/redemptions/{id}`)."), *REPLAYED),
+        ),
+    ),
+    errors=(502,),
+    error_notes={
+        403: "`redemption_refused` or `not_a_member`: this shopper cannot redeem; or "
+        "`forbidden_customer`.",
+        404: "No such reward in this shop; or `shop_not_installed`.",
+        422: "`not_enough_points`, `reward_unavailable`, `redemption_limit_reached`, "
+        "`idempotency_key_reused`, or `reward_id` missing.",
+        502: "`code_not_created`: Shopify refused the code; the points are back. The body has "
+        "the redemption (`redemption`, state `returned`) beside `error`.",
+    },
+)
 @proxy_request
 @rate_limited
 @signed_in
@@ -107,7 +146,15 @@ def redeem() -> tuple[Response, int]:
     return _answer(view, created)
 
 
-@bp.get("/redemptions/<redemption_id>")
+@member_route(
+    redemption_api,
+    "/redemptions/<redemption_id>",
+    "GET",
+    summary="One of the shopper's redemptions (the widget polls it)",
+    response="Redemption",
+    path={"redemption_id": id_schema("The redemption's id.")},
+    error_notes={404: "No such redemption of this shopper; or `shop_not_installed`."},
+)
 @proxy_request
 @rate_limited
 @signed_in

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.core.db import upsert
 from loyalty.core.errors import LoyaltyError, ValidationError
+from loyalty.core.ids import whole_from_json
 from loyalty.core.models import Backfill
 from loyalty.core.types import utcnow
 
@@ -62,8 +63,8 @@ class Options:
         days: int | None = DEFAULT_DAYS
         if since == "all":
             days = None
-        elif isinstance(since, int) and not isinstance(since, bool) and 1 <= since <= MAX_DAYS:
-            days = since
+        elif (whole := whole_from_json(since)) is not None and 1 <= whole <= MAX_DAYS:
+            days = whole
         else:
             problems["orders_since"] = f'Enter a number of days from 1 to {MAX_DAYS}, or "all".'
         flags = {}

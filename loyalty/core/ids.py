@@ -54,3 +54,18 @@ def whole_from_text(text: str | None, low: int = -MAX_ID, high: int = MAX_ID) ->
         return None
     value = int(text)
     return value if low <= value <= high else None
+
+
+def whole_from_json(value: Any) -> int | None:
+    """A whole number from JSON: ``5`` or ``5.0``; None for a fraction, a boolean or text.
+
+    To JSON Schema (and so to the OpenAPI documents' ``"type": "integer"``) ``5.0`` is the same
+    integer as ``5``, while Python reads it as a float. The caller checks the bounds.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None

@@ -13,6 +13,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.core.errors import NotFound, ValidationError
+from loyalty.core.ids import whole_from_json
 from loyalty.core.models import LedgerEntry, LedgerKind, Member, MemberStatus, OrderRecord
 from loyalty.points import ledger, reasons
 from loyalty.privacy import audit
@@ -87,8 +88,8 @@ def member_detail(
 
 def _validate_adjustment(body: dict[str, Any]) -> tuple[int, str]:
     fields: dict[str, str] = {}
-    points = body.get("points")
-    if isinstance(points, bool) or not isinstance(points, int):
+    points = whole_from_json(body.get("points"))
+    if points is None:
         fields["points"] = "Enter a whole number of points, like 50 or -50."
     elif points == 0:
         fields["points"] = "An adjustment of 0 points changes nothing."

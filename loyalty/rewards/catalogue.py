@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.core.errors import NotFound, ValidationError
+from loyalty.core.ids import whole_from_json
 from loyalty.core.models import Reward, RewardKind, Shop
 from loyalty.core.money import parse_amount
 from loyalty.core.payloads import parse_time
@@ -95,9 +96,10 @@ def _title(value: Any) -> str:
 
 def _whole(low: int, high: int) -> Callable[[Any], int]:
     def check(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        number = whole_from_json(value)
+        if number is None or not low <= number <= high:
             raise ValueError(f"Enter a whole number from {low} to {high}.")
-        return value
+        return number
 
     return check
 

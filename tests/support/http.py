@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import jwt
 import pytest
@@ -73,13 +73,7 @@ def proxy(client: FlaskClient) -> object:
         tamper: dict[str, str] | None = None,
         **kwargs: object,
     ) -> object:
-        params: dict[str, list[str]] = {
-            "shop": [shop],
-            "logged_in_customer_id": ["" if customer_id is None else str(customer_id)],
-            "path_prefix": ["/apps/klubb"],
-            "timestamp": [str(int(time.time()) if timestamp is None else timestamp)],
-            **(extra or {}),
-        }
+        params = {**app_proxy_params(customer_id, shop, timestamp), **(extra or {})}
         params["signature"] = [proxy_signature(params, secret)]
         for key, value in (tamper or {}).items():
             params[key] = [value]
@@ -87,6 +81,45 @@ def proxy(client: FlaskClient) -> object:
         return client.open(path, method=method, query_string=query, **kwargs)
 
     return call
+
+
+def app_proxy_params(
+    customer_id: int | str | None, shop: str = SHOP, timestamp: int | None = None
+) -> dict[str, list[str]]:
+    """The parameters Shopify's app proxy adds to a request (all but ``signature``)."""
+    return {
+        "shop": [shop],
+        "logged_in_customer_id": ["" if customer_id is None else str(customer_id)],
+        "path_prefix": ["/apps/klubb"],
+        "timestamp": [str(int(time.time()) if timestamp is None else timestamp)],
+    }
+
+
+class AppProxy:
+    """Shopify's app proxy in front of a WSGI app: each request under ``/proxy`` gets the
+    shopper's parameters and the signature over its whole query, as Shopify forwards it
+    (parameters of those names that the caller sent are replaced)."""
+
+    def __init__(self, app: Any, customer_id: int | None, shop: str = SHOP) -> None:
+        self.app = app
+        self.customer_id = customer_id
+        self.shop = shop
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        from loyalty.shopify.signatures import proxy_signature
+
+        path = environ.get("PATH_INFO", "")
+        if path == "/proxy" or path.startswith("/proxy/"):
+            added = app_proxy_params(self.customer_id, self.shop)
+            params: dict[str, list[str]] = {}
+            for key, value in parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True):
+                if key not in added and key != "signature":
+                    params.setdefault(key, []).append(value)
+            params.update(added)
+            params["signature"] = [proxy_signature(params, DEMO_API_SECRET)]
+            query = urlencode([(k, v) for k, values in params.items() for v in values])
+            environ = {**environ, "QUERY_STRING": query}
+        return self.app(environ, start_response)
 
 
 def session_token_claims(shop: str, key: str = DEMO_API_KEY, **overrides: Any) -> dict[str, Any]:

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +18,7 @@ from loyalty.points import reasons
 from loyalty.points.ledger import post
 from loyalty.rewards import catalogue as reward_catalogue
 from loyalty.shopify.signatures import proxy_signature
+from tests.support.http import app_proxy_params
 from tests.support.shops import SHOP
 
 CUSTOMER = 7
@@ -66,12 +66,7 @@ def give_points(rt: Any, shop_id: int, customer_id: int, points: int, **kw: Any)
 
 def signed_query(customer_id: int | None, shop: str = SHOP) -> dict[str, str]:
     """The query Shopify's app proxy adds, signed, for a request made over HTTP."""
-    params = {
-        "shop": [shop],
-        "logged_in_customer_id": ["" if customer_id is None else str(customer_id)],
-        "path_prefix": ["/apps/klubb"],
-        "timestamp": [str(int(time.time()))],
-    }
+    params = app_proxy_params(customer_id, shop)
     params["signature"] = [proxy_signature(params, DEMO_API_SECRET)]
     return {k: v[0] for k, v in params.items()}
 

@@ -53,17 +53,14 @@ def installed_shop(request: pytest.FixtureRequest, rt: Any) -> Callable[..., Sho
         **columns: Any,
     ) -> Shop:
         domain = domain or f"shop-{next(_numbers)}.myshopify.com"
-        now = utcnow()
-        with rt.sessions.begin() as s:
-            row = Shop(
-                domain=domain,
-                name=columns.pop("name", domain.split(".")[0].replace("-", " ").title()),
-                installed_at=now - timedelta(days=1) if installed else None,
-                uninstalled_at=now if uninstalled else None,
-                **columns,
-            )
-            row.settings = ProgramSettings(**(settings or {}))
-            s.add(row)
+        row = store_shop(
+            rt.sessions,
+            domain,
+            installed=installed,
+            uninstalled=uninstalled,
+            settings=settings,
+            **columns,
+        )
         if not tokens:
             return row
         _install_on_fake_shopify(request, rt, row, scopes)
@@ -72,6 +69,31 @@ def installed_shop(request: pytest.FixtureRequest, rt: Any) -> Callable[..., Sho
             return s.scalars(query).one()
 
     return make
+
+
+def store_shop(
+    sessions: Any,
+    domain: str,
+    *,
+    installed: bool = True,
+    uninstalled: bool = False,
+    settings: Mapping[str, Any] | None = None,
+    **columns: Any,
+) -> Shop:
+    """Store a shop as :func:`installed_shop` does (without tokens), through ``sessions``:
+    for fixtures wider than one test, which cannot use the factory fixture."""
+    now = utcnow()
+    with sessions.begin() as s:
+        row = Shop(
+            domain=domain,
+            name=columns.pop("name", domain.split(".")[0].replace("-", " ").title()),
+            installed_at=now - timedelta(days=1) if installed else None,
+            uninstalled_at=now if uninstalled else None,
+            **columns,
+        )
+        row.settings = ProgramSettings(**(settings or {}))
+        s.add(row)
+    return row
 
 
 def _install_on_fake_shopify(

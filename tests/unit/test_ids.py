@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loyalty.core.ids import MAX_ID, id_from_json, id_from_text, whole_from_text
+from loyalty.core.ids import MAX_ID, id_from_json, id_from_text, whole_from_json, whole_from_text
 
 FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None)
 
@@ -70,3 +70,18 @@ def test_whole_numbers_read_back_within_their_bounds(number, low, high):
 def test_whole_numbers_refuse_what_int_would_read_otherwise():
     for text in ("²", "\u0663", " 5", "5 ", "1_0", "--1", "+-1", "", "9" * 20, "9" * 5000):
         assert whole_from_text(text) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(5, 5), (5.0, 5), (-3.0, -3), (0, 0), (5.5, None), (True, None), ("5", None), (None, None)],
+)
+def test_a_whole_json_number_is_5_or_5_0_and_nothing_else(value, expected):
+    """JSON Schema's ``integer``: the documents' integers read 5.0 too, never a fraction,
+    a boolean or text."""
+    assert whole_from_json(value) == expected
+
+
+def test_infinity_and_nan_are_no_whole_numbers():
+    assert whole_from_json(float("inf")) is None
+    assert whole_from_json(float("nan")) is None
