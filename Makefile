@@ -21,7 +21,7 @@ PYTEST_ARGS ?=
 PYTEST := $(BIN)/pytest -p no:cacheprovider -rfE --durations=10 $(PYTEST_ARGS)
 
 .PHONY: help install dev test lint typecheck chromium node-tools clean \
-	bench-intake bench-intake-cpu bench-e2e bench-members bench-dashboard bench-proxy bench-lighthouse
+	bench-intake bench-intake-cpu bench-intake-instructions bench-e2e bench-members bench-dashboard bench-proxy bench-lighthouse
 
 help:
 	@echo "make dev        run web + worker + scheduler + fake Shopify with a demo shop"
@@ -87,6 +87,10 @@ bench-intake: $(STAMP)
 
 bench-intake-cpu: $(STAMP)
 	$(BIN)/python -m bench.intake_cpu
+
+# Instructions per request under valgrind (callgrind): repeatable on a busy machine.
+bench-intake-instructions: $(STAMP)
+	$(BIN)/python -m bench.intake_instructions
 
 bench-e2e: $(STAMP)
 	$(BIN)/python -m bench.end_to_end
