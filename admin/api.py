@@ -17,11 +17,11 @@ from loyalty.points import settings as program_settings
 from loyalty.privacy import retention_policy
 from openapi import (
     FRACTION_ABOVE_ZERO,
+    LOCALE,
     ApiDocument,
     ApiRegistry,
     ErrorAnswer,
     Header,
-    Param,
     Security,
     register_document_route,
 )
@@ -60,14 +60,7 @@ api = ApiRegistry(
                 ErrorAnswer(503, ""),
             ),
         ),
-        query=(
-            Param(
-                "locale",
-                {"type": "string"},
-                "The language of the answer's words (`nb` or `en`); else `Accept-Language`, "
-                "then English.",
-            ),
-        ),
+        query=(LOCALE,),
     ),
 )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from openapi.document import (
     JSON,
+    LOCALE,
     Answer,
     ApiDocument,
     ErrorAnswer,
@@ -29,6 +30,7 @@ __all__ = [
     "FRACTION_ABOVE_ZERO",
     "ID_PATTERN",
     "JSON",
+    "LOCALE",
     "PLAIN_TEXT",
     "Answer",
     "ApiDocument",

@@ -82,6 +82,14 @@ class Param:
     required: bool = False
 
 
+LOCALE = Param(
+    "locale",
+    {"type": "string"},
+    "The language of the answer's words (`nb` or `en`); else `Accept-Language`, then English.",
+)
+"""The ``locale`` query parameter every call of both APIs reads (i18n.py)."""
+
+
 @dataclass(frozen=True)
 class ErrorAnswer:
     """An error status every authenticated operation of a document may answer."""

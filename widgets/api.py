@@ -15,6 +15,7 @@ from loyalty.members.storefront import member_summary
 from loyalty.shopify.signatures import TIMESTAMP_TOLERANCE
 from openapi import (
     JSON,
+    LOCALE,
     Answer,
     ApiDocument,
     ApiRegistry,
@@ -88,14 +89,7 @@ proxy_api = ApiRegistry(
                 ErrorAnswer(503, ""),
             ),
         ),
-        query=(
-            Param(
-                "locale",
-                {"type": "string"},
-                "The language of the answer's words (`nb` or `en`); else `Accept-Language`, "
-                "then English.",
-            ),
-        ),
+        query=(LOCALE,),
         headers=(Header("Cache-Control", "`private, no-store`.", required=True),),
         schemas=dict(SCHEMAS),
     ),
