@@ -175,28 +175,18 @@ def seed_customer(sessions: sessionmaker[Session], shop_id: int, person: Person)
         )
         s.add(reward)
         s.flush()
-        s.add(
-            Redemption(
-                shop_id=shop_id,
-                member_id=member.id,
-                reward_id=reward.id,
-                points=100,
-                state="issued",
-                code=f"KLUBB-{person.customer_id}A",
-                discount_id=f"gid://shopify/DiscountCodeNode/{person.customer_id}1",
+        for state, letter, number in (("issued", "A", 1), ("used", "B", 2)):
+            s.add(
+                Redemption(
+                    shop_id=shop_id,
+                    member_id=member.id,
+                    reward_id=reward.id,
+                    points=100,
+                    state=state,
+                    code=f"KLUBB-{person.customer_id}{letter}",
+                    discount_id=f"gid://shopify/DiscountCodeNode/{person.customer_id}{number}",
+                )
             )
-        )
-        s.add(
-            Redemption(
-                shop_id=shop_id,
-                member_id=member.id,
-                reward_id=reward.id,
-                points=100,
-                state="used",
-                code=f"KLUBB-{person.customer_id}B",
-                discount_id=f"gid://shopify/DiscountCodeNode/{person.customer_id}2",
-            )
-        )
         s.add(
             AuditLog(
                 shop_id=shop_id,
