@@ -38,6 +38,7 @@ from loyalty.core.config_rules import (
     ConfigError,
     config_error,
     http_url,
+    https_in_production,
     in_production,
     needed,
     refused,
@@ -164,6 +165,11 @@ class Config(BaseSettings):
     @classmethod
     def _an_http_url(cls, value: Any) -> Any:
         return http_url(value) if isinstance(value, str) else value
+
+    @field_validator("app_url")
+    @classmethod
+    def _https_in_production(cls, value: str, info: ValidationInfo) -> str:
+        return https_in_production(value, in_production({**info.data, "app_url": value}))
 
     @field_validator("shopify_api_key", "shopify_api_secret", mode="before")
     @classmethod

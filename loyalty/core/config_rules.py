@@ -77,6 +77,15 @@ def http_url(value: str) -> str:
     return value.strip().rstrip("/")
 
 
+def https_in_production(url: str, production: bool) -> str:
+    """``url``, refused in production when it is plain http off loopback: Shopify loads an
+    app's pages, its app proxy and its webhooks over HTTPS only, and session tokens, shoppers'
+    data and merchants' data must not cross the network in clear."""
+    if production and urlsplit(url).scheme == "http" and not is_loopback_url(url):
+        raise needed("must be an https URL in production (Shopify reaches apps only over HTTPS)")
+    return url
+
+
 def whole_number(value: Any, least: int, most: int | None) -> Any:
     """A whole number (a string from the environment is trimmed first): below ``least`` refused,
     above ``most`` lowered to it. Anything else is left to pydantic's own type check."""

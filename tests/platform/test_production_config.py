@@ -105,6 +105,19 @@ def test_a_complete_production_environment_with_a_filled_in_toml_is_accepted(fil
     assert config.app_toml.client_id == COMPLETE["SHOPIFY_API_KEY"]
 
 
+def test_production_refuses_a_plain_http_app_url_off_loopback(filled_toml):
+    public_http = PUBLIC_URL.replace("https://", "http://")
+    found = problems({**COMPLETE, "APP_URL": public_http}, app_toml_path=filled_toml)
+    assert found == (
+        "APP_URL must be an https URL in production (Shopify reaches apps only over HTTPS)",
+    )
+    # On loopback (a production-like local run) and in development, http stays allowed.
+    loopback = {**COMPLETE, "KLUBB_ENV": "production", "APP_URL": "http://127.0.0.1:8000"}
+    assert not named("APP_URL", problems(loopback, app_toml_path=filled_toml))
+    development = {"APP_URL": public_http, "KLUBB_ENV": "development"}
+    assert not named("APP_URL", problems(development))
+
+
 def test_a_misspelt_klubb_env_counts_as_production():
     found = problems({"KLUBB_ENV": "prod"})
     assert found[0] == "KLUBB_ENV: Input should be 'production' or 'development'"
