@@ -74,12 +74,14 @@ def create_app(config: Config | None = None) -> Flask:
     i18n.init_app(app)
 
     from admin import init_app as init_admin
+    from hooks import init_app as init_hooks
     from webhooks import init_app as init_webhooks
     from widgets import init_app as init_widgets
 
     init_admin(app)
     init_webhooks(app)
     init_widgets(app)
+    init_hooks(app)
 
     register_commands(app)
     if not config.testing:
