@@ -239,11 +239,12 @@ def email_address(value: Any) -> str:
 
 
 def _display_name(value: Any) -> str:
+    """A sender's name: no line breaks or other control characters (a header carries it)."""
+    if isinstance(value, str) and any(unicodedata.category(c) in _INVISIBLE for c in value):
+        raise ValueError("Remove control or invisible characters.")
     text = " ".join(value.split()) if isinstance(value, str) else ""
     if not text or len(text) > NAME_MAX:
         raise ValueError(f"Enter text of 1 to {NAME_MAX} characters.")
-    if any(unicodedata.category(c) in _INVISIBLE for c in text):
-        raise ValueError("Remove control or invisible characters.")
     return text
 
 

@@ -24,6 +24,7 @@ from loyalty.core.models import (
     OrderRefund,
     Redemption,
     Reward,
+    SentMessage,
 )
 from loyalty.core.types import utcnow
 from loyalty.points import reasons
@@ -79,7 +80,8 @@ class Seeded:
 
 
 def seed_customer(sessions: sessionmaker[Session], shop_id: int, person: Person) -> Seeded:
-    """A member with consents, a ledger, orders and a refund, codes, and an audit trail."""
+    """A member with consents, a ledger, orders and a refund, codes, messages sent to them (an
+    SMS and an email), and an audit trail."""
     now = utcnow()
     with sessions.begin() as s:
         member = Member(
@@ -185,6 +187,21 @@ def seed_customer(sessions: sessionmaker[Session], shop_id: int, person: Person)
                     state=state,
                     code=f"KLUBB-{person.customer_id}{letter}",
                     discount_id=f"gid://shopify/DiscountCodeNode/{person.customer_id}{number}",
+                )
+            )
+        for channel, provider, recipient, status in (
+            ("sms", "twilio", person.phone, "delivered"),
+            ("email", "smtp", person.email, "sent"),
+        ):
+            s.add(
+                SentMessage(
+                    shop_id=shop_id,
+                    member_id=member.id,
+                    channel=channel,
+                    provider=provider,
+                    provider_message_id=f"{provider}-{person.customer_id}",
+                    recipient=recipient,
+                    status=status,
                 )
             )
         s.add(
