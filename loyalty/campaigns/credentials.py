@@ -252,6 +252,19 @@ def hook_target(
         return HookTarget(row.shop_id, row.provider, _secrets(row, cipher))
 
 
+def rotate_messaging_secrets(sessions: sessionmaker[Session], cipher: TokenCipher) -> int:
+    """Re-encrypt every shop's messaging secrets under the newest key (a key rotation's step
+    3, beside ``loyalty.shopify.shops.rotate_stored_tokens``); how many settings were touched."""
+    count = 0
+    with sessions.begin() as s:
+        for row in s.scalars(select(MessagingSettings).with_for_update()):
+            row.secrets_encrypted = cipher.rotate(row.secrets_encrypted)
+            if row.hook_secret_encrypted is not None:
+                row.hook_secret_encrypted = cipher.rotate(row.hook_secret_encrypted)
+            count += 1
+    return count
+
+
 def twilio_status_url(app_url: str, hook_secret: str, message_id: int) -> str:
     """The ``StatusCallback`` of one message sent through Twilio."""
     return app_url + TWILIO_STATUS_PATH.format(secret=hook_secret, message_id=message_id)

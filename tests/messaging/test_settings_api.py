@@ -207,3 +207,39 @@ def test_no_secret_is_ever_in_an_answer_or_a_log_line(client, shop_a, caplog):
     for secret in SECRETS:
         assert secret not in text and secret not in caplog.text
     assert SMTP_PASSWORD not in repr([r.__dict__ for r in caplog.records])
+
+
+def test_refusals_are_in_the_admins_language(client, shop_a):
+    bad = {**smtp_body(port=70000, from_name="\t"), "host": "smtp example.com"}
+    answer = client.put("/api/messaging/email?locale=nb", json=bad, headers=bearer(SHOP_A))
+    assert answer.get_json()["error"]["fields"] == {
+        "port": "Skriv inn en port fra 1 til 65\u00a0535 (587 for STARTTLS, 465 for TLS).",
+        "host": "Skriv inn e-postserverens vertsnavn, for eksempel smtp.example.com.",
+        "from_name": "Fjern kontrolltegn og usynlige tegn.",
+    }
+    test = client.post(
+        "/api/messaging/sms/test?locale=nb", json={"to": "070 123 45 67"}, headers=bearer(SHOP_A)
+    )
+    assert test.get_json()["error"]["fields"] == {
+        "to": "Skriv landkoden (+46 …) foran et nummer som ikke er norsk."
+    }
+
+
+def test_a_key_rotation_re_encrypts_the_messaging_secrets(client, rt, config, shop_a):
+    from cryptography.fernet import Fernet
+
+    from loyalty.campaigns.credentials import rotate_messaging_secrets
+
+    client.put("/api/messaging/sms", json=twilio_body(), headers=bearer(SHOP_A))
+    client.put("/api/messaging/email", json=smtp_body(), headers=bearer(SHOP_A))
+    newest = Fernet.generate_key().decode()
+    assert (
+        rotate_messaging_secrets(rt.sessions, TokenCipher([newest, *config.token_encryption_keys]))
+        == 2
+    )
+    only_newest = TokenCipher([newest])
+    sms = stored_settings(rt, shop_a, "sms")
+    assert json.loads(only_newest.decrypt(sms.secrets_encrypted)) == {"auth_token": TWILIO_TOKEN}
+    assert only_newest.decrypt(sms.hook_secret_encrypted)
+    email = stored_settings(rt, shop_a, "email")
+    assert json.loads(only_newest.decrypt(email.secrets_encrypted)) == {"password": SMTP_PASSWORD}
