@@ -38,6 +38,7 @@ from loyalty.campaigns.send_log import message_status
 from loyalty.campaigns.settings_rules import email_address
 from loyalty.core.errors import ValidationError
 from loyalty.core.ids import id_from_text
+from loyalty.core.models import MessageChannel
 from openapi import Answer, id_schema
 from runtime import current_runtime
 
@@ -73,6 +74,12 @@ def read_messaging() -> Response:
     )
 
 
+_SAVE_DESCRIPTION = (
+    "Every invalid or unknown field is reported in `error.fields`; then nothing changes. The "
+    "secret is stored encrypted and never returned."
+)
+
+
 @api.route(
     "/messaging/sms",
     "PUT",
@@ -80,26 +87,12 @@ def read_messaging() -> Response:
     request="SmsSettingsInput",
     response="SmsSettings",
     errors=(422,),
-    description="Every invalid or unknown field is reported in `error.fields`; then nothing "
-    "changes. The secret is stored encrypted and never returned.",
+    description=_SAVE_DESCRIPTION,
 )
 @session_token_required
 def write_sms_settings() -> Response:
     """Check and store the SMS provider; its settings as shown."""
-    body = json_object_body()
-    if isinstance(body, Response):
-        return body
-    rt = current_runtime()
-    return jsonify(
-        credentials.save_sms_settings(
-            rt.sessions,
-            rt.token_cipher,
-            current_shop().id,
-            body,
-            actor=g.staff_user_id,
-            app_url=rt.config.app_url,
-        )
-    )
+    return _save(MessageChannel.SMS)
 
 
 @api.route(
@@ -109,26 +102,29 @@ def write_sms_settings() -> Response:
     request="EmailSettingsInput",
     response="EmailSettings",
     errors=(422,),
-    description="Every invalid or unknown field is reported in `error.fields`; then nothing "
-    "changes. The password is stored encrypted and never returned.",
+    description=_SAVE_DESCRIPTION,
 )
 @session_token_required
 def write_email_settings() -> Response:
     """Check and store the SMTP server; its settings as shown."""
+    return _save(MessageChannel.EMAIL)
+
+
+def _save(channel: MessageChannel) -> Response:
     body = json_object_body()
     if isinstance(body, Response):
         return body
     rt = current_runtime()
-    return jsonify(
-        credentials.save_email_settings(
-            rt.sessions,
-            rt.token_cipher,
-            current_shop().id,
-            body,
-            actor=g.staff_user_id,
-            app_url=rt.config.app_url,
-        )
+    saved = credentials.save_settings(
+        rt.sessions,
+        rt.token_cipher,
+        current_shop().id,
+        channel,
+        body,
+        actor=g.staff_user_id,
+        app_url=rt.config.app_url,
     )
+    return jsonify(saved)
 
 
 @api.route(

@@ -28,7 +28,8 @@ def start_sinks(port: int, smtp_port: int) -> MessageSinks:
 
 def configure_demo_shop(runtime: Runtime, shop_domain: str, sinks: MessageSinks) -> bool:
     """Point the demo shop's SMS provider and mail server at the sinks; False without the shop."""
-    from loyalty.campaigns.credentials import save_email_settings, save_sms_settings
+    from loyalty.campaigns.credentials import save_settings
+    from loyalty.core.models import MessageChannel
     from loyalty.shopify.shops import get_installed_shop
 
     shop = get_installed_shop(runtime.sessions, shop_domain)
@@ -48,6 +49,14 @@ def configure_demo_shop(runtime: Runtime, shop_domain: str, sinks: MessageSinks)
         "from_name": "Klubb Demo",
     }
     app_url = runtime.config.app_url
-    for save, body in ((save_sms_settings, sms), (save_email_settings, email)):
-        save(runtime.sessions, runtime.token_cipher, shop.id, body, actor=None, app_url=app_url)
+    for channel, body in ((MessageChannel.SMS, sms), (MessageChannel.EMAIL, email)):
+        save_settings(
+            runtime.sessions,
+            runtime.token_cipher,
+            shop.id,
+            channel,
+            body,
+            actor=None,
+            app_url=app_url,
+        )
     return True

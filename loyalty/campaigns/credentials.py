@@ -71,52 +71,33 @@ def hook_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def save_sms_settings(
-    sessions: sessionmaker[Session],
-    cipher: TokenCipher,
-    shop_id: int,
-    body: Mapping[str, Any],
-    *,
-    actor: str | None,
-    app_url: str,
-) -> dict[str, Any]:
-    """Check and store the shop's SMS provider (422 naming every bad field); its overview."""
-    return _save(
-        sessions, cipher, shop_id, MessageChannel.SMS, parse_sms_settings, body, actor, app_url
-    )
+PARSERS: dict[
+    MessageChannel, Callable[[Mapping[str, Any], ProviderSettings | None], ProviderSettings]
+] = {
+    MessageChannel.SMS: parse_sms_settings,
+    MessageChannel.EMAIL: parse_email_settings,
+}
+"""How each channel's settings are checked (:mod:`loyalty.campaigns.settings_rules`)."""
 
 
-def save_email_settings(
-    sessions: sessionmaker[Session],
-    cipher: TokenCipher,
-    shop_id: int,
-    body: Mapping[str, Any],
-    *,
-    actor: str | None,
-    app_url: str,
-) -> dict[str, Any]:
-    """Check and store the shop's SMTP server (422 naming every bad field); its overview."""
-    return _save(
-        sessions, cipher, shop_id, MessageChannel.EMAIL, parse_email_settings, body, actor, app_url
-    )
-
-
-def _save(
+def save_settings(
     sessions: sessionmaker[Session],
     cipher: TokenCipher,
     shop_id: int,
     channel: MessageChannel,
-    parse: Callable[[Mapping[str, Any], ProviderSettings | None], ProviderSettings],
     body: Mapping[str, Any],
+    *,
     actor: str | None,
     app_url: str,
 ) -> dict[str, Any]:
+    """Check and store the shop's provider for ``channel`` (a :class:`ValidationError` naming
+    every bad field, nothing stored); the settings as :func:`messaging_overview` shows them."""
     with sessions.begin() as s:
         row = s.get(MessagingSettings, (shop_id, channel), with_for_update=True)
         stored = None
         if row is not None:
             stored = ProviderSettings(row.provider, dict(row.settings), None)
-        checked = parse(body, stored)
+        checked = PARSERS[channel](body, stored)
         if row is None:
             row = MessagingSettings(shop_id=shop_id, channel=channel)
             s.add(row)

@@ -10,6 +10,7 @@ raising it: each caller decides what a refusal means for it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -56,19 +57,14 @@ def send_sms(
     """
     setup = credentials.sms_setup(sessions, cipher, config, shop_id)
     provider = setup.provider
-    message_id = send_log.record_attempt(
-        sessions, shop_id, member_id, MessageChannel.SMS, provider.name, to
-    )
-    callback = None
-    if provider.name == TWILIO:
-        callback = credentials.twilio_status_url(config.app_url, setup.hook_secret, message_id)
-    message = SmsMessage(to, text, reference=str(message_id), status_callback=callback)
-    try:
-        sent = provider.send_sms(message)
-    except ProviderError as err:
-        return _refused(sessions, shop_id, member_id, message_id, err)
-    send_log.record_outcome(sessions, message_id, sent)
-    return Outcome(message_id, sent=sent)
+
+    def send(message_id: int) -> Sent:
+        callback = None
+        if provider.name == TWILIO:
+            callback = credentials.twilio_status_url(config.app_url, setup.hook_secret, message_id)
+        return provider.send_sms(SmsMessage(to, text, str(message_id), callback))
+
+    return _logged(sessions, shop_id, member_id, (MessageChannel.SMS, provider.name, to), send)
 
 
 def send_email(
@@ -85,11 +81,22 @@ def send_email(
     Raises :class:`~loyalty.campaigns.credentials.NotConfigured` when the shop has none.
     """
     provider = credentials.email_provider(sessions, cipher, config, shop_id)
-    message_id = send_log.record_attempt(
-        sessions, shop_id, member_id, MessageChannel.EMAIL, provider.name, message.to
-    )
+    what = (MessageChannel.EMAIL, provider.name, message.to)
+    return _logged(sessions, shop_id, member_id, what, lambda _id: provider.send_email(message))
+
+
+def _logged(
+    sessions: sessionmaker[Session],
+    shop_id: int,
+    member_id: int | None,
+    what: tuple[str, str, str],
+    send: Callable[[int], Sent],
+) -> Outcome:
+    """The row first (``what``: channel, provider, recipient), then ``send(row id)``, then
+    the provider's answer in the row."""
+    message_id = send_log.record_attempt(sessions, shop_id, member_id, *what)
     try:
-        sent = provider.send_email(message)
+        sent = send(message_id)
     except ProviderError as err:
         return _refused(sessions, shop_id, member_id, message_id, err)
     send_log.record_outcome(sessions, message_id, sent)

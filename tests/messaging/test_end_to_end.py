@@ -176,22 +176,28 @@ def test_a_number_that_is_no_number_is_422_naming_to(client, twilio_shop, sinks,
     assert sinks.twilio.messages == []
 
 
+def message_ingeborg(client, rt, config, sinks, shop_id: int, member_id: int) -> sending.Outcome:
+    """The test shop on the fake Twilio, then an SMS to Ingeborg as a campaign will send it
+    (through the domain: campaigns are the next item)."""
+    sid, token = sinks.twilio.add_account()
+    client.put("/api/messaging/sms", json=twilio_body(sid=sid, token=token), headers=bearer(SHOP))
+    return sending.send_sms(
+        rt.sessions,
+        rt.token_cipher,
+        config,
+        shop_id,
+        to=INGEBORG.phone,
+        text="Hei!",
+        member_id=member_id,
+    )
+
+
 def test_a_stop_reported_by_twilio_withdraws_the_members_sms_consent_in_klubb_and_shopify(
     app, client, rt, config, live_app, sinks, shop, ingeborg, fake_shopify
 ):
     """Twilio reports a campaign message failed with 21610: the recipient replied STOP."""
     fake_shop = install_on_fake_shopify(rt, fake_shopify, config)
-    sid, token = sinks.twilio.add_account()
-    client.put("/api/messaging/sms", json=twilio_body(sid=sid, token=token), headers=bearer(SHOP))
-    outcome = sending.send_sms(
-        rt.sessions,
-        rt.token_cipher,
-        config,
-        shop.id,
-        to=INGEBORG.phone,
-        text="Hei!",
-        member_id=ingeborg.member_id,
-    )
+    outcome = message_ingeborg(client, rt, config, sinks, shop.id, ingeborg.member_id)
     assert outcome.error is None
     [sms] = sinks.twilio.messages
 
@@ -217,18 +223,8 @@ def test_a_stop_reported_by_twilio_withdraws_the_members_sms_consent_in_klubb_an
 def test_an_opted_out_member_loses_sms_consent_at_the_send_too(
     client, rt, config, sinks, shop, ingeborg
 ):
-    sid, token = sinks.twilio.add_account()
-    client.put("/api/messaging/sms", json=twilio_body(sid=sid, token=token), headers=bearer(SHOP))
     sinks.twilio.opt_out(INGEBORG.phone)
-    outcome = sending.send_sms(
-        rt.sessions,
-        rt.token_cipher,
-        config,
-        shop.id,
-        to=INGEBORG.phone,
-        text="Hei!",
-        member_id=ingeborg.member_id,
-    )
+    outcome = message_ingeborg(client, rt, config, sinks, shop.id, ingeborg.member_id)
     assert outcome.error is not None and outcome.error.code == "recipient_opted_out"
     assert outcome.consent_event_id is not None
     with rt.sessions() as s:
