@@ -46,7 +46,7 @@ def twilio_status(
     status = STATUSES.get(form.get("MessageStatus", "").strip().lower())
     sid = form.get("MessageSid", "").strip() or None
     if status is None:
-        raise ValidationError({"MessageStatus": "Not a message status."})
+        return ReportOutcome(known=False)  # a status Klubb does not track (``receiving``…)
     code = form.get("ErrorCode", "").strip()[:CODE_MAX] or None
     report = send_log.Report(MessageStatus(status), code, sid)
     return _record(sessions, shop_id, TWILIO, report, message_id, opted_out=code == OPTED_OUT)

@@ -53,6 +53,7 @@ def message_json(client, message_id: str, shop: str = SHOP_A) -> dict:
     return answer.get_json()
 
 
+@pytest.mark.embedded
 def test_a_test_sms_reaches_twilio_and_its_delivery_comes_back_through_the_hook(
     client, config, live_app, sinks, twilio_shop
 ):
@@ -81,6 +82,7 @@ def test_a_test_sms_reaches_twilio_and_its_delivery_comes_back_through_the_hook(
     assert "+4791234567" in page and "delivered" in page
 
 
+@pytest.mark.embedded
 def test_a_forged_callback_is_refused_and_leaves_nothing_but_a_log_line(
     client, rt, live_app, sinks, twilio_shop, caplog
 ):
@@ -192,6 +194,7 @@ def message_ingeborg(client, rt, config, sinks, shop_id: int, member_id: int) ->
     )
 
 
+@pytest.mark.embedded
 def test_a_stop_reported_by_twilio_withdraws_the_members_sms_consent_in_klubb_and_shopify(
     app, client, rt, config, live_app, sinks, shop, ingeborg, fake_shopify
 ):
@@ -268,6 +271,7 @@ def test_a_sveve_message_and_its_delivery_report(client, rt, shop_a):
     assert bad.status_code == 422
 
 
+@pytest.mark.embedded
 def test_a_test_email_reaches_the_mail_server(client, sinks, shop_a):
     body = smtp_body(host="127.0.0.1", port=sinks.smtp_port, tls="none", user=None, password=None)
     assert client.put("/api/messaging/email", json=body, headers=bearer(SHOP_A)).status_code == 200

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.messaging.api import sent_messages
 from tests.support.jobs import drain
 from tests.support.members import member_caller
@@ -29,6 +31,7 @@ def test_the_members_export_lists_the_messages_sent_to_them(proxy, ingeborg):
     }
 
 
+@pytest.mark.embedded
 def test_a_deleted_customers_messages_keep_their_counts_but_not_their_recipients(
     app, rt, shop_id, ingeborg, post_webhook
 ):

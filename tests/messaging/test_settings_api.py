@@ -31,6 +31,7 @@ def test_nothing_is_set_up_at_first(client, shop_a):
     assert answer.headers["Cache-Control"] == "private, no-store"
 
 
+@pytest.mark.embedded
 def test_twilio_settings_are_stored_encrypted_and_shown_without_the_token(
     client, rt, config, shop_a
 ):
@@ -186,6 +187,7 @@ def test_every_call_needs_a_session_token(client, shop_a, method, path):
     assert client.open(path, method=method, json={}).status_code == 401
 
 
+@pytest.mark.embedded
 def test_no_secret_is_ever_in_an_answer_or_a_log_line(client, shop_a, caplog):
     caplog.set_level(logging.DEBUG)
     answers = [
@@ -221,6 +223,7 @@ def test_refusals_are_in_the_admins_language(client, shop_a):
     }
 
 
+@pytest.mark.embedded
 def test_a_key_rotation_re_encrypts_the_messaging_secrets(client, rt, config, shop_a):
     from cryptography.fernet import Fernet
 

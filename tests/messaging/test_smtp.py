@@ -80,6 +80,7 @@ def test_plain_smtp_delivers_text_html_and_the_unsubscribe_headers(sink_factory)
     assert mail.message["Date"]
 
 
+@pytest.mark.embedded
 def test_starttls_then_login(sink_factory, certificate):
     sink = sink_factory(
         tls_context=certificate.server_context(), require_starttls=True, logins={"klubb": PASSWORD}
