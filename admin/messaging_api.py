@@ -23,7 +23,6 @@ from admin.api import api
 from admin.auth import current_shop, session_token_required
 from admin.messaging_schemas import SCHEMAS
 from errors import json_error, json_object_body
-from jobs.shopify_sync import enqueue_consent_push
 from loyalty.campaigns import credentials, sending
 from loyalty.campaigns.credentials import NotConfigured
 from loyalty.campaigns.phones import PhoneRefused, to_e164
@@ -53,7 +52,7 @@ _SETUP_409 = (
 _TEST_422 = (
     "`to` is not a number (an address) we can send to, or the provider refused this "
     "recipient (`message_refused`) or the recipient opted out of this sender "
-    "(`recipient_opted_out`, which also withdraws a member's SMS consent)."
+    "(`recipient_opted_out`)."
 )
 _TEST_503 = "The provider did not answer, or asked us to wait; nothing says the settings are wrong."
 _TEST_NOTES = {409: _SETUP_409, 422: _TEST_422, 503: _TEST_503}
@@ -159,9 +158,7 @@ def send_test_sms() -> tuple[Response, int] | Response:
         )
     except NotConfigured:
         return json_error(409, "not_configured", "No SMS provider is set up yet.")
-    if outcome.consent_event_id is not None:
-        enqueue_consent_push(rt, outcome.consent_event_id)
-    return _answer(outcome)
+    return _answer(outcome)  # no member: an opt-out withdraws nobody's consent here
 
 
 @api.route(
