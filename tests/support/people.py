@@ -279,14 +279,16 @@ def redact_payload(person: Person, shop: str = SHOP) -> dict[str, Any]:
 def seed_shop_rows(sessions: sessionmaker[Session], shop_id: int) -> None:
     """One row in each per-shop table the customers' history does not reach (shop/redact tests).
 
-    Widget appearance, a backfill, an import run and an analytics day: settings and bookkeeping
-    of the shop, which ``shop/redact`` deletes with everything else.
+    Widget appearance, a backfill, an import run, an analytics day and an SMS provider (its
+    secrets as the cipher would leave them: opaque bytes): settings and bookkeeping of the shop,
+    which ``shop/redact`` deletes with everything else.
     """
     from loyalty.core.models import (
         Backfill,
         CustomerDayCounts,
         CustomerDayOrders,
         ImportRun,
+        MessagingSettings,
         WidgetAppearance,
     )
 
@@ -314,6 +316,14 @@ def seed_shop_rows(sessions: sessionmaker[Session], shop_id: int) -> None:
                     orders=1,
                     by_gap=[1],
                     single_firsts=[1],
+                ),
+                MessagingSettings(
+                    shop_id=shop_id,
+                    channel="sms",
+                    provider="twilio",
+                    settings={"account_sid": "AC" + "0" * 32, "sender": "Klubb"},
+                    secrets_encrypted=b"gAAAA-not-a-real-ciphertext",
+                    hook_secret_digest=f"{shop_id:064d}",
                 ),
             ]
         )
