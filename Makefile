@@ -62,7 +62,7 @@ lint: $(STAMP)
 	$(MAKE) --no-print-directory typecheck
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict loyalty webhooks jobs runtime.py
+	$(BIN)/mypy --strict loyalty webhooks hooks jobs runtime.py
 	$(BIN)/mypy app.py errors.py i18n.py admin widgets openapi devtools/dev.py
 
 # Every stage runs, so one report shows all that is wrong; any failure fails the target

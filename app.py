@@ -74,12 +74,14 @@ def create_app(config: Config | None = None) -> Flask:
     i18n.init_app(app)
 
     from admin import init_app as init_admin
+    from hooks import init_app as init_hooks
     from webhooks import init_app as init_webhooks
     from widgets import init_app as init_widgets
 
     init_admin(app)
     init_webhooks(app)
     init_widgets(app)
+    init_hooks(app)
 
     register_commands(app)
     if not config.testing:
@@ -122,9 +124,16 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("dev")
     @click.option("--port", type=int, default=None, help="Port (default: APP_URL's port).")
     @click.option("--fake-port", type=int, default=8081, help="Port of the fake Shopify.")
+    @click.option(
+        "--sink-port", type=int, default=8083, help="Port of the SMS sink (a fake Twilio)."
+    )
+    @click.option("--smtp-port", type=int, default=8025, help="Port of the email sink (SMTP).")
     @click.option("--no-demo", is_flag=True, help="Do not install the demo shop.")
-    def dev(port: int | None, fake_port: int, no_demo: bool) -> None:
+    def dev(
+        port: int | None, fake_port: int, sink_port: int, smtp_port: int, no_demo: bool
+    ) -> None:
         """Run web + worker + scheduler + the fake Shopify with a demo shop, on the defaults."""
-        from devtools.dev import run_dev
+        from devtools.dev import Ports, run_dev
 
-        run_dev(app, create_app, port=port, fake_port=fake_port, demo=not no_demo)
+        ports = Ports(web=port, fake_shopify=fake_port, sms_sink=sink_port, smtp_sink=smtp_port)
+        run_dev(app, create_app, ports, demo=not no_demo)

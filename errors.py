@@ -110,9 +110,9 @@ def _unsupported() -> Response:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith(("/api/", "/proxy/api/", "/webhooks", "/healthz")) or (
-        request.accept_mimetypes.best == "application/json"
-    )
+    return request.path.startswith(
+        ("/api/", "/proxy/api/", "/webhooks", "/hooks/", "/healthz")
+    ) or (request.accept_mimetypes.best == "application/json")
 
 
 def refuse_unstorable_query() -> Response | None:

@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     import admin.import_api
     import admin.members_api
     import admin.members_list_api
+    import admin.messaging_api
     import admin.privacy_api
     import admin.rewards_api  # noqa: F401
     from admin.api import bp as api_bp

@@ -20,6 +20,7 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
@@ -34,6 +35,7 @@ from runtime import Runtime, stop_embedded_redis
 
 if TYPE_CHECKING:
     from devtools.fake_shopify import FakeShopify
+    from devtools.message_sinks import MessageSinks
 
 log = logging.getLogger(__name__)
 
@@ -51,19 +53,23 @@ class _RequestHandler(WSGIRequestHandler):
         self.log("info", "%s %s %s", self.command, self.path.split("?", 1)[0], code)
 
 
-def run_dev(
-    app: Flask,
-    create_app: Callable[[Config], Flask],
-    port: int | None,
-    fake_port: int,
-    demo: bool,
-) -> None:
+@dataclass(frozen=True)
+class Ports:
+    """Where each part listens: the app (None: APP_URL's port), the fake Shopify, the sinks."""
+
+    web: int | None
+    fake_shopify: int
+    sms_sink: int
+    smtp_sink: int
+
+
+def run_dev(app: Flask, create_app: Callable[[Config], Flask], ports: Ports, demo: bool) -> None:
     """Run everything until SIGINT/SIGTERM, then stop it all; exit 1 if a child died on its own."""
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda _n, _f: stop.set())
     with contextlib.ExitStack() as stack:
-        died = _start_everything(app, create_app, port, fake_port, demo, stack, stop)
+        died = _start_everything(app, create_app, ports, demo, stack, stop)
     if died:
         raise SystemExit(f"{died} exited on its own; everything else was stopped")
 
@@ -71,19 +77,20 @@ def run_dev(
 def _start_everything(
     app: Flask,
     create_app: Callable[[Config], Flask],
-    port: int | None,
-    fake_port: int,
+    ports: Ports,
     demo: bool,
     stack: contextlib.ExitStack,
     stop: threading.Event,
 ) -> str | None:
     """Start each part, registering its stop on ``stack``; wait for ``stop``; name a dead child."""
+    from devtools.demo_messaging import configure_demo_shop, start_sinks
     from devtools.fake_shopify import FakeShopify
     from migrations import upgrade
 
     base: Config = app.config["KLUBB"]
     runtime: Runtime = app.extensions["klubb"]
-    app_url, host, bind_port = _listen_address(base.app_url, port)
+    app_url, host, bind_port = _listen_address(base.app_url, ports.web)
+    fake_port = ports.fake_shopify
 
     if base.redis_url is None:
         # The embedded Redis outlives its process while other clients are connected: stop it.
@@ -100,6 +107,13 @@ def _start_everything(
     except OSError as err:
         raise click.ClickException(f"the fake Shopify cannot listen on {fake_port}: {err}") from err
     stack.callback(fake.stop)
+    try:
+        sinks = start_sinks(ports.sms_sink, ports.smtp_sink)
+    except (OSError, RuntimeError) as err:
+        raise click.ClickException(
+            f"the message sinks cannot listen on {ports.sms_sink} and {ports.smtp_sink}: {err}"
+        ) from err
+    stack.callback(sinks.stop)
     if demo:
         # Shopify-managed installation: Shopify installs the app, then the admin loads it.
         fake.add_shop(
@@ -117,6 +131,7 @@ def _start_everything(
         redis_url=runtime.redis_url,
         shop_url_template=fake.shop_url_template,
         shopify_cdn_url=f"{fake.url}/cdn",
+        twilio_api_base=sinks.url,
     )
     web_app = create_app(config)
     try:
@@ -141,7 +156,9 @@ def _start_everything(
     health = requests.get(healthz, timeout=10)
     installed = _install_demo_shop(fake, app_url, runtime) if demo else None
     answers = _send_demo_data(fake) if installed else None
-    _print_banner(fake, app_url, healthz, health.status_code, installed, children, answers)
+    if installed:
+        configure_demo_shop(runtime, DEMO_SHOP, sinks)
+    _print_banner(fake, sinks, app_url, healthz, health.status_code, installed, children, answers)
 
     while not stop.wait(0.5):
         for name, child in children.items():
@@ -175,6 +192,8 @@ def _child_env(config: Config) -> dict[str, str]:
         SHOPIFY_API_SECRET=config.shopify_api_secret,
         SHOPIFY_SHOP_URL_TEMPLATE=config.shop_url_template,
         SHOPIFY_CDN_URL=config.shopify_cdn_url,
+        TWILIO_API_BASE=config.twilio_api_base,
+        SVEVE_API_BASE=config.sveve_api_base,
         KLUBB_INSTANCE_PATH=str(config.instance_path),
         PYTHONUNBUFFERED="1",
     )
@@ -267,6 +286,7 @@ def _send_demo_data(fake: FakeShopify) -> Counter[str]:
 
 def _print_banner(
     fake: FakeShopify,
+    sinks: MessageSinks,
     app_url: str,
     healthz: str,
     health_status: int,
@@ -281,6 +301,8 @@ def _print_banner(
         f"  app:           {app_url}",
         f"  healthz:       {healthz}  ({health_status})",
         f"  fake Shopify:  {fake.url}",
+        f"  SMS sink:      {sinks.url}/sms  (a fake Twilio)",
+        f"  email sink:    {sinks.url}/email  (SMTP on 127.0.0.1:{sinks.smtp_port})",
     ]
     if installed is not None:
         state = "installed" if installed else "NOT installed (see the log above)"

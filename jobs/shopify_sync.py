@@ -120,6 +120,12 @@ def consent_job_id(consent_event_id: int) -> str:
     return f"push-consent-{consent_event_id}"
 
 
+def enqueue_consent_push(rt: Runtime, consent_event_id: int) -> bool:
+    """Queue :func:`push_consent` now (a STOP reply, say); False if Redis did not take it,
+    in which case the push sweeper queues it once it is a minute old."""
+    return _enqueue_once(rt, push_consent, (consent_event_id,), consent_job_id(consent_event_id))
+
+
 def fields_job_id(shop_id: int, customer_id: int) -> str:
     """The sweeper's job for one member's fields (one at a time)."""
     return f"member-fields-{shop_id}-{customer_id}"

@@ -56,6 +56,8 @@ DEMO_API_SECRET = "klubb-demo-secret-not-for-production"  # noqa: S105
 DEFAULT_APP_URL = "http://127.0.0.1:8000"
 DEFAULT_SHOP_URL_TEMPLATE = "https://{shop}"
 DEFAULT_CDN_URL = "https://cdn.shopify.com"
+DEFAULT_TWILIO_API_BASE = "https://api.twilio.com"
+DEFAULT_SVEVE_API_BASE = "https://sveve.no"
 
 
 class _Environment(EnvSettingsSource):
@@ -114,11 +116,17 @@ class Config(BaseSettings):
     # How often the outbox sweepers run (jobs/schedule.py), and how long an unfinished event or
     # a pending push waits before they queue it again (jobs/sweeper.py).
     outbox_sweep_seconds: int = _env(60, "OUTBOX_SWEEP_SECONDS")
+    # The SMS providers' API origins (loyalty/campaigns/providers/); tests and the demo point
+    # them at loopback fakes. The app appends /2010-04-01/Accounts/… and /SMS/SendMessage.
+    twilio_api_base: str = _env(DEFAULT_TWILIO_API_BASE, "TWILIO_API_BASE")
+    sveve_api_base: str = _env(DEFAULT_SVEVE_API_BASE, "SVEVE_API_BASE")
 
     # Not read from the environment: tests and the dev command set them.
     testing: bool = False
     # Seconds to wait on Shopify's token endpoint and Admin API before giving up.
     shopify_timeout: float = 10.0
+    # Seconds to wait on an SMS provider's API or the merchant's SMTP server.
+    messaging_timeout: float = 10.0
     # How long a redemption waits for Shopify before answering 202 (widgets/redemptions.py),
     # then the finishing job's retries in seconds, after which the points go back.
     redemption_wait_seconds: float = 3.0
@@ -161,7 +169,9 @@ class Config(BaseSettings):
 
     # Checks, in field order; each names its problem, never the value.
 
-    @field_validator("app_url", "shopify_cdn_url", mode="before")
+    @field_validator(
+        "app_url", "shopify_cdn_url", "twilio_api_base", "sveve_api_base", mode="before"
+    )
     @classmethod
     def _an_http_url(cls, value: Any) -> Any:
         return http_url(value) if isinstance(value, str) else value

@@ -8,6 +8,8 @@ ever logged:
 - :func:`scrub_exception_text` keeps a formatted traceback's frames and exception types, never
   a message (RQ's stored failures use it, see :mod:`jobs.worker`);
 - :func:`scrub_query_strings` cuts the query string off every URL or path in a text;
+- :func:`scrub_hook_secrets` hides the secret in a provider callback's path
+  (``/hooks/twilio/<secret>/…``, which the request line of every callback holds);
 - :class:`ScrubFilter` applies both to a log record, whoever logged it: the handler the web
   process logs through carries it (:func:`configure_logging`), and so do gunicorn's error and
   access logs (``gunicorn.conf.py``), which log request lines and the tracebacks of errors
@@ -28,6 +30,7 @@ SCRUBBED = "[scrubbed]"  # what stands for a query string in a log line
 # quote or a fragment.
 _QUERY = re.compile(r"((?:[a-z][a-z0-9+.-]*://|/)[^\s?#\"'<>]*)\?[^\s#\"'<>]*", re.IGNORECASE)
 _CHAIN = ("Traceback", "During handling", "The above exception")
+_HOOK_SECRET = re.compile(r"(/hooks/[A-Za-z0-9_-]+/)[^/\s?#\"'<>]+")
 
 
 def scrub_query_strings(text: str) -> str:
@@ -35,6 +38,13 @@ def scrub_query_strings(text: str) -> str:
     if "?" not in text:
         return text
     return _QUERY.sub(lambda m: f"{m.group(1)}?{SCRUBBED}", text)
+
+
+def scrub_hook_secrets(text: str) -> str:
+    """``text`` with the secret segment of every ``/hooks/{provider}/{secret}`` path scrubbed."""
+    if "/hooks/" not in text:
+        return text
+    return _HOOK_SECRET.sub(lambda m: f"{m.group(1)}{SCRUBBED}", text)
 
 
 def scrub_exception_text(text: str) -> str:
@@ -62,14 +72,15 @@ def scrub_exception_text(text: str) -> str:
 
 
 class ScrubFilter(logging.Filter):
-    """Rewrites a record in place: its message without query strings, its exception as
-    :func:`scrub_exception_text` (put in ``exc_text``, ``exc_info`` dropped, so no formatter
-    can print the original). Lets every record through."""
+    """Rewrites a record in place: its message without query strings or callback secrets, its
+    exception as :func:`scrub_exception_text` (put in ``exc_text``, ``exc_info`` dropped, so no
+    formatter can print the original). Lets every record through."""
 
     _formatter = logging.Formatter()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = scrub_query_strings(record.getMessage()), None
+        record.msg = scrub_hook_secrets(scrub_query_strings(record.getMessage()))
+        record.args = None
         if record.exc_info:
             text = record.exc_text or self._formatter.formatException(record.exc_info)
             record.exc_text = scrub_exception_text(text)

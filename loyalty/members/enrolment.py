@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty.campaigns.send_log import erase_recipients
 from loyalty.core.db import upsert
 from loyalty.core.models import (
     LedgerKind,
@@ -243,6 +244,7 @@ def delete_customer(
         member = _find(session, shop_id, customer_id, lock=True)
         if member is not None:
             anonymise(member)
+            erase_recipients(session, member.id)
 
 
 def anonymise(member: Member) -> None:

@@ -18,7 +18,8 @@ Actions written so far (``<who>.<what>``):
   ``privacy.data_request_exported`` (:mod:`loyalty.privacy.export`),
   ``privacy.customer_redacted`` (:mod:`loyalty.privacy.redact`);
 - and ``member.imported``, ``import.applied``, ``members.searched``, ``members.exported``,
-  ``privacy.export_downloaded``, ``backfill.start``, ``appearance.update``.
+  ``privacy.export_downloaded``, ``backfill.start``, ``appearance.update``, ``messaging.update``
+  (detail: ``sms`` or ``email``; :mod:`loyalty.campaigns.credentials`).
 
 :mod:`admin.audit_labels` gives each a label; tests/admin/test_audit_labels.py finds every
 code written and fails on one without a label, so that list is the complete one.

@@ -2,9 +2,9 @@
 
 The member's profile, consents and their history, ledger (also as CSV, ``ledger_csv``), orders
 (those linked to the customer and those Shopify listed in ``orders_requested``) with their
-refunds, redemptions and codes, earlier privacy requests, audit entries about them, and the
-import rows that named them. Shopify ids are strings and money is a decimal string, as in the
-rest of Klubb's JSON. ``customers/data_request`` stores it (:mod:`loyalty.privacy.export`); a
+refunds, redemptions and codes, earlier privacy requests, audit entries about them, the
+messages sent to them, and the import rows that named them. Shopify ids are strings and money
+is a decimal string, as in the rest of Klubb's JSON. ``customers/data_request`` stores it (:mod:`loyalty.privacy.export`); a
 member downloads it themselves (:mod:`loyalty.privacy.self_service`).
 """
 
@@ -32,6 +32,7 @@ from loyalty.core.models import (
     PrivacyRequest,
     Redemption,
     Reward,
+    SentMessage,
     Shop,
 )
 from loyalty.core.spreadsheet import safe_cell
@@ -134,6 +135,7 @@ def build_export(
         "redemptions": _redemptions(s, member),
         "privacy_requests": _privacy_requests(s, shop.id, member, hashes),
         "audit_log": _audit(s, member),
+        "messages": _messages(s, member),
         "imported_rows": _imported_rows(s, shop.id, request, member),
     }
     return document
@@ -249,6 +251,19 @@ def _audit(s: Session, member: Member | None) -> list[dict[str, Any]]:
         .order_by(AuditLog.created_at, AuditLog.id)
     )
     return [_fields(r, ("created_at", "actor_type", "action", "detail")) for r in rows]
+
+
+def _messages(s: Session, member: Member | None) -> list[dict[str, Any]]:
+    """The SMS and emails sent to the member (loyalty.campaigns.send_log)."""
+    if member is None:
+        return []
+    rows = s.scalars(
+        select(SentMessage)
+        .where(SentMessage.member_id == member.id)
+        .order_by(SentMessage.sent_at, SentMessage.id)
+    )
+    fields = ("channel", "provider", "recipient", "status", "error_code", "sent_at")
+    return [_fields(r, fields) for r in rows]
 
 
 def _fields(row: object, names: Sequence[str]) -> dict[str, Any]:

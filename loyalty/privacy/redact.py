@@ -31,6 +31,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty.campaigns.send_log import erase_recipients
 from loyalty.core.models import (
     AuditLog,
     LedgerEntry,
@@ -152,7 +153,7 @@ def _anonymise_member(s: Session, member: Member) -> list[str]:
 
 def scrub_member(s: Session, member: Member) -> tuple[str, ...]:
     """Anonymise the member with their free text (ledger reasons, audit details, their own ids
-    as actor), in the caller's transaction; the discount ids of their unused codes, which are
+    as actor) and the numbers and addresses their messages went to, in the caller's transaction; the discount ids of their unused codes, which are
     still to be deleted in Shopify. Shared by ``customers/redact`` and leaving the club.
     """
     discount_ids = tuple(
@@ -169,6 +170,7 @@ def scrub_member(s: Session, member: Member) -> tuple[str, ...]:
         )
     )
     anonymise(member)
+    erase_recipients(s, member.id)
     s.execute(
         update(LedgerEntry)
         .where(

@@ -2,8 +2,9 @@
 
 Keys are listed newest first. New ciphertexts always use the newest key; every listed key still
 decrypts, so a key is rotated by putting a new one in front, re-encrypting the stored tokens
-(:meth:`TokenCipher.rotate`, or ``loyalty.shopify.shops.rotate_stored_tokens``), and only then dropping
-the old key. The database never holds a token in clear.
+(:meth:`TokenCipher.rotate`, or ``loyalty.shopify.shops.rotate_stored_tokens`` and, for the
+messaging secrets it also encrypts, ``loyalty.campaigns.credentials.rotate_messaging_secrets``),
+and only then dropping the old key. The database never holds a token in clear.
 """
 
 from __future__ import annotations

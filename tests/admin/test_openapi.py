@@ -43,6 +43,13 @@ def test_the_settings_schema_lists_the_fields_the_api_returns(client, shop_a):
 
 ADJUST = "/api/members/5001/adjustments"
 REWARD = {"kind": "fixed_amount", "title": "50 kr off", "points_cost": 500, "value": "50"}
+TWILIO = {
+    "provider": "twilio",
+    "account_sid": "AC" + "0" * 32,
+    "auth_token": "t",
+    "sender": "Klubb",
+}
+SMTP = {"host": "smtp.example.com", "port": 587, "tls": "starttls", "from": "klubb@example.com"}
 REFUSED = [
     ("PUT", "/api/settings", "SettingsUpdate", {"earn_rate": "0"}, "earn_rate"),
     ("PUT", "/api/settings", "SettingsUpdate", {"earn_rate": "1000.5"}, "earn_rate"),
@@ -55,6 +62,26 @@ REFUSED = [
     ("POST", "/api/rewards", "RewardInput", {**REWARD, "value": None}, "value"),
     ("POST", "/api/rewards", "RewardInput", {**REWARD, "kind": "percentage"}, "value"),
     ("POST", "/api/rewards", "RewardInput", {**REWARD, "kind": "free_shipping"}, "value"),
+    (
+        "PUT",
+        "/api/messaging/sms",
+        "SmsSettingsInput",
+        {**TWILIO, "sender": "Butikken1234"},
+        "sender",
+    ),
+    (
+        "PUT",
+        "/api/messaging/sms",
+        "SmsSettingsInput",
+        {**TWILIO, "account_sid": "AC1"},
+        "account_sid",
+    ),
+    ("PUT", "/api/messaging/sms", "SmsSettingsInput", {**TWILIO, "provider": "link"}, "provider"),
+    ("PUT", "/api/messaging/email", "EmailSettingsInput", {**SMTP, "port": 70000}, "port"),
+    ("PUT", "/api/messaging/email", "EmailSettingsInput", {**SMTP, "tls": "none"}, "tls"),
+    ("PUT", "/api/messaging/email", "EmailSettingsInput", {**SMTP, "from": "klubb"}, "from"),
+    ("POST", "/api/messaging/sms/test", "TestSms", {"to": "12345"}, "to"),
+    ("POST", "/api/messaging/email/test", "TestEmail", {"to": "kari"}, "to"),
     (
         "PUT",
         "/api/appearance",

@@ -115,6 +115,7 @@ def running_dev(env: dict[str, str], output: Path) -> Iterator[tuple[subprocess.
     then Ctrl-C it and check it exits 0 within a bound, leaving no process behind."""
     instance = Path(env["KLUBB_INSTANCE_PATH"])
     argv = [sys.executable, "-m", "flask", "--app", "app", "dev", "--fake-port", str(free_port())]
+    argv += ["--sink-port", str(free_port()), "--smtp-port", str(free_port())]
     with output.open("wb") as sink:
         proc = subprocess.Popen(  # a session of its own: SIGINT to it is a terminal's Ctrl-C
             argv, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
@@ -198,6 +199,30 @@ def test_dev_command_runs_everything_and_ctrl_c_stops_it_all(
         # The scheduler's heartbeat reaches /healthz.
         health = requests.get(f"{app_url}/healthz", timeout=5).json()
         assert health == {"status": "ok", "scheduler": "ok"}
+
+        # The demo shop sends SMS to the SMS sink, whose fake Twilio reports the delivery back.
+        sms_sink = re.search(r"SMS sink:\s+(\S+)", log).group(1)
+        assert http_ok(re.search(r"email sink:\s+(\S+)", log).group(1))
+        headers = {"Authorization": f"Bearer {session_token(DEMO_SHOP)}"}
+        messaging = requests.get(f"{app_url}/api/messaging", headers=headers, timeout=10).json()
+        assert (messaging["sms"]["provider"], messaging["email"]["provider"]) == ("twilio", "smtp")
+        sent = requests.post(
+            f"{app_url}/api/messaging/sms/test",
+            json={"to": "91234567"},
+            headers=headers,
+            timeout=10,
+        )
+        assert sent.status_code == 201, sent.text
+        assert "+4791234567" in requests.get(sms_sink, timeout=5).text
+        message = f"{app_url}/api/messaging/messages/{sent.json()['id']}"
+        wait_for(
+            "the SMS sink's delivery report",
+            lambda: (
+                requests.get(message, headers=headers, timeout=5).json()["status"] == "delivered"
+            ),
+            30,
+            proc,
+        )
 
 
 def test_dev_command_restarted_on_the_same_instance_installs_the_demo_shop_afresh(

@@ -29,6 +29,8 @@ EMBEDDED = os.environ.get("KLUBB_TEST_EMBEDDED") == "1"
 PG_URL = os.environ.get("KLUBB_TEST_DATABASE_URL", "postgresql://127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("KLUBB_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 TEST_KEYS = (Fernet.generate_key().decode(), Fernet.generate_key().decode())
+UNREACHABLE = "http://127.0.0.1:9"
+"""A loopback port nothing listens on: a connection there is refused at once."""
 
 
 def _ephemeral_floor() -> int:
@@ -186,4 +188,9 @@ def klubb_config(
         # Each delivery is queued before its answer, so a test can run a worker right after
         # posting; tests/webhooks/test_enqueue_window.py covers the window itself.
         webhook_enqueue_window_ms=0,
+        # SMS providers: nothing listens there (no test reaches the internet); the messaging
+        # tests point these at their `responses` stubs or the loopback fake.
+        twilio_api_base=UNREACHABLE,
+        sveve_api_base=UNREACHABLE,
+        messaging_timeout=3.0,
     )

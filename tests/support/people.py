@@ -24,6 +24,7 @@ from loyalty.core.models import (
     OrderRefund,
     Redemption,
     Reward,
+    SentMessage,
 )
 from loyalty.core.types import utcnow
 from loyalty.points import reasons
@@ -79,7 +80,8 @@ class Seeded:
 
 
 def seed_customer(sessions: sessionmaker[Session], shop_id: int, person: Person) -> Seeded:
-    """A member with consents, a ledger, orders and a refund, codes, and an audit trail."""
+    """A member with consents, a ledger, orders and a refund, codes, messages sent to them (an
+    SMS and an email), and an audit trail."""
     now = utcnow()
     with sessions.begin() as s:
         member = Member(
@@ -187,6 +189,21 @@ def seed_customer(sessions: sessionmaker[Session], shop_id: int, person: Person)
                     discount_id=f"gid://shopify/DiscountCodeNode/{person.customer_id}{number}",
                 )
             )
+        for channel, provider, recipient, status in (
+            ("sms", "twilio", person.phone, "delivered"),
+            ("email", "smtp", person.email, "sent"),
+        ):
+            s.add(
+                SentMessage(
+                    shop_id=shop_id,
+                    member_id=member.id,
+                    channel=channel,
+                    provider=provider,
+                    provider_message_id=f"{provider}-{person.customer_id}",
+                    recipient=recipient,
+                    status=status,
+                )
+            )
         s.add(
             AuditLog(
                 shop_id=shop_id,
@@ -262,14 +279,16 @@ def redact_payload(person: Person, shop: str = SHOP) -> dict[str, Any]:
 def seed_shop_rows(sessions: sessionmaker[Session], shop_id: int) -> None:
     """One row in each per-shop table the customers' history does not reach (shop/redact tests).
 
-    Widget appearance, a backfill, an import run and an analytics day: settings and bookkeeping
-    of the shop, which ``shop/redact`` deletes with everything else.
+    Widget appearance, a backfill, an import run, an analytics day and an SMS provider (its
+    secrets as the cipher would leave them: opaque bytes): settings and bookkeeping of the shop,
+    which ``shop/redact`` deletes with everything else.
     """
     from loyalty.core.models import (
         Backfill,
         CustomerDayCounts,
         CustomerDayOrders,
         ImportRun,
+        MessagingSettings,
         WidgetAppearance,
     )
 
@@ -297,6 +316,14 @@ def seed_shop_rows(sessions: sessionmaker[Session], shop_id: int) -> None:
                     orders=1,
                     by_gap=[1],
                     single_firsts=[1],
+                ),
+                MessagingSettings(
+                    shop_id=shop_id,
+                    channel="sms",
+                    provider="twilio",
+                    settings={"account_sid": "AC" + "0" * 32, "sender": "Klubb"},
+                    secrets_encrypted=b"gAAAA-not-a-real-ciphertext",
+                    hook_secret_digest=f"{shop_id:064d}",
                 ),
             ]
         )

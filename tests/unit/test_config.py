@@ -109,6 +109,8 @@ def test_a_bad_enqueue_window_is_refused_by_name(raw):
         ("WEBHOOK_ENQUEUE_WINDOW_MS", "5", "webhook_enqueue_window_ms", 5),
         ("RATE_LIMIT_PER_SHOP", "9", "rate_limit_per_shop", 9),
         ("RATE_LIMIT_PER_SHOPPER", "8", "rate_limit_per_shopper", 8),
+        ("TWILIO_API_BASE", "http://127.0.0.1:1/", "twilio_api_base", "http://127.0.0.1:1"),
+        ("SVEVE_API_BASE", "https://api.sveve.no", "sveve_api_base", "https://api.sveve.no"),
     ],
 )
 def test_each_documented_variable_keeps_its_name(variable, value, setting, expected):
@@ -155,6 +157,16 @@ def test_overrides_are_checked_again():
 def test_an_app_url_that_is_not_http_is_refused(app_url):
     with pytest.raises(ConfigError, match="APP_URL must be an http"):
         Config.from_env({"APP_URL": app_url})
+
+
+def test_the_sms_providers_default_to_their_public_apis():
+    config = Config.from_env({})
+    assert (config.twilio_api_base, config.sveve_api_base) == (
+        "https://api.twilio.com",
+        "https://sveve.no",
+    )
+    with pytest.raises(ConfigError, match="TWILIO_API_BASE must be an http"):
+        Config.from_env({"TWILIO_API_BASE": "api.twilio.com"})
 
 
 def test_a_refusal_names_each_variable_but_never_its_value():

@@ -17,7 +17,12 @@ from types import SimpleNamespace
 import pytest
 from gunicorn.config import Config as GunicornConfig
 
-from loyalty.core.logs import ScrubFilter, scrub_exception_text, scrub_query_strings
+from loyalty.core.logs import (
+    ScrubFilter,
+    scrub_exception_text,
+    scrub_hook_secrets,
+    scrub_query_strings,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 EMAIL = "kari.nordmann@example.com"
@@ -44,6 +49,38 @@ EMAIL = "kari.nordmann@example.com"
 )
 def test_query_strings_are_cut_off_urls_and_paths(line, expected):
     assert scrub_query_strings(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            '127.0.0.1 "POST /hooks/twilio/Zk3-q_9x/status/17 HTTP/1.1" 204',
+            '127.0.0.1 "POST /hooks/twilio/[scrubbed]/status/17 HTTP/1.1" 204',
+        ),
+        (
+            "GET https://klubb.example.net/hooks/sveve/Zk3-q_9x/dlr?number=4791234567",
+            "GET https://klubb.example.net/hooks/sveve/[scrubbed]/dlr?number=4791234567",
+        ),
+        ("POST /webhooks 200", "POST /webhooks 200"),
+    ],
+)
+def test_the_secret_of_a_provider_callback_is_hidden(line, expected):
+    assert scrub_hook_secrets(line) == expected
+
+
+def test_the_filter_hides_callback_secrets_and_their_query_strings():
+    record = logging.LogRecord(
+        "werkzeug",
+        logging.INFO,
+        __file__,
+        1,
+        '"%s" %s',
+        ("GET /hooks/sveve/s3cr3t/dlr?number=1", 200),
+        None,
+    )
+    ScrubFilter().filter(record)
+    assert record.getMessage() == '"GET /hooks/sveve/[scrubbed]/dlr?[scrubbed]" 200'
 
 
 def _formatted_failure() -> str:

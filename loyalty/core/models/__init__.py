@@ -6,9 +6,10 @@ a shop carries ``shop_id`` so that every query can be scoped by shop (invariant 
 
 One module per concept: ``base`` (the declarative base and shared column types), ``shops``,
 ``members``, ``ledger`` (with the order facts), ``rewards``, ``webhook_events``, ``privacy``,
-``analytics`` and ``imports`` (with the backfill). Importing this package registers every table
-on ``Base.metadata`` (Alembic's ``migrations/env.py`` relies on it); every public name is
-re-exported here, so ``from loyalty.core.models import X`` is the way to import a model.
+``analytics``, ``imports`` (with the backfill) and ``messaging`` (providers, sent messages).
+Importing this package registers every table on ``Base.metadata`` (Alembic's
+``migrations/env.py`` relies on it); every public name is re-exported here, so
+``from loyalty.core.models import X`` is the way to import a model.
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ from loyalty.core.models.members import (
     Tombstone,
     TombstoneReason,
 )
+from loyalty.core.models.messaging import (
+    STATUS_RANK,
+    MessageChannel,
+    MessageStatus,
+    MessagingSettings,
+    SentMessage,
+)
 from loyalty.core.models.privacy import (
     AuditLog,
     PrivacyRequest,
@@ -43,6 +51,7 @@ __all__ = [
     "ENUM_STR",
     "MONEY",
     "NAMING",
+    "STATUS_RANK",
     "AuditLog",
     "Backfill",
     "Base",
@@ -59,6 +68,9 @@ __all__ = [
     "LedgerKind",
     "Member",
     "MemberStatus",
+    "MessageChannel",
+    "MessageStatus",
+    "MessagingSettings",
     "OrderRecord",
     "OrderRefund",
     "PrivacyRequest",
@@ -68,6 +80,7 @@ __all__ = [
     "RedemptionState",
     "Reward",
     "RewardKind",
+    "SentMessage",
     "Shop",
     "ShopRedaction",
     "Tombstone",

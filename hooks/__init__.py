@@ -1,0 +1,21 @@
+"""Provider callbacks: ``/hooks/{provider}/{secret}/…`` (DESIGN.md, "More entry points").
+
+SMS providers report what became of a message: Twilio's status callbacks
+(:mod:`hooks.sms`, verified by ``X-Twilio-Signature`` as well) and Sveve's delivery reports.
+The secret in the path names the shop (:func:`loyalty.campaigns.credentials.hook_target`); a
+request that fails a check changes nothing and leaves only a log line.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the callbacks' blueprint."""
+    from hooks.sms import bp
+
+    app.register_blueprint(bp)
