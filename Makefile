@@ -20,7 +20,7 @@ export KLUBB_TEST_REDIS_URL ?= redis://127.0.0.1:6379
 PYTEST_ARGS ?=
 PYTEST := $(BIN)/pytest -p no:cacheprovider -rfE --durations=10 $(PYTEST_ARGS)
 
-.PHONY: help install dev test lint typecheck chromium node-tools clean \
+.PHONY: help install dev test lint typecheck chromium node-tools screenshots clean \
 	bench-intake bench-intake-cpu bench-intake-instructions bench-e2e bench-members bench-dashboard bench-proxy bench-lighthouse
 
 help:
@@ -28,6 +28,7 @@ help:
 	@echo "make test       ruff and mypy, then pytest on PostgreSQL+Redis (-n 2), then the embedded subset"
 	@echo "make install    create $(VENV) and install requirements.lock (done by dev and test)"
 	@echo "make typecheck  mypy"
+	@echo "make screenshots  the demo's screenshots into docs/screenshots/ (Chromium, 1600x900)"
 	@echo "make bench-*    one benchmark (intake, intake-cpu, e2e, members, dashboard, proxy, lighthouse): bench/RESULTS.md"
 
 $(BIN)/python:
@@ -106,6 +107,10 @@ bench-proxy: $(STAMP)
 
 bench-lighthouse: $(STAMP)
 	$(BIN)/python -m bench.lighthouse
+
+# The demo's screenshots for the listing and the docs (docs/screenshots/<locale>/, 1600x900).
+screenshots: $(STAMP) chromium
+	$(BIN)/python -m devtools.screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache test-artifacts

@@ -1,36 +1,21 @@
 """Headless Chromium for browser tests: one browser per session, one context per test.
 
-Chromium is Debian's (``/usr/bin/chromium``), driven by Playwright, with the flags it needs to
-run as root in a container and to stay off the network. Shopify's CDN cannot be reached from
-here, so ``https://cdn.shopify.com/shopifycloud/*`` is served from the local stand-ins in
-``devtools/fake_shopify/cdn/`` and every other non-loopback request is refused.
+Chromium, its flags and its routes off the network are :mod:`devtools.browser`'s (the
+screenshot command drives the same browser).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
-from devtools.fake_shopify import CDN_DIR
+from devtools.browser import CHROMIUM, launch, offline
 
 ROOT = Path(__file__).resolve().parents[2]
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM = os.environ.get("KLUBB_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 # Session scope: Playwright's sync API allows one running instance per thread, so every browser
@@ -44,31 +29,9 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
+        instance = launch(playwright)
         yield instance
         instance.close()
-
-
-def _serve_cdn(route: object) -> None:
-    """Answer a request for a Shopify CDN script with the stand-in file of the same name."""
-    name = urlsplit(route.request.url).path.rsplit("/", 1)[-1]  # type: ignore[attr-defined]
-    stand_in = CDN_DIR / name
-    if name and stand_in.is_file():
-        route.fulfill(  # type: ignore[attr-defined]
-            path=str(stand_in), content_type="application/javascript; charset=utf-8"
-        )
-    else:
-        route.fulfill(status=404, body="no stand-in for " + name)  # type: ignore[attr-defined]
-
-
-def _refuse_external(route: object) -> None:
-    host = urlsplit(route.request.url).hostname or ""  # type: ignore[attr-defined]
-    if host in LOOPBACK:
-        route.fallback()  # type: ignore[attr-defined]
-    else:
-        route.abort("blockedbyclient")  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -81,9 +44,7 @@ def page(browser: object) -> Iterator[object]:
     from playwright.sync_api import expect
 
     expect.set_options(timeout=10_000)
-    # Routes registered later take precedence: the CDN route is tried before the refusal.
-    context.route("**/*", _refuse_external)
-    context.route("https://cdn.shopify.com/shopifycloud/**", _serve_cdn)
+    offline(context)
     new_page = context.new_page()
     errors: list[str] = []
     new_page.on("pageerror", lambda err: errors.append(str(err)))
