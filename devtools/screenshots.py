@@ -6,7 +6,8 @@ waits until the worker has processed every demo webhook, then drives Debian's Ch
 (:mod:`devtools.browser`) at 1600 by 900 pixels, Shopify's listing size: every admin page inside the fake
 Shopify admin, in English and Norwegian, and the storefront widget as a member and as a guest.
 PNGs go to ``docs/screenshots/<locale>/`` (``--out`` to change); everything it started is
-stopped at the end. ``make screenshots`` runs it.
+stopped at the end. It also renders the app icon (``docs/listing/icon.svg``) to the 1200 by 1200
+PNG the listing asks for, beside the SVG (``--icon-out`` to change). ``make screenshots`` runs it.
 """
 
 from __future__ import annotations
@@ -45,18 +46,21 @@ ADMIN_PAGES = {
 }
 """Screenshot name → admin path (the member page is the demo's Kari)."""
 TIMEOUT = 120.0
+ICON = ROOT / "docs" / "listing" / "icon.svg"
+ICON_SIZE = 1200
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m devtools.screenshots", description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--locales", default="en,nb")
+    parser.add_argument("--icon-out", type=Path, default=ICON.with_suffix(".png"))
     args = parser.parse_args()
     with (
         tempfile.TemporaryDirectory(prefix="klubb-screenshots-") as instance,
         dev_server(Path(instance)) as (app_url, admin_url),
     ):
-        saved = take_all(app_url, admin_url, args.out, args.locales.split(","))
+        saved = take_all(app_url, admin_url, args.out, args.locales.split(","), args.icon_out)
     for path in saved:
         print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
 
@@ -125,14 +129,17 @@ def _wait_for_demo_data(database: Path) -> None:
     raise SystemExit("the worker did not process the demo webhooks in time")
 
 
-def take_all(app_url: str, admin_url: str, out: Path, locales: list[str]) -> list[Path]:
-    """Every screenshot, for every locale; returns the files written."""
+def take_all(
+    app_url: str, admin_url: str, out: Path, locales: list[str], icon_out: Path
+) -> list[Path]:
+    """The icon, and every screenshot for every locale; returns the files written."""
     from playwright.sync_api import sync_playwright
 
     saved: list[Path] = []
     with sync_playwright() as playwright:
         browser = launch(playwright)
         try:
+            saved.append(render_icon(browser, ICON, icon_out))
             for locale in locales:
                 folder = out / locale
                 folder.mkdir(parents=True, exist_ok=True)
@@ -141,6 +148,19 @@ def take_all(app_url: str, admin_url: str, out: Path, locales: list[str]) -> lis
         finally:
             browser.close()
     return saved
+
+
+def render_icon(browser: Any, svg: Path, png: Path) -> Path:
+    """The SVG icon drawn by Chromium at its full size, as a PNG."""
+    context = browser.new_context(viewport={"width": ICON_SIZE, "height": ICON_SIZE})
+    page = context.new_page()
+    page.set_content(
+        f"<html><body style='margin:0'>{svg.read_text()}</body></html>", wait_until="load"
+    )
+    png.parent.mkdir(parents=True, exist_ok=True)
+    page.locator("svg").screenshot(path=str(png))
+    context.close()
+    return png
 
 
 def _page(browser: Any, locale: str) -> Any:

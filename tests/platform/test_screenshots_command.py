@@ -1,7 +1,8 @@
 """``python -m devtools.screenshots`` (``make screenshots``): the demo's listing screenshots.
 
 It starts its own ``flask --app app dev`` on the embedded defaults, waits for the demo data, and
-writes one 1600 by 900 PNG per admin page and per storefront view; nothing keeps running.
+writes one 1600 by 900 PNG per admin page and per storefront view, and the 1200 by 1200 app icon;
+nothing keeps running.
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ def _png_size(path: Path) -> tuple[int, int]:
 
 def test_one_command_writes_every_screenshot_at_the_listing_size(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "devtools.screenshots", "--out", str(tmp_path), "--locales", "nb"],
+        [
+            *(sys.executable, "-m", "devtools.screenshots", "--locales", "nb"),
+            *("--out", str(tmp_path), "--icon-out", str(tmp_path / "icon.png")),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -42,3 +46,4 @@ def test_one_command_writes_every_screenshot_at_the_listing_size(tmp_path: Path)
     assert written == expected
     for name in expected:
         assert _png_size(tmp_path / "nb" / name) == (1600, 900)
+    assert _png_size(tmp_path / "icon.png") == (1200, 1200)
