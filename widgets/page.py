@@ -108,7 +108,8 @@ class Words:
         )
 
     def percent(self, fraction: Decimal) -> str:
-        return format_percent(fraction, "#,##0.##%", locale=self.locale)
+        """``0.1`` → "10%" (en), "10 %" (nb): the locale's own form, decimals kept, as the panel's."""
+        return format_percent(fraction, locale=self.locale, decimal_quantization=False)
 
     def date(self, iso: str) -> str:
         return format_date(datetime.fromisoformat(iso), "medium", locale=self.locale)
