@@ -75,7 +75,9 @@ def test_a_shopper_joins_sees_copies_and_uses_the_welcome_code(
     box.wait_for()
     code = box.locator(".klubb-code-value").inner_text()
     discount = fake_shop.discount_by_code(code)
-    assert discount is not None and discount.customer_ids == [f"gid://shopify/Customer/{OTHER_CUSTOMER}"]
+    assert discount is not None and discount.customer_ids == [
+        f"gid://shopify/Customer/{OTHER_CUSTOMER}"
+    ]
     assert box.get_by_role("heading").inner_text() == words["title"]
     assert words["terms"] in _text(box)
     assert dialog.locator(".klubb-promise").count() == 0

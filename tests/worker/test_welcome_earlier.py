@@ -30,9 +30,7 @@ def as_before_0016(rt, shop_id: int) -> None:
 def rows(rt) -> dict[int, WelcomeCode]:
     with rt.sessions() as s:
         found = s.execute(
-            select(Member.customer_id, WelcomeCode).join(
-                Member, Member.id == WelcomeCode.member_id
-            )
+            select(Member.customer_id, WelcomeCode).join(Member, Member.id == WelcomeCode.member_id)
         ).all()
     return {customer: code for customer, code in found}
 

@@ -55,7 +55,9 @@ def order_with(order_id: int, codes: list[str], *, via_applications: bool = Fals
         ]
         body["discount_codes"] = []
     else:
-        body["discount_codes"] = [{"code": c, "amount": "50.00", "type": "percentage"} for c in codes]
+        body["discount_codes"] = [
+            {"code": c, "amount": "50.00", "type": "percentage"} for c in codes
+        ]
     return body
 
 
@@ -162,7 +164,10 @@ def test_a_code_only_in_discount_applications_counts(deliver, fake_shop, rt, con
 
 @pytest.mark.parametrize(
     ("topic", "state"),
-    [("orders/cancelled", {"cancelled": True}), ("orders/updated", {"financial_status": "pending"})],
+    [
+        ("orders/cancelled", {"cancelled": True}),
+        ("orders/updated", {"financial_status": "pending"}),
+    ],
 )
 def test_a_cancelled_or_unpaid_order_still_used_the_code(
     deliver, fake_shop, rt, config, shop_id, client, topic, state
