@@ -3,7 +3,6 @@ up in Shopify, on both databases; an anonymised or detached member gets none."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -12,7 +11,8 @@ from sqlalchemy import create_engine, select, text
 from loyalty.core.config import Config
 from loyalty.core.models import ProgramSettings, WelcomeCode
 from migrations import upgrade
-from tests.support.config import EMBEDDED, scratch_postgres_database
+from tests.support.config import migration_database
+from tests.support.old_rows import OLD_TIME, insert_member, insert_shop
 
 pytestmark = pytest.mark.embedded
 
@@ -20,10 +20,7 @@ pytestmark = pytest.mark.embedded
 @pytest.fixture
 def empty_database(tmp_path) -> Iterator[str]:
     """A database of its own, SQLite on the embedded run and PostgreSQL otherwise."""
-    if EMBEDDED:
-        yield f"sqlite:///{tmp_path / 'upgrade.db'}"
-        return
-    with scratch_postgres_database(f"klubb_test_0016_{os.getpid()}") as url:
+    with migration_database(tmp_path, "0016") as url:
         yield url
 
 
@@ -33,16 +30,8 @@ def test_earlier_members_get_a_row_to_look_up_and_the_setting_defaults_to_no_end
     config = Config(database_url=empty_database, instance_path=tmp_path)
     upgrade(config, "0015")
     engine = create_engine(config.sqlalchemy_url)
-    now = {"now": "2026-01-01 00:00:00"}
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO shops (id, domain, scopes, currency, timezone, locale, created_at,"
-                " updated_at) VALUES (7, 'old.myshopify.com', '', 'NOK', 'Europe/Oslo', 'nb',"
-                " :now, :now)"
-            ),
-            now,
-        )
+        insert_shop(conn, 7)
         conn.execute(
             text(
                 "INSERT INTO program_settings (shop_id, earn_rate, signup_bonus,"
@@ -50,23 +39,12 @@ def test_earlier_members_get_a_row_to_look_up_and_the_setting_defaults_to_no_end
                 " inactive_member_months, webhook_body_days, export_days, audit_months,"
                 " updated_at) VALUES (7, 1, 100, 10, 12, true, 0, 24, 30, 30, 24, :now)"
             ),
-            now,
+            {"now": OLD_TIME},
         )
-        for member_id, customer_id, status in (
-            (1, 42, "active"),
-            (2, 43, "restricted"),
-            (3, 44, "anonymised"),
-            (4, -4, "anonymised"),  # left the club: detached from the customer
-        ):
-            conn.execute(
-                text(
-                    "INSERT INTO members (id, shop_id, customer_id, points_balance,"
-                    " lifetime_points, status, email_consent, sms_consent, joined_at,"
-                    " created_at, updated_at) VALUES (:id, 7, :customer, 0, 0, :status, false,"
-                    " false, :now, :now, :now)"
-                ),
-                {"id": member_id, "customer": customer_id, "status": status, **now},
-            )
+        insert_member(conn, 1, 7, 42)
+        insert_member(conn, 2, 7, 43, "restricted")
+        insert_member(conn, 3, 7, 44, "anonymised")
+        insert_member(conn, 4, 7, -4, "anonymised")  # left the club: detached from the customer
 
     upgrade(config)
 
