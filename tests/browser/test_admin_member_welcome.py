@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from playwright.sync_api import expect
 
+from loyalty.core.models import Member, WelcomeCode
 from tests.browser.admin_tour import MEMBER, open_shop, visit
-from tests.support.fjellsko import ORDER_ID, SHOP, WELCOME_CODE
+from tests.support.axe import assert_accessible
+from tests.support.fjellsko import ORDER_ID, SHOP, shop_id
 
 pytestmark = pytest.mark.browser
 
+WELCOME_CODE = "WELCOME-5A1E0F7C2B9D"
 WORDS = {
     "en": ("Welcome discount", "10 % off", "Used", "No end date", f"Order {ORDER_ID}"),
     "nb": ("Velkomstrabatt", "10 % rabatt", "Brukt", "Ingen sluttdato", f"Ordre {ORDER_ID}"),
@@ -22,7 +27,20 @@ def test_the_member_page_shows_the_welcome_code_and_its_state(
 ):
     heading, percentage, state, no_end, order = WORDS[locale]
     open_shop(page, fake_shopify, rt, locale)
-    visit(page, live_app, f"/members/{MEMBER}", locale)
+    with rt.sessions.begin() as s:  # Kari's order (ORDER_ID) used her welcome code
+        kari = s.query(Member.id).filter_by(customer_id=MEMBER).scalar()
+        s.add(
+            WelcomeCode(
+                shop_id=shop_id(rt),
+                member_id=kari,
+                code=WELCOME_CODE,
+                percentage=10,
+                issued_at=datetime(2026, 2, 1, tzinfo=UTC),
+                used_at=datetime(2026, 2, 3, tzinfo=UTC),
+                order_id=ORDER_ID,
+            )
+        )
+    frame = visit(page, live_app, f"/members/{MEMBER}", locale)
     app = page.frame_locator("#app-iframe")
     section = app.locator("s-section", has=app.locator("#welcome-facts"))
     expect(section).to_have_attribute("heading", heading)
@@ -34,6 +52,7 @@ def test_the_member_page_shows_the_welcome_code_and_its_state(
     expect(link).to_have_attribute("href", f"https://{SHOP}/admin/orders/{ORDER_ID}")
     expect(app.locator("#welcome-none")).to_be_hidden()
     screenshot(f"admin-member-welcome-{locale}")
+    assert_accessible(frame, "body")
 
     visit(page, live_app, "/members/7100", locale)  # a member without a welcome code
     expect(app.locator("#welcome-none")).to_be_visible()

@@ -1,22 +1,20 @@
 """Fjellsko, the shop the admin's browser tests open in the (fake) Shopify admin, and its members.
 
 The admin installs it on its first load (token exchange with the fake Shopify); these helpers
-then read its id and add the members the member pages show: Kari (7001) with an order's points
-and the welcome code that order used, and three others.
+then read its id and add the members the member pages show: Kari (7001) with an order's points,
+and three others.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from loyalty.core.models import LedgerKind, Member, Shop, WelcomeCode
+from loyalty.core.models import LedgerKind, Member, Shop
 from loyalty.points import ledger, reasons
 
 SHOP = "fjellsko.myshopify.com"
 ORDER_ID = 5_500_000_000_123
 """The order whose points Kari earned (the member page links it to Shopify's admin)."""
-WELCOME_CODE = "WELCOME-5A1E0F7C2B9D"
-"""Kari's welcome code, which order ``ORDER_ID`` used."""
 
 
 def shop_id(rt):
@@ -26,8 +24,7 @@ def shop_id(rt):
 
 
 def add_members(rt):
-    """Kari (7001, 499 points from order ``ORDER_ID``, which used her welcome code) and three
-    others; Kari's member id."""
+    """Kari (7001, 499 points from order ``ORDER_ID``) and three others; Kari's member id."""
     with rt.sessions.begin() as s:
         sid = s.query(Shop.id).filter_by(domain=SHOP).scalar()
         kari = Member(
@@ -61,16 +58,5 @@ def add_members(rt):
             source_key="order:test",
             reason=reasons.order(ORDER_ID),
             order_id=ORDER_ID,
-        )
-        s.add(
-            WelcomeCode(
-                shop_id=sid,
-                member_id=kari.id,
-                code=WELCOME_CODE,
-                percentage=10,
-                issued_at=datetime(2026, 2, 1, tzinfo=UTC),
-                used_at=datetime(2026, 2, 3, tzinfo=UTC),
-                order_id=ORDER_ID,
-            )
         )
         return kari.id

@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.axe import assert_accessible
 from tests.support.bodies import Line, order_body
+from tests.support.http import bearer
 from tests.support.jobs import drain
 from tests.support.rewards import OTHER_CUSTOMER
 from tests.support.shops import SHOP
@@ -110,13 +111,31 @@ def test_a_shopper_joins_sees_copies_and_uses_the_welcome_code(
     assert page.js_errors == []
 
 
-def test_no_promise_when_the_shop_gives_no_welcome_discount(
-    page: Any, client: Any, storefront: Any, rewards: dict, open_panel: Any
+@pytest.mark.parametrize(
+    ("lang", "width"), [("en", 375), ("nb", 1280)], ids=["en-375px", "nb-desktop"]
+)
+def test_a_guest_is_promised_the_shops_percentage_unless_there_is_none(
+    page: Any,
+    client: Any,
+    storefront: Any,
+    rewards: dict,
+    open_panel: Any,
+    screenshot: Any,
+    lang: str,
+    width: int,
 ) -> None:
-    from tests.support.http import bearer
+    path = "/" if lang == "en" else "/nb/"
+    page.set_viewport_size({"width": width, "height": 800})
+    client.put("/api/settings", json={"welcome_discount_percent": 15}, headers=bearer(SHOP))
+    dialog = open_panel(path)
+    assert dialog.locator(".klubb-body").get_attribute("data-view") == "guest"
+    promise = WORDS[lang]["promise"].replace("10", "15")
+    assert _text(dialog.locator(".klubb-promise")) == promise
+    screenshot(f"widget-welcome-promise-{lang}-{width}px")
+    assert_accessible(page)
 
     client.put("/api/settings", json={"welcome_discount_percent": 0}, headers=bearer(SHOP))
-    dialog = open_panel()
+    dialog = open_panel(path)
     assert dialog.locator(".klubb-body").get_attribute("data-view") == "guest"
     assert dialog.locator(".klubb-promise").count() == 0
-    assert "off your first order" not in dialog.inner_text()
+    assert page.js_errors == []
