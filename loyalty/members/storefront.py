@@ -82,8 +82,9 @@ def member_summary(
     else null.
 
     The widget asks on every page view, so this is two queries (round trips are what it
-    costs): the shop with its settings, saved appearance and the shopper's balance, then the
-    rewards. ``load_appearance`` then finds the appearance in the session, without a query.
+    costs): the shop with its settings, saved appearance, the shopper's balance and welcome
+    code, then the rewards. ``load_appearance`` then finds the appearance in the session,
+    without a query.
     """
     balance = (
         select(Member.points_balance)
