@@ -86,6 +86,13 @@ _SETTINGS_PROPERTIES: dict[str, Any] = {
         "maximum": 100,
         "description": "0 turns the welcome discount off.",
     },
+    "welcome_discount_days": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 365,
+        "description": "Days a new member's welcome code can be used (its end date in "
+        "Shopify); 0 = no end date.",
+    },
     "expiry_months": {
         "type": "integer",
         "minimum": 0,

@@ -21,7 +21,7 @@ from errors import json_error, json_object_body
 from loyalty.core.ids import id_from_text
 from loyalty.members.staff import MAX_ADJUSTMENT, MAX_REASON, adjust_points, member_detail
 from loyalty.points import reasons
-from openapi import Answer, Param, id_schema
+from openapi import WELCOME_CODE, Answer, Param, id_schema
 from runtime import current_runtime
 
 CUSTOMER_ID = {"customer_id": id_schema("The member's Shopify customer id.")}
@@ -111,8 +111,10 @@ api.schemas.update(
                 "joined_at": {"type": "string", "format": "date-time"},
                 "last_activity_at": {"type": ["string", "null"], "format": "date-time"},
                 "ledger": {"type": "array", "items": _ENTRY, "description": "Newest first (200)."},
+                "welcome_code": {"$ref": "#/components/schemas/WelcomeCode"},
             },
         },
+        "WelcomeCode": WELCOME_CODE,
         "Adjustment": {
             "type": "object",
             "required": ["points", "reason"],

@@ -15,7 +15,8 @@ On the ``shopify`` queue, carrying a member id only:
   remembered in Redis so a change that moved nothing costs no call to Shopify.
 
 Periodic (``jobs.schedule``): :func:`expire_points` and :func:`reconcile_balances` (drift of
-invariant 1, reported as counts only). :func:`requeue_failed_event` backs the admin's retry.
+invariant 1, reported as counts only), and :func:`check_earlier_welcome_codes` (the welcome codes
+of members who joined before they were recorded, looked up in Shopify). :func:`requeue_failed_event` backs the admin's retry.
 
 Shopify's THROTTLED and 5xx are retried inside the client, then raised so RQ's retry
 (:data:`jobs.queueing.RETRY_SHOPIFY`) tries again later; refusals a retry cannot fix end the job with a log line of error codes.
@@ -50,6 +51,9 @@ QUEUE = "shopify"
 JOB_TIMEOUT = 60
 SYNCED_TTL = 86400
 WAITING = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+EARLIER_WELCOME_BATCH = 500
+EARLIER_WELCOME_SECONDS = 120.0
+"""Members from before revision 0016 looked up per run at most, and for how long."""
 
 
 def _synced_key(member_id: int) -> str:
@@ -57,7 +61,8 @@ def _synced_key(member_id: int) -> str:
 
 
 def issue_welcome_code(member_id: int) -> str:
-    """Create the member's welcome code in Shopify once; ``created``/``exists``/``skipped``."""
+    """Create the member's welcome code in Shopify once and record it (``welcome_codes``);
+    ``created``/``exists``/``skipped``."""
     from loyalty.points import welcome
     from loyalty.privacy.compliance import customer_hash_key
     from loyalty.rewards.discount_codes import DiscountRejected
@@ -81,6 +86,28 @@ def issue_welcome_code(member_id: int) -> str:
         return "refused"
     log.info("welcome code for member %s: %s", member_id, outcome)
     return outcome
+
+
+def check_earlier_welcome_codes() -> dict[str, int]:
+    """Look the welcome codes of members from before revision 0016 up in Shopify, a batch at a
+    time (``loyalty.points.welcome_earlier``); counts only."""
+    from loyalty.points.welcome_earlier import check_earlier_codes
+    from loyalty.privacy.compliance import customer_hash_keys
+    from runtime import current_runtime, shop_access_token, shopify_client
+
+    rt = current_runtime()
+    run = check_earlier_codes(
+        rt.sessions,
+        shopify_client(),
+        shop_access_token,
+        customer_hash_keys(rt.config),
+        limit=EARLIER_WELCOME_BATCH,
+        seconds=EARLIER_WELCOME_SECONDS,
+    )
+    summary = {"found": run.found, "absent": run.absent, "shops_waiting": len(run.shops_waiting)}
+    if run.found or run.absent:
+        log.info("earlier welcome codes: %(found)s found, %(absent)s absent", summary)
+    return summary
 
 
 def sync_balance(member_id: int) -> str:

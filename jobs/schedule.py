@@ -89,6 +89,10 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic(engine_jobs.expire_points, queue="webhooks", interval=3600, timeout=300),
     # Invariant 1 for every member, daily (and at scheduler start); drift is logged as counts.
     Periodic(engine_jobs.reconcile_balances, queue="webhooks", interval=86400, timeout=300),
+    # Welcome codes of members from before revision 0016, looked up in Shopify until none is left.
+    Periodic(
+        engine_jobs.check_earlier_welcome_codes, queue="shopify", interval=5 * 60, timeout=300
+    ),
     # Analytics: orders recorded before customer keys (0005) join their customers' days.
     Periodic(rollup_jobs.key_recorded_orders, queue="webhooks", interval=86400, timeout=300),
     # Imports: runs (their rows quote emails from the merchant's file) past their retention.

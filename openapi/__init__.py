@@ -23,7 +23,7 @@ from openapi.document import (
     Param,
     Security,
 )
-from openapi.patterns import FRACTION_ABOVE_ZERO, ID_PATTERN, PLAIN_TEXT, id_schema
+from openapi.patterns import FRACTION_ABOVE_ZERO, ID_PATTERN, PLAIN_TEXT, WELCOME_CODE, id_schema
 from openapi.registry import ApiRegistry, register_document_route
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "JSON",
     "LOCALE",
     "PLAIN_TEXT",
+    "WELCOME_CODE",
     "Answer",
     "ApiDocument",
     "ApiRegistry",

@@ -19,3 +19,27 @@ ID_PATTERN = "^[1-9][0-9]{0,18}$"
 def id_schema(description: str) -> dict[str, Any]:
     """A path parameter that is a numeric id, written as a string (DESIGN.md, JSON conventions)."""
     return {"type": "string", "pattern": ID_PATTERN, "description": description}
+
+
+_OPTIONAL_TIME = {"type": ["string", "null"], "format": "date-time"}
+WELCOME_CODE: dict[str, Any] = {
+    "type": ["object", "null"],
+    "description": "The member's welcome discount code: null until Klubb knows it (the welcome "
+    "job makes it just after joining), when the shop gives none, and for an erased member.",
+    "required": ["code", "percentage", "state"],
+    "properties": {
+        "code": {"type": "string", "examples": ["WELCOME-3F9A0C1B7D2E"]},
+        "percentage": {"type": "integer", "minimum": 1, "maximum": 100},
+        "state": {
+            "enum": ["issued", "used", "expired"],
+            "description": "`used` once an order carried the code (a cancelled or refunded order "
+            "too: Shopify does not give the use back); `expired` once `ends_at` has passed "
+            "unused; `issued` otherwise.",
+        },
+        "issued_at": {**_OPTIONAL_TIME, "description": "When the code was made in Shopify."},
+        "ends_at": {**_OPTIONAL_TIME, "description": "Its end date; null: none."},
+        "used_at": {**_OPTIONAL_TIME, "description": "When the order that used it was placed."},
+        "order_id": {"type": ["string", "null"], "description": "The order that used it."},
+    },
+}
+"""The member JSON's ``welcome_code`` (DESIGN.md, "The club and campaigns"), in both documents."""

@@ -3,7 +3,7 @@
 | call | does |
 |---|---|
 | ``GET /me`` | what Klubb holds about the shopper, who owns which field; ``?locale=nb`` |
-| ``GET /me/export.json`` / ``GET /me/export.csv`` | downloads: everything (JSON), the ledger (CSV) |
+| ``GET /me/export.json`` / ``GET /me/export.csv`` | downloads: everything (JSON), the ledger and welcome code (CSV) |
 | ``PATCH /me`` | correct ``birthday``, ``preferred_name``, ``language`` (422 for Shopify's fields) |
 | ``PUT /me/consents`` | ``{"email": bool, "sms": bool}``; pushed to Shopify by a job |
 | ``POST`` / ``DELETE /me/restriction`` | restrict processing (Art. 18) / lift it; the member tag follows by a job |
@@ -117,7 +117,9 @@ def export_json() -> Response:
     response="MyDataExport",
     media_types=("text/csv",),
     answers=(Answer(200, "A download.", headers=(("Content-Disposition", _DOWNLOAD),)),),
-    description="A header row, then one row per ledger entry, oldest first. Audited.",
+    description="A header row, then one row per ledger entry, oldest first, and the welcome "
+    "code in its place by time (kind `welcome_code`, no points; the code and its state as the "
+    "reason). Audited.",
 )
 @member_read
 def export_csv() -> Response:

@@ -20,12 +20,14 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
+from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 from flask import Blueprint, Response, g, render_template
 
@@ -105,13 +107,33 @@ class Words:
             amount, currency, format=pattern, locale=self.locale, currency_digits=pattern is None
         )
 
+    def percent(self, fraction: Decimal) -> str:
+        """``0.1`` → "10%" (en), "10 %" (nb): the locale's own form, decimals kept, as the panel's."""
+        return format_percent(fraction, locale=self.locale, decimal_quantization=False)
+
+    def date(self, iso: str) -> str:
+        return format_date(datetime.fromisoformat(iso), "medium", locale=self.locale)
+
     def reward_line(self, reward: dict[str, Any]) -> str:
         if reward["kind"] == "free_shipping":
             return self.t("free_shipping")
         if reward["kind"] == "percentage":
-            percent = format_percent(Decimal(reward["value"]), "#,##0.##%", locale=self.locale)
-            return self.t("off_percent", percent=percent)
+            return self.t("off_percent", percent=self.percent(Decimal(reward["value"])))
         return self.t("off_amount", money=self.money(reward["value"], reward["currency"]))
+
+    def welcome_notes(self, welcome: dict[str, Any]) -> list[str]:
+        """The welcome code's terms, as the panel says them."""
+        notes = [self.t("welcome_text", percent=self.percent(Decimal(welcome["percentage"]) / 100))]
+        if welcome["ends_at"]:
+            notes.append(self.t("welcome_ends", date=self.date(welcome["ends_at"])))
+        return notes
+
+    def promise(self, summary: dict[str, Any]) -> str | None:
+        """ "Join and get 10 % off": for those who can still get the welcome discount."""
+        percent = summary["program"]["welcome_discount_percent"]
+        if percent <= 0 or summary["signup_bonus_received"]:
+            return None
+        return self.t("welcome_promise", percent=self.percent(Decimal(percent) / 100))
 
 
 def _liquid_safe(html: str) -> str:
@@ -142,10 +164,12 @@ def render_page(summary: dict[str, Any]) -> str:
             )
         if program["signup_bonus"]:
             earn.append(words.t("earn_signup", points=words.pts(program["signup_bonus"])))
+        welcome = summary["welcome_code"]
         html = render_template(
             "proxy/loyalty_page.html",
             w=words,
             summary=summary,
+            welcome=welcome if welcome and welcome["state"] == "issued" else None,
             balance=balance,
             rewards=rewards,
             upcoming=upcoming[0] if upcoming else None,

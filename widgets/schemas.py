@@ -20,7 +20,7 @@ from loyalty.privacy.self_service_rules import (
     PREFERRED_NAME_MAX,
     SHOPIFY_OWNED_FIELDS,
 )
-from openapi import ID_PATTERN, PLAIN_TEXT
+from openapi import ID_PATTERN, PLAIN_TEXT, WELCOME_CODE
 
 _TIME = {"type": "string", "format": "date-time"}
 _OPTIONAL_TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -112,6 +112,7 @@ _EMPTY = {
 SCHEMAS: dict[str, dict[str, Any]] = {
     "Reward": _REWARD,
     "Program": _PROGRAM,
+    "WelcomeCode": WELCOME_CODE,
     "MemberSummary": _object(
         {
             "signed_in": {"type": "boolean"},
@@ -130,6 +131,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "items": _ref("Reward"),
                 "description": "Rewards that can be redeemed today, cheapest first.",
             },
+            "welcome_code": _ref("WelcomeCode"),
         }
     ),
     "Empty": _EMPTY,
@@ -198,6 +200,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "last_activity_at": _OPTIONAL_TIME,
             "recent_ledger": {"type": "array", "items": _ENTRY, "description": "Newest first."},
             "downloads": _object({"json": {"type": "string"}, "csv": {"type": "string"}}),
+            "welcome_code": _ref("WelcomeCode"),
         }
     ),
     "MyDataExport": {

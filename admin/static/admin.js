@@ -8,6 +8,7 @@
     earn_rate: "decimal",
     signup_bonus: "integer",
     welcome_discount_percent: "integer",
+    welcome_discount_days: "integer",
     expiry_months: "integer",
     auto_enrol: "boolean",
     pending_days: "integer",

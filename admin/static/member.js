@@ -5,6 +5,7 @@
 
   var K = window.Klubb;
   var TONES = { active: "success", restricted: "warning", anonymised: "neutral" };
+  var WELCOME_TONES = { issued: "info", used: "success", expired: "neutral" };
 
   function actor(value) {
     var text = String(value || "system");
@@ -67,6 +68,36 @@
         else el.removeAttribute("disabled");
       });
       renderLedger(member.ledger || []);
+      renderWelcome(member.welcome_code);
+    }
+
+    // The welcome code and what became of it; the order that used it links to Shopify.
+    function renderWelcome(welcome) {
+      K.setHidden(document.getElementById("welcome-none"), Boolean(welcome));
+      K.setHidden(document.getElementById("welcome-facts"), !welcome);
+      if (!welcome) return;
+      function fact(name) {
+        var el = document.querySelector('[data-welcome="' + name + '"]');
+        el.textContent = "";
+        return el;
+      }
+      fact("code").textContent = welcome.code;
+      fact("percentage").textContent = K.text("welcome_percent", { percent: welcome.percentage });
+      fact("state").appendChild(
+        K.badge(K.text("welcome_" + welcome.state), WELCOME_TONES[welcome.state] || "neutral")
+      );
+      fact("issued_at").textContent = welcome.issued_at ? K.formatDate(welcome.issued_at) : "—";
+      fact("ends_at").textContent = welcome.ends_at ? K.formatDate(welcome.ends_at) : K.text("no_end");
+      var used = fact("used");
+      used.textContent = welcome.used_at ? K.formatDate(welcome.used_at) : "—";
+      if (welcome.order_id) {
+        var link = document.createElement("s-link");
+        link.setAttribute("href", "https://" + shop + "/admin/orders/" + welcome.order_id);
+        link.setAttribute("target", "_top");
+        link.textContent = K.text("order", { number: welcome.order_id });
+        used.appendChild(document.createTextNode(" · "));
+        used.appendChild(link);
+      }
     }
 
     function renderProfile(profile) {

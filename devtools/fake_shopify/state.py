@@ -196,6 +196,24 @@ class FakeShop:
                 return discount
         return None
 
+    def use_code(self, code: str, customer: int | str | None = None) -> Discount:
+        """A checkout applies ``code``, as Shopify's does: refused (``ValueError``) when no
+        discount has it, it is not active, its usage limit is reached, or it is for other
+        customers; otherwise its usage count goes up by one."""
+        with self._lock:
+            discount = self.discount_by_code(code)
+            if discount is None or discount.status(self._clock.now()) != "ACTIVE":
+                raise ValueError(f"{code} is not a valid discount code")
+            redeem = next(c for c in discount.codes if c.code.casefold() == code.casefold())
+            used = sum(c.usage_count for c in discount.codes)
+            if discount.usage_limit is not None and used >= discount.usage_limit:
+                raise ValueError(f"{code} has reached its usage limit")
+            buyer = f"gid://shopify/Customer/{customer}" if customer is not None else None
+            if discount.customer_ids is not None and buyer not in discount.customer_ids:
+                raise ValueError(f"{code} is not for this customer")
+            redeem.usage_count += 1
+            return discount
+
     def resolve_namespace(self, namespace: str | None) -> str:
         """A metafield namespace as Shopify stores it: ``$app:x`` -> ``app--<app id>--x``."""
         if namespace is None or namespace == "$app":

@@ -179,6 +179,19 @@ class RefundFacts:
         )
 
 
+def order_discount_codes(payload: Mapping[str, Any]) -> frozenset[str]:
+    """The discount codes an orders/* body says the order used, upper-cased (Shopify's codes
+    compare case-insensitively): ``discount_codes[].code`` and the ``code`` of each
+    ``discount_applications[]`` of type ``discount_code``. Anything else there is ignored."""
+    found = [x.get("code") for x in _mappings(payload, "discount_codes")]
+    found += [
+        x.get("code")
+        for x in _mappings(payload, "discount_applications")
+        if x.get("type") == "discount_code"
+    ]
+    return frozenset(c.strip().upper() for c in found if isinstance(c, str) and c.strip())
+
+
 def _line_net(line: Mapping[str, Any]) -> Decimal | None:
     """A line's price * quantity minus its discount allocations; None if unreadable."""
     price, _ = shop_money(line, "price")

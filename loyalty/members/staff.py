@@ -16,6 +16,7 @@ from loyalty.core.errors import NotFound, ValidationError
 from loyalty.core.ids import whole_from_json
 from loyalty.core.models import LedgerEntry, LedgerKind, Member, MemberStatus, OrderRecord
 from loyalty.points import ledger, reasons
+from loyalty.points.welcome_state import welcome_of
 from loyalty.privacy import audit
 
 MAX_ADJUSTMENT = 1_000_000
@@ -51,7 +52,8 @@ def _entry(e: LedgerEntry, order_name: str | None = None) -> dict[str, Any]:
 def member_detail(
     sessions: sessionmaker[Session], shop_id: int, customer_id: int, *, staff_user_id: str | None
 ) -> dict[str, Any]:
-    """``GET /api/members/{id}``: balance, status, lifetime points and the newest ledger entries."""
+    """``GET /api/members/{id}``: balance, status, lifetime points, the newest ledger entries
+    and the welcome code."""
     with sessions.begin() as s:
         member = _member(s, shop_id, customer_id)
         entries = s.execute(
@@ -83,6 +85,7 @@ def member_detail(
             if member.last_activity_at
             else None,
             "ledger": [_entry(e, name) for e, name in entries],
+            "welcome_code": welcome_of(s, member),
         }
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, exists, null, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, null, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.core.models import (
@@ -18,10 +18,12 @@ from loyalty.core.models import (
     ProgramSettings,
     Reward,
     Shop,
+    WelcomeCode,
     WidgetAppearance,
 )
 from loyalty.core.types import utcnow
 from loyalty.members.appearance import load_appearance
+from loyalty.points.welcome_state import welcome_json
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -76,11 +78,13 @@ def active_rewards(s: Session, shop: Shop, now: datetime) -> list[dict[str, Any]
 def member_summary(
     sessions: sessionmaker[Session], shop_id: int, customer_id: int | None
 ) -> dict[str, Any]:
-    """``GET /proxy/api/member``'s answer: balance only for a signed-in member, else null.
+    """``GET /proxy/api/member``'s answer: balance and welcome code only for a signed-in member,
+    else null.
 
     The widget asks on every page view, so this is two queries (round trips are what it
-    costs): the shop with its settings, saved appearance and the shopper's balance, then the
-    rewards. ``load_appearance`` then finds the appearance in the session, without a query.
+    costs): the shop with its settings, saved appearance, the shopper's balance and welcome
+    code, then the rewards. ``load_appearance`` then finds the appearance in the session,
+    without a query.
     """
     balance = (
         select(Member.points_balance)
@@ -104,13 +108,14 @@ def member_summary(
     )
     with sessions() as s:
         row = s.execute(
-            select(Shop, ProgramSettings, WidgetAppearance, balance, bonus_had)
+            select(Shop, ProgramSettings, WidgetAppearance, balance, bonus_had, WelcomeCode)
             .join(ProgramSettings, ProgramSettings.shop_id == Shop.id)
             .outerjoin(WidgetAppearance, WidgetAppearance.shop_id == Shop.id)
+            .outerjoin(WelcomeCode, _welcome_code_of(shop_id, customer_id))
             .where(Shop.id == shop_id)
         ).first()
         assert row is not None
-        shop, settings, saved, points_balance, had_bonus = row
+        shop, settings, saved, points_balance, had_bonus, welcome = row
         appearance = load_appearance(s, shop_id) if saved is not None else None
         return {
             "signed_in": customer_id is not None,
@@ -119,7 +124,20 @@ def member_summary(
             "signup_bonus_received": bool(had_bonus),
             "program": program(shop, settings, appearance),
             "rewards": active_rewards(s, shop, utcnow()),
+            "welcome_code": welcome_json(welcome),
         }
+
+
+def _welcome_code_of(shop_id: int, customer_id: int | None) -> ColumnElement[bool]:
+    """Joins the signed-in member's welcome code, in the summary's one statement."""
+    if customer_id is None:
+        return false()
+    member = select(Member.id).where(
+        Member.shop_id == shop_id,
+        Member.customer_id == customer_id,
+        Member.status != MemberStatus.ANONYMISED,
+    )
+    return and_(WelcomeCode.shop_id == shop_id, WelcomeCode.member_id == member.scalar_subquery())
 
 
 def recent_history(s: Session, member: Member, limit: int) -> list[dict[str, Any]]:

@@ -124,6 +124,7 @@ FIELDS: dict[str, Field] = {
     "earn_rate": Field(_earn_rate, _decimal_string),
     "signup_bonus": Field(_int_between(0, 100_000, "points"), int),
     "welcome_discount_percent": Field(_int_between(0, 100, "a percentage"), int),
+    "welcome_discount_days": Field(_int_between(0, 365, "days"), int),
     "expiry_months": Field(_int_between(0, 120, "months"), int),
     "auto_enrol": Field(_boolean, bool),
     "pending_days": Field(_int_between(0, 365, "days"), int),

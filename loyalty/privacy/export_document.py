@@ -2,9 +2,9 @@
 
 The member's profile, consents and their history, ledger (also as CSV, ``ledger_csv``), orders
 (those linked to the customer and those Shopify listed in ``orders_requested``) with their
-refunds, redemptions and codes, earlier privacy requests, audit entries about them, the
-messages sent to them, and the import rows that named them. Shopify ids are strings and money
-is a decimal string, as in the rest of Klubb's JSON. ``customers/data_request`` stores it (:mod:`loyalty.privacy.export`); a
+refunds, redemptions and codes, the welcome code, earlier privacy requests, audit entries about
+them, the messages sent to them, and the import rows that named them. Shopify ids are strings and
+money is a decimal string, as in the rest of Klubb's JSON. ``customers/data_request`` stores it (:mod:`loyalty.privacy.export`); a
 member downloads it themselves (:mod:`loyalty.privacy.self_service`).
 """
 
@@ -34,16 +34,19 @@ from loyalty.core.models import (
     Reward,
     SentMessage,
     Shop,
+    WelcomeCode,
 )
 from loyalty.core.spreadsheet import safe_cell
 from loyalty.core.types import utcnow
 from loyalty.members.enrolment import PERSONAL_FIELDS
+from loyalty.points.welcome_state import welcome_json
 from loyalty.privacy.compliance import CustomerRequest
 
 EXPORT_FORMAT = "klubb.customer-data/1"
 NOTHING_HELD = "Klubb holds no data about this customer in this shop."
 # reason_code came last (revision 0013), so the earlier columns keep their places.
 LEDGER_CSV_COLUMNS = ("created_at", "kind", "points", "reason", "order_id", "actor", "reason_code")
+WELCOME_KIND = "welcome_code"
 
 MEMBER_FIELDS = (
     *PERSONAL_FIELDS,
@@ -133,6 +136,7 @@ def build_export(
         "orders": [_fields(o, ORDER_FIELDS) for o in orders],
         "refunds": _refunds(s, shop.id, [o.order_id for o in orders]),
         "redemptions": _redemptions(s, member),
+        "welcome_code": welcome_json(welcome_code_row(s, member)),
         "privacy_requests": _privacy_requests(s, shop.id, member, hashes),
         "audit_log": _audit(s, member),
         "messages": _messages(s, member),
@@ -165,15 +169,41 @@ def _imported_rows(
     ]
 
 
-def ledger_csv(entries: Sequence[LedgerEntry]) -> str:
-    """The ledger as CSV (header row first), for a spreadsheet."""
+def ledger_csv(entries: Sequence[LedgerEntry], welcome: WelcomeCode | None = None) -> str:
+    """The ledger as CSV (header row first), for a spreadsheet; with ``welcome``, the welcome
+    code as one more row in its place by time (kind ``welcome_code``, no points, the code and
+    its state in words as the reason, the order that used it)."""
+    rows = [
+        (entry.created_at, [_json_value(c, getattr(entry, c)) for c in LEDGER_CSV_COLUMNS])
+        for entry in entries
+    ]
+    shown = welcome_json(welcome)
+    if welcome is not None and shown is not None:
+        at = welcome.issued_at or welcome.used_at or welcome.created_at
+        cells = {
+            "created_at": at.isoformat(),
+            "kind": WELCOME_KIND,
+            "points": None,
+            "reason": f"{shown['code']} ({shown['percentage']} % off): {shown['state']}",
+            "order_id": shown["order_id"],
+            "actor": "system",
+            "reason_code": WELCOME_KIND,
+        }
+        rows.append((at, [cells[c] for c in LEDGER_CSV_COLUMNS]))
+        rows.sort(key=lambda row: row[0])  # stable: the ledger keeps its own order
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(LEDGER_CSV_COLUMNS)
-    for entry in entries:
-        values = (_json_value(c, getattr(entry, c)) for c in LEDGER_CSV_COLUMNS)
+    for _, values in rows:
         writer.writerow(safe_cell(v) for v in values)
     return out.getvalue()
+
+
+def welcome_code_row(s: Session, member: Member | None) -> WelcomeCode | None:
+    """The member's welcome code as Klubb holds it (whatever the member's status)."""
+    if member is None:
+        return None
+    return s.scalars(select(WelcomeCode).where(WelcomeCode.member_id == member.id)).one_or_none()
 
 
 def _orders(

@@ -18,7 +18,9 @@ Then, in batches of short transactions, the raw body of every webhook event of t
 mentions the customer (their id, email or phone, or one of their orders) is set to NULL
 (:mod:`loyalty.privacy.webhook_bodies`).
 Shopify discount codes of unused redemptions cannot be deleted here (that needs the Admin API):
-their ids are listed on the request's record for the job that will.
+their ids are listed on the request's record for the job that will. The record of the member's
+welcome code is deleted (:func:`loyalty.points.welcome_state.forget`); the welcome discount
+itself is left in Shopify, where it was only ever usable by the customer Shopify erases.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from loyalty.core.models import (
 from loyalty.core.types import utcnow
 from loyalty.imports.privacy import forget_customer
 from loyalty.members.enrolment import anonymise, customer_hashes
-from loyalty.points import reasons
+from loyalty.points import reasons, welcome_state
 from loyalty.privacy import audit
 from loyalty.privacy.compliance import CustomerRequest, due_at, lock_shop
 from loyalty.privacy.webhook_bodies import erase_bodies_mentioning
@@ -153,7 +155,8 @@ def _anonymise_member(s: Session, member: Member) -> list[str]:
 
 def scrub_member(s: Session, member: Member) -> tuple[str, ...]:
     """Anonymise the member with their free text (ledger reasons, audit details, their own ids
-    as actor) and the numbers and addresses their messages went to, in the caller's transaction; the discount ids of their unused codes, which are
+    as actor), the numbers and addresses their messages went to and the record of their welcome
+    code, in the caller's transaction; the discount ids of their unused reward codes, which are
     still to be deleted in Shopify. Shared by ``customers/redact`` and leaving the club.
     """
     discount_ids = tuple(
@@ -171,6 +174,7 @@ def scrub_member(s: Session, member: Member) -> tuple[str, ...]:
     )
     anonymise(member)
     erase_recipients(s, member.id)
+    welcome_state.forget(s, member.id)
     s.execute(
         update(LedgerEntry)
         .where(

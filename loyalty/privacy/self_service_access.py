@@ -2,7 +2,7 @@
 
 - :func:`my_data` — what Klubb holds about them;
 - :func:`export_member_data` — the same export as ``customers/data_request`` (JSON) or the
-  ledger (CSV).
+  ledger with the welcome code (CSV).
 
 The rest of the member's rights, and how members are found, are :mod:`loyalty.privacy.self_service`.
 """
@@ -28,9 +28,10 @@ from loyalty.core.models import (
 from loyalty.core.types import utcnow
 from loyalty.members.enrolment import customer_hashes
 from loyalty.members.storefront import recent_history
+from loyalty.points.welcome_state import welcome_of
 from loyalty.privacy import audit
 from loyalty.privacy.compliance import CustomerRequest, due_at
-from loyalty.privacy.export_document import build_export, ledger_csv
+from loyalty.privacy.export_document import build_export, ledger_csv, welcome_code_row
 from loyalty.privacy.self_service import find_member
 from loyalty.privacy.self_service_rules import EDITABLE_FIELDS, SHOPIFY_OWNED_FIELDS
 
@@ -49,7 +50,8 @@ class MemberExport:
 
 
 def my_data(sessions: sessionmaker[Session], shop_id: int, customer_id: int) -> dict[str, Any]:
-    """``GET /proxy/api/me``: profile, who owns which field, consents and their history, points."""
+    """``GET /proxy/api/me``: profile, who owns which field, consents and their history,
+    points, the welcome code."""
     with sessions() as s:
         member = find_member(s, shop_id, customer_id)
         history = s.scalars(
@@ -79,6 +81,7 @@ def my_data(sessions: sessionmaker[Session], shop_id: int, customer_id: int) -> 
             "joined_at": _json(member.joined_at),
             "last_activity_at": _json(member.last_activity_at),
             "recent_ledger": recent_history(s, member, RECENT_LEDGER),
+            "welcome_code": welcome_of(s, member),
         }
 
 
@@ -91,7 +94,8 @@ def export_member_data(
     *,
     now: datetime | None = None,
 ) -> MemberExport:
-    """Everything Klubb holds (``json``, the data_request export) or the ledger (``csv``).
+    """Everything Klubb holds (``json``, the data_request export) or the ledger with the
+    welcome code (``csv``).
 
     The download is answered at once, so the export is not stored: a completed
     ``member_export`` request records that it happened (the merchant sees it in the request
@@ -129,7 +133,7 @@ def export_member_data(
                 .where(LedgerEntry.member_id == member.id)
                 .order_by(LedgerEntry.created_at, LedgerEntry.id)
             )
-            content = ledger_csv(list(entries))
+            content = ledger_csv(list(entries), welcome_code_row(s, member))
     stem = "klubb-my-data" if fmt == "json" else "klubb-my-points"
     return MemberExport(content, EXPORT_FORMATS[fmt], f"{stem}-{now.date().isoformat()}.{fmt}")
 

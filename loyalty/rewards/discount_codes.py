@@ -24,6 +24,7 @@ from typing import Any
 
 from loyalty.core.errors import LoyaltyError
 from loyalty.core.models import RewardKind
+from loyalty.core.payloads import parse_time
 from loyalty.shopify.client import ShopifyClient
 from loyalty.shopify.errors import GraphQLError, ShopifyError, ShopifyThrottled, ShopifyUnavailable
 
@@ -43,9 +44,12 @@ DELETE = (
     "mutation KlubbDeleteCode($id: ID!) { discountCodeDelete(id: $id) {"
     " deletedCodeDiscountId userErrors { field code message } } }"
 )
+_FOUND = "title startsAt endsAt asyncUsageCount"
 FIND = (
     "query KlubbFindCode($code: String!) { codeDiscountNodeByCode(code: $code) { id"
-    " codeDiscount { ... on DiscountCodeBasic { title } ... on DiscountCodeFreeShipping { title } }"
+    f" codeDiscount {{ ... on DiscountCodeBasic {{ {_FOUND}"
+    " customerGets { value { ... on DiscountPercentage { percentage } } } }"
+    f" ... on DiscountCodeFreeShipping {{ {_FOUND} }} }}"
     " } }"
 )
 
@@ -83,10 +87,16 @@ class CodeSpec:
 
 @dataclass(frozen=True)
 class FoundCode:
-    """A code discount found in Shopify by its code."""
+    """A code discount found in Shopify by its code: its title, dates and how often it was used
+    (Shopify's ``asyncUsageCount``, counted a little after each order); ``fraction`` is a
+    percentage discount's value (0..1)."""
 
     id: str
     title: str
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    usage_count: int = 0
+    fraction: Decimal | None = None
 
 
 def discount_input(spec: CodeSpec) -> dict[str, Any]:
@@ -144,7 +154,18 @@ def find_code(client: ShopifyClient, shop: str, token: str, code: str) -> FoundC
     node = client.graphql(shop, token, FIND, {"code": code}).get("codeDiscountNodeByCode")
     if not node:
         return None
-    return FoundCode(id=str(node["id"]), title=str((node.get("codeDiscount") or {}).get("title")))
+    found = node.get("codeDiscount") or {}
+    value = (found.get("customerGets") or {}).get("value") or {}
+    percentage = value.get("percentage")
+    usage = found.get("asyncUsageCount")
+    return FoundCode(
+        id=str(node["id"]),
+        title=str(found.get("title")),
+        starts_at=parse_time(found.get("startsAt")),
+        ends_at=parse_time(found.get("endsAt")),
+        usage_count=usage if isinstance(usage, int) and not isinstance(usage, bool) else 0,
+        fraction=Decimal(str(percentage)) if isinstance(percentage, int | float) else None,
+    )
 
 
 def delete_code(client: ShopifyClient, shop: str, token: str, discount_id: str) -> bool:

@@ -37,6 +37,7 @@ def test_valid_values_are_parsed_to_their_types():
     [
         ("signup_bonus", 0, 100_000),
         ("welcome_discount_percent", 0, 100),
+        ("welcome_discount_days", 0, 365),
         ("expiry_months", 0, 120),
         ("pending_days", 0, 365),
     ],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -14,7 +13,7 @@ from loyalty.analytics.customer_counts import period_customers
 from loyalty.core.config import Config
 from migrations import upgrade
 from tests.analytics.test_customer_counts import History, brute_force
-from tests.support.config import EMBEDDED, scratch_postgres_database
+from tests.support.config import migration_database
 
 pytestmark = pytest.mark.embedded
 
@@ -35,10 +34,7 @@ RECORDED: History = {
 @pytest.fixture
 def empty_database(tmp_path) -> Iterator[str]:
     """A database of its own, SQLite on the embedded run and PostgreSQL otherwise."""
-    if EMBEDDED:
-        yield f"sqlite:///{tmp_path / 'upgrade.db'}"
-        return
-    with scratch_postgres_database(f"klubb_test_0009_{os.getpid()}") as url:
+    with migration_database(tmp_path, "0009") as url:
         yield url
 
 

@@ -261,6 +261,15 @@ def demo_members(app_url: str) -> dict[int, dict | None]:
     return found
 
 
+def demo_welcome_states(app_url: str) -> set[str | None]:
+    """The states of the demo members' welcome codes (None for a member without one yet)."""
+    return {
+        m["welcome_code"] and m["welcome_code"]["state"]
+        for m in demo_members(app_url).values()
+        if m is not None
+    }
+
+
 def demo_balances(app_url: str) -> dict[int, int | None]:
     return {c: m and m["points_balance"] for c, m in demo_members(app_url).items()}
 
@@ -276,6 +285,10 @@ def test_the_demo_shop_gets_customers_and_orders_and_a_restart_doubles_nothing(
         log = (tmp_path / "first.log").read_text()
         assert f"demo data:     {sent} webhooks ({sent} accepted)" in log, log[-4000:]
         wait_for("the demo balances", lambda: demo_balances(app_url) == DEMO_BALANCES, 90, proc)
+        # Each demo member joined through customers/create: the welcome job made their code.
+        wait_for(
+            "the demo welcome codes", lambda: demo_welcome_states(app_url) == {"issued"}, 60, proc
+        )
         ola = demo_members(app_url)[demo_data.OLA.id]
         assert ola is not None
         assert sorted((e["kind"], e["points"]) for e in ola["ledger"]) == [

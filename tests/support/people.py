@@ -25,6 +25,7 @@ from loyalty.core.models import (
     Redemption,
     Reward,
     SentMessage,
+    WelcomeCode,
 )
 from loyalty.core.types import utcnow
 from loyalty.points import reasons
@@ -70,6 +71,11 @@ SOLVEIG = Person(
 GUEST_ORDER = 220458  # listed in the requests, a guest checkout: no customer on it
 
 
+def welcome_code_of(person: Person) -> str:
+    """The welcome code :func:`seed_customer` gives the person (issued, not used)."""
+    return f"WELCOME-{person.customer_id:012d}"
+
+
 @dataclass(frozen=True)
 class Seeded:
     """Ids of what :func:`seed_customer` wrote."""
@@ -80,8 +86,8 @@ class Seeded:
 
 
 def seed_customer(sessions: sessionmaker[Session], shop_id: int, person: Person) -> Seeded:
-    """A member with consents, a ledger, orders and a refund, codes, messages sent to them (an
-    SMS and an email), and an audit trail."""
+    """A member with consents, a ledger, orders and a refund, codes (a welcome code unused),
+    messages sent to them (an SMS and an email), and an audit trail."""
     now = utcnow()
     with sessions.begin() as s:
         member = Member(
@@ -204,6 +210,16 @@ def seed_customer(sessions: sessionmaker[Session], shop_id: int, person: Person)
                     status=status,
                 )
             )
+        s.add(
+            WelcomeCode(
+                shop_id=shop_id,
+                member_id=member.id,
+                code=welcome_code_of(person),
+                percentage=10,
+                discount_id=f"gid://shopify/DiscountCodeNode/{person.customer_id}0",
+                issued_at=now - timedelta(days=90),
+            )
+        )
         s.add(
             AuditLog(
                 shop_id=shop_id,

@@ -119,3 +119,61 @@ def test_the_saved_appearance_colours_the_page(client: Any, proxy: Any, shop_a: 
     client.put("/api/appearance", json={"accent_color": "#0b3d2e"}, headers=bearer(SHOP_A))
     html = _render(proxy("GET", "/proxy", shop=SHOP_A).get_data(as_text=True), "en")
     assert "--klubb-accent:#0b3d2e;" in html
+
+
+def _welcome(rt: Any, shop_id: int, customer_id: int, **facts: Any) -> None:
+    """The member's welcome code as the welcome job records it (plus any later facts)."""
+    from loyalty.core.models import Member, WelcomeCode
+    from loyalty.core.types import utcnow
+
+    with rt.sessions.begin() as s:
+        member = s.query(Member).filter_by(shop_id=shop_id, customer_id=customer_id).one()
+        s.add(
+            WelcomeCode(
+                shop_id=shop_id,
+                member_id=member.id,
+                code="WELCOME-3F9A0C1B7D2E",
+                percentage=15,
+                issued_at=utcnow(),
+                **facts,
+            )
+        )
+
+
+@pytest.mark.embedded
+def test_a_member_sees_their_welcome_code_until_it_is_used(
+    rt: Any, proxy: Any, shop_a: int
+) -> None:
+    from datetime import timedelta
+
+    from loyalty.core.types import utcnow
+
+    give_points(rt, shop_a, 7, 10)
+    _welcome(rt, shop_a, 7, ends_at=utcnow() + timedelta(days=30))
+    liquid = proxy("GET", "/proxy", shop=SHOP_A, customer_id=7).get_data(as_text=True)
+    english, norwegian = _render(liquid, "en"), _render(liquid, "nb")
+    assert "Your welcome discount" in english and "WELCOME-3F9A0C1B7D2E" in english
+    assert "15% off your first order." in english and "Use it by " in english
+    assert 'href="/discount/WELCOME-3F9A0C1B7D2E"' in english
+    assert "Velkomstrabatten din" in norwegian and "15\xa0% rabatt på første" in norwegian
+
+    from loyalty.core.models import WelcomeCode
+
+    with rt.sessions.begin() as s:
+        s.query(WelcomeCode).update({"used_at": utcnow(), "order_id": 6301})
+    html = _render(proxy("GET", "/proxy", shop=SHOP_A, customer_id=7).get_data(as_text=True), "en")
+    assert "WELCOME-3F9A0C1B7D2E" not in html and "Your welcome discount" not in html
+
+
+@pytest.mark.embedded
+def test_guests_and_non_members_are_promised_the_shops_welcome_discount(
+    client: Any, proxy: Any, shop_a: int
+) -> None:
+    for customer_id in (None, 8):
+        liquid = proxy("GET", "/proxy", shop=SHOP_A, customer_id=customer_id)
+        html = _render(liquid.get_data(as_text=True), "en")
+        assert "Join and get 10% off your first order" in html
+        assert "Bli medlem og få 10\xa0% rabatt" in _render(liquid.get_data(as_text=True), "nb")
+    client.put("/api/settings", json={"welcome_discount_percent": 0}, headers=bearer(SHOP_A))
+    html = _render(proxy("GET", "/proxy", shop=SHOP_A).get_data(as_text=True), "en")
+    assert "Join and get" not in html

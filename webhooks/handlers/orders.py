@@ -8,14 +8,16 @@ from sqlalchemy import select
 
 from jobs import engine as engine_jobs
 from loyalty.core.models import OrderRecord
-from loyalty.points import orders
+from loyalty.core.payloads import order_discount_codes
+from loyalty.points import orders, welcome_state
 from loyalty.privacy.compliance import customer_hash_keys
 from loyalty.rewards.redemption_states import mark_codes_used
 from webhooks.context import EventContext
 
 
 def order_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
-    """Store the order's facts, post what it owes beyond what it holds, mark reward codes used."""
+    """Store the order's facts, post what it owes beyond what it holds, mark reward codes and
+    the welcome code used."""
     if ctx.shop_id is None:
         return
     record = orders.apply_order(
@@ -25,13 +27,19 @@ def order_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
         hash_key=customer_hash_keys(ctx.rt.config),
         triggered_at=ctx.triggered_at,
     )
-    codes = [
-        str(entry["code"])
-        for entry in payload.get("discount_codes") or []
-        if isinstance(entry, dict) and entry.get("code")
-    ]
+    codes = order_discount_codes(payload)
     if codes:
         mark_codes_used(ctx.rt.sessions, ctx.shop_id, record.order_id, codes)
+        welcome_state.record_used(
+            ctx.rt.sessions,
+            ctx.shop_id,
+            member_id=record.member_id,
+            customer_id=record.customer_id,
+            order_id=record.order_id,
+            discount_codes=codes,
+            keys=customer_hash_keys(ctx.rt.config),
+            used_at=record.ordered_at or ctx.received_at,
+        )
     if record.member_id is not None:
         # A customer this order enrolled gets the welcome code, as through customers/create.
         engine_jobs.welcome_newcomer(ctx.rt, record.member_id, ctx.received_at)

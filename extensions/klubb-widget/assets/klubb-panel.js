@@ -31,6 +31,12 @@
       "copy": "Copy code",
       "copied": "Code copied",
       "apply": "Use it in the cart",
+      "welcome_title": "Your welcome discount",
+      "welcome_text": "{percent} off your first order.",
+      "welcome_ends": "Use it by {date}.",
+      "welcome_promise": "Join and get {percent} off your first order",
+      "welcome_wait": "Your welcome code is on its way…",
+      "welcome_ready": "Your welcome code is ready.",
       "returned": "We could not create your code. Your points have been returned.",
       "no_rewards": "No rewards yet.",
       "refund_note": "Points spent on a reward are not returned if the order is refunded.",
@@ -109,6 +115,12 @@
       "copy": "Kopier koden",
       "copied": "Koden er kopiert",
       "apply": "Bruk den i handlekurven",
+      "welcome_title": "Velkomstrabatten din",
+      "welcome_text": "{percent} rabatt på første bestilling.",
+      "welcome_ends": "Bruk den innen {date}.",
+      "welcome_promise": "Bli medlem og få {percent} rabatt på første bestilling",
+      "welcome_wait": "Velkomstkoden din er på vei …",
+      "welcome_ready": "Velkomstkoden din er klar.",
       "returned": "Vi fikk ikke laget koden. Poengene dine er gitt tilbake.",
       "no_rewards": "Ingen belønninger ennå.",
       "refund_note": "Poeng brukt på en belønning gis ikke tilbake hvis ordren refunderes.",
@@ -414,25 +426,87 @@
     return h("section", { class: "klubb-member", "aria-label": this.t("balance") }, kids);
   };
 
-  P.codeSection = function () {
+  // A discount code to use: its title, the code, Copy (confirmed beside it, and announced) and
+  // the shop's link that applies it. ``key`` tells the boxes of one view apart.
+  P.codeBox = function (key, title, code, href, notes) {
     var self = this;
-    var c = self.code;
-    var href = c.apply_url || "/discount/" + encodeURIComponent(c.code);
-    return h("section", { class: "klubb-code", "aria-labelledby": this.pid + "-code-title" }, [
-      h("h3", { id: this.pid + "-code-title", text: self.t("code_title") + (c.reward_title ? ": " + c.reward_title : "") }),
-      h("p", {}, [h("code", { class: "klubb-code-value", text: c.code })]),
+    var id = self.pid + "-" + key;
+    var said = h("span", { class: "klubb-copied", role: "status" });
+    return h("section", { class: "klubb-code", "data-code": key, "aria-labelledby": id + "-title" }, [
+      h("h3", { id: id + "-title", text: title }),
+      h("p", {}, [h("code", { class: "klubb-code-value", text: code })])
+    ].concat((notes || []).map(function (text) {
+      return h("p", { class: "klubb-muted", text: text });
+    }), [
       h("div", { class: "klubb-row" }, [
         h("button", {
           type: "button",
           class: "klubb-btn klubb-copy",
+          "data-key": "copy-" + key,
+          "aria-describedby": id + "-title",
           text: self.t("copy"),
           onclick: function () {
-            self.copy(c.code);
+            self.copy(code, said);
           }
         }),
-        h("a", { class: "klubb-link", href: href, text: self.t("apply") })
+        h("a", { class: "klubb-link", href: href || "/discount/" + encodeURIComponent(code), text: self.t("apply") }),
+        said
       ])
-    ]);
+    ]));
+  };
+
+  P.codeSection = function () {
+    var c = this.code;
+    var title = this.t("code_title") + (c.reward_title ? ": " + c.reward_title : "");
+    return this.codeBox("code", title, c.code, c.apply_url);
+  };
+
+  P.percent = function (n) {
+    return new Intl.NumberFormat(this.locale, { style: "percent", maximumFractionDigits: 2 }).format(n / 100);
+  };
+
+  // The member's welcome code, shown until an order uses it (or its end date passes).
+  P.welcomeSection = function (w) {
+    var notes = [this.t("welcome_text", { percent: this.percent(w.percentage) })];
+    if (w.ends_at) notes.push(this.t("welcome_ends", { date: this.date(w.ends_at) }));
+    return this.codeBox("welcome", this.t("welcome_title"), w.code, null, notes);
+  };
+
+  // "Join and get 10 % off": to shoppers who can still get the welcome discount.
+  P.promise = function () {
+    var p = this.data.program;
+    if (!(p.welcome_discount_percent > 0) || this.data.signup_bonus_received) return null;
+    return h("p", { class: "klubb-promise", text: this.t("welcome_promise", { percent: this.percent(p.welcome_discount_percent) }) });
+  };
+
+  // Just joined: the welcome job makes the code in Shopify in a moment; ask again until it is
+  // there (or give up quietly), then show it without moving the focus.
+  P.awaitWelcome = function (left) {
+    var self = this;
+    var ticket = (self.welcomeTicket = (self.welcomeTicket || 0) + 1);
+    self.say(self.t("welcome_wait"));
+    function ask(n) {
+      setTimeout(function () {
+        if (ticket !== self.welcomeTicket || self.body.dataset.view !== "member") return;
+        self.call("GET", "/api/member").then(function (res) {
+          if (ticket !== self.welcomeTicket || self.body.dataset.view !== "member") return;
+          var w = res.status === 200 && res.data.welcome_code;
+          if (w) {
+            self.data = res.data;
+            var had = self.focusKey();
+            self.render();
+            var back = had && self.body.querySelector(had);
+            if (back) back.focus();
+            return self.say(w.state === "issued" ? self.t("welcome_ready") : "");
+          }
+          if (n > 0) return ask(n - 1);
+          self.say("");
+        }, function () {
+          if (n > 0) ask(n - 1);
+        });
+      }, 1500);
+    }
+    ask(left);
   };
 
   P.render = function () {
@@ -443,6 +517,7 @@
     if (d.member) {
       kids.push(self.memberSection(d.points_balance));
       if (self.code) kids.push(self.codeSection());
+      if (d.welcome_code && d.welcome_code.state === "issued") kids.push(self.welcomeSection(d.welcome_code));
       kids.push(self.rewardsSection(d.points_balance));
       kids.push(self.earnSection());
       kids.push(h("p", { class: "klubb-muted", text: self.t("refund_note") }));
@@ -457,6 +532,7 @@
         ])
       );
     } else if (d.signed_in) {
+      kids.push(self.promise());
       kids.push(h("p", { text: self.t("join_text") }));
       kids.push(
         h("button", {
@@ -474,6 +550,7 @@
       var links = self.root.dataset;
       kids.push(self.earnSection());
       kids.push(self.rewardsSection(null));
+      kids.push(self.promise());
       kids.push(h("p", { text: self.t("guest_join") }));
       kids.push(
         h("div", { class: "klubb-row" }, [
@@ -488,7 +565,7 @@
   };
 
   P.show_ = function (kids, view) {
-    this.body.replaceChildren.apply(this.body, kids);
+    this.body.replaceChildren.apply(this.body, kids.filter(Boolean));
     this.body.dataset.view = view;
   };
 
@@ -715,6 +792,7 @@
         self.data = res.data;
         self.render();
         self.focusFirst();
+        if (res.data.program.welcome_discount_percent > 0 && !res.data.welcome_code) self.awaitWelcome(20);
       } else {
         self.lock(false);
         self.say((res.data.error && res.data.error.message) || self.t("error"));
@@ -780,17 +858,21 @@
     });
   };
 
-  P.copy = function (text) {
+  // Copy a code; ``said`` (a status beside the button) confirms it, or shows the code to copy
+  // by hand where the clipboard is out of reach.
+  P.copy = function (text, said) {
     var self = this;
-    function done() {
-      self.say(self.t("copied"));
+    function show(message) {
+      said.textContent = message;
     }
     if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(text).then(done, function () {
-        self.say(text);
+      navigator.clipboard.writeText(text).then(function () {
+        show(self.t("copied"));
+      }, function () {
+        show(text);
       });
     } else {
-      self.say(text);
+      show(text);
     }
   };
 

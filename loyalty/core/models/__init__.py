@@ -6,8 +6,8 @@ a shop carries ``shop_id`` so that every query can be scoped by shop (invariant 
 
 One module per concept: ``base`` (the declarative base and shared column types), ``shops``,
 ``members``, ``ledger`` (with the order facts), ``rewards``, ``webhook_events``, ``privacy``,
-``analytics``, ``imports`` (with the backfill) and ``messaging`` (providers, sent messages).
-Importing this package registers every table on ``Base.metadata`` (Alembic's
+``analytics``, ``imports`` (with the backfill), ``messaging`` (providers, sent messages) and
+``welcome``. Importing this package registers every table on ``Base.metadata`` (Alembic's
 ``migrations/env.py`` relies on it); every public name is re-exported here, so
 ``from loyalty.core.models import X`` is the way to import a model.
 """
@@ -46,6 +46,7 @@ from loyalty.core.models.privacy import (
 from loyalty.core.models.rewards import Redemption, RedemptionState, Reward, RewardKind
 from loyalty.core.models.shops import ProgramSettings, Shop, WidgetAppearance
 from loyalty.core.models.webhook_events import EventStatus, WebhookEvent
+from loyalty.core.models.welcome import WelcomeCode, WelcomeState
 
 __all__ = [
     "ENUM_STR",
@@ -86,5 +87,7 @@ __all__ = [
     "Tombstone",
     "TombstoneReason",
     "WebhookEvent",
+    "WelcomeCode",
+    "WelcomeState",
     "WidgetAppearance",
 ]

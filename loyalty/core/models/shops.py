@@ -68,6 +68,8 @@ class ProgramSettings(Base):
     earn_rate: Mapped[Decimal] = mapped_column(Numeric(10, 4), default=Decimal(1))
     signup_bonus: Mapped[int] = mapped_column(Integer, default=100)
     welcome_discount_percent: Mapped[int] = mapped_column(Integer, default=10)
+    # Days a welcome code is valid once issued (its endsAt in Shopify); 0: no end date.
+    welcome_discount_days: Mapped[int] = mapped_column(Integer, default=0)
     expiry_months: Mapped[int] = mapped_column(Integer, default=12)
     auto_enrol: Mapped[bool] = mapped_column(Boolean, default=True)
     pending_days: Mapped[int] = mapped_column(Integer, default=0)
