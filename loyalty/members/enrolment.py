@@ -52,6 +52,7 @@ PERSONAL_FIELDS = (
     "email",
     "phone",
     "birthday",
+    "birthday_changed_at",
     "language",
     "notes",
 )
