@@ -141,6 +141,10 @@ def _start_everything(
     health = requests.get(healthz, timeout=10)
     installed = _install_demo_shop(fake, app_url, runtime) if demo else None
     answers = _send_demo_data(fake) if installed else None
+    if installed:
+        from devtools.demo_club import seed_demo_club
+
+        seed_demo_club(runtime, DEMO_SHOP)  # its ways to earn, and a birthday this month
     _print_banner(fake, app_url, healthz, health.status_code, installed, children, answers)
 
     while not stop.wait(0.5):

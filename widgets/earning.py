@@ -13,7 +13,8 @@ from flask import Blueprint, Response, g, jsonify
 
 from errors import json_error
 from jobs.engine import enqueue_balance_sync
-from loyalty.club.earning_actions import EarningPaused, claim_follow
+from loyalty.club import earning_actions
+from loyalty.club.earning_actions import EarningPaused
 from runtime import current_runtime
 from widgets.api import member_route, proxy_api
 from widgets.me import member_change
@@ -46,11 +47,11 @@ def _paused(err: EarningPaused) -> Response:
     },
 )
 @member_change
-def claim() -> Response:
+def claim_follow() -> Response:
     """Credit the follow; the points it gave now and the balance after."""
     rt = current_runtime()
     shopper = g.shopper
-    credit = claim_follow(rt.sessions, shopper.shop_id, shopper.customer_id, g.body)
+    credit = earning_actions.claim_follow(rt.sessions, shopper.shop_id, shopper.customer_id, g.body)
     if credit.points:
         enqueue_balance_sync(rt, credit.member_id)
     return jsonify(

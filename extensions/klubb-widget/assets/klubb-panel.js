@@ -411,7 +411,7 @@
             if (member && !w.done) self.follow(w, key);
           }
         })
-      : h("span", { text: label });
+      : h("span", { id: self.pid + "-" + key, text: label });
     var action = null;
     if (member && w.done) {
       action = h("span", { class: "klubb-muted", text: "✓ " + self.t("done") });
@@ -423,7 +423,7 @@
       action = self.button("subscribe", "klubb-btn klubb-quiet", function () {
         self.earn("PUT", "/api/me/consents", { email: true }, '[data-key="' + key + '"]');
       });
-      action.setAttribute("aria-label", label);
+      action.setAttribute("aria-describedby", self.pid + "-" + key);
       action.dataset.key = key;
     }
     return h("li", { class: "klubb-reward", "data-way": w.kind }, [
