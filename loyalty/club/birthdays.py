@@ -48,7 +48,7 @@ from loyalty.core.models import (
     Shop,
 )
 from loyalty.core.types import utcnow
-from loyalty.members.enrolment import program_settings
+from loyalty.members.enrolment import lock_member, program_settings
 from loyalty.points import reasons
 from loyalty.points.ledger import post, zone_of
 
@@ -225,12 +225,7 @@ def reward_member(
     """
     today = now.astimezone(zone).date()
     with sessions.begin() as s:
-        member = s.scalars(
-            select(Member)
-            .where(Member.id == member_id, Member.shop_id == shop_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).one_or_none()
+        member = lock_member(s, shop_id, member_id)
         if (
             member is None
             or member.status != MemberStatus.ACTIVE

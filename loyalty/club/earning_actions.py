@@ -19,12 +19,12 @@ Errors: :class:`EarningPaused` (403: the member restricted processing),
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import literal, null, select, union_all
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.club.birthdays import source_key as birthday_key
@@ -121,53 +121,75 @@ def claim_follow(
         return FollowCredit(network, points if posted else 0, int(member.points_balance), member.id)
 
 
-def _done(shop_id: int, key: str) -> Any:
-    return exists().where(LedgerEntry.shop_id == shop_id, LedgerEntry.source_key == key)
+@dataclass(frozen=True)
+class _Done:
+    """What a signed-in customer has had: ledger keys, this year's birthday reward (state,
+    code, end) and whether they gave a birthday."""
+
+    keys: frozenset[str] = frozenset()
+    birthday: tuple[str, str | None, datetime | None] | None = None
+    birthday_given: bool = False
+
+
+def _done(s: Session, shop_id: int, customer_id: int, keys: list[str], year: int) -> _Done:
+    """One statement: the birthday reward's row, the ledger keys among ``keys`` (by the unique
+    index), and a row if the member gave a birthday. The birthday reward's select comes first,
+    so its column types decode the union's columns."""
+    rows: Sequence[Any] = s.execute(
+        union_all(
+            select(
+                literal("birthday"),
+                BirthdayReward.state,
+                BirthdayReward.code,
+                BirthdayReward.ends_at,
+            ).where(
+                BirthdayReward.shop_id == shop_id,
+                BirthdayReward.source_key == birthday_key(customer_id, year),
+            ),
+            select(LedgerEntry.source_key, null(), null(), null()).where(
+                LedgerEntry.shop_id == shop_id, LedgerEntry.source_key.in_(keys)
+            ),
+            select(literal("birthday_given"), null(), null(), null()).where(
+                Member.shop_id == shop_id,
+                Member.customer_id == customer_id,
+                Member.status != MemberStatus.ANONYMISED,
+                Member.birthday.is_not(None),
+            ),
+        )
+    ).all()
+    found = {key: (state, code, ends) for key, state, code, ends in rows}
+    return _Done(
+        keys=frozenset(found) & frozenset(keys),
+        birthday=found.get("birthday"),
+        birthday_given="birthday_given" in found,
+    )
 
 
 def ways_to_earn(
     s: Session, shop: Shop, settings: ProgramSettings, customer_id: int | None
 ) -> list[dict[str, Any]]:
     """The ways to earn beyond orders the shop offers, what each pays and (for a signed-in
-    customer) which are done: one statement. Birthday: done once this year's reward is given
-    (or its code on its way), with the code once Shopify has it."""
+    customer) which are done, read in one statement. Birthday: done once this year's reward is
+    given (or its code on its way), with the code once Shopify has it."""
     follows = {n: o for n in NETWORKS if (o := _offered_follow(settings, n)) is not None}
-    year = utcnow().astimezone(zone_of(shop.timezone)).year
-    row: Any = None
+    keys = {
+        "signup": f"signup:{customer_id}",
+        "newsletter": newsletter_key(customer_id or 0),
+        **{n: follow_key(n, customer_id or 0) for n in follows},
+    }
+    had = _Done()
     if customer_id is not None:
-        birthday = (
-            select(BirthdayReward.state, BirthdayReward.code, BirthdayReward.ends_at)
-            .where(
-                BirthdayReward.shop_id == shop.id,
-                BirthdayReward.source_key == birthday_key(customer_id, year),
-            )
-            .subquery()
-        )
-        given = select(Member.birthday.is_not(None)).where(
-            Member.shop_id == shop.id,
-            Member.customer_id == customer_id,
-            Member.status != MemberStatus.ANONYMISED,
-        )
-        row = s.execute(
-            select(
-                _done(shop.id, f"signup:{customer_id}").label("signup"),
-                _done(shop.id, newsletter_key(customer_id)).label("newsletter"),
-                *(_done(shop.id, follow_key(n, customer_id)).label(n) for n in follows),
-                given.scalar_subquery().label("birthday_given"),
-                select(birthday.c.state).scalar_subquery().label("birthday_state"),
-                select(birthday.c.code).scalar_subquery().label("birthday_code"),
-                select(birthday.c.ends_at).scalar_subquery().label("birthday_ends_at"),
-            )
-        ).one()
+        year = utcnow().astimezone(zone_of(shop.timezone)).year
+        had = _done(s, shop.id, customer_id, list(keys.values()), year)
 
     def done(name: str) -> bool:
-        return bool(row is not None and getattr(row, name))
+        return keys[name] in had.keys
 
     ways: list[dict[str, Any]] = []
     if settings.signup_bonus > 0:
         ways.append({"kind": "signup", "points": settings.signup_bonus, "done": done("signup")})
     if settings.birthday_reward in ("points", "code"):
-        state = row.birthday_state if row is not None else None
+        state, birthday_code, ends_at = had.birthday or (None, None, None)
         issued = state == BirthdayRewardState.ISSUED
         code = settings.birthday_reward == "code"
         ways.append(
@@ -178,12 +200,10 @@ def ways_to_earn(
                 "discount_percent": settings.birthday_discount_percent if code else None,
                 "timing": settings.birthday_timing,
                 "change_wait_days": settings.birthday_change_wait_days,
-                "birthday_given": done("birthday_given"),
+                "birthday_given": had.birthday_given,
                 "done": state in (BirthdayRewardState.ISSUED, BirthdayRewardState.PENDING),
-                "code": row.birthday_code if issued and row.birthday_code else None,
-                "code_ends_at": row.birthday_ends_at.isoformat()
-                if issued and row.birthday_ends_at
-                else None,
+                "code": birthday_code if issued else None,
+                "code_ends_at": ends_at.isoformat() if issued and ends_at else None,
             }
         )
     for network, (url, points) in follows.items():

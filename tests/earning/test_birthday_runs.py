@@ -91,6 +91,7 @@ def test_a_birthday_code_is_made_once_for_the_member_and_shown_in_the_widget(
     assert mine is not None
     assert (mine["reward"], mine["points"], mine["discount_percent"]) == ("code", None, 15)
     assert (mine["done"], mine["code"]) == (True, reward.code)
+    assert mine["code_ends_at"] == reward.ends_at.isoformat()
     export = proxy("GET", "/proxy/api/me/export.json", customer_id=101).get_json()
     assert [r["code"] for r in export["birthday_rewards"]] == [reward.code]
 
