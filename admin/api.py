@@ -13,6 +13,7 @@ from flask import Blueprint, Response, g, jsonify
 
 from admin.auth import RETRY_HEADER, current_shop, session_token_required
 from errors import json_object_body
+from loyalty.club.social import NETWORKS
 from loyalty.points import settings as program_settings
 from loyalty.privacy import retention_policy
 from openapi import (
@@ -77,6 +78,62 @@ RETENTION_DESCRIPTIONS = {
     "export_days": "Days a privacy request's export is kept.",
     "audit_months": "Months audit log entries are kept.",
 }
+_POINTS = {"type": "integer", "minimum": 0, "maximum": 100000}
+# The hosts loyalty.club.social.NETWORKS accepts, as patterns.
+_PROFILE_HOSTS = {
+    "instagram": r"(?:www\.)?instagram\.com",
+    "facebook": r"(?:www\.|m\.)?facebook\.com",
+    "tiktok": r"(?:www\.)?tiktok\.com",
+}
+_EARNING_PROPERTIES: dict[str, Any] = {
+    "birthday_reward": {
+        "enum": ["off", "points", "code"],
+        "description": "The birthday reward: none, points, or a one-use discount code.",
+    },
+    "birthday_points": {**_POINTS, "minimum": 1, "description": "Points of a points reward."},
+    "birthday_discount_percent": {"type": "integer", "minimum": 1, "maximum": 100},
+    "birthday_code_days": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 365,
+        "description": "Days a birthday code can be used.",
+    },
+    "birthday_timing": {
+        "enum": ["month", "day"],
+        "description": "Paid in the birthday month (from its first day), or on the day.",
+    },
+    "birthday_change_wait_days": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 365,
+        "description": "A birthday set or changed fewer days than this before its reward "
+        "is due pays from the next year.",
+    },
+    **{
+        name: schema
+        for network in NETWORKS
+        for name, schema in (
+            (
+                f"{network}_url",
+                {
+                    "type": ["string", "null"],
+                    "maxLength": 255,
+                    "pattern": r"^$|^https://"
+                    + _PROFILE_HOSTS[network]
+                    + r"/[A-Za-z0-9._~%@-][!-~]*$",
+                    "description": f"The shop's profile on {NETWORKS[network].name}; null or "
+                    "empty: none (no points for following).",
+                    "examples": [NETWORKS[network].example],
+                },
+            ),
+            (f"{network}_points", {**_POINTS, "description": "Points for following; 0: none."}),
+        )
+    },
+    "newsletter_points": {
+        **_POINTS,
+        "description": "Points once for email marketing consent; 0: none.",
+    },
+}
 _SETTINGS_PROPERTIES: dict[str, Any] = {
     "earn_rate": _RATE,
     "signup_bonus": {"type": "integer", "minimum": 0, "maximum": 100000},
@@ -111,6 +168,8 @@ _SETTINGS_PROPERTIES: dict[str, Any] = {
         }
         for name, (low, high) in retention_policy.BOUNDS.items()
     },
+    # Ways to earn beyond orders (loyalty.club).
+    **_EARNING_PROPERTIES,
 }
 api.schemas.update(
     {

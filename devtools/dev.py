@@ -158,6 +158,9 @@ def _start_everything(
     answers = _send_demo_data(fake) if installed else None
     if installed:
         configure_demo_shop(runtime, DEMO_SHOP, sinks)
+        from devtools.demo_club import seed_demo_club
+
+        seed_demo_club(runtime, DEMO_SHOP)  # its ways to earn, and a birthday this month
     _print_banner(fake, sinks, app_url, healthz, health.status_code, installed, children, answers)
 
     while not stop.wait(0.5):

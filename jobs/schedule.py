@@ -21,6 +21,7 @@ from typing import Any
 
 from rq import cron
 
+from jobs import birthdays as birthday_jobs
 from jobs import engine as engine_jobs
 from jobs import imports as import_jobs
 from jobs import retention as retention_jobs
@@ -87,6 +88,9 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic(retention_jobs.delete_old_audit_entries, queue="privacy", interval=3600),
     # Points expiry (loyalty.points.expiry): hourly, bounded per shop; a run posts each period once.
     Periodic(engine_jobs.expire_points, queue="webhooks", interval=3600, timeout=300),
+    # Birthday rewards (loyalty.club.birthdays): hourly, since each shop's day starts at its own
+    # hour of UTC; a reward is given once per customer and year however often it runs.
+    Periodic(birthday_jobs.pay_birthdays, queue="webhooks", interval=3600, timeout=300),
     # Invariant 1 for every member, daily (and at scheduler start); drift is logged as counts.
     Periodic(engine_jobs.reconcile_balances, queue="webhooks", interval=86400, timeout=300),
     # Welcome codes of members from before revision 0016, looked up in Shopify until none is left.

@@ -11,10 +11,11 @@ def init_app(app: Flask) -> None:
     from widgets import ratelimit
     from widgets.api import bp as api_bp
     from widgets.api import docs_bp
+    from widgets.earning import bp as earning_bp
     from widgets.me import bp as me_bp
     from widgets.page import bp as page_bp
     from widgets.redemptions import bp as redemptions_bp
 
-    for blueprint in (api_bp, me_bp, redemptions_bp, page_bp, docs_bp):
+    for blueprint in (api_bp, me_bp, earning_bp, redemptions_bp, page_bp, docs_bp):
         app.register_blueprint(blueprint)
     ratelimit.init_app(app)

@@ -27,6 +27,7 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify
 from flask_babel import format_decimal, gettext
 
+from jobs.engine import enqueue_balance_sync
 from jobs.queueing import RETRY_SHOPIFY, QueueUnavailable, enqueue
 from jobs.shopify_sync import enqueue_departure_cleanup
 from loyalty.points import reasons
@@ -175,13 +176,15 @@ def update_me() -> Response:
 )
 @member_change
 def put_consents() -> Response:
-    """Give or withdraw marketing consent; each change is kept and pushed to Shopify."""
+    """Give or withdraw marketing consent; each change is kept and pushed to Shopify. Email
+    consent earns the newsletter's points once (loyalty.club.newsletter)."""
     shopper = g.shopper
-    change = self_service.set_consents(
-        current_runtime().sessions, shopper.shop_id, shopper.customer_id, g.body
-    )
+    rt = current_runtime()
+    change = self_service.set_consents(rt.sessions, shopper.shop_id, shopper.customer_id, g.body)
     for event_id in change.event_ids:
         _enqueue("jobs.shopify_sync.push_consent", event_id)
+    if change.newsletter_credited and change.member_id is not None:
+        enqueue_balance_sync(rt, change.member_id)
     return jsonify({"consents": change.consents, "changed": list(change.changed)})
 
 

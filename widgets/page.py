@@ -114,6 +114,31 @@ class Words:
     def date(self, iso: str) -> str:
         return format_date(datetime.fromisoformat(iso), "medium", locale=self.locale)
 
+    def way_line(self, way: dict[str, Any], member: bool) -> str | None:
+        """A way to earn in words, as the panel's ``P.way`` says it (None: not shown)."""
+        points = way.get("points")
+        pay = (
+            self.pts(points)
+            if points is not None
+            else self.t("off_percent", percent=f"{way.get('discount_percent')} %")
+        )
+        kind = way.get("kind")
+        if kind == "signup":
+            if not member and way.get("done"):
+                return None  # given once per customer: not promised again
+            line = self.t("w_signup", pay=pay) if member else self.t("earn_signup", points=pay)
+        elif kind == "birthday":
+            line = self.t(
+                "w_birthday_day" if way.get("timing") == "day" else "w_birthday_month", pay=pay
+            )
+        elif way.get("network"):
+            line = self.t("w_follow", network=way.get("network_name", ""), pay=pay)
+        elif kind == "newsletter":
+            line = self.t("w_newsletter", pay=pay)
+        else:
+            return None
+        return f"{line} · ✓ {self.t('done')}" if member and way.get("done") else line
+
     def reward_line(self, reward: dict[str, Any]) -> str:
         if reward["kind"] == "free_shipping":
             return self.t("free_shipping")
@@ -162,8 +187,10 @@ def render_page(summary: dict[str, Any]) -> str:
                     money=words.money("1", program["currency"]),
                 )
             )
-        if program["signup_bonus"]:
-            earn.append(words.t("earn_signup", points=words.pts(program["signup_bonus"])))
+        for way in summary.get("ways_to_earn", []):
+            line = words.way_line(way, bool(summary["member"]))
+            if line:
+                earn.append(line)
         welcome = summary["welcome_code"]
         html = render_template(
             "proxy/loyalty_page.html",

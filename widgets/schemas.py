@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from loyalty.club.social import NETWORKS
 from loyalty.core.models import MemberStatus, RedemptionState, RewardKind
 from loyalty.members.appearance import COLOR_FIELDS, POSITIONS
 from loyalty.points.reasons import ReasonCode
@@ -94,6 +95,53 @@ _ENTRY = _object(
         },
     }
 )
+_WAY = {
+    "type": "object",
+    "required": ["kind", "points", "done"],
+    "description": "A way to earn beyond orders; more kinds and fields may be added.",
+    "properties": {
+        "kind": {
+            "type": "string",
+            "description": "`signup`, `birthday`, "
+            + ", ".join(f"`follow_{n}`" for n in NETWORKS)
+            + ", `newsletter`.",
+        },
+        "points": {
+            "type": ["integer", "null"],
+            "description": "What it pays; null for a birthday discount code.",
+        },
+        "done": {
+            "type": "boolean",
+            "description": "The signed-in customer has had it (a birthday: this year); false "
+            "for guests.",
+        },
+        "url": {
+            "type": "string",
+            "format": "uri",
+            "description": "A follow: the shop's profile, to open in a new tab; then claim it "
+            "with `POST /proxy/api/me/follows`.",
+        },
+        "network": {"enum": list(NETWORKS)},
+        "network_name": {"type": "string", "examples": ["Instagram"]},
+        "reward": {"enum": ["points", "code"], "description": "A birthday: what it gives."},
+        "discount_percent": {"type": ["integer", "null"], "description": "A birthday code."},
+        "timing": {
+            "enum": ["month", "day"],
+            "description": "A birthday: paid in the birthday month, or on the day.",
+        },
+        "birthday_given": {"type": "boolean", "description": "The member gave a birthday."},
+        "change_wait_days": {
+            "type": "integer",
+            "description": "A birthday: one given or changed fewer days than this before its "
+            "reward is due pays from the next year.",
+        },
+        "code": {
+            "type": ["string", "null"],
+            "description": "This year's birthday code, once Shopify has it.",
+        },
+        "code_ends_at": _OPTIONAL_TIME,
+    },
+}
 _CONSENTS = _object({channel: {"type": "boolean"} for channel in CONSENT_CHANNELS})
 _PROFILE = _object(
     {
@@ -132,6 +180,29 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "description": "Rewards that can be redeemed today, cheapest first.",
             },
             "welcome_code": _ref("WelcomeCode"),
+            "ways_to_earn": {
+                "type": "array",
+                "items": _ref("WayToEarn"),
+                "description": "Ways to earn beyond orders that the shop offers, in the order "
+                "to show them.",
+            },
+        }
+    ),
+    "WayToEarn": _WAY,
+    "FollowClaim": {
+        "type": "object",
+        "required": ["network"],
+        "properties": {"network": {"enum": list(NETWORKS)}},
+        "additionalProperties": False,
+    },
+    "FollowCredit": _object(
+        {
+            "network": {"enum": list(NETWORKS)},
+            "points": {
+                "type": "integer",
+                "description": "The points this call gave: 0 when the follow was credited before.",
+            },
+            "points_balance": {"type": "integer", "description": "The balance after it."},
         }
     ),
     "Empty": _EMPTY,

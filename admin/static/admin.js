@@ -17,6 +17,20 @@
     webhook_body_days: "integer",
     export_days: "integer",
     audit_months: "integer",
+    // Ways to earn beyond orders: the birthday reward, follows, the newsletter.
+    birthday_reward: "choice",
+    birthday_points: "integer",
+    birthday_discount_percent: "integer",
+    birthday_code_days: "integer",
+    birthday_timing: "choice",
+    birthday_change_wait_days: "integer",
+    instagram_url: "text",
+    instagram_points: "integer",
+    facebook_url: "text",
+    facebook_points: "integer",
+    tiktok_url: "text",
+    tiktok_points: "integer",
+    newsletter_points: "integer",
   };
 
   function app() {
@@ -212,7 +226,7 @@
       Object.keys(SETTINGS).forEach(function (name) {
         var el = field(name);
         if (SETTINGS[name] === "boolean") el.checked = Boolean(settings[name]);
-        else el.value = String(settings[name]);
+        else el.value = settings[name] == null ? "" : String(settings[name]);
       });
     }
 
@@ -227,6 +241,10 @@
           return;
         }
         var text = String(el.value == null ? "" : el.value).trim();
+        if (SETTINGS[name] === "text") {
+          body[name] = text || null; // empty: none
+          return;
+        }
         body[name] = SETTINGS[name] === "integer" && /^-?\d{1,9}$/.test(text) ? Number(text) : text;
       });
       return body;

@@ -53,6 +53,7 @@ PERSONAL_FIELDS = (
     "email",
     "phone",
     "birthday",
+    "birthday_changed_at",
     "language",
     "notes",
 )
@@ -254,6 +255,17 @@ def anonymise(member: Member) -> None:
     member.email_consent = False
     member.sms_consent = False
     member.status = MemberStatus.ANONYMISED
+
+
+def lock_member(session: Session, shop_id: int, member_id: int) -> Member | None:
+    """The shop's member ``member_id``, freshly read and its row locked until the transaction
+    ends (a periodic job settling one member at a time checks its conditions again under it)."""
+    return session.scalars(
+        select(Member)
+        .where(Member.id == member_id, Member.shop_id == shop_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
 
 
 def _find(session: Session, shop_id: int, customer_id: int, *, lock: bool = False) -> Member | None:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, false, null, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty.club.earning_actions import ways_to_earn
 from loyalty.core.models import (
     LedgerEntry,
     Member,
@@ -83,8 +84,9 @@ def member_summary(
 
     The widget asks on every page view, so this is two queries (round trips are what it
     costs): the shop with its settings, saved appearance, the shopper's balance and welcome
-    code, then the rewards. ``load_appearance`` then finds the appearance in the session,
-    without a query.
+    code, then the rewards; a signed-in shopper's ways to earn, done or not, are a third
+    (:func:`loyalty.club.earning_actions.ways_to_earn`). ``load_appearance`` then finds the
+    appearance in the session, without a query.
     """
     balance = (
         select(Member.points_balance)
@@ -125,6 +127,7 @@ def member_summary(
             "program": program(shop, settings, appearance),
             "rewards": active_rewards(s, shop, utcnow()),
             "welcome_code": welcome_json(welcome),
+            "ways_to_earn": ways_to_earn(s, shop, settings, customer_id),
         }
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.core.models import LedgerKind, Member, Shop
 from loyalty.core.types import months_before, utcnow
-from loyalty.members.enrolment import program_settings
+from loyalty.members.enrolment import lock_member, program_settings
 from loyalty.points import reasons
 from loyalty.points.ledger import post
 
@@ -56,12 +56,7 @@ def expire_member(
 ) -> int:
     """Expire the member's balance if still inactive since ``cutoff``; the points expired."""
     with sessions.begin() as s:
-        member = s.scalars(
-            select(Member)
-            .where(Member.id == member_id, Member.shop_id == shop_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).one_or_none()
+        member = lock_member(s, shop_id, member_id)
         if member is None or member.points_balance <= 0:
             return 0
         last = member.last_activity_at or member.joined_at

@@ -162,12 +162,15 @@ def session_shop(session: Session, shop_id: int) -> Shop | None:
 def local_day(session: Session, shop_id: int, moment: datetime) -> date:
     """The date of ``moment`` in the shop's time zone (UTC if the zone is unknown)."""
     shop = session_shop(session, shop_id)
-    name = shop.timezone if shop is not None else None
+    return moment.astimezone(zone_of(shop.timezone if shop is not None else None)).date()
+
+
+def zone_of(name: str | None) -> ZoneInfo:
+    """The IANA time zone ``name`` (a shop's), or UTC if it is unknown."""
     try:
-        zone = ZoneInfo(name or "UTC")
+        return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return moment.astimezone(zone).date()
+        return ZoneInfo("UTC")
 
 
 def add_to_rollup(session: Session, shop_id: int, day: date, **deltas: Any) -> None:

@@ -40,6 +40,9 @@ class ReasonCode(enum.StrEnum):
     IMPORT_BALANCE_SET = "import_balance_set"  # import: {"source": str, "points": int}
     STAFF_ADJUSTMENT = "staff_adjustment"  # adjust: the text staff typed
     LEGACY = "legacy"  # before revision 0013, text no pattern recognised: the text
+    BIRTHDAY = "birthday"  # bonus: {"year": int}
+    SOCIAL_FOLLOW = "social_follow"  # bonus: {"network": str, "network_name": str}
+    NEWSLETTER = "newsletter"  # bonus: email marketing consent given
 
 
 FREE_TEXT = frozenset({ReasonCode.STAFF_ADJUSTMENT, ReasonCode.LEGACY})
@@ -77,6 +80,16 @@ def imported(source: str, balance_set_to: int | None = None) -> Reason:
     return Reason(ReasonCode.IMPORT_BALANCE_SET, {"source": source, "points": balance_set_to})
 
 
+def birthday(year: int) -> Reason:
+    """The birthday reward of ``year`` (loyalty.club.birthdays)."""
+    return Reason(ReasonCode.BIRTHDAY, {"year": year})
+
+
+def social_follow(network: str, network_name: str) -> Reason:
+    """Following the shop on a social network (``instagram``, shown as ``Instagram``)."""
+    return Reason(ReasonCode.SOCIAL_FOLLOW, {"network": network, "network_name": network_name})
+
+
 def staff_adjustment(text: str) -> Reason:
     """A manual adjustment, with the reason its author typed."""
     return Reason(ReasonCode.STAFF_ADJUSTMENT, text=text)
@@ -87,6 +100,7 @@ EXPIRY = Reason(ReasonCode.EXPIRY)
 REWARD_RELEASED = Reason(ReasonCode.REWARD_RELEASED)
 LEFT_CLUB = Reason(ReasonCode.LEFT_CLUB)
 RETENTION = Reason(ReasonCode.RETENTION)
+NEWSLETTER = Reason(ReasonCode.NEWSLETTER)
 
 _ENGLISH_TEXT: dict[str, str] = {
     ReasonCode.ORDER: "order {order_id}",
@@ -99,6 +113,9 @@ _ENGLISH_TEXT: dict[str, str] = {
     ReasonCode.RETENTION: "forfeited: anonymised after inactivity",
     ReasonCode.IMPORT: "Imported from {source}",
     ReasonCode.IMPORT_BALANCE_SET: "Imported from {source} (balance set to {points})",
+    ReasonCode.BIRTHDAY: "birthday {year}",
+    ReasonCode.SOCIAL_FOLLOW: "followed on {network_name}",
+    ReasonCode.NEWSLETTER: "newsletter signup",
 }
 
 
@@ -139,6 +156,9 @@ LABELS: dict[str, str] = {
     ReasonCode.RETENTION: _l("Forfeited: anonymised after a period without activity"),
     ReasonCode.IMPORT: _l("Imported from %(source)s"),
     ReasonCode.IMPORT_BALANCE_SET: _l("Imported from %(source)s (balance set to %(points)s)"),
+    ReasonCode.BIRTHDAY: _l("Birthday reward"),
+    ReasonCode.SOCIAL_FOLLOW: _l("Followed us on %(network_name)s"),
+    ReasonCode.NEWSLETTER: _l("Newsletter signup"),
 }
 """Each code's English words (``%(name)s``: a parameter), except the :data:`FREE_TEXT` codes."""
 

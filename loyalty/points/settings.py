@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty.club.social import NETWORKS, profile_url
 from loyalty.core.errors import ValidationError
 from loyalty.core.ids import whole_from_text
 from loyalty.core.models import ProgramSettings
@@ -103,6 +104,25 @@ def _boolean(value: Any) -> bool:
     return value
 
 
+def _choice(*options: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in options:
+            raise _Invalid(f"Choose {', '.join(options[:-1])} or {options[-1]}.")
+        return str(value)
+
+    return check
+
+
+def _profile(network: str) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        try:
+            return profile_url(network, value)
+        except ValueError as err:
+            raise _Invalid(str(err)) from None
+
+    return check
+
+
 @dataclass(frozen=True)
 class Field:
     """One setting: how to check an input value, and how to show the stored one in JSON."""
@@ -130,6 +150,22 @@ FIELDS: dict[str, Field] = {
     "pending_days": Field(_int_between(0, 365, "days"), int),
     # Retention periods (loyalty.privacy.retention_policy), each within its sane bounds.
     **{name: Field(_int_between(*BOUNDS[name], name.rsplit("_", 1)[-1]), int) for name in PERIODS},
+    # Ways to earn beyond orders (loyalty.club): the birthday reward, follows, the newsletter.
+    "birthday_reward": Field(_choice("off", "points", "code"), str),
+    "birthday_points": Field(_int_between(1, 100_000, "points"), int),
+    "birthday_discount_percent": Field(_int_between(1, 100, "a percentage"), int),
+    "birthday_code_days": Field(_int_between(1, 365, "days"), int),
+    "birthday_timing": Field(_choice("month", "day"), str),
+    "birthday_change_wait_days": Field(_int_between(0, 365, "days"), int),
+    **{
+        name: field
+        for network in NETWORKS
+        for name, field in (
+            (f"{network}_url", Field(_profile(network), _same)),
+            (f"{network}_points", Field(_int_between(0, 100_000, "points"), int)),
+        )
+    },
+    "newsletter_points": Field(_int_between(0, 100_000, "points"), int),
 }
 """Every setting the API shows and accepts, in the order the admin lists them."""
 

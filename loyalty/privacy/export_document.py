@@ -2,10 +2,11 @@
 
 The member's profile, consents and their history, ledger (also as CSV, ``ledger_csv``), orders
 (those linked to the customer and those Shopify listed in ``orders_requested``) with their
-refunds, redemptions and codes, the welcome code, earlier privacy requests, audit entries about
-them, the messages sent to them, and the import rows that named them. Shopify ids are strings and
-money is a decimal string, as in the rest of Klubb's JSON. ``customers/data_request`` stores it (:mod:`loyalty.privacy.export`); a
-member downloads it themselves (:mod:`loyalty.privacy.self_service`).
+refunds, redemptions and codes, the welcome code, birthday rewards, earlier privacy requests,
+audit entries about them, the messages sent to them, and the import rows that named them.
+Shopify ids are strings and money is a decimal string, as in the rest of Klubb's JSON.
+``customers/data_request`` stores it (:mod:`loyalty.privacy.export`); a member downloads it
+themselves (:mod:`loyalty.privacy.self_service`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from loyalty.core.models import (
     AuditLog,
+    BirthdayReward,
     ConsentEvent,
     ImportRow,
     ImportRun,
@@ -137,6 +139,7 @@ def build_export(
         "refunds": _refunds(s, shop.id, [o.order_id for o in orders]),
         "redemptions": _redemptions(s, member),
         "welcome_code": welcome_json(welcome_code_row(s, member)),
+        "birthday_rewards": _birthday_rewards(s, member),
         "privacy_requests": _privacy_requests(s, shop.id, member, hashes),
         "audit_log": _audit(s, member),
         "messages": _messages(s, member),
@@ -255,6 +258,18 @@ def _redemptions(s: Session, member: Member | None) -> list[dict[str, Any]]:
         .order_by(Redemption.created_at, Redemption.id)
     )
     return [{**_fields(r, REDEMPTION_FIELDS), "reward": title} for r, title in rows]
+
+
+def _birthday_rewards(s: Session, member: Member | None) -> list[dict[str, Any]]:
+    if member is None:
+        return []
+    rows = s.scalars(
+        select(BirthdayReward)
+        .where(BirthdayReward.member_id == member.id)
+        .order_by(BirthdayReward.year, BirthdayReward.id)
+    )
+    fields = ("year", "kind", "points", "percent", "state", "code", "ends_at", "created_at")
+    return [_fields(r, fields) for r in rows]
 
 
 def _privacy_requests(

@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty.club.newsletter import credit_newsletter
 from loyalty.core.errors import ValidationError
 from loyalty.core.models import ConsentEvent, Member, MemberStatus
 from loyalty.core.types import utcnow
@@ -74,6 +75,8 @@ class ConsentChange:
     consents: dict[str, bool]
     changed: tuple[str, ...]
     event_ids: tuple[int, ...]
+    newsletter_credited: bool = False  # the newsletter's points were posted by this call
+    member_id: int | None = None
 
 
 def find_member(s: Session, shop_id: int, customer_id: int, *, lock: bool = False) -> Member:
@@ -98,14 +101,23 @@ def update_profile(
     body: Mapping[str, Any],
     *,
     today: date | None = None,
+    now: datetime | None = None,
 ) -> ProfileChange:
-    """Correct the Klubb-owned fields named in ``body``; Shopify-owned ones are refused (422)."""
-    changes = parse_profile_changes(body, today or utcnow().date())
+    """Correct the Klubb-owned fields named in ``body``; Shopify-owned ones are refused (422).
+
+    A birthday set, changed or cleared is stamped ``birthday_changed_at`` (``now``): a birthday
+    changed shortly before its reward would be due does not pay that year
+    (:mod:`loyalty.club.birthdays`).
+    """
+    now = now or utcnow()
+    changes = parse_profile_changes(body, today or now.date())
     with sessions.begin() as s:
         member = find_member(s, shop_id, customer_id, lock=True)
         changed = tuple(name for name, value in changes.items() if getattr(member, name) != value)
         for name in changed:
             setattr(member, name, changes[name])
+        if "birthday" in changed:
+            member.birthday_changed_at = now
         if changed:
             member.fields_push_pending_since = utcnow()  # Shopify's metafields still to follow
             audit.record(
@@ -154,6 +166,9 @@ def set_consents(
                 )
             )
         s.add_all(events)
+        # Consent standing after the call earns the newsletter's points, once per customer
+        # (loyalty.club.newsletter): also for a member who had given it before they were offered.
+        credited = bool(wanted.get("email")) and credit_newsletter(s, member, now=now)
         if events:
             detail = ",".join(
                 f"{e.channel}={'granted' if e.granted else 'withdrawn'}" for e in events
@@ -172,6 +187,8 @@ def set_consents(
             consents={"email": member.email_consent, "sms": member.sms_consent},
             changed=tuple(e.channel for e in events),
             event_ids=tuple(e.id for e in events),
+            newsletter_credited=credited,
+            member_id=member.id,
         )
 
 

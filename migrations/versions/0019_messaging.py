@@ -1,7 +1,7 @@
 """messaging: providers per shop and the log of messages sent
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-10 10:00:00
 
 ``messaging_settings`` holds a shop's SMS provider (Twilio or Sveve) and its SMTP server, the
@@ -20,7 +20,7 @@ from alembic import op
 import loyalty.core.types
 
 revision: str = "0019"
-down_revision: str | None = "0016"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -102,6 +102,15 @@ WORDS = [
         "Imported from Smile.io (balance set to 1,250)",
         "Importert fra Smile.io (saldo satt til 1\xa0250)",
     ),
+    ("birthday", {"year": 2026}, None, "Birthday reward", "Bursdagsbelønning"),
+    (
+        "social_follow",
+        {"network": "instagram", "network_name": "Instagram"},
+        None,
+        "Followed us on Instagram",
+        "Fulgte oss på Instagram",
+    ),
+    ("newsletter", None, None, "Newsletter signup", "Påmelding til nyhetsbrevet"),
     ("staff_adjustment", None, "Pakken kom sent", "Pakken kom sent", "Pakken kom sent"),
     # A staff member's words, whatever they are.
     ("staff_adjustment", None, "signup bonus", "signup bonus", "signup bonus"),

@@ -22,6 +22,19 @@ DEFAULTS = {
     "webhook_body_days": 30,
     "export_days": 30,
     "audit_months": 24,
+    "birthday_reward": "off",
+    "birthday_points": 100,
+    "birthday_discount_percent": 10,
+    "birthday_code_days": 30,
+    "birthday_timing": "month",
+    "birthday_change_wait_days": 30,
+    "instagram_url": None,
+    "instagram_points": 50,
+    "facebook_url": None,
+    "facebook_points": 50,
+    "tiktok_url": None,
+    "tiktok_points": 50,
+    "newsletter_points": 0,
 }
 
 

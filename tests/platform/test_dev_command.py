@@ -241,7 +241,7 @@ def test_dev_command_restarted_on_the_same_instance_installs_the_demo_shop_afres
 
 # What DESIGN.md's earning rules make of the demo data (1 point per krone, 100 for joining).
 DEMO_BALANCES = {
-    demo_data.KARI.id: 100 + 1249,  # a paid order
+    demo_data.KARI.id: 100 + 1249 + 250,  # a paid order, and her birthday is this month
     demo_data.OLA.id: 100 + 599,  # 899 paid, the 300 of socks refunded
     demo_data.INGRID.id: 100,  # paid, then cancelled
     demo_data.LARS.id: 100 + 349,  # a POS order earns like an online one
@@ -289,6 +289,17 @@ def test_the_demo_shop_gets_customers_and_orders_and_a_restart_doubles_nothing(
         wait_for(
             "the demo welcome codes", lambda: demo_welcome_states(app_url) == {"issued"}, 60, proc
         )
+        kari = demo_members(app_url)[demo_data.KARI.id]
+        assert kari is not None
+        assert ("bonus", 250, "birthday") in [
+            (e["kind"], e["points"], e["reason_code"]) for e in kari["ledger"]
+        ]
+        settings = requests.get(
+            f"{app_url}/api/settings",
+            headers={"Authorization": f"Bearer {session_token(DEMO_SHOP)}"},
+            timeout=10,
+        ).json()
+        assert settings["instagram_url"] == "https://www.instagram.com/klubbdemo"
         ola = demo_members(app_url)[demo_data.OLA.id]
         assert ola is not None
         assert sorted((e["kind"], e["points"]) for e in ola["ledger"]) == [

@@ -56,6 +56,7 @@ UNSTATED = {
     "change_reward": "the reward after the change is checked as a whole: `value` by the "
     "stored `kind`",
     "update_me": "`birthday`: not after today",
+    "claim_follow": "`network`: one the shop gives points for following (a profile set)",
 }
 """Operations whose valid requests may still be refused (422) by a rule JSON Schema cannot
 state, by operation id, with the rule (the document says it in words). Their other checks run."""

@@ -7,7 +7,7 @@ import itertools
 import pytest
 from sqlalchemy import func, select
 
-from loyalty.core.models import Shop, ShopRedaction, Tombstone, WebhookEvent
+from loyalty.core.models import BirthdayReward, Member, Shop, ShopRedaction, Tombstone, WebhookEvent
 from loyalty.privacy.purge import purge_shop, shop_tables
 from tests.support.jobs import drain
 from tests.support.people import (
@@ -58,6 +58,18 @@ def two_shops(app, rt, shop_id, ingeborg, post_webhook, installed_shop):
     with rt.sessions.begin() as s:
         s.add(Tombstone(shop_id=shop_id, customer_hash="0" * 64, reason="left"))
         s.add(Tombstone(shop_id=other_id, customer_hash="1" * 64, reason="left"))
+        for each in (shop_id, other_id):
+            member_id = s.scalars(select(Member.id).where(Member.shop_id == each)).first()
+            s.add(
+                BirthdayReward(
+                    shop_id=each,
+                    member_id=member_id,
+                    source_key=f"birthday:{each}:2026",
+                    year=2026,
+                    kind="points",
+                    points=100,
+                )
+            )
     post_webhook("customers/data_request", data_request_payload(INGEBORG))
     post_webhook("customers/data_request", data_request_payload(SOLVEIG, shop=OTHER), shop=OTHER)
     post_webhook("shop/update", {"id": 1, "name": "Other"}, shop=OTHER)

@@ -73,14 +73,14 @@ def test_a_guest_reads_the_program_in_the_storefronts_language(
     liquid = proxy("GET", "/proxy", shop=SHOP_A).get_data(as_text=True)
     english = _render(liquid, "en")
     assert 'data-view="guest"' in english
-    for text in ("Rewards club", "How to earn", "Earn 1 point for every", "50 kr off", "Sign in"):
+    for text in ("Rewards club", "Ways to earn", "Earn 1 point for every", "50 kr off", "Sign in"):
         assert text in english
     assert "Slik tjener du poeng" not in english
     assert 'href="/nb/account/login"' in english  # Shopify's route, from Liquid
     norwegian = _render(liquid, "nb-NO")
     for text in ("Fordelsklubb", "Slik tjener du poeng", "Logg inn", "Få 100 poeng når du blir"):
         assert text in norwegian
-    assert "How to earn" not in norwegian
+    assert "Ways to earn" not in norwegian
 
 
 def test_merchant_text_becomes_neither_html_nor_liquid(

@@ -25,7 +25,7 @@ def test_the_page_reads_without_javascript(browser: Any, storefront: Any, reward
         page = plain.locator("[data-klubb-page]")
         assert plain.get_by_role("heading", level=1).inner_text() == "Rewards club"
         text = page.inner_text()
-        for words in ("How to earn", "50 kr off", "10 % off everything", "Sign in"):
+        for words in ("Ways to earn", "50 kr off", "10 % off everything", "Sign in"):
             assert words in text
         assert plain.title() == "Klubb"  # inside the theme's layout
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

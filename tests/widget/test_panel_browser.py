@@ -30,7 +30,7 @@ def test_guest_sees_the_program_and_rewards(
     body = dialog.locator(".klubb-body")
     assert body.get_attribute("data-view") == "guest"
     text = body.inner_text()
-    assert "How to earn" in text
+    assert "Ways to earn" in text
     assert "Earn 1 point for every" in text
     assert "Get 100 points when you join" in text
     for title in ("50 kr off", "10 % off everything", "Free shipping"):

@@ -56,6 +56,7 @@ def test_changes_take_a_json_body_and_an_idempotency_key(client):
         ("/proxy/api/me/consents", "put"),
         ("/proxy/api/me/restriction", "post"),
         ("/proxy/api/me/restriction", "delete"),
+        ("/proxy/api/me/follows", "post"),
     }
     for path, method, op in changes:
         assert op["requestBody"]["required"] is True, (path, method)
@@ -84,6 +85,9 @@ REFUSED = [
     ("PUT", "/proxy/api/me/consents", "ConsentsUpdate", {}, "body"),
     ("POST", "/proxy/api/me/restriction", "Empty", {"reason": "why not"}, "reason"),
     ("DELETE", "/proxy/api/me", "LeaveRequest", {"confirm": "yes"}, "confirm"),
+    ("POST", "/proxy/api/me/follows", "FollowClaim", {"network": "myspace"}, "network"),
+    ("POST", "/proxy/api/me/follows", "FollowClaim", {}, "network"),
+    ("POST", "/proxy/api/me/follows", "FollowClaim", {"network": "tiktok", "x": 1}, "x"),
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from jobs import engine as engine_jobs
+from loyalty.club.newsletter import newsletter_from_customer
 from loyalty.members import enrolment as members
 from loyalty.privacy.compliance import customer_hash_keys
 from webhooks.context import EventContext
@@ -14,7 +15,8 @@ def customer_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
     """Enrol the customer (when the shop auto-enrols) and refresh the member's copy.
 
     A member this event enrolled also gets the welcome code and the balance in Shopify (jobs
-    on the ``shopify`` queue, each idempotent: a duplicate delivery makes one code).
+    on the ``shopify`` queue, each idempotent: a duplicate delivery makes one code). A member
+    Shopify reports subscribed to email marketing gets the newsletter's points, once.
     """
     if ctx.shop_id is None:
         return
@@ -28,7 +30,8 @@ def customer_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
     if member is None:
         return
     joined = engine_jobs.welcome_newcomer(ctx.rt, member.id, ctx.received_at)
-    if joined or ctx.topic == "customers/create":
+    subscribed = newsletter_from_customer(ctx.rt.sessions, ctx.shop_id, payload) is not None
+    if joined or subscribed or ctx.topic == "customers/create":
         engine_jobs.enqueue_balance_sync(ctx.rt, member.id)
 
 

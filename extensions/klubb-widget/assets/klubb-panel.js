@@ -11,9 +11,21 @@
       "close": "Close",
       "loading": "Loading…",
       "error": "Something went wrong. Please try again.",
-      "earn_title": "How to earn",
+      "earn_title": "Ways to earn",
       "earn_rate": "Earn {points} for every {money} you spend",
       "earn_signup": "Get {points} when you join",
+      "w_signup": "Join the club: {pay}",
+      "w_birthday_month": "Your birthday month: {pay}",
+      "w_birthday_day": "Your birthday: {pay}",
+      "w_follow": "Follow us on {network}: {pay}",
+      "w_newsletter": "Sign up for our newsletter: {pay}",
+      "done": "Done",
+      "new_tab": "opens in a new tab",
+      "add_birthday": "Add your birthday",
+      "birthday_wait": "A birthday added or changed less than {days} days before it pays from next year.",
+      "birthday_code": "Your birthday code: {code}",
+      "subscribe": "Sign up",
+      "earned": "You earned {points}",
       "rewards_title": "Rewards",
       "guest_join": "Sign in or create an account to join and start earning.",
       "sign_in": "Sign in",
@@ -98,6 +110,18 @@
       "earn_title": "Slik tjener du poeng",
       "earn_rate": "Få {points} for hver {money} du handler for",
       "earn_signup": "Få {points} når du blir medlem",
+      "w_signup": "Bli medlem i klubben: {pay}",
+      "w_birthday_month": "Bursdagsmåneden din: {pay}",
+      "w_birthday_day": "Bursdagen din: {pay}",
+      "w_follow": "Følg oss på {network}: {pay}",
+      "w_newsletter": "Meld deg på nyhetsbrevet vårt: {pay}",
+      "done": "Fullført",
+      "new_tab": "åpnes i en ny fane",
+      "add_birthday": "Legg inn bursdagen din",
+      "birthday_wait": "En bursdag som legges inn eller endres mindre enn {days} dager før, gir belønning fra neste år.",
+      "birthday_code": "Bursdagskoden din: {code}",
+      "subscribe": "Meld meg på",
+      "earned": "Du fikk {points}",
       "rewards_title": "Belønninger",
       "guest_join": "Logg inn eller opprett en konto for å bli medlem og tjene poeng.",
       "sign_in": "Logg inn",
@@ -340,24 +364,110 @@
     return this.t("off_amount", { money: this.money(r.value, r.currency) });
   };
 
+  // Ways to earn: the earning rule, then the shop's other ways (ways_to_earn), each with what
+  // it pays and, for a member, whether it is done; a follow links out and is credited on click.
   P.earnSection = function () {
-    var p = this.data.program;
+    var self = this;
+    var p = self.data.program;
     var items = [];
     if (p.earn_rate && Number(p.earn_rate) > 0) {
-      items.push(
-        this.t("earn_rate", { points: this.pts(Number(p.earn_rate)), money: this.money(1, p.currency) })
-      );
+      items.push(h("li", {
+        class: "klubb-reward",
+        text: self.t("earn_rate", { points: self.pts(Number(p.earn_rate)), money: self.money(1, p.currency) })
+      }));
     }
-    // Given once per customer: not promised again to one who left and comes back.
-    if (p.signup_bonus && !this.data.signup_bonus_received) {
-      items.push(this.t("earn_signup", { points: this.pts(p.signup_bonus) }));
-    }
-    return h("section", { class: "klubb-earn", "aria-labelledby": this.pid + "-earn-title" }, [
-      h("h3", { id: this.pid + "-earn-title", text: this.t("earn_title") }),
-      h("ul", {}, items.map(function (text) {
-        return h("li", { text: text });
-      }))
+    (self.data.ways_to_earn || []).forEach(function (w) {
+      var li = self.way(w);
+      if (li) items.push(li);
+    });
+    return h("section", { class: "klubb-earn", "aria-labelledby": self.pid + "-earn-title" }, [
+      h("h3", { id: self.pid + "-earn-title", text: self.t("earn_title") }),
+      h("ul", { class: "klubb-rewards" }, items)
     ]);
+  };
+
+  P.way = function (w) {
+    var self = this;
+    var member = self.data.member;
+    var pay = w.points != null ? self.pts(w.points) : self.t("off_percent", { percent: w.discount_percent + " %" });
+    var label;
+    var extra = [];
+    if (w.kind === "signup") {
+      // Given once per customer: not promised again to one who left and comes back.
+      if (!member && w.done) return null;
+      label = member ? self.t("w_signup", { pay: pay }) : self.t("earn_signup", { points: pay });
+    } else if (w.kind === "birthday") {
+      label = self.t(w.timing === "day" ? "w_birthday_day" : "w_birthday_month", { pay: pay });
+      if (w.code) extra.push(h("code", { class: "klubb-code-value", text: self.t("birthday_code", { code: w.code }) }));
+      if (member && !w.done && w.change_wait_days) {
+        extra.push(h("span", { class: "klubb-muted", text: self.t("birthday_wait", { days: w.change_wait_days }) }));
+      }
+    } else if (w.network) {
+      label = self.t("w_follow", { network: w.network_name || w.network, pay: pay });
+    } else if (w.kind === "newsletter") {
+      label = self.t("w_newsletter", { pay: pay });
+    } else {
+      return null; // a kind this version does not know
+    }
+    var key = "way-" + w.kind;
+    var text = w.url
+      ? h("a", {
+          class: "klubb-link",
+          href: w.url,
+          target: "_blank",
+          rel: "noopener noreferrer",
+          "data-key": key,
+          "aria-label": label + " (" + self.t("new_tab") + ")",
+          text: label,
+          onclick: function () {
+            if (member && !w.done) self.follow(w, key);
+          }
+        })
+      : h("span", { id: self.pid + "-" + key, text: label });
+    var action = null;
+    if (member && w.done) {
+      action = h("span", { class: "klubb-muted", text: "✓ " + self.t("done") });
+    } else if (member && w.kind === "birthday" && !w.birthday_given) {
+      action = self.button("add_birthday", "klubb-link klubb-plain", function () {
+        self.me("my-data", "#" + self.pid + "-birthday");
+      });
+    } else if (member && w.kind === "newsletter") {
+      action = self.button("subscribe", "klubb-btn klubb-quiet", function () {
+        self.earn("PUT", "/api/me/consents", { email: true }, '[data-key="' + key + '"]');
+      });
+      action.setAttribute("aria-describedby", self.pid + "-" + key);
+      action.dataset.key = key;
+    }
+    return h("li", { class: "klubb-reward", "data-way": w.kind }, [
+      h("span", { class: "klubb-reward-text" }, [text].concat(extra)),
+      action
+    ]);
+  };
+
+  // Credit a follow as its link opens the profile in a new tab (the honour system).
+  P.follow = function (w, key) {
+    this.earn("POST", "/api/me/follows", { network: w.network }, '[data-key="' + key + '"]');
+  };
+
+  // An action that earns points; then the member's data again, and focus back where it was.
+  P.earn = function (method, path, body, focus) {
+    var self = this;
+    if (self.busy) return;
+    self.busy = true;
+    var before = self.data.points_balance;
+    self.call(method, path, body).then(function (res) {
+      self.busy = false;
+      if (res.status !== 200) return self.say((res.data.error && res.data.error.message) || self.t("error"));
+      return self.load().then(function () {
+        var again = self.body.querySelector(focus);
+        if (again) again.focus();
+        var got = self.data.points_balance - before;
+        if (got > 0) self.say(self.t("earned", { points: self.pts(got) }));
+      });
+    }, function () {
+      self.busy = false;
+      self.say(self.t("error"));
+    });
   };
 
   P.rewardsSection = function (balance) {

@@ -5,11 +5,11 @@ Shopify ids exceed 2^53: they are BIGINT here and strings in JSON. Money is ``Nu
 a shop carries ``shop_id`` so that every query can be scoped by shop (invariant 7).
 
 One module per concept: ``base`` (the declarative base and shared column types), ``shops``,
-``members``, ``ledger`` (with the order facts), ``rewards``, ``webhook_events``, ``privacy``,
-``analytics``, ``imports`` (with the backfill), ``messaging`` (providers, sent messages) and
-``welcome``. Importing this package registers every table on ``Base.metadata`` (Alembic's
-``migrations/env.py`` relies on it); every public name is re-exported here, so
-``from loyalty.core.models import X`` is the way to import a model.
+``members``, ``ledger`` (with the order facts), ``rewards``, ``earning`` (birthday rewards),
+``webhook_events``, ``privacy``, ``analytics``, ``imports`` (with the backfill), ``messaging``
+(providers, sent messages) and ``welcome``. Importing this package registers every table on
+``Base.metadata`` (Alembic's ``migrations/env.py`` relies on it); every public name is
+re-exported here, so ``from loyalty.core.models import X`` is the way to import a model.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from loyalty.core.models.analytics import (
     IntArray,
 )
 from loyalty.core.models.base import ENUM_STR, MONEY, NAMING, Base, BigIntPK
+from loyalty.core.models.earning import BirthdayReward, BirthdayRewardKind, BirthdayRewardState
 from loyalty.core.models.imports import Backfill, ImportRow, ImportRun
 from loyalty.core.models.ledger import LedgerEntry, LedgerKind, OrderRecord, OrderRefund
 from loyalty.core.models.members import (
@@ -57,6 +58,9 @@ __all__ = [
     "Backfill",
     "Base",
     "BigIntPK",
+    "BirthdayReward",
+    "BirthdayRewardKind",
+    "BirthdayRewardState",
     "ConsentEvent",
     "CustomerDayCounts",
     "CustomerDayOrders",

@@ -46,6 +46,9 @@ class Member(Base):
     email: Mapped[str | None] = mapped_column(String(320))
     phone: Mapped[str | None] = mapped_column(String(40))
     birthday: Mapped[date | None] = mapped_column(Date)
+    # When the member last set, changed or cleared the birthday: a birthday changed shortly
+    # before its reward would be due does not pay that year (loyalty.club.birthdays).
+    birthday_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     language: Mapped[str | None] = mapped_column(String(8))
     notes: Mapped[str | None] = mapped_column(Text)
     points_balance: Mapped[int] = mapped_column(BigInteger, default=0)
