@@ -76,6 +76,9 @@ class ProgramSettings(Base):
     webhook_body_days: Mapped[int] = mapped_column(Integer, default=30)
     export_days: Mapped[int] = mapped_column(Integer, default=30)
     audit_months: Mapped[int] = mapped_column(Integer, default=24)
+    # No marketing SMS from start to end ("HH:MM", the shop's time zone); both null = none.
+    quiet_hours_start: Mapped[str | None] = mapped_column(String(5), default="21:00")
+    quiet_hours_end: Mapped[str | None] = mapped_column(String(5), default="08:00")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     shop: Mapped[Shop] = relationship(back_populates="settings")
