@@ -83,6 +83,18 @@ class ProgramSettings(Base):
 
     shop: Mapped[Shop] = relationship(back_populates="settings")
 
+    @property
+    def quiet_hours(self) -> dict[str, str] | None:
+        """``{"start", "end"}`` ("HH:MM"), or None: no quiet hours."""
+        if self.quiet_hours_start is None or self.quiet_hours_end is None:
+            return None
+        return {"start": self.quiet_hours_start, "end": self.quiet_hours_end}
+
+    @quiet_hours.setter
+    def quiet_hours(self, value: dict[str, str] | None) -> None:
+        self.quiet_hours_start = value["start"] if value else None
+        self.quiet_hours_end = value["end"] if value else None
+
 
 class WidgetAppearance(Base):
     """How the storefront widget looks, as the merchant set it in the admin (issue 7)."""
