@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.campaigns.campaign_text import MAX_SUBJECT, check_texts
 from loyalty.campaigns.segment_sql import count_statement
-from loyalty.campaigns.segments import shop_language, stored_filter
+from loyalty.campaigns.segments import check_name, shop_language, stored_filter
 from loyalty.core.errors import LoyaltyError, NotFound, ValidationError
 from loyalty.core.ids import id_from_json
 from loyalty.core.models import (
@@ -34,10 +34,8 @@ from loyalty.core.models import (
     Shop,
 )
 from loyalty.core.payloads import parse_time
-from loyalty.core.text import is_storable
 from loyalty.core.types import utcnow
 
-MAX_NAME = 255
 CLOCK_SLACK = timedelta(minutes=1)
 """A send_at this little in the past is "now" (the merchant's clock and ours differ)."""
 _NOT_FOUND = "This shop has no such campaign."
@@ -57,13 +55,7 @@ class CampaignConflict(LoyaltyError):
 def _checked(s: Session, shop_id: int, body: Mapping[str, Any], app_url: str) -> dict[str, Any]:
     errors = {str(k)[:100]: "Unknown field." for k in body if k not in _FIELDS}
     values: dict[str, Any] = {}
-    name = body.get("name")
-    if not isinstance(name, str) or not name.strip() or not is_storable(name):
-        errors["name"] = "Enter a name."
-    elif len(name.strip()) > MAX_NAME:
-        errors["name"] = f"At most {MAX_NAME} characters."
-    else:
-        values["name"] = name.strip()
+    check_name(body.get("name"), errors, values)
     channel = body.get("channel")
     if channel not in {c.value for c in MessageChannel}:
         errors["channel"] = "Choose sms or email."

@@ -43,6 +43,17 @@ def check_references(s: Session, shop_id: int, wanted: SegmentFilter) -> None:
         )
 
 
+def check_name(value: Any, errors: dict[str, str], values: dict[str, Any]) -> None:
+    """A segment's or campaign's ``name``: not blank, at most :data:`MAX_NAME` characters,
+    stripped into ``values`` or its problem into ``errors``."""
+    if not isinstance(value, str) or not value.strip() or not is_storable(value):
+        errors["name"] = "Enter a name."
+    elif len(value.strip()) > MAX_NAME:
+        errors["name"] = f"At most {MAX_NAME} characters."
+    else:
+        values["name"] = value.strip()
+
+
 def _checked(s: Session, shop_id: int, body: Mapping[str, Any], partial: bool) -> dict[str, Any]:
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
@@ -50,13 +61,7 @@ def _checked(s: Session, shop_id: int, body: Mapping[str, Any], partial: bool) -
         if key not in ("name", "filter"):
             errors[str(key)[:100]] = "Unknown field."
     if "name" in body or not partial:
-        name = body.get("name")
-        if not isinstance(name, str) or not name.strip() or not is_storable(name):
-            errors["name"] = "Enter a name."
-        elif len(name.strip()) > MAX_NAME:
-            errors["name"] = f"At most {MAX_NAME} characters."
-        else:
-            values["name"] = name.strip()
+        check_name(body.get("name"), errors, values)
     if "filter" in body or not partial:
         try:
             wanted = parse_filter(body.get("filter", {}))
