@@ -201,23 +201,23 @@ def change_segment(segment_id: str) -> Response:
     "/segments/<segment_id>",
     "DELETE",
     summary="Delete a segment",
-    response=None,
+    response="Segment",
     errors=(404, 409),
     error_notes={409: "A campaign not sent yet uses the segment (`segment_in_use`)."},
-    answers=(Answer(204, "Deleted."),),
+    description="Answers the segment as it was.",
     path=_SEGMENT_ID,
 )
 @session_token_required
-def remove_segment(segment_id: str) -> tuple[str, int] | Response:
+def remove_segment(segment_id: str) -> Response:
     """Delete one of the shop's segments."""
     parsed = id_from_text(segment_id)
     if parsed is None:
         return json_error(404, "not_found", _NOT_FOUND)
     try:
-        segments.delete_segment(current_runtime().sessions, current_shop().id, parsed)
+        deleted = segments.delete_segment(current_runtime().sessions, current_shop().id, parsed)
     except segments.SegmentInUse as err:
         return json_error(409, err.code, str(err))
-    return "", 204
+    return jsonify(deleted)
 
 
 @api.route(

@@ -67,7 +67,7 @@ from loyalty.core.models import (
     SentMessage,
     Shop,
 )
-from loyalty.core.types import utcnow
+from loyalty.core.types import UTCDateTime, utcnow
 from loyalty.shopify.tokens import TokenCipher
 
 BATCH = 100
@@ -192,7 +192,7 @@ def _freeze_audience(s: Session, campaign: Campaign, now: datetime) -> None:
             literal(campaign.shop_id),
             Member.id,
             literal(RecipientState.PENDING.value),
-            literal(now),
+            literal(now, UTCDateTime()),
         ],
         campaign.shop_id,
         wanted,

@@ -124,8 +124,11 @@ def update_segment(
         return segment_json(row)
 
 
-def delete_segment(sessions: sessionmaker[Session], shop_id: int, segment_id: int) -> None:
-    """Delete a segment no unsent campaign uses (sent campaigns keep their frozen audience)."""
+def delete_segment(
+    sessions: sessionmaker[Session], shop_id: int, segment_id: int
+) -> dict[str, Any]:
+    """Delete a segment no unsent campaign uses (sent campaigns keep their frozen audience);
+    the segment as it was."""
     with sessions.begin() as s:
         row = _find(s, shop_id, segment_id)
         used = s.scalar(
@@ -137,7 +140,9 @@ def delete_segment(sessions: sessionmaker[Session], shop_id: int, segment_id: in
         )
         if used is not None:
             raise SegmentInUse("A campaign that is not sent yet uses this segment.")
+        gone = segment_json(row)
         s.delete(row)
+        return gone
 
 
 def stored_filter(s: Session, shop_id: int, segment_id: int) -> SegmentFilter:

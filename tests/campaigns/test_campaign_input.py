@@ -97,3 +97,10 @@ def test_campaigns_are_listed_newest_first(client, segment_id):
     listed = call(client, "get", "/api/campaigns").get_json()["campaigns"]
     assert [c["id"] for c in listed] == [second["id"], first["id"]]
     assert "counts" not in listed[0]
+
+
+@pytest.mark.embedded
+def test_a_segment_a_draft_uses_cannot_be_deleted(client, segment_id):
+    write(client, segment_id)
+    answer = call(client, "delete", f"/api/segments/{segment_id}")
+    assert (answer.status_code, answer.get_json()["error"]["code"]) == (409, "segment_in_use")

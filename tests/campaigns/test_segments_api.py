@@ -114,7 +114,8 @@ def test_a_segment_is_saved_listed_changed_and_deleted(client, club):
         "Storkunder",
         {"buyer": "pos"},
     )
-    assert client.delete(url, headers=bearer(SHOP_A)).status_code == 204
+    deleted = client.delete(url, headers=bearer(SHOP_A))
+    assert (deleted.status_code, deleted.get_json()["id"]) == (200, segment["id"])
     assert client.get("/api/segments", headers=bearer(SHOP_A)).get_json() == {"segments": []}
     assert client.delete(url, headers=bearer(SHOP_A)).status_code == 404
 
