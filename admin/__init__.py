@@ -15,13 +15,15 @@ def init_app(app: Flask) -> None:
     import admin.appearance_api
     import admin.audit_api
     import admin.backfill_api
+    import admin.campaigns_api
     import admin.events_api
     import admin.import_api
     import admin.members_api
     import admin.members_list_api
     import admin.messaging_api
     import admin.privacy_api
-    import admin.rewards_api  # noqa: F401
+    import admin.rewards_api
+    import admin.segments_api  # noqa: F401
     from admin.api import bp as api_bp
     from admin.appearance_page import bp as appearance_page_bp
     from admin.backfill_page import bp as backfill_page_bp

@@ -72,6 +72,7 @@ _RATE = {
     "description": "Points per whole unit of the shop's currency; above 0, at most 1000, 4 decimals.",
     "examples": ["1", "2.5"],
 }
+_CLOCK = "^(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
 RETENTION_DESCRIPTIONS = {
     "inactive_member_months": "Months without activity before a member is anonymised.",
     "webhook_body_days": "Days raw webhook bodies are kept; the facts taken from them stay.",
@@ -170,6 +171,17 @@ _SETTINGS_PROPERTIES: dict[str, Any] = {
     },
     # Ways to earn beyond orders (loyalty.club).
     **_EARNING_PROPERTIES,
+    "quiet_hours": {
+        "type": ["object", "null"],
+        "required": ["start", "end"],
+        "properties": {
+            "start": {"type": "string", "pattern": _CLOCK},
+            "end": {"type": "string", "pattern": _CLOCK},
+        },
+        "additionalProperties": False,
+        "description": "No marketing SMS from `start` to `end` (HH:MM, the shop's time zone; "
+        "may cross midnight; `end` differs from `start`); null: none. Default 21:00 to 08:00.",
+    },
 }
 api.schemas.update(
     {

@@ -22,6 +22,7 @@ from typing import Any
 from rq import cron
 
 from jobs import birthdays as birthday_jobs
+from jobs import campaigns as campaign_jobs
 from jobs import engine as engine_jobs
 from jobs import imports as import_jobs
 from jobs import retention as retention_jobs
@@ -99,6 +100,9 @@ PERIODIC: tuple[Periodic, ...] = (
     ),
     # Analytics: orders recorded before customer keys (0005) join their customers' days.
     Periodic(rollup_jobs.key_recorded_orders, queue="webhooks", interval=86400, timeout=300),
+    # Campaigns due (scheduled, or sending and not waiting) are queued; the database holds
+    # the schedule, so a flushed Redis loses none (jobs.campaigns).
+    Periodic(campaign_jobs.start_due_campaigns, queue="campaigns", interval=60),
     # Imports: runs (their rows quote emails from the merchant's file) past their retention.
     Periodic(import_jobs.purge_import_runs, queue="privacy", interval=86400, timeout=300),
 )

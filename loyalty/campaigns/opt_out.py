@@ -29,19 +29,34 @@ def withdraw_sms_consent(
 ) -> int | None:
     """Withdraw the member's SMS consent in the caller's transaction; the new consent event's
     id (for its push to Shopify), or None when there was no consent to withdraw."""
+    return withdraw_consent(s, shop_id, member_id, "sms", STOP_SOURCE, now=now)
+
+
+def withdraw_consent(
+    s: Session,
+    shop_id: int,
+    member_id: int,
+    channel: str,
+    source: str,
+    *,
+    now: datetime | None = None,
+) -> int | None:
+    """Withdraw the member's ``channel`` consent (``sms`` or ``email``) for ``source``, in the
+    caller's transaction; the consent event's id, or None when there was none to withdraw."""
     member = s.scalars(
         select(Member).where(Member.id == member_id, Member.shop_id == shop_id).with_for_update()
     ).one_or_none()
-    if member is None or not member.sms_consent:
+    consent = f"{channel}_consent"
+    if member is None or not getattr(member, consent):
         return None
     now = now or utcnow()
-    member.sms_consent = False
+    setattr(member, consent, False)
     event = ConsentEvent(
         shop_id=shop_id,
         member_id=member.id,
-        channel="sms",
+        channel=channel,
         granted=False,
-        source=STOP_SOURCE,
+        source=source,
         created_at=now,
         push_pending_since=now,  # Shopify still to be told (jobs.shopify_sync.push_consent)
     )
@@ -53,7 +68,7 @@ def withdraw_sms_consent(
         member.customer_id,
         "member.consent_changed",
         member.id,
-        "sms=withdrawn",
+        f"{channel}=withdrawn",
     )
     s.flush()
     return event.id

@@ -49,12 +49,14 @@ def record_attempt(
     channel: str,
     provider: str,
     recipient: str,
+    campaign_id: int | None = None,
 ) -> int:
     """A row for a message about to go (``sending``); its id, the message's reference."""
     with sessions.begin() as s:
         row = SentMessage(
             shop_id=shop_id,
             member_id=member_id,
+            campaign_id=campaign_id,
             channel=channel,
             provider=provider,
             recipient=recipient,

@@ -50,6 +50,7 @@ def send_sms(
     to: str,
     text: str,
     member_id: int | None = None,
+    campaign_id: int | None = None,
 ) -> Outcome:
     """Send ``text`` to ``to`` (E.164) through the shop's SMS provider, logged.
 
@@ -64,7 +65,8 @@ def send_sms(
             callback = credentials.twilio_status_url(config.app_url, setup.hook_secret, message_id)
         return provider.send_sms(SmsMessage(to, text, str(message_id), callback))
 
-    return _logged(sessions, shop_id, member_id, (MessageChannel.SMS, provider.name, to), send)
+    what = (MessageChannel.SMS, provider.name, to)
+    return _logged(sessions, shop_id, member_id, campaign_id, what, send)
 
 
 def send_email(
@@ -75,6 +77,7 @@ def send_email(
     message: Email,
     *,
     member_id: int | None = None,
+    campaign_id: int | None = None,
 ) -> Outcome:
     """Send ``message`` through the shop's mail server, logged.
 
@@ -82,19 +85,22 @@ def send_email(
     """
     provider = credentials.email_provider(sessions, cipher, config, shop_id)
     what = (MessageChannel.EMAIL, provider.name, message.to)
-    return _logged(sessions, shop_id, member_id, what, lambda _id: provider.send_email(message))
+    return _logged(
+        sessions, shop_id, member_id, campaign_id, what, lambda _id: provider.send_email(message)
+    )
 
 
 def _logged(
     sessions: sessionmaker[Session],
     shop_id: int,
     member_id: int | None,
+    campaign_id: int | None,
     what: tuple[str, str, str],
     send: Callable[[int], Sent],
 ) -> Outcome:
     """The row first (``what``: channel, provider, recipient), then ``send(row id)``, then
     the provider's answer in the row."""
-    message_id = send_log.record_attempt(sessions, shop_id, member_id, *what)
+    message_id = send_log.record_attempt(sessions, shop_id, member_id, *what, campaign_id)
     try:
         sent = send(message_id)
     except ProviderError as err:

@@ -26,6 +26,7 @@ from loyalty.privacy.retention_policy import BOUNDS, PERIODS
 
 MAX_TEXT = 40  # longer strings are not numbers anyone typed
 _DECIMAL = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+_CLOCK = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
 
 
 class _Invalid(Exception):
@@ -123,6 +124,20 @@ def _profile(network: str) -> Callable[[Any], str | None]:
     return check
 
 
+def _quiet_hours(value: Any) -> dict[str, str] | None:
+    """``{"start": "HH:MM", "end": "HH:MM"}`` (a span may cross midnight), or null for none."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or set(value) != {"start", "end"}:
+        raise _Invalid('Send {"start": "21:00", "end": "08:00"}, or null for none.')
+    start, end = value["start"], value["end"]
+    if not all(isinstance(v, str) and _CLOCK.fullmatch(v) for v in (start, end)):
+        raise _Invalid("Enter times as HH:MM, from 00:00 to 23:59.")
+    if start == end:
+        raise _Invalid("Choose an end other than the start (null: no quiet hours).")
+    return {"start": start, "end": end}
+
+
 @dataclass(frozen=True)
 class Field:
     """One setting: how to check an input value, and how to show the stored one in JSON."""
@@ -166,6 +181,8 @@ FIELDS: dict[str, Field] = {
         )
     },
     "newsletter_points": Field(_int_between(0, 100_000, "points"), int),
+    # No marketing SMS inside them, in the shop's time zone (loyalty.campaigns.quiet_hours).
+    "quiet_hours": Field(_quiet_hours, _same),
 }
 """Every setting the API shows and accepts, in the order the admin lists them."""
 

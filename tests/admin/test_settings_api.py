@@ -35,6 +35,7 @@ DEFAULTS = {
     "tiktok_url": None,
     "tiktok_points": 50,
     "newsletter_points": 0,
+    "quiet_hours": {"start": "21:00", "end": "08:00"},
 }
 
 
@@ -209,3 +210,25 @@ def test_a_shop_without_a_settings_row_gets_the_defaults(client, rt, shop_a):
     with rt.sessions.begin() as s:
         s.delete(s.get(ProgramSettings, shop_a))
     assert client.get("/api/settings", headers=bearer(SHOP_A)).get_json() == DEFAULTS
+
+
+@pytest.mark.embedded
+def test_quiet_hours_are_set_cleared_and_checked(client, shop_a):
+    evening = {"start": "22:30", "end": "07:00"}
+    assert put(client, {"quiet_hours": evening}).get_json()["quiet_hours"] == evening
+    assert client.get("/api/settings", headers=bearer(SHOP_A)).get_json()["quiet_hours"] == evening
+    assert put(client, {"quiet_hours": None}).get_json()["quiet_hours"] is None
+    assert client.get("/api/settings", headers=bearer(SHOP_A)).get_json()["quiet_hours"] is None
+    for bad in (
+        {"start": "24:00", "end": "08:00"},
+        {"start": "9:00", "end": "08:00"},
+        {"start": "08:00", "end": "08:00"},
+        {"start": "21:00"},
+        {"start": "21:00", "end": "08:00", "days": 5},
+        "21:00-08:00",
+        {"start": 21, "end": 8},
+    ):
+        answer = put(client, {"quiet_hours": bad})
+        assert answer.status_code == 422, bad
+        assert list(answer.get_json()["error"]["fields"]) == ["quiet_hours"]
+    assert client.get("/api/settings", headers=bearer(SHOP_A)).get_json()["quiet_hours"] is None

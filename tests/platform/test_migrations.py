@@ -20,6 +20,8 @@ POSTGRES_ONLY_INDEXES: set[str] = {
     "ix_members_shop_last_name_prefix",
     "ix_members_shop_full_name_prefix",
     "ix_members_phone_trigram",
+    # Migration 0020: a partial index with INCLUDE columns, for segments.
+    "ix_order_records_segment",
 }
 
 

@@ -57,6 +57,12 @@ UNSTATED = {
     "stored `kind`",
     "update_me": "`birthday`: not after today",
     "claim_follow": "`network`: one the shop gives points for following (a profile set)",
+    "add_segment": "`filter`: `min` not above `max`, an `…_after` before its `…_before`, "
+    "`tier` one of the shop's tiers (none exist until the VIP tiers are merged)",
+    "change_segment": "the same `filter` rules as `add_segment`",
+    "add_campaign": "`segment_id`: one of the shop's segments; merge fields and the SMS's "
+    "length with its opt-out link",
+    "schedule_campaign": "`send_at`: not in the past; somebody in the segment consented",
 }
 """Operations whose valid requests may still be refused (422) by a rule JSON Schema cannot
 state, by operation id, with the rule (the document says it in words). Their other checks run."""

@@ -295,16 +295,23 @@ def redact_payload(person: Person, shop: str = SHOP) -> dict[str, Any]:
 def seed_shop_rows(sessions: sessionmaker[Session], shop_id: int) -> None:
     """One row in each per-shop table the customers' history does not reach (shop/redact tests).
 
-    Widget appearance, a backfill, an import run, an analytics day and an SMS provider (its
-    secrets as the cipher would leave them: opaque bytes): settings and bookkeeping of the shop,
-    which ``shop/redact`` deletes with everything else.
+    Widget appearance, a backfill, an import run, an analytics day, an SMS provider (its
+    secrets as the cipher would leave them: opaque bytes), and a segment with a campaign to it
+    and its first recipient (a member of the shop's, who must be seeded already): settings and
+    bookkeeping of the shop, which ``shop/redact`` deletes with everything else.
     """
+    from sqlalchemy import select
+
     from loyalty.core.models import (
         Backfill,
+        Campaign,
+        CampaignRecipient,
         CustomerDayCounts,
         CustomerDayOrders,
         ImportRun,
+        Member,
         MessagingSettings,
+        Segment,
         WidgetAppearance,
     )
 
@@ -343,3 +350,18 @@ def seed_shop_rows(sessions: sessionmaker[Session], shop_id: int) -> None:
                 ),
             ]
         )
+        segment = Segment(shop_id=shop_id, name="Alle", filter={})
+        s.add(segment)
+        s.flush()
+        campaign = Campaign(
+            shop_id=shop_id,
+            name="Jul",
+            channel="sms",
+            segment_id=segment.id,
+            message={"nb": "Hei", "en": "Hi"},
+        )
+        s.add(campaign)
+        s.flush()
+        member_id = s.scalars(select(Member.id).where(Member.shop_id == shop_id)).first()
+        assert member_id is not None, "seed a member of the shop first"
+        s.add(CampaignRecipient(campaign_id=campaign.id, shop_id=shop_id, member_id=member_id))

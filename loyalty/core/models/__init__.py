@@ -7,9 +7,10 @@ a shop carries ``shop_id`` so that every query can be scoped by shop (invariant 
 One module per concept: ``base`` (the declarative base and shared column types), ``shops``,
 ``members``, ``ledger`` (with the order facts), ``rewards``, ``earning`` (birthday rewards),
 ``webhook_events``, ``privacy``, ``analytics``, ``imports`` (with the backfill), ``messaging``
-(providers, sent messages) and ``welcome``. Importing this package registers every table on
-``Base.metadata`` (Alembic's ``migrations/env.py`` relies on it); every public name is
-re-exported here, so ``from loyalty.core.models import X`` is the way to import a model.
+(providers, sent messages), ``campaigns`` (segments, campaigns, their recipients) and
+``welcome``. Importing this package registers every table on ``Base.metadata`` (Alembic's
+``migrations/env.py`` relies on it); every public name is re-exported here, so
+``from loyalty.core.models import X`` is the way to import a model.
 """
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ from loyalty.core.models.analytics import (
     IntArray,
 )
 from loyalty.core.models.base import ENUM_STR, MONEY, NAMING, Base, BigIntPK
+from loyalty.core.models.campaigns import (
+    Campaign,
+    CampaignRecipient,
+    CampaignState,
+    RecipientState,
+    Segment,
+)
 from loyalty.core.models.earning import BirthdayReward, BirthdayRewardKind, BirthdayRewardState
 from loyalty.core.models.imports import Backfill, ImportRow, ImportRun
 from loyalty.core.models.ledger import LedgerEntry, LedgerKind, OrderRecord, OrderRefund
@@ -61,6 +69,9 @@ __all__ = [
     "BirthdayReward",
     "BirthdayRewardKind",
     "BirthdayRewardState",
+    "Campaign",
+    "CampaignRecipient",
+    "CampaignState",
     "ConsentEvent",
     "CustomerDayCounts",
     "CustomerDayOrders",
@@ -81,10 +92,12 @@ __all__ = [
     "PrivacyRequest",
     "PrivacyRequestKind",
     "ProgramSettings",
+    "RecipientState",
     "Redemption",
     "RedemptionState",
     "Reward",
     "RewardKind",
+    "Segment",
     "SentMessage",
     "Shop",
     "ShopRedaction",

@@ -89,6 +89,10 @@ class SentMessage(Base):
     # The phone number (E.164) or email address: personal data, erased with the member.
     recipient: Mapped[str | None] = mapped_column(String(320))
     status: Mapped[str] = mapped_column(ENUM_STR, default=MessageStatus.SENDING)
+    # The campaign the message belongs to (None: the merchant's test messages).
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="SET NULL"), index=True
+    )
     # The provider's error code (Twilio's 21610, Sveve's errorCode) or ours (``unavailable``).
     error_code: Mapped[str | None] = mapped_column(String(40))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -92,9 +92,24 @@ class ProgramSettings(Base):
     tiktok_url: Mapped[str | None] = mapped_column(String(255))
     tiktok_points: Mapped[int] = mapped_column(Integer, default=50)
     newsletter_points: Mapped[int] = mapped_column(Integer, default=0)
+    # No marketing SMS from start to end ("HH:MM", the shop's time zone); both null = none.
+    quiet_hours_start: Mapped[str | None] = mapped_column(String(5), default="21:00")
+    quiet_hours_end: Mapped[str | None] = mapped_column(String(5), default="08:00")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     shop: Mapped[Shop] = relationship(back_populates="settings")
+
+    @property
+    def quiet_hours(self) -> dict[str, str] | None:
+        """``{"start", "end"}`` ("HH:MM"), or None: no quiet hours."""
+        if self.quiet_hours_start is None or self.quiet_hours_end is None:
+            return None
+        return {"start": self.quiet_hours_start, "end": self.quiet_hours_end}
+
+    @quiet_hours.setter
+    def quiet_hours(self, value: dict[str, str] | None) -> None:
+        self.quiet_hours_start = value["start"] if value else None
+        self.quiet_hours_end = value["end"] if value else None
 
 
 class WidgetAppearance(Base):

@@ -1,0 +1,91 @@
+"""The ``campaigns`` queue: sending a campaign, and the sweep that starts and resumes them.
+
+A campaign's sending is one job, ``campaign-<id>`` (:func:`send_campaign`), queued once at a
+time (``enqueue_once``): when the merchant schedules it for now, and by :func:`start_due_campaigns`,
+a periodic job (``jobs/schedule.py``, every minute) that queues every campaign due: scheduled
+with ``send_at`` passed, or sending and not waiting (``resume_at`` passed or none). The
+database holds the schedule, not Redis: a flushed Redis loses no campaign, the next sweep
+queues it again (the same rule as the webhook outbox's), and a worker killed in the middle is
+resumed the same way once RQ marks its job failed. Resuming never messages a member twice
+(:mod:`loyalty.campaigns.campaign_send`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import or_, select
+
+from jobs.queueing import DEAD, QueueUnavailable, enqueue_once
+from jobs.shopify_sync import enqueue_consent_push
+from loyalty.campaigns.campaign_send import Progress, Sender, run_campaign
+from loyalty.core.models import Campaign, CampaignState
+from loyalty.core.types import utcnow
+from runtime import Runtime, current_runtime
+
+log = logging.getLogger(__name__)
+
+QUEUE = "campaigns"
+JOB_TIMEOUT = 3600
+"""Seconds for one run: thousands of messages at the provider's pace."""
+
+
+def campaign_job_id(campaign_id: int) -> str:
+    """The one job that sends a campaign (one at a time)."""
+    return f"campaign-{campaign_id}"
+
+
+def enqueue_campaign(rt: Runtime, campaign_id: int) -> bool:
+    """Queue the campaign's sending unless it is queued or running; False when Redis did not
+    take it (the sweep queues it within a minute)."""
+    try:
+        return enqueue_once(
+            rt,
+            QUEUE,
+            send_campaign,
+            campaign_id,
+            job_id=campaign_job_id(campaign_id),
+            replace=DEAD,
+            timeout=JOB_TIMEOUT,
+        )
+    except QueueUnavailable:
+        log.warning("campaign %s not enqueued: Redis unavailable; the sweep retries", campaign_id)
+        return False
+
+
+def send_campaign(campaign_id: int) -> str:
+    """Send what is left of the campaign now; where it stands (``Progress``)."""
+    rt = current_runtime()
+    sender = Sender(
+        rt.sessions,
+        rt.token_cipher,
+        rt.config,
+        on_consent_withdrawn=lambda event_id: enqueue_consent_push(rt, event_id),
+    )
+    progress = run_campaign(sender, campaign_id)
+    if progress in (Progress.DONE, Progress.STOPPED, Progress.DEFERRED):
+        log.info("campaign %s: %s", campaign_id, progress.value)
+    return progress.value
+
+
+def due_campaigns(rt: Runtime) -> list[int]:
+    """Campaigns whose sending should run now."""
+    now = utcnow()
+    with rt.sessions() as s:
+        return list(
+            s.scalars(
+                select(Campaign.id).where(
+                    or_(
+                        (Campaign.state == CampaignState.SCHEDULED) & (Campaign.send_at <= now),
+                        (Campaign.state == CampaignState.SENDING)
+                        & (Campaign.resume_at.is_(None) | (Campaign.resume_at <= now)),
+                    )
+                )
+            )
+        )
+
+
+def start_due_campaigns() -> int:
+    """Queue every due campaign's sending (one job each at a time); how many were queued."""
+    rt = current_runtime()
+    return sum(1 for campaign_id in due_campaigns(rt) if enqueue_campaign(rt, campaign_id))

@@ -1,0 +1,392 @@
+"""Sending a campaign: the audience frozen once, then each member claimed before their message.
+
+:func:`run_campaign` is what the ``campaigns`` job runs, and what it runs again after a crash,
+a pause or quiet hours; every run picks up where the last stopped:
+
+1. A due ``scheduled`` campaign becomes ``sending``, its audience frozen in one statement: a
+   :class:`~loyalty.core.models.CampaignRecipient` per member of the segment who has the
+   channel's consent and a contact (``pending``); unique per (campaign, member).
+2. Claims a previous run left (``claimed``: the process died around a send) are settled from
+   the send log: the provider took it → ``sent``; a row still ``sending`` (it may have gone)
+   → ``failed``, reason ``interrupted``, never sent again; no row (nothing went) → ``pending``.
+3. Quiet hours (SMS): inside them the run stops and the campaign waits (``resume_at``): the
+   members are deferred, not skipped.
+4. Pending members in batches, each *claimed* (``pending`` → ``claimed``, a committed
+   conditional update) before its message goes: two runs cannot both claim one member, and a
+   claimed member is never sent to again. Then consent, status and contact are checked afresh
+   (skipped with a reason: ``no_consent``, ``not_active``, ``invalid_number``,
+   ``invalid_email``), and the message goes through :mod:`loyalty.campaigns.sending` with the
+   campaign's id in the send log.
+
+A provider that does not answer pauses the campaign for a while (the member goes back to
+``pending`` unless the message may have gone); credentials or a sender the provider refuses
+stop it (``failed``, ``error_code`` says why): nothing is retried until the merchant acts.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from markupsafe import escape
+from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from loyalty.campaigns import sending
+from loyalty.campaigns.campaign_text import (
+    EMAIL_FOOTER,
+    OPT_OUT,
+    TOKEN_LENGTH,
+    Recipient,
+    render,
+    sms_body,
+)
+from loyalty.campaigns.credentials import NotConfigured
+from loyalty.campaigns.phones import PhoneRefused, to_e164
+from loyalty.campaigns.providers import Email, ProviderUnavailable, SetupRefused
+from loyalty.campaigns.quiet_hours import QuietHours, next_allowed_send
+from loyalty.campaigns.segment_sql import segment_select
+from loyalty.campaigns.segments import shop_language, stored_filter
+from loyalty.campaigns.send_log import error_code
+from loyalty.campaigns.settings_rules import email_address
+from loyalty.core.config import Config
+from loyalty.core.models import (
+    Campaign,
+    CampaignRecipient,
+    CampaignState,
+    Member,
+    MemberStatus,
+    MessageChannel,
+    MessageStatus,
+    ProgramSettings,
+    RecipientState,
+    SentMessage,
+    Shop,
+)
+from loyalty.core.types import UTCDateTime, utcnow
+from loyalty.shopify.tokens import TokenCipher
+
+BATCH = 100
+PAUSE = timedelta(seconds=60)
+"""How long a campaign waits when its provider did not answer (or asked us to wait)."""
+_ALPHABET = string.ascii_letters + string.digits
+
+
+class Progress(StrEnum):
+    """Where a run left the campaign."""
+
+    NOT_DUE = "not_due"  # not scheduled yet, or waiting (quiet hours, a pause)
+    DEFERRED = "deferred"  # waits for resume_at
+    DONE = "done"  # every member sent, failed or skipped
+    STOPPED = "stopped"  # the provider refused the setup: failed
+    IDLE = "idle"  # not a campaign to send (draft, sent, failed, gone)
+
+
+@dataclass(frozen=True)
+class Sender:
+    """What a run needs from outside: sessions, the cipher for credentials, the config, a clock."""
+
+    sessions: sessionmaker[Session]
+    cipher: TokenCipher
+    config: Config
+    clock: Callable[[], datetime] = utcnow
+    on_consent_withdrawn: Callable[[int], object] = lambda _event_id: None
+    """Told the id of a consent event a provider's opt-out wrote (to push it to Shopify)."""
+
+
+@dataclass(frozen=True)
+class _Context:
+    campaign_id: int
+    shop_id: int
+    channel: str
+    message: dict[str, str]
+    subject: dict[str, str] | None
+    default_language: str
+    quiet: QuietHours | None
+    timezone: str
+
+
+def link_url(app_url: str, token: str) -> str:
+    """A recipient's unsubscribe link."""
+    return f"{app_url.rstrip('/')}/l/{token}"
+
+
+def run_campaign(sender: Sender, campaign_id: int, *, batch: int = BATCH) -> Progress:
+    """Send what is left of the campaign now (see the module's docstring); where it stands."""
+    started = _start(sender, campaign_id)
+    if isinstance(started, Progress):
+        return started
+    context = started
+    while True:
+        now = sender.clock()
+        if context.channel == MessageChannel.SMS:
+            allowed = next_allowed_send(now, context.quiet, context.timezone)
+            if allowed > now:
+                return _wait(sender, campaign_id, allowed)
+        with sender.sessions() as s:
+            ids = s.scalars(
+                select(CampaignRecipient.id)
+                .where(
+                    CampaignRecipient.campaign_id == campaign_id,
+                    CampaignRecipient.state == RecipientState.PENDING,
+                )
+                .order_by(CampaignRecipient.id)
+                .limit(batch)
+            ).all()
+        if not ids:
+            return _finish(sender, campaign_id)
+        for recipient_id in ids:
+            outcome = _send_one(sender, context, recipient_id)
+            if outcome is not None:
+                return outcome
+
+
+def _start(sender: Sender, campaign_id: int) -> _Context | Progress:
+    """Freeze the audience of a due campaign, settle stale claims; the run's context."""
+    now = sender.clock()
+    with sender.sessions.begin() as s:
+        campaign = s.get(Campaign, campaign_id, with_for_update=True)
+        if campaign is None or campaign.state not in (
+            CampaignState.SCHEDULED,
+            CampaignState.SENDING,
+        ):
+            return Progress.IDLE
+        if campaign.state == CampaignState.SCHEDULED:
+            if campaign.send_at is None or campaign.send_at > now:
+                return Progress.NOT_DUE
+            _freeze_audience(s, campaign, now)
+        elif campaign.resume_at is not None and campaign.resume_at > now:
+            return Progress.NOT_DUE
+        campaign.resume_at = None
+        _settle_claims(s, campaign_id)
+        shop = s.get(Shop, campaign.shop_id)
+        settings = s.get(ProgramSettings, campaign.shop_id)
+        quiet = {"start": "21:00", "end": "08:00"} if settings is None else settings.quiet_hours
+        return _Context(
+            campaign_id=campaign.id,
+            shop_id=campaign.shop_id,
+            channel=campaign.channel,
+            message=dict(campaign.message),
+            subject=dict(campaign.subject) if campaign.subject else None,
+            default_language=shop_language(s, campaign.shop_id),
+            quiet=QuietHours.from_settings(quiet),
+            timezone=shop.timezone if shop is not None else "UTC",
+        )
+
+
+def _freeze_audience(s: Session, campaign: Campaign, now: datetime) -> None:
+    """One row per member of the audience (``pending``), in one statement; ``sending``."""
+    campaign.state = CampaignState.SENDING
+    campaign.started_at = now
+    if campaign.segment_id is None:
+        campaign.audience = 0
+        return
+    wanted = stored_filter(s, campaign.shop_id, campaign.segment_id)
+    members = segment_select(
+        [
+            literal(campaign.id),
+            literal(campaign.shop_id),
+            Member.id,
+            literal(RecipientState.PENDING.value),
+            literal(now, UTCDateTime()),
+        ],
+        campaign.shop_id,
+        wanted,
+        now=now,
+        default_language=shop_language(s, campaign.shop_id),
+        channel=campaign.channel,
+    )
+    r = CampaignRecipient
+    s.execute(
+        insert(r).from_select(
+            [r.campaign_id, r.shop_id, r.member_id, r.state, r.updated_at], members
+        )
+    )
+    campaign.audience = s.scalar(select(func.count()).where(r.campaign_id == campaign.id))
+
+
+def _settle_claims(s: Session, campaign_id: int) -> None:
+    """Claims left by a run that died: sent, failed (may have gone) or pending (did not)."""
+    r, m = CampaignRecipient, SentMessage
+    stale = s.execute(
+        select(r.id, r.member_id).where(
+            r.campaign_id == campaign_id, r.state == RecipientState.CLAIMED
+        )
+    ).all()
+    for recipient_id, member_id in stale:
+        logged = s.execute(
+            select(m.id, m.status)
+            .where(m.campaign_id == campaign_id, m.member_id == member_id)
+            .order_by(m.id.desc())
+            .limit(1)
+        ).one_or_none()
+        row = s.get(CampaignRecipient, recipient_id)
+        assert row is not None
+        if logged is None:
+            row.state = RecipientState.PENDING  # the process died before anything went
+        elif logged.status == MessageStatus.SENDING:
+            row.state, row.reason = RecipientState.FAILED, "interrupted"
+            row.message_id = logged.id
+        elif logged.status == MessageStatus.FAILED:
+            row.state, row.reason, row.message_id = RecipientState.FAILED, "failed", logged.id
+        else:
+            row.state, row.message_id = RecipientState.SENT, logged.id
+
+
+def _wait(sender: Sender, campaign_id: int, until: datetime) -> Progress:
+    with sender.sessions.begin() as s:
+        s.execute(update(Campaign).where(Campaign.id == campaign_id).values(resume_at=until))
+    return Progress.DEFERRED
+
+
+def _finish(sender: Sender, campaign_id: int) -> Progress:
+    with sender.sessions.begin() as s:
+        s.execute(
+            update(Campaign)
+            .where(Campaign.id == campaign_id, Campaign.state == CampaignState.SENDING)
+            .values(state=CampaignState.SENT, finished_at=sender.clock(), resume_at=None)
+        )
+    return Progress.DONE
+
+
+def _stop(sender: Sender, campaign_id: int, code: str) -> Progress:
+    with sender.sessions.begin() as s:
+        s.execute(
+            update(Campaign)
+            .where(Campaign.id == campaign_id)
+            .values(state=CampaignState.FAILED, error_code=code[:40], finished_at=sender.clock())
+        )
+    return Progress.STOPPED
+
+
+def _claim(sender: Sender, recipient_id: int) -> bool:
+    """``pending`` → ``claimed`` with a fresh link token, committed; whether we got it."""
+    token = "".join(secrets.choice(_ALPHABET) for _ in range(TOKEN_LENGTH))
+    with sender.sessions.begin() as s:
+        claimed = s.execute(
+            update(CampaignRecipient)
+            .where(
+                CampaignRecipient.id == recipient_id,
+                CampaignRecipient.state == RecipientState.PENDING,
+            )
+            .values(state=RecipientState.CLAIMED, link_token=token, updated_at=sender.clock())
+        )
+        return bool(getattr(claimed, "rowcount", 0))
+
+
+def _mark(
+    sender: Sender,
+    recipient_id: int,
+    state: RecipientState,
+    reason: str | None = None,
+    message_id: int | None = None,
+) -> None:
+    with sender.sessions.begin() as s:
+        s.execute(
+            update(CampaignRecipient)
+            .where(CampaignRecipient.id == recipient_id)
+            .values(state=state, reason=reason, message_id=message_id, updated_at=sender.clock())
+        )
+
+
+def _send_one(sender: Sender, context: _Context, recipient_id: int) -> Progress | None:
+    """Claim, check and send one member's message; a Progress when the run must stop."""
+    if not _claim(sender, recipient_id):
+        return None
+    with sender.sessions() as s:
+        row = s.get(CampaignRecipient, recipient_id)
+        member = s.get(Member, row.member_id) if row is not None else None
+        if row is None or member is None:
+            return None
+        token = row.link_token or ""
+        s.expunge(member)
+    sms = context.channel == MessageChannel.SMS
+    if member.status != MemberStatus.ACTIVE:
+        _mark(sender, recipient_id, RecipientState.SKIPPED, "not_active")
+        return None
+    if not (member.sms_consent if sms else member.email_consent):
+        _mark(sender, recipient_id, RecipientState.SKIPPED, "no_consent")
+        return None
+    try:
+        to = to_e164(member.phone) if sms else email_address(member.email)
+    except (PhoneRefused, ValueError):
+        _mark(
+            sender,
+            recipient_id,
+            RecipientState.SKIPPED,
+            "invalid_number" if sms else "invalid_email",
+        )
+        return None
+    language = member.language if member.language in context.message else context.default_language
+    recipient = Recipient(
+        member.first_name, member.points_balance, language, link_url(sender.config.app_url, token)
+    )
+    try:
+        outcome = _deliver(sender, context, member.id, to, recipient)
+    except NotConfigured:
+        _mark(sender, recipient_id, RecipientState.PENDING)
+        return _stop(sender, context.campaign_id, NotConfigured.code)
+    error = outcome.error
+    if error is None:
+        _mark(sender, recipient_id, RecipientState.SENT, message_id=outcome.message_id)
+        return None
+    if outcome.consent_event_id is not None:
+        sender.on_consent_withdrawn(outcome.consent_event_id)
+    if isinstance(error, ProviderUnavailable):
+        if error.maybe_sent:  # it may have gone: never again
+            _mark(sender, recipient_id, RecipientState.FAILED, "maybe_sent", outcome.message_id)
+        else:
+            _mark(sender, recipient_id, RecipientState.PENDING)
+        pause = timedelta(seconds=error.retry_after) if error.retry_after else PAUSE
+        return _wait(sender, context.campaign_id, sender.clock() + max(pause, PAUSE))
+    if isinstance(error, SetupRefused):
+        _mark(sender, recipient_id, RecipientState.PENDING)
+        return _stop(sender, context.campaign_id, error.code)
+    _mark(sender, recipient_id, RecipientState.FAILED, error_code(error), outcome.message_id)
+    return None
+
+
+def _deliver(
+    sender: Sender, context: _Context, member_id: int, to: str, recipient: Recipient
+) -> sending.Outcome:
+    template = context.message[recipient.language]
+    if context.channel == MessageChannel.SMS:
+        return sending.send_sms(
+            sender.sessions,
+            sender.cipher,
+            sender.config,
+            context.shop_id,
+            to=to,
+            text=sms_body(template, recipient),
+            member_id=member_id,
+            campaign_id=context.campaign_id,
+        )
+    subject = (context.subject or {}).get(recipient.language, "")
+    text = render(template, recipient)
+    footer = f"{EMAIL_FOOTER[recipient.language]}\n{OPT_OUT[recipient.language].format(url=recipient.link)}"
+    html = (
+        f"<!DOCTYPE html><html><body><p>{escape(text)}</p>"
+        f"<p><small>{escape(EMAIL_FOOTER[recipient.language])} "
+        f'<a href="{escape(recipient.link)}">{escape(OPT_OUT[recipient.language].format(url=""))}</a>'
+        "</small></p></body></html>"
+    )
+    message = Email(
+        to=to,
+        subject=render(subject, recipient),
+        text=f"{text}\n\n-- \n{footer}",
+        html=html,
+        unsubscribe_url=recipient.link,
+    )
+    return sending.send_email(
+        sender.sessions,
+        sender.cipher,
+        sender.config,
+        context.shop_id,
+        message,
+        member_id=member_id,
+        campaign_id=context.campaign_id,
+    )

@@ -1,0 +1,127 @@
+"""A campaign's text: merge fields, the SMS length rule, the opt-out every message carries.
+
+Texts are written per language (``{"nb": …, "en": …}``, both required: each member gets theirs,
+or the shop's). Merge fields are names in braces: ``{first_name}``, ``{points}``; ``{code}``
+is known but needs an offer on the campaign (offers come with a later session), so for now it
+is refused like a field that does not exist. Any other ``{…}`` is refused.
+
+Norwegian marketing law wants an opt-out in every message: each SMS ends with an unsubscribe
+link (``GET /l/{token}``, a token per recipient), each email carries it in its text and in
+``List-Unsubscribe``. An SMS is checked at its longest: the merge fields at
+:data:`LONGEST` and the opt-out line with the longest link; more than :data:`MAX_SEGMENTS`
+segments is refused (``loyalty.campaigns.sms_text``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from loyalty.campaigns.sms_text import sms_length
+from loyalty.core.text import is_storable
+
+LANGUAGES = ("nb", "en")
+MAX_SEGMENTS = 10
+MAX_EMAIL_TEXT = 20_000
+MAX_SUBJECT = 200
+MERGE_FIELDS = ("first_name", "points")
+"""What a text may name; ``code`` waits for offers."""
+LONGEST = {"first_name": "A" * 30, "points": "9" * 9}
+"""The merge fields at their longest, for the SMS length check (names longer are cut)."""
+TOKEN_LENGTH = 16
+OPT_OUT = {
+    "nb": "Meld deg av: {url}",
+    "en": "Unsubscribe: {url}",
+}
+"""The opt-out line closing every SMS and email, by language (the member's)."""
+EMAIL_FOOTER = {
+    "nb": "Du får denne e-posten fordi du er medlem av kundeklubben.",
+    "en": "You receive this email because you are a member of the club.",
+}
+
+_FIELD = re.compile(r"\{([^{}]*)\}")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """What a message to one member is made of."""
+
+    first_name: str | None
+    points: int
+    language: str
+    link: str
+
+
+def merge_field_errors(text: str) -> str | None:
+    """Why ``text`` names a merge field it may not, or None."""
+    names = _FIELD.findall(text)
+    if "code" in names:
+        return "{code} needs an offer on the campaign; offers are not available yet."
+    unknown = sorted({n for n in names if n not in MERGE_FIELDS})
+    if unknown:
+        allowed = ", ".join("{" + n + "}" for n in MERGE_FIELDS)
+        return f"Unknown merge field {{{unknown[0][:40]}}}: use {allowed}."
+    if "{" in _FIELD.sub("", text) or "}" in _FIELD.sub("", text):
+        return "A brace that opens no merge field: remove it."
+    return None
+
+
+def render(template: str, recipient: Recipient) -> str:
+    """The text with the member's values in its merge fields (no opt-out line)."""
+    values = {
+        "first_name": (recipient.first_name or "").strip()[: len(LONGEST["first_name"])],
+        "points": str(recipient.points),
+    }
+    return _FIELD.sub(lambda m: values[m.group(1)], template).strip()
+
+
+def sms_body(template: str, recipient: Recipient) -> str:
+    """The SMS a member gets: the text, then the opt-out line with their link."""
+    line = OPT_OUT[recipient.language].format(url=recipient.link)
+    return f"{render(template, recipient)}\n{line}"
+
+
+def longest_link(app_url: str) -> str:
+    """The longest unsubscribe link a message may carry (for the length check)."""
+    return f"{app_url.rstrip('/')}/l/{'x' * TOKEN_LENGTH}"
+
+
+def sms_segments(template: str, language: str, app_url: str) -> int:
+    """The segments of the longest SMS ``template`` can become."""
+    recipient = Recipient(LONGEST["first_name"], 0, language, longest_link(app_url))
+    text = sms_body(template.replace("{points}", LONGEST["points"]), recipient)
+    return sms_length(text).segments
+
+
+def check_texts(
+    value: Any,
+    field: str,
+    *,
+    sms: bool,
+    app_url: str,
+    max_length: int = MAX_EMAIL_TEXT,
+) -> tuple[dict[str, str] | None, dict[str, str]]:
+    """``{"nb", "en"}`` texts checked: (the texts, or None; errors by ``field.language``)."""
+    if not isinstance(value, Mapping) or set(value) != set(LANGUAGES):
+        return None, {field: 'Send a text per language: {"nb": "…", "en": "…"}.'}
+    errors: dict[str, str] = {}
+    texts: dict[str, str] = {}
+    for language in LANGUAGES:
+        text = value[language]
+        key = f"{field}.{language}"
+        if not isinstance(text, str) or not text.strip() or not is_storable(text):
+            errors[key] = "Write the text."
+        elif len(text) > max_length:
+            errors[key] = f"At most {max_length} characters."
+        elif (problem := merge_field_errors(text)) is not None:
+            errors[key] = problem
+        elif sms and sms_segments(text, language, app_url) > MAX_SEGMENTS:
+            errors[key] = (
+                f"Longer than {MAX_SEGMENTS} SMS with the opt-out link and the merge fields "
+                "at their longest: shorten it."
+            )
+        else:
+            texts[language] = text.strip()
+    return (texts if not errors else None), errors
