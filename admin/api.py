@@ -104,6 +104,18 @@ _SETTINGS_PROPERTIES: dict[str, Any] = {
         }
         for name, (low, high) in retention_policy.BOUNDS.items()
     },
+    # VIP tiers (loyalty.club).
+    "tier_grace_days": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 365,
+        "description": "Days a member keeps a tier after no longer qualifying for it "
+        "(a refund or cancellation moves them down at once).",
+    },
+    "tier_counts_adjustments": {
+        "type": "boolean",
+        "description": "Staff adjustments count as points earned towards a points tier.",
+    },
 }
 api.schemas.update(
     {

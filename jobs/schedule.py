@@ -25,6 +25,7 @@ from jobs import engine as engine_jobs
 from jobs import imports as import_jobs
 from jobs import retention as retention_jobs
 from jobs import rollups as rollup_jobs
+from jobs import tiers as tier_jobs
 from jobs.redemptions import maintain_redemptions
 from runtime import DEFAULT_JOB_TIMEOUT
 
@@ -91,6 +92,8 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic(engine_jobs.reconcile_balances, queue="webhooks", interval=86400, timeout=300),
     # Analytics: orders recorded before customer keys (0005) join their customers' days.
     Periodic(rollup_jobs.key_recorded_orders, queue="webhooks", interval=86400, timeout=300),
+    # VIP tiers: each shop's night (3 o'clock its time): period roll-over, grace, rewards.
+    Periodic(tier_jobs.recompute_all_tiers, queue="webhooks", interval=3600, timeout=1800),
     # Imports: runs (their rows quote emails from the merchant's file) past their retention.
     Periodic(import_jobs.purge_import_runs, queue="privacy", interval=86400, timeout=300),
 )

@@ -16,6 +16,9 @@
     webhook_body_days: "integer",
     export_days: "integer",
     audit_months: "integer",
+    // VIP tiers (the Tiers page has the ladder itself).
+    tier_grace_days: "integer",
+    tier_counts_adjustments: "boolean",
   };
 
   function app() {

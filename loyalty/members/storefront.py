@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, exists, null, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty.club.tier_view import storefront_tiers
 from loyalty.core.models import (
     LedgerEntry,
     Member,
@@ -119,6 +120,7 @@ def member_summary(
             "signup_bonus_received": bool(had_bonus),
             "program": program(shop, settings, appearance),
             "rewards": active_rewards(s, shop, utcnow()),
+            **storefront_tiers(s, shop_id, customer_id, shop.currency),
         }
 
 

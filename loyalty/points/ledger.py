@@ -159,15 +159,19 @@ def session_shop(session: Session, shop_id: int) -> Shop | None:
     return shop
 
 
-def local_day(session: Session, shop_id: int, moment: datetime) -> date:
-    """The date of ``moment`` in the shop's time zone (UTC if the zone is unknown)."""
+def shop_zone(session: Session, shop_id: int) -> ZoneInfo:
+    """The shop's time zone (UTC if it is unknown)."""
     shop = session_shop(session, shop_id)
     name = shop.timezone if shop is not None else None
     try:
-        zone = ZoneInfo(name or "UTC")
+        return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return moment.astimezone(zone).date()
+        return ZoneInfo("UTC")
+
+
+def local_day(session: Session, shop_id: int, moment: datetime) -> date:
+    """The date of ``moment`` in the shop's time zone (UTC if the zone is unknown)."""
+    return moment.astimezone(shop_zone(session, shop_id)).date()
 
 
 def add_to_rollup(session: Session, shop_id: int, day: date, **deltas: Any) -> None:

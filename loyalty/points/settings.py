@@ -129,6 +129,9 @@ FIELDS: dict[str, Field] = {
     "pending_days": Field(_int_between(0, 365, "days"), int),
     # Retention periods (loyalty.privacy.retention_policy), each within its sane bounds.
     **{name: Field(_int_between(*BOUNDS[name], name.rsplit("_", 1)[-1]), int) for name in PERIODS},
+    # VIP tiers (loyalty.club): the downgrade grace period; adjustments as points earned.
+    "tier_grace_days": Field(_int_between(0, 365, "days"), int),
+    "tier_counts_adjustments": Field(_boolean, bool),
 }
 """Every setting the API shows and accepts, in the order the admin lists them."""
 

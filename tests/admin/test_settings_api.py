@@ -21,6 +21,8 @@ DEFAULTS = {
     "webhook_body_days": 30,
     "export_days": 30,
     "audit_months": 24,
+    "tier_grace_days": 30,
+    "tier_counts_adjustments": False,
 }
 
 

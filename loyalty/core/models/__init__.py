@@ -6,7 +6,7 @@ a shop carries ``shop_id`` so that every query can be scoped by shop (invariant 
 
 One module per concept: ``base`` (the declarative base and shared column types), ``shops``,
 ``members``, ``ledger`` (with the order facts), ``rewards``, ``webhook_events``, ``privacy``,
-``analytics`` and ``imports`` (with the backfill). Importing this package registers every table
+``analytics``, ``imports`` (with the backfill) and ``club`` (tiers). Importing this package registers every table
 on ``Base.metadata`` (Alembic's ``migrations/env.py`` relies on it); every public name is
 re-exported here, so ``from loyalty.core.models import X`` is the way to import a model.
 """
@@ -20,6 +20,7 @@ from loyalty.core.models.analytics import (
     IntArray,
 )
 from loyalty.core.models.base import ENUM_STR, MONEY, NAMING, Base, BigIntPK
+from loyalty.core.models.club import MemberTier, Tier, TierBasis, TierChange, TierPeriod
 from loyalty.core.models.imports import Backfill, ImportRow, ImportRun
 from loyalty.core.models.ledger import LedgerEntry, LedgerKind, OrderRecord, OrderRefund
 from loyalty.core.models.members import (
@@ -59,6 +60,7 @@ __all__ = [
     "LedgerKind",
     "Member",
     "MemberStatus",
+    "MemberTier",
     "OrderRecord",
     "OrderRefund",
     "PrivacyRequest",
@@ -70,6 +72,10 @@ __all__ = [
     "RewardKind",
     "Shop",
     "ShopRedaction",
+    "Tier",
+    "TierBasis",
+    "TierChange",
+    "TierPeriod",
     "Tombstone",
     "TombstoneReason",
     "WebhookEvent",

@@ -76,6 +76,10 @@ class ProgramSettings(Base):
     webhook_body_days: Mapped[int] = mapped_column(Integer, default=30)
     export_days: Mapped[int] = mapped_column(Integer, default=30)
     audit_months: Mapped[int] = mapped_column(Integer, default=24)
+    # VIP tiers (loyalty.club): days a member keeps a tier after no longer qualifying, and
+    # whether staff adjustments count as points earned.
+    tier_grace_days: Mapped[int] = mapped_column(Integer, default=30)
+    tier_counts_adjustments: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     shop: Mapped[Shop] = relationship(back_populates="settings")
