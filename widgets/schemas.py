@@ -21,6 +21,7 @@ from loyalty.privacy.self_service_rules import (
     SHOPIFY_OWNED_FIELDS,
 )
 from openapi import ID_PATTERN, PLAIN_TEXT
+from openapi.tiers import PUBLIC_TIER, TIER_STANDING
 
 _TIME = {"type": "string", "format": "date-time"}
 _OPTIONAL_TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -130,6 +131,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "items": _ref("Reward"),
                 "description": "Rewards that can be redeemed today, cheapest first.",
             },
+            "tiers": {
+                "type": "array",
+                "items": PUBLIC_TIER,
+                "description": "VIP tiers, lowest first.",
+            },
+            **TIER_STANDING,
         }
     ),
     "Empty": _EMPTY,
@@ -198,6 +205,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "last_activity_at": _OPTIONAL_TIME,
             "recent_ledger": {"type": "array", "items": _ENTRY, "description": "Newest first."},
             "downloads": _object({"json": {"type": "string"}, "csv": {"type": "string"}}),
+            **TIER_STANDING,
         }
     ),
     "MyDataExport": {

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from loyalty.club.tier_catalogue import threshold_json, tier_json
@@ -130,3 +130,23 @@ def tier_history(s: Session, member_id: int, limit: int | None = None) -> list[d
         }
         for c in s.scalars(query)
     ]
+
+
+def tiers_of_members(s: Session, member_ids: Sequence[int]) -> dict[int, dict[str, str]]:
+    """``{member id: {"id", "name"}}`` for those of the members in a tier (the members list)."""
+    if not member_ids:
+        return {}
+    rows = s.execute(
+        select(MemberTier.member_id, Tier.id, Tier.name)
+        .join(Tier, Tier.id == MemberTier.tier_id)
+        .where(MemberTier.member_id.in_(member_ids))
+    )
+    return {member_id: {"id": str(tier_id), "name": name} for member_id, tier_id, name in rows}
+
+
+def in_tier(tier: str) -> ColumnElement[bool]:
+    """The members list's filter: members in the tier with this id, or in none (``"none"``)."""
+    if tier == "none":
+        placed = select(MemberTier.member_id).where(MemberTier.tier_id.is_not(None))
+        return Member.id.not_in(placed)
+    return Member.id.in_(select(MemberTier.member_id).where(MemberTier.tier_id == int(tier)))

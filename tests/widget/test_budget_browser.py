@@ -15,6 +15,9 @@ pytestmark = pytest.mark.browser
 
 KB = 1024
 ALL_JS = 10 * KB
+"""Everything loaded before the first click (issue #16's budget)."""
+PANEL_JS = 12 * KB
+"""The panel, loaded on the first click: allowed past 10 KB (issue #16); bench/RESULTS.md."""
 LAUNCHER_JS = 3 * KB
 CSS = 5 * KB
 
@@ -26,7 +29,8 @@ def _gzipped(body: bytes) -> int:
 def test_size_budget_and_no_cookies_or_third_parties(
     page: Any, storefront: Any, member: int, rewards: dict
 ) -> None:
-    """Before a click only the launcher loads; after it, JS ≤ 10 KB, launcher ≤ 3 KB, CSS ≤ 5 KB."""
+    """Before a click only the launcher loads (≤ 3 KB, all of it ≤ 10 KB); the panel it loads on
+    the click ≤ 12 KB, CSS ≤ 5 KB."""
     storefront.customer_id = CUSTOMER
     loaded: list[Any] = []
     requested: list[str] = []
@@ -47,18 +51,20 @@ def test_size_budget_and_no_cookies_or_third_parties(
         if kind in {"script", "stylesheet"}:
             sizes[urlsplit(response.url).path] = (kind, _gzipped(response.body()))
     js = sum(size for kind, size in sizes.values() if kind == "script")
+    panel = sizes[ASSET_PREFIX + "klubb-panel.js"][1]
     css = sum(size for kind, size in sizes.values() if kind == "stylesheet")
     # The embed's inline launcher styles come with the HTML: they count as CSS too.
     inline = page.evaluate("document.getElementById('klubb-launcher-style').textContent")
     css += _gzipped(inline.encode())
     launcher = sizes[ASSET_PREFIX + "klubb-launcher.js"][1]
-    print(f"widget gzipped: all JS {js} B, launcher {launcher} B, CSS {css} B")
+    print(f"widget gzipped: all JS {js} B, launcher {launcher} B, panel {panel} B, CSS {css} B")
     assert set(sizes) == {
         ASSET_PREFIX + "klubb-launcher.js",
         ASSET_PREFIX + "klubb-panel.js",
         ASSET_PREFIX + "klubb.css",
     }
-    assert js <= ALL_JS
+    assert js - panel <= ALL_JS
+    assert panel <= PANEL_JS
     assert launcher <= LAUNCHER_JS
     assert css <= CSS
 
