@@ -31,7 +31,9 @@
       var query = new URLSearchParams();
       FILTERS.forEach(function (name) {
         var value = String(field(name).value == null ? "" : field(name).value).trim();
-        if (value && !(name === "status" && value === "all")) query.set(name, value);
+        if (value && !((name === "status" || name === "tier") && value === "all")) {
+          query.set(name, value);
+        }
       });
       return query;
     }

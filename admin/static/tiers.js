@@ -88,7 +88,7 @@
         var row = document.createElement("tr");
         K.cell(row, tier.name);
         K.cell(row, needs(tier));
-        K.cell(row, K.text("times", { value: Number(tier.earn_multiplier).toLocaleString(K.language()) }), "k-num");
+        K.cell(row, "×" + Number(tier.earn_multiplier).toLocaleString(K.language()), "k-num");
         K.cell(row, perksText(tier.perks) || K.text("none"), "k-wide");
         K.cell(row, K.formatPoints(tier.members || 0), "k-num");
         var actions = document.createElement("s-stack");
@@ -380,7 +380,7 @@
       var select = field("move_to", deleteBox);
       select.textContent = "";
       var first = document.createElement("s-option");
-      first.setAttribute("value", "");
+      first.setAttribute("value", "below"); // the API's default: no move_to
       first.textContent = below ? K.text("delete_below", { name: below.name }) : K.text("delete_none");
       select.appendChild(first);
       tiers.forEach(function (other) {
@@ -390,7 +390,7 @@
         option.textContent = other.name;
         select.appendChild(option);
       });
-      select.value = "";
+      select.value = "below";
       K.setHidden(deleteBox, false);
       document.getElementById("tier-delete-cancel").focus();
     }
@@ -399,7 +399,8 @@
       if (busy || !deleting) return;
       busy = true;
       var target = field("move_to", deleteBox).value;
-      var path = "/api/tiers/" + deleting.id + (target ? "?move_to=" + encodeURIComponent(target) : "");
+      var path = "/api/tiers/" + deleting.id;
+      if (target && target !== "below") path += "?move_to=" + encodeURIComponent(target);
       K.api("DELETE", path).then(function (result) {
         busy = false;
         if (!result.ok) {
