@@ -31,12 +31,13 @@ def _tiers(s: Session, shop_id: int) -> list[Tier]:
 
 
 def standing_json(tiers: Sequence[Tier], row: MemberTier | None, currency: str) -> dict[str, Any]:
-    """``tier`` and ``next_tier`` for a member standing as ``row`` says on ``tiers``."""
-    if not tiers:
+    """``tier`` and ``next_tier`` for a member standing as ``row`` says on ``tiers`` (both null
+    for a guest, a non-member, or a member not yet placed)."""
+    if not tiers or row is None:
         return dict(NO_STANDING)
-    held = next((t for t in tiers if row is not None and t.id == row.tier_id), None)
+    held = next((t for t in tiers if t.id == row.tier_id), None)
     above = [t for t in tiers if held is None or t.position > held.position]
-    progress = row.progress if row is not None else Decimal(0)
+    progress = row.progress
     following: dict[str, Any] | None = None
     if above:
         upcoming = above[0]
