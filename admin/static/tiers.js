@@ -88,7 +88,7 @@
         var row = document.createElement("tr");
         K.cell(row, tier.name);
         K.cell(row, needs(tier));
-        K.cell(row, "×" + Number(tier.earn_multiplier).toLocaleString(K.language()), "k-num");
+        K.cell(row, "×" + Number(tier.earn_multiplier).toLocaleString(K.language()), "k-num k-wide");
         K.cell(row, perksText(tier.perks) || K.text("none"), "k-wide");
         K.cell(row, K.formatPoints(tier.members || 0), "k-num");
         var actions = document.createElement("s-stack");
