@@ -86,6 +86,16 @@ def ladder_tiers(s: Session, shop_id: int) -> list[Tier]:
     )
 
 
+def tier_in_ladder(s: Session, shop_id: int, tier_id: int) -> tuple[Shop, list[Tier], Tier]:
+    """The shop (locked), its ladder, and the tier with this id in it (NotFound if none)."""
+    shop = locked_shop(s, shop_id)
+    tiers = ladder_tiers(s, shop_id)
+    tier = next((t for t in tiers if t.id == tier_id), None)
+    if tier is None:
+        raise NotFound(NOT_FOUND)
+    return shop, tiers, tier
+
+
 def _steps(tiers: Sequence[Tier]) -> list[Step]:
     return [Step(t.basis, t.period, t.threshold) for t in tiers]
 
@@ -166,11 +176,7 @@ def update_tier(
 ) -> dict[str, Any]:
     """Change some of a tier's fields (its place stays); the tier after, as JSON."""
     with sessions.begin() as s:
-        shop = locked_shop(s, shop_id)
-        tiers = ladder_tiers(s, shop_id)
-        tier = next((t for t in tiers if t.id == tier_id), None)
-        if tier is None:
-            raise NotFound(NOT_FOUND)
+        shop, tiers, tier = tier_in_ladder(s, shop_id, tier_id)
         values = validate_tier(data, tier_json(tier, shop.currency))
         for name in TIER_FIELDS:
             setattr(tier, name, values[name])

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import insert, literal, null, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from loyalty.club.tier_catalogue import NOT_FOUND, ladder_tiers, locked_shop
-from loyalty.core.errors import NotFound, ValidationError
+from loyalty.club.tier_catalogue import tier_in_ladder
+from loyalty.core.errors import ValidationError
 from loyalty.core.models import MemberTier, Shop, Tier, TierChange, TierPeriod
 from loyalty.core.types import UTCDateTime, months_before, utcnow
 from loyalty.points.ledger import shop_zone
@@ -48,11 +48,7 @@ def delete_tier(
     orders' multipliers already earned stay."""
     now = now or utcnow()
     with sessions.begin() as s:
-        shop = locked_shop(s, shop_id)
-        tiers = ladder_tiers(s, shop_id)
-        tier = next((t for t in tiers if t.id == tier_id), None)
-        if tier is None:
-            raise NotFound(NOT_FOUND)
+        shop, tiers, tier = tier_in_ladder(s, shop_id, tier_id)
         place = tiers.index(tier)
         target = tiers[place - 1] if place > 0 else None
         if move_to is not None:

@@ -110,7 +110,13 @@ WORDS = [
         f"Order {ORDER} · Gull ×1.5",  # noqa: RUF001
         f"Ordre {ORDER} · Gull ×1,5",  # noqa: RUF001
     ),
-    ("tier_bonus", {"tier_id": 3, "tier": "Gull"}, None, "Bonus for reaching Gull", "Bonus for å nå Gull"),
+    (
+        "tier_bonus",
+        {"tier_id": 3, "tier": "Gull"},
+        None,
+        "Bonus for reaching Gull",
+        "Bonus for å nå Gull",
+    ),
     (
         "tier_bonus_reversed",
         {"tier_id": 3, "tier": "Gull"},

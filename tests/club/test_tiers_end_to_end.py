@@ -37,19 +37,6 @@ LADDER = (
 
 
 @pytest.fixture
-def deliver(live_app, fake_shopify, shop, app):
-    """``deliver(topic, body)`` posts through the fake's signed sender and runs the worker."""
-
-    def send(topic, body, **kwargs):
-        response = fake_shopify.send_webhook(topic, SHOP, body, **kwargs)
-        assert response.status_code == 200, response.text
-        drain(app)
-        return response
-
-    return send
-
-
-@pytest.fixture
 def admin(client):
     """``admin(method, path, body=None)``: the embedded admin's call, JSON back."""
 
