@@ -92,8 +92,8 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic(engine_jobs.reconcile_balances, queue="webhooks", interval=86400, timeout=300),
     # Analytics: orders recorded before customer keys (0005) join their customers' days.
     Periodic(rollup_jobs.key_recorded_orders, queue="webhooks", interval=86400, timeout=300),
-    # VIP tiers: each shop's night (3 o'clock its time): period roll-over, grace, rewards.
-    Periodic(tier_jobs.recompute_all_tiers, queue="webhooks", interval=3600, timeout=1800),
+    # VIP tiers: each shop's night (3 o'clock its time) gets a recompute job: roll-over, rewards.
+    Periodic(tier_jobs.recompute_all_tiers, queue="webhooks", interval=3600),
     # Imports: runs (their rows quote emails from the merchant's file) past their retention.
     Periodic(import_jobs.purge_import_runs, queue="privacy", interval=86400, timeout=300),
 )

@@ -3,9 +3,10 @@
 - :func:`recompute_shop` — every member of one shop after the merchant changed its ladder
   (queued by the admin's ``/api/tiers`` views; a plain enqueue per change: a recompute is
   idempotent, and changes are rare).
-- :func:`recompute_all_tiers` — hourly (``jobs.schedule``), each shop with tiers in its own
-  night (``loyalty.club.tier_rewards.NIGHT_HOUR`` in its time zone): the period roll-over,
-  ending grace periods and grants, and the recurring rewards.
+- :func:`recompute_all_tiers` — hourly (``jobs.schedule``): queues :func:`recompute_shop`
+  (``nightly``) for each shop with tiers whose night it is (``NIGHT_HOUR`` in its time zone,
+  ``loyalty.club.tier_rewards``): the period roll-over, ending grace periods and grants, and
+  the recurring rewards.
 
 Members whose balance moved (an entry bonus, a reward) get a balance sync to Shopify.
 """
@@ -37,35 +38,33 @@ def enqueue_recompute(rt: Runtime, shop_id: int) -> bool:
     return True
 
 
-def recompute_shop(shop_id: int) -> dict[str, int]:
-    """Recompute every member of the shop against its ladder as it is now."""
+def recompute_shop(shop_id: int, nightly: bool = False) -> dict[str, int]:
+    """Recompute every member of the shop against its ladder as it is now; ``nightly`` also
+    pays the recurring rewards."""
     from loyalty.club.tier_rewards import recompute_members
     from runtime import current_runtime
 
     rt = current_runtime()
-    run = recompute_members(rt.sessions, shop_id, cause="ladder_changed")
+    cause = "nightly" if nightly else "ladder_changed"
+    run = recompute_members(rt.sessions, shop_id, cause=cause, rewards=nightly)
     _sync(rt, run.balance_moved)
-    return {"members": run.members, "moved": run.moved}
+    summary = {"members": run.members, "moved": run.moved, "reward_points": run.reward_points}
+    log.info("tiers of shop %s: %s members, %s moved", shop_id, run.members, run.moved)
+    return summary
 
 
-def recompute_all_tiers(every_shop: bool = False) -> dict[str, int]:
-    """The shops with tiers whose night it is (``every_shop``: all of them, now): roll-over,
-    grace and grants, and recurring rewards."""
-    from loyalty.club.tier_rewards import recompute_members, shops_with_tiers
+def recompute_all_tiers(every_shop: bool = False) -> int:
+    """Queue the nightly recompute of each shop with tiers whose night it is (``every_shop``:
+    all of them, now); each shop is a job of its own, so a large one has its own time."""
+    from loyalty.club.tier_rewards import shops_with_tiers
     from loyalty.core.types import utcnow
     from runtime import current_runtime
 
     rt = current_runtime()
-    summary = {"shops": 0, "members": 0, "moved": 0, "reward_points": 0}
-    for shop_id in shops_with_tiers(rt.sessions, None if every_shop else utcnow()):
-        run = recompute_members(rt.sessions, shop_id, cause="nightly", rewards=True)
-        _sync(rt, run.balance_moved)
-        summary["shops"] += 1
-        summary["members"] += run.members
-        summary["moved"] += run.moved
-        summary["reward_points"] += run.reward_points
-    log.info("tiers: %(shops)s shops, %(members)s members, %(moved)s moved", summary)
-    return summary
+    shops = shops_with_tiers(rt.sessions, None if every_shop else utcnow())
+    for shop_id in shops:
+        enqueue(rt, QUEUE, "jobs.tiers.recompute_shop", shop_id, True, timeout=TIMEOUT)
+    return len(shops)
 
 
 def _sync(rt: Runtime, member_ids: list[int]) -> None:

@@ -263,8 +263,11 @@ def seed_shop_rows(sessions: sessionmaker[Session], shop_id: int) -> None:
     """One row in each per-shop table the customers' history does not reach (shop/redact tests).
 
     Widget appearance, a backfill, an import run and an analytics day: settings and bookkeeping
-    of the shop, which ``shop/redact`` deletes with everything else.
+    of the shop, which ``shop/redact`` deletes with everything else; and a VIP tier, in which
+    the shop's members (seed them first) are placed, each with a standing and its history.
     """
+    from loyalty.club.tier_catalogue import create_tier
+    from loyalty.club.tier_rewards import recompute_members
     from loyalty.core.models import (
         Backfill,
         CustomerDayCounts,
@@ -300,3 +303,5 @@ def seed_shop_rows(sessions: sessionmaker[Session], shop_id: int) -> None:
                 ),
             ]
         )
+    create_tier(sessions, shop_id, {"name": "Member", "basis": "points", "threshold": 0})
+    recompute_members(sessions, shop_id, cause="ladder_changed")
