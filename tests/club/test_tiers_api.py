@@ -251,3 +251,20 @@ def test_another_shops_tiers_cannot_be_seen_or_changed(client, shop_a, shop_b):
     ladder = {"tiers": [{"id": tier["id"]}]}
     assert "tiers" in refused(call(client, "PUT", "/api/tiers/ladder", ladder, SHOP_B))
     assert call(client, "GET", "/api/tiers").get_json()["tiers"][0]["name"] == "Silver"
+
+
+def test_the_messages_come_in_the_admins_language(client, shop_a):
+    create(client, SILVER)
+    body = {**GOLD, "threshold": 1000}
+    response = client.post("/api/tiers?locale=nb", json=body, headers=bearer(SHOP_A))
+    assert refused(response) == {
+        "threshold": "Et annet nivå starter på denne terskelen: hvert nivå må kreve mer enn "
+        "nivået under."
+    }
+    body = {**GOLD, "threshold": -1, "name": "x" * 61, "earn_multiplier": "12"}
+    response = client.post("/api/tiers?locale=nb", json=body, headers=bearer(SHOP_A))
+    assert refused(response) == {
+        "threshold": "Terskelen kan ikke være under 0.",
+        "name": "Skriv inn et navn på 1 til 60 tegn.",
+        "earn_multiplier": "Faktoren kan være høyst 10.",
+    }
