@@ -182,6 +182,18 @@ _SETTINGS_PROPERTIES: dict[str, Any] = {
         "description": "No marketing SMS from `start` to `end` (HH:MM, the shop's time zone; "
         "may cross midnight; `end` differs from `start`); null: none. Default 21:00 to 08:00.",
     },
+    # VIP tiers (loyalty.club).
+    "tier_grace_days": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 365,
+        "description": "Days a member keeps a tier after no longer qualifying for it "
+        "(a refund or cancellation moves them down at once).",
+    },
+    "tier_counts_adjustments": {
+        "type": "boolean",
+        "description": "Staff adjustments count as points earned towards a points tier.",
+    },
 }
 api.schemas.update(
     {

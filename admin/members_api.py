@@ -22,6 +22,7 @@ from loyalty.core.ids import id_from_text
 from loyalty.members.staff import MAX_ADJUSTMENT, MAX_REASON, adjust_points, member_detail
 from loyalty.points import reasons
 from openapi import WELCOME_CODE, Answer, Param, id_schema
+from openapi.tiers import TIER_STANDING
 from runtime import current_runtime
 
 CUSTOMER_ID = {"customer_id": id_schema("The member's Shopify customer id.")}
@@ -112,6 +113,20 @@ api.schemas.update(
                 "last_activity_at": {"type": ["string", "null"], "format": "date-time"},
                 "ledger": {"type": "array", "items": _ENTRY, "description": "Newest first (200)."},
                 "welcome_code": {"$ref": "#/components/schemas/WelcomeCode"},
+                **TIER_STANDING,
+                "tier_history": {
+                    "type": "array",
+                    "description": "The member's moves between tiers, newest first (20).",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "from": {"type": ["string", "null"]},
+                            "to": {"type": ["string", "null"]},
+                            "cause": {"type": "string", "examples": ["order", "refund", "nightly"]},
+                            "created_at": {"type": "string", "format": "date-time"},
+                        },
+                    },
+                },
             },
         },
         "WelcomeCode": WELCOME_CODE,

@@ -47,6 +47,7 @@ CSV_COLUMNS = (
     "sms_consent",
     "joined_at",
     "last_activity_at",
+    "tier",
 )
 _TIME = {"type": ["string", "null"], "format": "date-time"}
 _ROW: dict[str, Any] = {
@@ -62,6 +63,11 @@ _ROW: dict[str, Any] = {
     "sms_consent": {"type": "boolean"},
     "joined_at": {"type": "string", "format": "date-time"},
     "last_activity_at": _TIME,
+    "tier": {
+        "type": ["object", "null"],
+        "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
+        "description": "The member's VIP tier, if any.",
+    },
 }
 api.schemas.update(
     {
@@ -107,6 +113,11 @@ FILTER_PARAMS = (
     Param("min_balance", _BALANCE, "Whole points."),
     Param("max_balance", _BALANCE, "Whole points; not below `min_balance`."),
     Param(
+        "tier",
+        {"type": "string", "pattern": r"^(none|[1-9][0-9]{0,18})$"},
+        "Members in the tier with this id, or `none`: in no tier.",
+    ),
+    Param(
         "sort",
         {"enum": [f"{sign}{name}" for name in SORTS for sign in ("", "-")]},
         "Default `-joined_at`.",
@@ -123,7 +134,8 @@ PAGE_PARAMS = (
 _FILTERS = (
     "Query parameters: `query` (a name, email or phone: names and email match from their start, "
     "case-insensitive; a phone matches on its digits; a customer id exactly), `status` (active, "
-    "restricted, anonymised), `min_balance` and `max_balance` (whole points), `sort` "
+    "restricted, anonymised), `min_balance` and `max_balance` (whole points), `tier` (a tier's "
+    "id, or `none`), `sort` "
     "(joined_at, points_balance or last_activity, which is the join time for members who have "
     "done nothing yet; a leading `-` sorts descending; default `-joined_at`). Each bad parameter is named in `error.fields` (422)."
 )
@@ -208,9 +220,11 @@ def _csv_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
 
 
 def _cell(value: Any) -> Any:
-    """A CSV cell through the project's one formula guard; booleans as true/false."""
+    """A CSV cell through the project's one formula guard; booleans as true/false, a tier by name."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, dict):
+        return safe_cell(value.get("name"))
     return safe_cell(value)
 
 

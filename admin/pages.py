@@ -1,4 +1,4 @@
-"""The embedded admin's documents: ``GET /`` (home), ``/settings``, ``/rewards``, ``/members`` and
+"""The embedded admin's documents: ``GET /`` (home), ``/settings``, ``/rewards``, ``/tiers``, ``/members`` and
 ``/members/<customer_id>`` (SHOPIFY.md §3).
 
 A document holds no shop data: it is the shell (App Bridge, Polaris, the nav and the page's
@@ -50,6 +50,7 @@ bp = Blueprint("pages", __name__, static_folder="static", static_url_path="/admi
 NAV = (
     ("/members", _l("Members")),
     ("/rewards", _l("Rewards")),
+    ("/tiers", _l("VIP tiers")),
     ("/settings", _l("Program settings")),
     ("/appearance", _l("Widget appearance")),
     ("/backfill", _l("Backfill")),
@@ -206,6 +207,12 @@ def settings() -> BaseResponse:
 def rewards() -> BaseResponse:
     """Rewards: the catalogue, with create, edit and disable."""
     return render_admin_page("/rewards", "admin/rewards.html")
+
+
+@bp.get("/tiers")
+def tiers() -> BaseResponse:
+    """VIP tiers: the ladder, with create, edit, reorder and delete."""
+    return render_admin_page("/tiers", "admin/tiers.html")
 
 
 @bp.get("/members")

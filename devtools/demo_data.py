@@ -3,7 +3,9 @@
 ``flask --app app dev`` posts these to the app through the fake Shopify's signed sender once the
 demo shop is installed, so the admin opens on real members with real balances: four customers
 (each enrolled with the signup bonus) and five orders covering the cases merchants ask about —
-a paid order, one partly refunded, one cancelled, a POS order and a guest order. Every delivery
+a paid order, one partly refunded, one cancelled, a POS order and a guest order, and three VIP
+tiers by money spent (:data:`TIERS`: Kari's order puts her in Sølv, 1,251 kr from Gull; Ola is
+401 kr from Sølv). Every delivery
 has a fixed event id, so each start of the dev command sends the same events again and the app
 answers ``duplicate``: restarting never doubles a balance.
 
@@ -42,6 +44,35 @@ class Delivery:
     topic: str
     event_id: str
     payload: dict[str, Any]
+
+
+TIERS = (
+    {
+        "name": "Bronse",
+        "basis": "spend",
+        "threshold": "0",
+        "perks": {"nb": "Medlemspriser", "en": "Member prices"},
+    },
+    {
+        "name": "Sølv",
+        "basis": "spend",
+        "threshold": "1000",
+        "earn_multiplier": "1.25",
+        "perks": {"nb": "Gratis frakt", "en": "Free shipping"},
+    },
+    {
+        "name": "Gull",
+        "basis": "spend",
+        "threshold": "2500",
+        "earn_multiplier": "1.5",
+        "perks": {
+            "nb": "Gratis frakt og tidlig tilgang til salg",
+            "en": "Free shipping and early access to sales",
+        },
+    },
+)
+"""The demo shop's VIP tiers (``/api/tiers`` bodies), made before its webhooks are sent."""
+TIERS_MADE_DAYS_AGO = 30
 
 
 KARI = DemoCustomer(7_830_001_000_001, "Kari", "Nordmann", "kari.nordmann@example.com")

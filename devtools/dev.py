@@ -155,6 +155,8 @@ def _start_everything(
     healthz = f"{app_url}/healthz"
     health = requests.get(healthz, timeout=10)
     installed = _install_demo_shop(fake, app_url, runtime) if demo else None
+    if installed:
+        _add_demo_tiers(runtime)
     answers = _send_demo_data(fake) if installed else None
     if installed:
         configure_demo_shop(runtime, DEMO_SHOP, sinks)
@@ -255,6 +257,24 @@ def _install_demo_shop(fake: FakeShopify, app_url: str, runtime: Runtime) -> boo
     if response.status_code != 200:
         log.warning("demo shop not installed: GET / answered %s", response.status_code)
     return response.status_code == 200
+
+
+def _add_demo_tiers(runtime: Runtime) -> None:
+    """The demo shop's VIP tiers, once (a restart finds them), dated a month back so the demo
+    orders were placed in them."""
+    from datetime import timedelta
+
+    from devtools import demo_data
+    from loyalty.club.tier_catalogue import create_tier, list_tiers
+    from loyalty.core.types import utcnow
+    from loyalty.shopify.shops import get_installed_shop
+
+    shop = get_installed_shop(runtime.sessions, DEMO_SHOP)
+    if shop is None or list_tiers(runtime.sessions, shop.id)["tiers"]:
+        return
+    made = utcnow() - timedelta(days=demo_data.TIERS_MADE_DAYS_AGO)
+    for tier in demo_data.TIERS:
+        create_tier(runtime.sessions, shop.id, tier, now=made)
 
 
 def _send_demo_data(fake: FakeShopify) -> Counter[str]:

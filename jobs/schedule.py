@@ -27,6 +27,7 @@ from jobs import engine as engine_jobs
 from jobs import imports as import_jobs
 from jobs import retention as retention_jobs
 from jobs import rollups as rollup_jobs
+from jobs import tiers as tier_jobs
 from jobs.redemptions import maintain_redemptions
 from runtime import DEFAULT_JOB_TIMEOUT
 
@@ -103,6 +104,8 @@ PERIODIC: tuple[Periodic, ...] = (
     # Campaigns due (scheduled, or sending and not waiting) are queued; the database holds
     # the schedule, so a flushed Redis loses none (jobs.campaigns).
     Periodic(campaign_jobs.start_due_campaigns, queue="campaigns", interval=60),
+    # VIP tiers: each shop's night (3 o'clock its time) gets a recompute job: roll-over, rewards.
+    Periodic(tier_jobs.recompute_all_tiers, queue="webhooks", interval=3600),
     # Imports: runs (their rows quote emails from the merchant's file) past their retention.
     Periodic(import_jobs.purge_import_runs, queue="privacy", interval=86400, timeout=300),
 )

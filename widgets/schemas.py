@@ -22,6 +22,7 @@ from loyalty.privacy.self_service_rules import (
     SHOPIFY_OWNED_FIELDS,
 )
 from openapi import ID_PATTERN, PLAIN_TEXT, WELCOME_CODE
+from openapi.tiers import PUBLIC_TIER, TIER_STANDING
 
 _TIME = {"type": "string", "format": "date-time"}
 _OPTIONAL_TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -186,6 +187,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "description": "Ways to earn beyond orders that the shop offers, in the order "
                 "to show them.",
             },
+            "tiers": {
+                "type": "array",
+                "items": PUBLIC_TIER,
+                "description": "VIP tiers, lowest first.",
+            },
+            **TIER_STANDING,
         }
     ),
     "WayToEarn": _WAY,
@@ -272,6 +279,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "recent_ledger": {"type": "array", "items": _ENTRY, "description": "Newest first."},
             "downloads": _object({"json": {"type": "string"}, "csv": {"type": "string"}}),
             "welcome_code": _ref("WelcomeCode"),
+            **TIER_STANDING,
         }
     ),
     "MyDataExport": {

@@ -31,6 +31,9 @@
     tiktok_url: "text",
     tiktok_points: "integer",
     newsletter_points: "integer",
+    // VIP tiers (the Tiers page has the ladder itself).
+    tier_grace_days: "integer",
+    tier_counts_adjustments: "boolean",
   };
 
   function app() {

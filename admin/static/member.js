@@ -59,6 +59,7 @@
       document.getElementById("member-lifetime").textContent = K.formatPoints(
         member.lifetime_points || 0
       );
+      renderTier(member.tier, member.next_tier);
       var status = document.getElementById("member-status");
       status.textContent = K.text(member.status);
       status.setAttribute("tone", TONES[member.status] || "neutral");
@@ -98,6 +99,22 @@
         used.appendChild(document.createTextNode(" · "));
         used.appendChild(link);
       }
+    }
+
+    // The member's VIP tier and what the next one still takes (absent: the shop has no tiers).
+    function renderTier(tier, next) {
+      var el = document.getElementById("member-tier");
+      if (!tier && !next) return K.setHidden(el, true);
+      var words = tier ? K.text("tier", { name: tier.name }) : K.text("no_tier");
+      if (next) {
+        var remaining =
+          next.basis === "spend"
+            ? K.formatMoney(next.remaining, next.currency)
+            : K.text("remaining_" + next.basis, { count: K.formatPoints(next.remaining) });
+        words += " · " + K.text("to_next", { remaining: remaining, name: next.name });
+      }
+      el.textContent = words;
+      K.setHidden(el, false);
     }
 
     function renderProfile(profile) {

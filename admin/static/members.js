@@ -4,7 +4,7 @@
   "use strict";
 
   var K = window.Klubb;
-  var FILTERS = ["query", "status", "min_balance", "max_balance", "sort"];
+  var FILTERS = ["query", "status", "tier", "min_balance", "max_balance", "sort"];
   var TONES = { active: "success", restricted: "warning", anonymised: "neutral" };
 
   function init() {
@@ -21,6 +21,7 @@
     var following = null;
     var sequence = 0;
     var timer = null;
+    var hasTiers = false; // the shop has VIP tiers: a Tier column and filter
 
     function field(name) {
       return form.querySelector('[name="' + name + '"]');
@@ -30,7 +31,9 @@
       var query = new URLSearchParams();
       FILTERS.forEach(function (name) {
         var value = String(field(name).value == null ? "" : field(name).value).trim();
-        if (value && !(name === "status" && value === "all")) query.set(name, value);
+        if (value && !((name === "status" || name === "tier") && value === "all")) {
+          query.set(name, value);
+        }
       });
       return query;
     }
@@ -60,6 +63,7 @@
         K.cell(row, member.phone || "", "k-wide");
         K.cell(row, K.formatPoints(member.points_balance), "k-num");
         K.cell(row, K.badge(K.text(member.status), TONES[member.status]));
+        if (hasTiers) K.cell(row, member.tier ? member.tier.name : "—");
         K.cell(row, K.formatDate(member.joined_at), "k-wide");
         K.cell(row, K.formatDate(member.last_activity_at), "k-wide");
         body.appendChild(row);
@@ -155,7 +159,21 @@
       load();
     });
     document.getElementById("members-export").addEventListener("click", exportCsv);
-    restart();
+    // The shop's tiers fill the Tier filter; a shop without tiers shows neither filter nor column.
+    K.api("GET", "/api/tiers").then(function (result) {
+      var tiers = result.ok ? result.data.tiers : [];
+      var select = field("tier");
+      tiers.forEach(function (tier) {
+        var option = document.createElement("s-option");
+        option.setAttribute("value", tier.id);
+        option.textContent = tier.name;
+        select.appendChild(option);
+      });
+      hasTiers = tiers.length > 0;
+      K.setHidden(select, !hasTiers);
+      K.setHidden(document.getElementById("members-tier-column"), !hasTiers);
+      restart();
+    });
   }
 
   K.onReady("members", init);

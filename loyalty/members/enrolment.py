@@ -168,6 +168,11 @@ def get_or_enrol(
                 reason=reasons.SIGNUP_BONUS,
                 now=now,
             )
+        # A ladder starting at 0 takes the newcomer in at once. (Imported here: the club's
+        # standing builds on enrolment's settings.)
+        from loyalty.club.tier_standing import refresh_member
+
+        refresh_member(session, shop_id, created, now, "joined")
     return _find(session, shop_id, customer_id)
 
 

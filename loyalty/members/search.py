@@ -20,8 +20,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty.club.tier_view import tiers_of_members
 from loyalty.core.errors import NotFound, ValidationError
-from loyalty.core.ids import MAX_ID, id_from_json, whole_from_text
+from loyalty.core.ids import MAX_ID, id_from_json, id_from_text, whole_from_text
 from loyalty.core.models import ConsentEvent, Member, MemberStatus
 from loyalty.core.payloads import parse_time
 from loyalty.members.search_sql import members_statement
@@ -33,6 +34,7 @@ EXPORT_BATCH = 1000
 MAX_QUERY = 100
 MAX_BALANCE = 10**15
 SORTS = ("joined_at", "points_balance", "last_activity")
+FILTER_NAMES = ("query", "status", "min_balance", "max_balance", "tier")
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,11 @@ class MemberFilter:
     min_balance: int | None = None
     max_balance: int | None = None
     sort: str = "-joined_at"
+    tier: str | None = None  # a tier's id, or "none" (loyalty.club)
 
     def used(self) -> str:
         """The names of the filters in use, for the audit log (no values)."""
-        names = [n for n in ("query", "status", "min_balance", "max_balance") if getattr(self, n)]
+        names = [n for n in FILTER_NAMES if getattr(self, n)]
         names += [f"sort={self.sort}"]
         return ",".join(names)
 
@@ -67,6 +70,9 @@ def parse_filter(args: Mapping[str, str]) -> tuple[MemberFilter, int, tuple[Any,
     low, high = balances["min_balance"], balances["max_balance"]
     if low is not None and high is not None and low > high and "max_balance" not in problems:
         problems["max_balance"] = "The maximum must not be below the minimum."
+    tier = args.get("tier") or None
+    if tier is not None and tier != "none" and id_from_text(tier) is None:
+        problems["tier"] = "Choose a tier, or none."
     sort = args.get("sort") or "-joined_at"
     if sort.removeprefix("-") not in SORTS:
         problems["sort"] = "Sort by joined_at, points_balance or last_activity (- for descending)."
@@ -81,7 +87,7 @@ def parse_filter(args: Mapping[str, str]) -> tuple[MemberFilter, int, tuple[Any,
             problems["after"] = "This page link is not valid any more; start from the first page."
     if problems:
         raise ValidationError(problems, "Some query parameters are not valid.")
-    return MemberFilter(query, status, low, high, sort), limit, after
+    return MemberFilter(query, status, low, high, sort, tier), limit, after
 
 
 def _whole(raw: str | None, name: str, problems: dict[str, str]) -> int | None:
@@ -118,8 +124,8 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int] | None:
     return None if moment is None else (moment, member_id)
 
 
-def member_row(member: Member) -> dict[str, Any]:
-    """One member as the list shows it (ids as strings, ISO times)."""
+def member_row(member: Member, tier: dict[str, str] | None = None) -> dict[str, Any]:
+    """One member as the list shows it (ids as strings, ISO times), with their tier."""
     return {
         "customer_id": str(member.customer_id),
         "first_name": member.first_name,
@@ -135,7 +141,13 @@ def member_row(member: Member) -> dict[str, Any]:
         "last_activity_at": member.last_activity_at.isoformat()
         if member.last_activity_at
         else None,
+        "tier": tier,
     }
+
+
+def _rows(s: Session, members: list[Member]) -> list[dict[str, Any]]:
+    tiers = tiers_of_members(s, [m.id for m in members])
+    return [member_row(m, tiers.get(m.id)) for m in members]
 
 
 def search_members(
@@ -156,7 +168,7 @@ def search_members(
         if len(rows) > limit:
             last = page[-1]
             following = encode_cursor(wanted.sort, last.sort_value, last.Member.id)
-        return {"members": [member_row(r.Member) for r in page], "next": following}
+        return {"members": _rows(s, [r.Member for r in page]), "next": following}
 
 
 def export_members(
@@ -185,7 +197,7 @@ def _batches(
     while True:
         with sessions() as s:
             rows = s.execute(members_statement(shop_id, wanted, after, EXPORT_BATCH)).all()
-            batch = [member_row(r.Member) for r in rows]
+            batch = _rows(s, [r.Member for r in rows])
             if rows:
                 after = (rows[-1].sort_value, rows[-1].Member.id)
         yield from batch

@@ -21,6 +21,7 @@ from sqlalchemy import (
     union,
 )
 
+from loyalty.club.tier_view import in_tier
 from loyalty.core.ids import id_from_text
 from loyalty.core.models import Member
 
@@ -174,6 +175,8 @@ def _filters(wanted: MemberFilter) -> list[ColumnElement[bool]]:
         found.append(Member.points_balance >= wanted.min_balance)
     if wanted.max_balance is not None:
         found.append(Member.points_balance <= wanted.max_balance)
+    if wanted.tier is not None:
+        found.append(in_tier(wanted.tier))
     return found
 
 

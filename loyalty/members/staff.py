@@ -12,9 +12,12 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty.club import tier_standing
+from loyalty.club.tier_view import member_standing, tier_history
 from loyalty.core.errors import NotFound, ValidationError
 from loyalty.core.ids import whole_from_json
 from loyalty.core.models import LedgerEntry, LedgerKind, Member, MemberStatus, OrderRecord
+from loyalty.core.types import utcnow
 from loyalty.points import ledger, reasons
 from loyalty.points.welcome_state import welcome_of
 from loyalty.privacy import audit
@@ -86,7 +89,16 @@ def member_detail(
             else None,
             "ledger": [_entry(e, name) for e, name in entries],
             "welcome_code": welcome_of(s, member),
+            **_tier(s, shop_id, member.id),
         }
+
+
+def _tier(s: Session, shop_id: int, member_id: int) -> dict[str, Any]:
+    """The member's ``tier``, ``next_tier`` and newest moves between tiers (loyalty.club)."""
+    return {
+        **member_standing(s, shop_id, member_id),
+        "tier_history": tier_history(s, member_id, 20),
+    }
 
 
 def _validate_adjustment(body: dict[str, Any]) -> tuple[int, str]:
@@ -153,6 +165,8 @@ def adjust_points(
                 member_id=member.id,
                 detail=f"points={points:+d}",
             )
+            # An adjustment counts towards a tier when the shop says so (loyalty.club).
+            tier_standing.refresh_member(s, shop_id, member.id, utcnow(), "adjustment")
         s.flush()
         s.refresh(member)
         return {

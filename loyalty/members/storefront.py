@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, null, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.club.earning_actions import ways_to_earn
+from loyalty.club.tier_view import storefront_tiers
 from loyalty.core.models import (
     LedgerEntry,
     Member,
@@ -128,6 +129,7 @@ def member_summary(
             "rewards": active_rewards(s, shop, utcnow()),
             "welcome_code": welcome_json(welcome),
             "ways_to_earn": ways_to_earn(s, shop, settings, customer_id),
+            **storefront_tiers(s, shop_id, customer_id, shop.currency),
         }
 
 

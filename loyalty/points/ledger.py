@@ -159,10 +159,10 @@ def session_shop(session: Session, shop_id: int) -> Shop | None:
     return shop
 
 
-def local_day(session: Session, shop_id: int, moment: datetime) -> date:
-    """The date of ``moment`` in the shop's time zone (UTC if the zone is unknown)."""
+def shop_zone(session: Session, shop_id: int) -> ZoneInfo:
+    """The shop's time zone (UTC if it is unknown)."""
     shop = session_shop(session, shop_id)
-    return moment.astimezone(zone_of(shop.timezone if shop is not None else None)).date()
+    return zone_of(shop.timezone if shop is not None else None)
 
 
 def zone_of(name: str | None) -> ZoneInfo:
@@ -171,6 +171,11 @@ def zone_of(name: str | None) -> ZoneInfo:
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
+
+
+def local_day(session: Session, shop_id: int, moment: datetime) -> date:
+    """The date of ``moment`` in the shop's time zone (UTC if the zone is unknown)."""
+    return moment.astimezone(shop_zone(session, shop_id)).date()
 
 
 def add_to_rollup(session: Session, shop_id: int, day: date, **deltas: Any) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.analytics.customer_days import customer_key
+from loyalty.club import tier_standing
 from loyalty.core.db import upsert
 from loyalty.core.errors import LoyaltyError, NotFound
 from loyalty.core.models import (
@@ -93,7 +94,8 @@ def apply_order(
         if record.customer_id is not None:
             record.customer_key = customer_key(hash_key, shop_id, record.customer_id)
         settle(session, record, now)
-        return record
+    _settle_later_orders(sessions, session, shop_id, now)
+    return record
 
 
 def apply_refund(
@@ -126,15 +128,18 @@ def apply_refund(
             )
         )
         settle(session, record, now or utcnow())
-        return session.scalars(
+        refund = session.scalars(
             select(OrderRefund).where(
                 OrderRefund.shop_id == shop_id, OrderRefund.refund_id == facts.refund_id
             )
         ).one()
+    _settle_later_orders(sessions, session, shop_id, now or utcnow())
+    return refund
 
 
 def points_owed(record: OrderRecord) -> int:
-    """DESIGN.md's rule: floor(rate * (paid - refunded subtotal)) while the order stands, else 0."""
+    """DESIGN.md's rule: floor(rate * (paid - refunded subtotal)) while the order stands, else 0;
+    the rate times the multiplier of the tier the order was placed in (loyalty.club)."""
     if (
         not record.paid
         or record.cancelled
@@ -144,7 +149,8 @@ def points_owed(record: OrderRecord) -> int:
         or record.earn_rate is None
     ):
         return 0
-    return max(0, points_for(record.paid_subtotal - record.refunded_subtotal, record.earn_rate))
+    rate = record.earn_rate * (record.tier_multiplier or 1)
+    return max(0, points_for(record.paid_subtotal - record.refunded_subtotal, rate))
 
 
 def settle(session: Session, record: OrderRecord, now: datetime) -> int:
@@ -164,6 +170,7 @@ def settle(session: Session, record: OrderRecord, now: datetime) -> int:
             LedgerEntry.kind.in_(ORDER_KINDS),
         )
     ).one()
+    standing = tier_standing.prepare_order(session, record)
     owed = points_owed(record)
     member = session.get(Member, record.member_id) if record.member_id else None
     if owed > 0 and member is not None and member.status != MemberStatus.ACTIVE:
@@ -186,14 +193,35 @@ def settle(session: Session, record: OrderRecord, now: datetime) -> int:
             points=delta,
             kind=kind,
             source_key=f"order:{record.order_id}:{count}",
-            reason=reasons.order(record.order_id),
+            reason=reasons.order(record.order_id, *_tier_words(record)),
             order_id=record.order_id,
             available_at=now + pending if earn and settings.pending_days > 0 else None,
             now=now,
         ):
             raise SettlementConflict(f"order {record.order_id} was settled concurrently")
     update_order_rollups(session, record)
+    if standing is not None:
+        cause = "cancel" if record.cancelled else "refund" if delta < 0 else "order"
+        standing.refresh(session, now, cause, record)
     return owed
+
+
+def _tier_words(record: OrderRecord) -> tuple[str | None, str | None]:
+    """The tier and multiplier an order's entry names, when the multiplier is above 1."""
+    multiplier = record.tier_multiplier
+    if multiplier is None or multiplier == 1:
+        return None, None
+    return record.tier_name, format(multiplier.normalize(), "f")
+
+
+def _settle_later_orders(
+    sessions: sessionmaker[Session], settled: Session, shop_id: int, now: datetime
+) -> None:
+    """Settle again, each in its own transaction and in time order, the member's orders placed
+    after the one just settled: the tier they were placed in is made of the facts before them."""
+    for order_id in tier_standing.later_orders(settled):
+        with sessions.begin() as session, session.no_autoflush:
+            settle(session, _lock_record(session, shop_id, order_id), now)
 
 
 def _lock_record(session: Session, shop_id: int, order_id: int) -> OrderRecord:

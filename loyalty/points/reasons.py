@@ -28,7 +28,7 @@ Params = Mapping[str, str | int]
 class ReasonCode(enum.StrEnum):
     """Why points moved; the comment names the entry kinds and the parameters of each."""
 
-    ORDER = "order"  # earn, refund, cancel: {"order_id": str}
+    ORDER = "order"  # earn, refund, cancel: {"order_id": str, +"tier": str, "multiplier": str}
     SIGNUP_BONUS = "signup_bonus"  # bonus
     REWARD = "reward"  # redeem: {"reward_id": int}
     REWARD_CODE_NOT_CREATED = "reward_code_not_created"  # redeem_return: {"error": str}
@@ -43,6 +43,10 @@ class ReasonCode(enum.StrEnum):
     BIRTHDAY = "birthday"  # bonus: {"year": int}
     SOCIAL_FOLLOW = "social_follow"  # bonus: {"network": str, "network_name": str}
     NEWSLETTER = "newsletter"  # bonus: email marketing consent given
+    # VIP tiers (loyalty.club): bonus, each {"tier_id": int, "tier": str}
+    TIER_BONUS = "tier_bonus"  # the tier's entry bonus
+    TIER_BONUS_REVERSED = "tier_bonus_reversed"  # taken back: a refund undid the reaching
+    TIER_REWARD = "tier_reward"  # the tier's recurring reward, + {"period": "2026-12" | "2026"}
 
 
 FREE_TEXT = frozenset({ReasonCode.STAFF_ADJUSTMENT, ReasonCode.LEGACY})
@@ -58,9 +62,21 @@ class Reason:
     text: str | None = None
 
 
-def order(order_id: int) -> Reason:
-    """An order's points: earned, refunded or cancelled."""
-    return Reason(ReasonCode.ORDER, {"order_id": str(order_id)})
+def order(order_id: int, tier: str | None = None, multiplier: str | None = None) -> Reason:
+    """An order's points: earned, refunded or cancelled; in a tier with its multiplier."""
+    if tier is None or multiplier is None:
+        return Reason(ReasonCode.ORDER, {"order_id": str(order_id)})
+    return Reason(
+        ReasonCode.ORDER, {"order_id": str(order_id), "tier": tier, "multiplier": multiplier}
+    )
+
+
+def tier(code: ReasonCode, tier_id: int, name: str, period: str | None = None) -> Reason:
+    """A tier's entry bonus (or its taking back), or its recurring reward for ``period``."""
+    params: dict[str, str | int] = {"tier_id": tier_id, "tier": name}
+    if period is not None:
+        params["period"] = period
+    return Reason(code, params)
 
 
 def reward(reward_id: int) -> Reason:
@@ -116,6 +132,9 @@ _ENGLISH_TEXT: dict[str, str] = {
     ReasonCode.BIRTHDAY: "birthday {year}",
     ReasonCode.SOCIAL_FOLLOW: "followed on {network_name}",
     ReasonCode.NEWSLETTER: "newsletter signup",
+    ReasonCode.TIER_BONUS: "tier bonus: {tier}",
+    ReasonCode.TIER_BONUS_REVERSED: "tier bonus taken back: {tier}",
+    ReasonCode.TIER_REWARD: "tier reward: {tier} {period}",
 }
 
 
@@ -159,12 +178,28 @@ LABELS: dict[str, str] = {
     ReasonCode.BIRTHDAY: _l("Birthday reward"),
     ReasonCode.SOCIAL_FOLLOW: _l("Followed us on %(network_name)s"),
     ReasonCode.NEWSLETTER: _l("Newsletter signup"),
+    ReasonCode.TIER_BONUS: _l("Bonus for reaching %(tier)s"),
+    ReasonCode.TIER_BONUS_REVERSED: _l("Bonus for %(tier)s taken back"),
+    ReasonCode.TIER_REWARD: _l("%(tier)s reward for %(period)s"),
 }
 """Each code's English words (``%(name)s``: a parameter), except the :data:`FREE_TEXT` codes."""
+ORDER_IN_TIER = _l("Order %(order)s · %(tier)s ×%(multiplier)s")  # noqa: RUF001 (times sign)
+"""An order's words when it earned in a tier with a multiplier: "Order #1001 · Gold", times 1.5."""
 
 
 def _same(message: str) -> str:
     return message
+
+
+def _decimal_text(text: str, number: Callable[[int], str]) -> str:
+    """``"1.5"`` with the decimal sign of the language ``number`` writes in, told by how it
+    groups 1000: "1,000" (English) has a decimal point, "1 000" or "1.000" a decimal comma."""
+    whole, _, fraction = text.partition(".")
+    if not fraction:
+        return whole
+    grouped = number(1000)
+    sign = "." if "," in grouped or grouped == "1000" else ","
+    return f"{whole}{sign}{fraction}"
 
 
 def label(
@@ -184,12 +219,16 @@ def label(
     know (written by a newer one) shows its text, else the code itself.
     """
     template = LABELS.get(code)
+    if code == ReasonCode.ORDER and params and "multiplier" in params:
+        template = ORDER_IN_TIER
     if code in FREE_TEXT or template is None:
         return text or (translate(ERASED) if code in FREE_TEXT else code)
     values = {
         k: number(v) if k == "points" and isinstance(v, int) else v
         for k, v in (params or {}).items()
     }
+    if isinstance(values.get("multiplier"), str):  # "1.5" in the reader's decimal sign
+        values["multiplier"] = _decimal_text(str(values["multiplier"]), number)
     values["order"] = order_name or values.get("order_id", "")
     try:
         return translate(template) % values

@@ -183,6 +183,9 @@ FIELDS: dict[str, Field] = {
     "newsletter_points": Field(_int_between(0, 100_000, "points"), int),
     # No marketing SMS inside them, in the shop's time zone (loyalty.campaigns.quiet_hours).
     "quiet_hours": Field(_quiet_hours, _same),
+    # VIP tiers (loyalty.club): the downgrade grace period; adjustments as points earned.
+    "tier_grace_days": Field(_int_between(0, 365, "days"), int),
+    "tier_counts_adjustments": Field(_boolean, bool),
 }
 """Every setting the API shows and accepts, in the order the admin lists them."""
 

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
+from loyalty.club.tier_view import member_standing, tier_history
 from loyalty.core.models import (
     AuditLog,
     BirthdayReward,
@@ -144,6 +145,8 @@ def build_export(
         "audit_log": _audit(s, member),
         "messages": _messages(s, member),
         "imported_rows": _imported_rows(s, shop.id, request, member),
+        "tier": member_standing(s, shop.id, member.id)["tier"] if member else None,
+        "tier_changes": tier_history(s, member.id) if member else [],
     }
     return document
 

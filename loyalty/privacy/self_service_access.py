@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty.club.tier_view import member_standing
 from loyalty.core.models import (
     ConsentEvent,
     LedgerEntry,
@@ -82,6 +83,7 @@ def my_data(sessions: sessionmaker[Session], shop_id: int, customer_id: int) -> 
             "last_activity_at": _json(member.last_activity_at),
             "recent_ledger": recent_history(s, member, RECENT_LEDGER),
             "welcome_code": welcome_of(s, member),
+            **member_standing(s, shop_id, member.id),
         }
 
 

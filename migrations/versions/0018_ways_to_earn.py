@@ -1,7 +1,7 @@
 """ways to earn beyond orders: the birthday reward, social follows, the newsletter
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-10 10:00:00
 
 The program settings gain the birthday reward (off, points or a discount code; in the month or
@@ -26,7 +26,7 @@ from alembic import op
 import loyalty.core.types
 
 revision: str = "0018"
-down_revision: str | None = "0016"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -111,6 +111,35 @@ WORDS = [
         "Fulgte oss på Instagram",
     ),
     ("newsletter", None, None, "Newsletter signup", "Påmelding til nyhetsbrevet"),
+    # VIP tiers (loyalty.club): an order earned in a tier, a tier's bonus and reward.
+    (
+        "order",
+        {"order_id": str(ORDER), "tier": "Gull", "multiplier": "1.5"},
+        None,
+        f"Order {ORDER} · Gull ×1.5",  # noqa: RUF001
+        f"Ordre {ORDER} · Gull ×1,5",  # noqa: RUF001
+    ),
+    (
+        "tier_bonus",
+        {"tier_id": 3, "tier": "Gull"},
+        None,
+        "Bonus for reaching Gull",
+        "Bonus for å nå Gull",
+    ),
+    (
+        "tier_bonus_reversed",
+        {"tier_id": 3, "tier": "Gull"},
+        None,
+        "Bonus for Gull taken back",
+        "Bonus for Gull trukket tilbake",
+    ),
+    (
+        "tier_reward",
+        {"tier_id": 3, "tier": "Gull", "period": "2026-12"},
+        None,
+        "Gull reward for 2026-12",
+        "Gull-belønning for 2026-12",
+    ),
     ("staff_adjustment", None, "Pakken kom sent", "Pakken kom sent", "Pakken kom sent"),
     # A staff member's words, whatever they are.
     ("staff_adjustment", None, "signup bonus", "signup bonus", "signup bonus"),

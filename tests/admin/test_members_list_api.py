@@ -89,6 +89,7 @@ def test_newest_members_come_first_by_default(client, people):
         "sms_consent": False,
         "joined_at": "2026-03-01T00:00:00+00:00",
         "last_activity_at": "2026-03-06T00:00:00+00:00",
+        "tier": None,
     }
     assert response.get_json()["next"] is None
     assert response.headers["Cache-Control"] == "private, no-store"

@@ -36,6 +36,8 @@ DEFAULTS = {
     "tiktok_points": 50,
     "newsletter_points": 0,
     "quiet_hours": {"start": "21:00", "end": "08:00"},
+    "tier_grace_days": 30,
+    "tier_counts_adjustments": False,
 }
 
 

@@ -19,6 +19,7 @@ PAGES = (
     "/",
     "/settings",
     "/rewards",
+    "/tiers",
     "/members",
     f"/members/{MEMBER}",
     "/appearance",

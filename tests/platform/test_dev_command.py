@@ -308,6 +308,9 @@ def test_the_demo_shop_gets_customers_and_orders_and_a_restart_doubles_nothing(
             ("refund", -300),
         ]
         first = demo_members(app_url)
+        kari = first[demo_data.KARI.id]
+        assert kari is not None and kari["tier"]["name"] == "Sølv"  # three tiers by money spent
+        assert (kari["next_tier"]["name"], kari["next_tier"]["remaining"]) == ("Gull", "1251")
     with running_dev(dev_env, tmp_path / "second.log"):
         log = (tmp_path / "second.log").read_text()
         assert f"demo data:     {sent} webhooks ({sent} duplicate)" in log, log[-4000:]

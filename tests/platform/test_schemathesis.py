@@ -63,6 +63,11 @@ UNSTATED = {
     "add_campaign": "`segment_id`: one of the shop's segments; merge fields and the SMS's "
     "length with its opt-out link",
     "schedule_campaign": "`send_at`: not in the past; somebody in the segment consented",
+    "add_tier": "the ladder as a whole: thresholds increase with the position, one basis and "
+    "period for every tier, at most 10 tiers",
+    "change_tier": "the ladder as a whole, as for `add_tier`",
+    "change_ladder": "`tiers`: every tier of the shop once, by its id; thresholds increase",
+    "remove_tier": "`move_to`: another tier of the shop",
 }
 """Operations whose valid requests may still be refused (422) by a rule JSON Schema cannot
 state, by operation id, with the rule (the document says it in words). Their other checks run."""

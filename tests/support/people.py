@@ -296,12 +296,15 @@ def seed_shop_rows(sessions: sessionmaker[Session], shop_id: int) -> None:
     """One row in each per-shop table the customers' history does not reach (shop/redact tests).
 
     Widget appearance, a backfill, an import run, an analytics day, an SMS provider (its
-    secrets as the cipher would leave them: opaque bytes), and a segment with a campaign to it
-    and its first recipient (a member of the shop's, who must be seeded already): settings and
-    bookkeeping of the shop, which ``shop/redact`` deletes with everything else.
+    secrets as the cipher would leave them: opaque bytes), a segment with a campaign to it and
+    its first recipient, and a VIP tier in which the shop's members are placed, each with a
+    standing and its history (seed the shop's members first): settings and bookkeeping of the
+    shop, which ``shop/redact`` deletes with everything else.
     """
     from sqlalchemy import select
 
+    from loyalty.club.tier_catalogue import create_tier
+    from loyalty.club.tier_rewards import recompute_members
     from loyalty.core.models import (
         Backfill,
         Campaign,
@@ -365,3 +368,5 @@ def seed_shop_rows(sessions: sessionmaker[Session], shop_id: int) -> None:
         member_id = s.scalars(select(Member.id).where(Member.shop_id == shop_id)).first()
         assert member_id is not None, "seed a member of the shop first"
         s.add(CampaignRecipient(campaign_id=campaign.id, shop_id=shop_id, member_id=member_id))
+    create_tier(sessions, shop_id, {"name": "Member", "basis": "points", "threshold": 0})
+    recompute_members(sessions, shop_id, cause="ladder_changed")

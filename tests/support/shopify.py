@@ -1,4 +1,5 @@
-"""The fake Shopify on loopback, and installing a shop in the app with a token it issued."""
+"""The fake Shopify on loopback, its signed webhooks run through the worker (``deliver``), and
+installing a shop in the app with a token it issued."""
 
 from __future__ import annotations
 
@@ -52,6 +53,21 @@ def install_with_fake_token(
     )
     installed = record_install(rt.sessions, TokenCipher.from_config(config), domain, tokens)  # type: ignore[attr-defined]
     return int(installed.shop.id)
+
+
+@pytest.fixture
+def deliver(live_app: str, fake_shopify: Any, shop: Any, app: Any) -> Any:
+    """``deliver(topic, body, **kwargs)``: the fake's signed sender posts it to the served app
+    for the test shop (``SHOP``), then the queued jobs run (``tests.support.jobs.drain``)."""
+    from tests.support.jobs import drain
+
+    def send(topic: str, body: Any, **kwargs: Any) -> Any:
+        response = fake_shopify.send_webhook(topic, SHOP, body, **kwargs)
+        assert response.status_code == 200, response.text
+        drain(app)
+        return response
+
+    return send
 
 
 def token_grants(fake: Any, grant_type: str | None = None) -> list[dict[str, Any]]:

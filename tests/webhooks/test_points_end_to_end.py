@@ -11,23 +11,9 @@ from sqlalchemy import select
 
 from loyalty.core.models import OrderRecord
 from tests.support.bodies import Line, customer_body, order_body, refund_body
-from tests.support.jobs import drain
 from tests.support.shops import SHOP
 
 CUSTOMER = 820982911946154500
-
-
-@pytest.fixture
-def deliver(live_app, fake_shopify, shop, app):
-    """``deliver(topic, body)`` posts through the fake's signed sender and runs the worker."""
-
-    def send(topic, body, **kwargs):
-        response = fake_shopify.send_webhook(topic, SHOP, body, **kwargs)
-        assert response.status_code == 200, response.text
-        drain(app)
-        return response
-
-    return send
 
 
 @pytest.fixture

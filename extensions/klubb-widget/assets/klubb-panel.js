@@ -100,7 +100,15 @@
       "cancel": "Cancel",
       "left": "You have left the club.",
       "lang_en": "English",
-      "lang_nb": "Norwegian"
+      "lang_nb": "Norwegian",
+      "tier": "Your tier: {name}",
+      "to_tier": "{amount} to {name}",
+      "top_tier": "You are in the top tier.",
+      "tiers_title": "Member tiers",
+      "tier_from": "From {amount}",
+      "tier_times": "{n}× points",
+      "or_one": "{n} order",
+      "or_other": "{n} orders"
     },
     "nb": {
       "title": "Fordelsklubb",
@@ -196,7 +204,15 @@
       "cancel": "Avbryt",
       "left": "Du har meldt deg ut av klubben.",
       "lang_en": "Engelsk",
-      "lang_nb": "Norsk"
+      "lang_nb": "Norsk",
+      "tier": "Ditt nivå: {name}",
+      "to_tier": "{amount} til {name}",
+      "top_tier": "Du er på øverste nivå.",
+      "tiers_title": "Medlemsnivåer",
+      "tier_from": "Fra {amount}",
+      "tier_times": "{n}× poeng",
+      "or_one": "{n} ordre",
+      "or_other": "{n} ordrer"
     }
   }/*end-i18n*/;
 
@@ -536,6 +552,72 @@
     return h("section", { class: "klubb-member", "aria-label": this.t("balance") }, kids);
   };
 
+  // A tier's threshold or what remains to it, in its basis: points, money or orders.
+  P.amount = function (basis, value) {
+    if (basis === "spend") return this.money(value, this.data.program.currency);
+    if (basis === "points") return this.pts(Number(value));
+    var n = Number(value);
+    return this.t(new Intl.PluralRules(this.locale).select(n) === "one" ? "or_one" : "or_other", { n: this.num(n) });
+  };
+
+  // The member's tier, and a progress bar to the next ("NOK 1,250 to Gold").
+  P.tierSection = function () {
+    var d = this.data;
+    var next = d.next_tier;
+    var kids = [];
+    if (d.tier) kids.push(h("p", { class: "klubb-tier" }, [h("strong", { text: this.t("tier", { name: d.tier.name }) })]));
+    if (next) {
+      var label = this.t("to_tier", { amount: this.amount(next.basis, next.remaining), name: next.name });
+      var tiers = d.tiers || [];
+      var here = tiers.filter(function (t) {
+        return d.tier && t.id === d.tier.id;
+      })[0];
+      var low = here ? Number(here.threshold) : 0;
+      var high = Number(next.threshold);
+      var now = Math.min(high, Math.max(low, Number(next.progress)));
+      var share = high > low ? (100 * (now - low)) / (high - low) : 0;
+      var fill = h("span");
+      fill.style.width = share.toFixed(1) + "%"; // through the CSSOM: no inline style for a CSP to refuse
+      kids.push(h("p", { id: this.pid + "-tier-next", class: "klubb-next", text: label }));
+      kids.push(
+        h("div", {
+          class: "klubb-bar",
+          role: "progressbar",
+          "aria-labelledby": this.pid + "-tier-next",
+          "aria-valuemin": String(low),
+          "aria-valuemax": String(high),
+          "aria-valuenow": String(now),
+          "aria-valuetext": label
+        }, [fill])
+      );
+    } else if (d.tier) {
+      kids.push(h("p", { class: "klubb-next", text: this.t("top_tier") }));
+    }
+    return kids.length ? h("section", { class: "klubb-member", "aria-label": this.t("tiers_title") }, kids) : null;
+  };
+
+  // Every tier with what it takes and what it gives (guests see it too).
+  P.tiersSection = function () {
+    var self = this;
+    var tiers = self.data.tiers || [];
+    if (!tiers.length) return null;
+    return h("section", { "aria-labelledby": this.pid + "-tiers-title" }, [
+      h("h3", { id: this.pid + "-tiers-title", text: self.t("tiers_title") }),
+      h("ul", { class: "klubb-rewards" }, tiers.map(function (t) {
+        var perks = t.perks && typeof t.perks === "object" ? t.perks[self.lang] || t.perks.en || t.perks.nb : t.perks;
+        var line = [self.t("tier_from", { amount: self.amount(t.basis, t.threshold) })];
+        if (Number(t.earn_multiplier) > 1) line.push(self.t("tier_times", { n: self.num(Number(t.earn_multiplier)) }));
+        return h("li", { class: "klubb-reward" }, [
+          h("span", { class: "klubb-reward-text" }, [
+            h("strong", { text: t.name }),
+            h("span", { text: line.join(" · ") }),
+            perks ? h("span", { class: "klubb-muted", text: perks }) : null
+          ])
+        ]);
+      }))
+    ]);
+  };
+
   // A discount code to use: its title, the code, Copy (confirmed beside it, and announced) and
   // the shop's link that applies it. ``key`` tells the boxes of one view apart.
   P.codeBox = function (key, title, code, href, notes) {
@@ -626,10 +708,12 @@
     var kids = [];
     if (d.member) {
       kids.push(self.memberSection(d.points_balance));
+      kids.push(self.tierSection());
       if (self.code) kids.push(self.codeSection());
       if (d.welcome_code && d.welcome_code.state === "issued") kids.push(self.welcomeSection(d.welcome_code));
       kids.push(self.rewardsSection(d.points_balance));
       kids.push(self.earnSection());
+      kids.push(self.tiersSection());
       kids.push(h("p", { class: "klubb-muted", text: self.t("refund_note") }));
       kids.push(
         h("div", { class: "klubb-row" }, [
@@ -656,10 +740,12 @@
       );
       kids.push(self.earnSection());
       kids.push(self.rewardsSection(null));
+      kids.push(self.tiersSection());
     } else {
       var links = self.root.dataset;
       kids.push(self.earnSection());
       kids.push(self.rewardsSection(null));
+      kids.push(self.tiersSection());
       kids.push(self.promise());
       kids.push(h("p", { text: self.t("guest_join") }));
       kids.push(

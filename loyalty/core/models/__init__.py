@@ -7,9 +7,9 @@ a shop carries ``shop_id`` so that every query can be scoped by shop (invariant 
 One module per concept: ``base`` (the declarative base and shared column types), ``shops``,
 ``members``, ``ledger`` (with the order facts), ``rewards``, ``earning`` (birthday rewards),
 ``webhook_events``, ``privacy``, ``analytics``, ``imports`` (with the backfill), ``messaging``
-(providers, sent messages), ``campaigns`` (segments, campaigns, their recipients) and
-``welcome``. Importing this package registers every table on ``Base.metadata`` (Alembic's
-``migrations/env.py`` relies on it); every public name is re-exported here, so
+(providers, sent messages), ``campaigns`` (segments, campaigns, their recipients), ``club``
+(tiers) and ``welcome``. Importing this package registers every table on ``Base.metadata``
+(Alembic's ``migrations/env.py`` relies on it); every public name is re-exported here, so
 ``from loyalty.core.models import X`` is the way to import a model.
 """
 
@@ -30,6 +30,7 @@ from loyalty.core.models.campaigns import (
     Segment,
 )
 from loyalty.core.models.earning import BirthdayReward, BirthdayRewardKind, BirthdayRewardState
+from loyalty.core.models.club import MemberTier, Tier, TierBasis, TierChange, TierPeriod
 from loyalty.core.models.imports import Backfill, ImportRow, ImportRun
 from loyalty.core.models.ledger import LedgerEntry, LedgerKind, OrderRecord, OrderRefund
 from loyalty.core.models.members import (
@@ -84,6 +85,7 @@ __all__ = [
     "LedgerKind",
     "Member",
     "MemberStatus",
+    "MemberTier",
     "MessageChannel",
     "MessageStatus",
     "MessagingSettings",
@@ -101,6 +103,10 @@ __all__ = [
     "SentMessage",
     "Shop",
     "ShopRedaction",
+    "Tier",
+    "TierBasis",
+    "TierChange",
+    "TierPeriod",
     "Tombstone",
     "TombstoneReason",
     "WebhookEvent",

@@ -70,7 +70,11 @@ class OrderRecord(Base):
     """The facts of one order, members' and guests' alike (guests without personal data)."""
 
     __tablename__ = "order_records"
-    __table_args__ = (UniqueConstraint("shop_id", "order_id"),)
+    __table_args__ = (
+        UniqueConstraint("shop_id", "order_id"),
+        # A member's orders in time, for their tier (loyalty.club.tier_standing).
+        Index("ix_order_records_member_id_ordered_at", "member_id", "ordered_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
@@ -92,6 +96,11 @@ class OrderRecord(Base):
     points_owed: Mapped[int] = mapped_column(BigInteger, default=0)
     # The shop's rate when the order was first seen paid: a later change of rate is not retroactive.
     earn_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
+    # The tier the member held when the order was placed, and its earn multiplier (a function
+    # of the member's earlier facts: loyalty.club.tier_standing.order_tier; NULL: no tier).
+    tier_id: Mapped[int | None] = mapped_column(BigInteger)
+    tier_name: Mapped[str | None] = mapped_column(String(60))
+    tier_multiplier: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
     # The member was not active when the order would first have earned: it never earns.
     earn_blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     # Ids of the gift-card lines, to tell refunds of them apart (they earn nothing).

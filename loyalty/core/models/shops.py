@@ -95,6 +95,10 @@ class ProgramSettings(Base):
     # No marketing SMS from start to end ("HH:MM", the shop's time zone); both null = none.
     quiet_hours_start: Mapped[str | None] = mapped_column(String(5), default="21:00")
     quiet_hours_end: Mapped[str | None] = mapped_column(String(5), default="08:00")
+    # VIP tiers (loyalty.club): days a member keeps a tier after no longer qualifying, and
+    # whether staff adjustments count as points earned.
+    tier_grace_days: Mapped[int] = mapped_column(Integer, default=30)
+    tier_counts_adjustments: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     shop: Mapped[Shop] = relationship(back_populates="settings")
