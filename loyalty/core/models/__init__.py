@@ -29,8 +29,8 @@ from loyalty.core.models.campaigns import (
     RecipientState,
     Segment,
 )
-from loyalty.core.models.earning import BirthdayReward, BirthdayRewardKind, BirthdayRewardState
 from loyalty.core.models.club import MemberTier, Tier, TierBasis, TierChange, TierPeriod
+from loyalty.core.models.earning import BirthdayReward, BirthdayRewardKind, BirthdayRewardState
 from loyalty.core.models.imports import Backfill, ImportRow, ImportRun
 from loyalty.core.models.ledger import LedgerEntry, LedgerKind, OrderRecord, OrderRefund
 from loyalty.core.models.members import (
