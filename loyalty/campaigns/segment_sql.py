@@ -17,21 +17,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, extract, false, func, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, extract, func, not_, or_, select
 from sqlalchemy.sql.selectable import FromClause
 
 from loyalty.campaigns.segment_filter import SegmentFilter
+from loyalty.club.tier_view import in_tier
 from loyalty.core.models import Member, MemberStatus, MessageChannel, OrderRecord
 
 POS_SOURCE = "pos"
 
 
-def tier_condition(shop_id: int, tier_id: int) -> ColumnElement[bool]:
-    """SEAM for the VIP tiers (issue #19 item 2; the tiers branch is not on main yet): the
-    members whose current tier is ``tier_id``. Until tiers exist no tier id is valid (a
-    filter naming one is refused by :func:`loyalty.campaigns.segments.check_references`), so
-    this matches nobody; the tiers' merge replaces it with a condition on their table."""
-    return false()
+def tier_condition(tier_id: int) -> ColumnElement[bool]:
+    """The members whose tier is ``tier_id`` now, as the members list filters them
+    (:func:`loyalty.club.tier_view.in_tier`); that the tier is the shop's is checked when the
+    filter is saved (:func:`loyalty.campaigns.segments.check_references`)."""
+    return in_tier(str(tier_id))
 
 
 def _orders(shop_id: int, now: datetime, recent_days: int | None) -> FromClause:
@@ -88,7 +88,7 @@ def _member_conditions(
     if wanted.joined_after is not None:
         conditions.append(m.joined_at >= wanted.joined_after)
     if wanted.tier_id is not None:
-        conditions.append(tier_condition(shop_id, wanted.tier_id))
+        conditions.append(tier_condition(wanted.tier_id))
     return conditions
 
 

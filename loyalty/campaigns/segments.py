@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from loyalty.campaigns.segment_filter import SegmentFilter, filter_json, parse_filter
 from loyalty.campaigns.segment_sql import count_statement, segment_select
 from loyalty.core.errors import LoyaltyError, NotFound, ValidationError
-from loyalty.core.models import Campaign, CampaignState, Member, Segment, Shop
+from loyalty.core.models import Campaign, CampaignState, Member, Segment, Shop, Tier
 from loyalty.core.text import is_storable
 from loyalty.core.types import utcnow
 
@@ -35,9 +35,10 @@ class SegmentInUse(LoyaltyError):
 
 
 def check_references(s: Session, shop_id: int, wanted: SegmentFilter) -> None:
-    """Refuse a filter naming what the shop does not have: a tier (none exist until the VIP
-    tiers are merged: see :func:`loyalty.campaigns.segment_sql.tier_condition`)."""
-    if wanted.tier_id is not None:
+    """Refuse a filter naming what the shop does not have: another shop's tier, or none."""
+    if wanted.tier_id is not None and not s.scalar(
+        select(Tier.id).where(Tier.id == wanted.tier_id, Tier.shop_id == shop_id)
+    ):
         raise ValidationError(
             {"filter.tier": "This shop has no such tier."}, "The filter is not valid."
         )

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from loyalty.club.tier_catalogue import create_tier
+from loyalty.club.tier_rewards import recompute_members
 from loyalty.core.types import utcnow
 from tests.campaigns.seed import add_member, add_order
 from tests.support.http import bearer
@@ -164,7 +166,7 @@ def test_another_shops_segment_is_not_found(client, club):
         ({"name": "x", "filter": {"language": "sv"}}, {"filter.language"}),
         ({"name": "x", "filter": {"sms_consent": "yes"}}, {"filter.sms_consent"}),
         ({"name": "x", "filter": {"tier": 5}}, {"filter.tier"}),
-        ({"name": "x", "filter": {"tier": "5"}}, {"filter.tier"}),  # no tiers exist yet
+        ({"name": "x", "filter": {"tier": "5"}}, {"filter.tier"}),  # no such tier
         (
             {
                 "name": "x",
@@ -184,6 +186,27 @@ def test_a_bad_segment_is_refused_field_by_field(client, club, body, fields):
     assert answer.status_code == 422
     assert set(answer.get_json()["error"]["fields"]) == fields
     assert client.get("/api/segments", headers=bearer(SHOP_A)).get_json() == {"segments": []}
+
+
+@pytest.mark.embedded
+def test_a_tier_filter_holds_the_members_in_that_tier_and_refuses_another_shops(client, rt, club):
+    """VIP tiers (loyalty.club): the segment holds who is in the tier now, as the members list."""
+    member = create_tier(
+        rt.sessions, club["a"], {"name": "Medlem", "basis": "points", "threshold": 0}
+    )
+    gold = create_tier(
+        rt.sessions, club["a"], {"name": "Gull", "basis": "points", "threshold": 900}
+    )
+    theirs = create_tier(
+        rt.sessions, club["b"], {"name": "Guld", "basis": "points", "threshold": 0}
+    )
+    for shop_id in (club["a"], club["b"]):
+        recompute_members(rt.sessions, shop_id, cause="ladder_changed")
+    assert matched(client, {"tier": str(member["id"])}) == {"1", "2", "3", "4", "5", "6"}
+    assert matched(client, {"tier": str(gold["id"])}) == set()
+    answer = save(client, {"name": "x", "filter": {"tier": str(theirs["id"])}})
+    assert answer.status_code == 422
+    assert set(answer.get_json()["error"]["fields"]) == {"filter.tier"}
 
 
 @pytest.mark.embedded

@@ -58,7 +58,7 @@ UNSTATED = {
     "update_me": "`birthday`: not after today",
     "claim_follow": "`network`: one the shop gives points for following (a profile set)",
     "add_segment": "`filter`: `min` not above `max`, an `…_after` before its `…_before`, "
-    "`tier` one of the shop's tiers (none exist until the VIP tiers are merged)",
+    "`tier` one of the shop's tiers",
     "change_segment": "the same `filter` rules as `add_segment`",
     "add_campaign": "`segment_id`: one of the shop's segments; merge fields and the SMS's "
     "length with its opt-out link",
