@@ -40,6 +40,7 @@ ADMIN_PAGES = {
     "members": "/members",
     "member": f"/members/{KARI.id}",
     "rewards": "/rewards",
+    "tiers": "/tiers",
     "settings": "/settings",
     "appearance": "/appearance",
     "privacy-requests": "/privacy-requests",
