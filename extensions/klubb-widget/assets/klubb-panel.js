@@ -743,10 +743,10 @@
       kids.push(self.tiersSection());
     } else {
       var links = self.root.dataset;
+      kids.push(self.promise());
       kids.push(self.earnSection());
       kids.push(self.rewardsSection(null));
       kids.push(self.tiersSection());
-      kids.push(self.promise());
       kids.push(h("p", { text: self.t("guest_join") }));
       kids.push(
         h("div", { class: "klubb-row" }, [
