@@ -21,26 +21,25 @@ a pause or quiet hours; every run picks up where the last stopped:
 A provider that does not answer pauses the campaign for a while (the member goes back to
 ``pending`` unless the message may have gone); credentials or a sender the provider refuses
 stop it (``failed``, ``error_code`` says why): nothing is retried until the merchant acts.
+The recipients' states (freezing, settling, claiming, marking) are :mod:`loyalty.campaigns.audience`'s.
 """
 
 from __future__ import annotations
 
-import secrets
-import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from markupsafe import escape
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.campaigns import sending
+from loyalty.campaigns.audience import claim, freeze_audience, mark, settle_claims
 from loyalty.campaigns.campaign_text import (
     EMAIL_FOOTER,
     OPT_OUT,
-    TOKEN_LENGTH,
     Recipient,
     render,
     sms_body,
@@ -49,8 +48,7 @@ from loyalty.campaigns.credentials import NotConfigured
 from loyalty.campaigns.phones import PhoneRefused, to_e164
 from loyalty.campaigns.providers import Email, ProviderUnavailable, SetupRefused
 from loyalty.campaigns.quiet_hours import QuietHours, next_allowed_send
-from loyalty.campaigns.segment_sql import segment_select
-from loyalty.campaigns.segments import shop_language, stored_filter
+from loyalty.campaigns.segments import shop_language
 from loyalty.campaigns.send_log import error_code
 from loyalty.campaigns.settings_rules import email_address
 from loyalty.core.config import Config
@@ -61,19 +59,16 @@ from loyalty.core.models import (
     Member,
     MemberStatus,
     MessageChannel,
-    MessageStatus,
     ProgramSettings,
     RecipientState,
-    SentMessage,
     Shop,
 )
-from loyalty.core.types import UTCDateTime, utcnow
+from loyalty.core.types import utcnow
 from loyalty.shopify.tokens import TokenCipher
 
 BATCH = 100
 PAUSE = timedelta(seconds=60)
 """How long a campaign waits when its provider did not answer (or asked us to wait)."""
-_ALPHABET = string.ascii_letters + string.digits
 
 
 class Progress(StrEnum):
@@ -158,11 +153,11 @@ def _start(sender: Sender, campaign_id: int) -> _Context | Progress:
         if campaign.state == CampaignState.SCHEDULED:
             if campaign.send_at is None or campaign.send_at > now:
                 return Progress.NOT_DUE
-            _freeze_audience(s, campaign, now)
+            freeze_audience(s, campaign, now)
         elif campaign.resume_at is not None and campaign.resume_at > now:
             return Progress.NOT_DUE
         campaign.resume_at = None
-        _settle_claims(s, campaign_id)
+        settle_claims(s, campaign_id)
         shop = s.get(Shop, campaign.shop_id)
         settings = s.get(ProgramSettings, campaign.shop_id)
         quiet = {"start": "21:00", "end": "08:00"} if settings is None else settings.quiet_hours
@@ -176,65 +171,6 @@ def _start(sender: Sender, campaign_id: int) -> _Context | Progress:
             quiet=QuietHours.from_settings(quiet),
             timezone=shop.timezone if shop is not None else "UTC",
         )
-
-
-def _freeze_audience(s: Session, campaign: Campaign, now: datetime) -> None:
-    """One row per member of the audience (``pending``), in one statement; ``sending``."""
-    campaign.state = CampaignState.SENDING
-    campaign.started_at = now
-    if campaign.segment_id is None:
-        campaign.audience = 0
-        return
-    wanted = stored_filter(s, campaign.shop_id, campaign.segment_id)
-    members = segment_select(
-        [
-            literal(campaign.id),
-            literal(campaign.shop_id),
-            Member.id,
-            literal(RecipientState.PENDING.value),
-            literal(now, UTCDateTime()),
-        ],
-        campaign.shop_id,
-        wanted,
-        now=now,
-        default_language=shop_language(s, campaign.shop_id),
-        channel=campaign.channel,
-    )
-    r = CampaignRecipient
-    s.execute(
-        insert(r).from_select(
-            [r.campaign_id, r.shop_id, r.member_id, r.state, r.updated_at], members
-        )
-    )
-    campaign.audience = s.scalar(select(func.count()).where(r.campaign_id == campaign.id))
-
-
-def _settle_claims(s: Session, campaign_id: int) -> None:
-    """Claims left by a run that died: sent, failed (may have gone) or pending (did not)."""
-    r, m = CampaignRecipient, SentMessage
-    stale = s.execute(
-        select(r.id, r.member_id).where(
-            r.campaign_id == campaign_id, r.state == RecipientState.CLAIMED
-        )
-    ).all()
-    for recipient_id, member_id in stale:
-        logged = s.execute(
-            select(m.id, m.status)
-            .where(m.campaign_id == campaign_id, m.member_id == member_id)
-            .order_by(m.id.desc())
-            .limit(1)
-        ).one_or_none()
-        row = s.get(CampaignRecipient, recipient_id)
-        assert row is not None
-        if logged is None:
-            row.state = RecipientState.PENDING  # the process died before anything went
-        elif logged.status == MessageStatus.SENDING:
-            row.state, row.reason = RecipientState.FAILED, "interrupted"
-            row.message_id = logged.id
-        elif logged.status == MessageStatus.FAILED:
-            row.state, row.reason, row.message_id = RecipientState.FAILED, "failed", logged.id
-        else:
-            row.state, row.message_id = RecipientState.SENT, logged.id
 
 
 def _wait(sender: Sender, campaign_id: int, until: datetime) -> Progress:
@@ -263,21 +199,6 @@ def _stop(sender: Sender, campaign_id: int, code: str) -> Progress:
     return Progress.STOPPED
 
 
-def _claim(sender: Sender, recipient_id: int) -> bool:
-    """``pending`` → ``claimed`` with a fresh link token, committed; whether we got it."""
-    token = "".join(secrets.choice(_ALPHABET) for _ in range(TOKEN_LENGTH))
-    with sender.sessions.begin() as s:
-        claimed = s.execute(
-            update(CampaignRecipient)
-            .where(
-                CampaignRecipient.id == recipient_id,
-                CampaignRecipient.state == RecipientState.PENDING,
-            )
-            .values(state=RecipientState.CLAIMED, link_token=token, updated_at=sender.clock())
-        )
-        return bool(getattr(claimed, "rowcount", 0))
-
-
 def _mark(
     sender: Sender,
     recipient_id: int,
@@ -285,17 +206,12 @@ def _mark(
     reason: str | None = None,
     message_id: int | None = None,
 ) -> None:
-    with sender.sessions.begin() as s:
-        s.execute(
-            update(CampaignRecipient)
-            .where(CampaignRecipient.id == recipient_id)
-            .values(state=state, reason=reason, message_id=message_id, updated_at=sender.clock())
-        )
+    mark(sender.sessions, recipient_id, sender.clock(), state, reason, message_id)
 
 
 def _send_one(sender: Sender, context: _Context, recipient_id: int) -> Progress | None:
     """Claim, check and send one member's message; a Progress when the run must stop."""
-    if not _claim(sender, recipient_id):
+    if not claim(sender.sessions, recipient_id, sender.clock()):
         return None
     with sender.sessions() as s:
         row = s.get(CampaignRecipient, recipient_id)
