@@ -24,7 +24,6 @@ from hypothesis import strategies as st
 from tests.club.conftest import make_ladder, tier_of
 from tests.support.bodies import T0, Line, at, customer_body, order_body, refund_body
 from tests.support.config import EMBEDDED
-from tests.support.points import Klubb
 
 CUSTOMER, BONUS = 7001, 100
 NOW = T0 + timedelta(days=1)
@@ -186,16 +185,6 @@ def expected(story: Story) -> tuple[str | None, int, dict[int, int]]:
     )
 
 
-DELIVER = {
-    "orders/create": Klubb.order,
-    "orders/updated": Klubb.order,
-    "orders/paid": Klubb.order,
-    "orders/cancelled": Klubb.order,
-    "refunds/create": Klubb.refund,
-    "customers/create": Klubb.customer,
-}
-
-
 def _label(story: Story, tier: str | None) -> None:
     topics = [topic for topic, _ in story.deliveries]
     if "refunds/create" in topics and topics.index("refunds/create") == 0:
@@ -220,7 +209,7 @@ def test_tiers_and_points_depend_only_on_the_final_facts(rt, new_klubb, story):
     klubb = new_klubb(earn_rate=story.rate)
     make_ladder(klubb, *story.tiers, basis=story.basis)
     for topic, body in story.deliveries:
-        DELIVER[topic](klubb, body, now=NOW)
+        klubb.deliver(topic, body, now=NOW)
     tier, balance, points = expected(story)
     _label(story, tier)
 

@@ -22,7 +22,6 @@ from hypothesis import strategies as st
 from loyalty.core.money import exponent, shop_money
 from tests.support.bodies import Line, at, customer_body, order_body, refund_body
 from tests.support.config import EMBEDDED
-from tests.support.points import Klubb
 
 ORDER, CUSTOMER, BONUS = 4242, 7001, 100
 
@@ -176,16 +175,6 @@ def _label(story: Story) -> None:
     event(f"earns: {'yes' if expected_points(story) else 'no'}")
 
 
-DELIVER = {
-    "orders/create": Klubb.order,
-    "orders/updated": Klubb.order,
-    "orders/paid": Klubb.order,
-    "orders/cancelled": Klubb.order,
-    "refunds/create": Klubb.refund,
-    "customers/create": Klubb.customer,
-}
-
-
 @pytest.mark.postgres
 @pytest.mark.skipif(EMBEDDED, reason="the property runs on PostgreSQL")
 @settings(
@@ -197,7 +186,7 @@ DELIVER = {
 def test_final_points_depend_only_on_the_final_facts(rt, new_klubb, story):
     klubb = new_klubb(currency=story.currency, earn_rate=story.rate)
     for topic, body in story.deliveries:
-        DELIVER[topic](klubb, body)
+        klubb.deliver(topic, body)
     _label(story)
 
     points = expected_points(story)

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from sqlalchemy import select
 
 from loyalty.core.models import CustomerDayOrders
-from tests.engine.test_order_independence import DELIVER, stories
+from tests.engine.test_order_independence import stories
 from tests.support.config import EMBEDDED
 
 DAY = date(2026, 3, 2)  # the day the bodies place the order (Oslo)
@@ -30,7 +30,7 @@ DAY = date(2026, 3, 2)  # the day the bodies place the order (Oslo)
 def test_a_customers_day_holds_the_order_once_if_it_counts(rt, new_klubb, story):
     klubb = new_klubb(currency=story.currency, earn_rate=story.rate)
     for topic, body in story.deliveries:
-        DELIVER[topic](klubb, body)
+        klubb.deliver(topic, body)
     with rt.sessions() as s:
         rows = s.execute(
             select(CustomerDayOrders.day, CustomerDayOrders.member, CustomerDayOrders.orders).where(
