@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from jobs.engine import enqueue_balance_sync
+from jobs.engine import enqueue_balance_sync, issue_code
 from jobs.queueing import DEAD, RETRY_SHOPIFY, QueueUnavailable, enqueue_once
 
 if TYPE_CHECKING:
@@ -64,17 +64,9 @@ def enqueue_birthday_code(rt: Runtime, reward_id: int) -> None:
 def issue_birthday_code(reward_id: int) -> str:
     """Create a birthday reward's code in Shopify once; ``created``/``exists``/``skipped``."""
     from loyalty.club.birthday_codes import issue_birthday_code as issue
-    from loyalty.rewards.discount_codes import DiscountRejected
-    from loyalty.shopify.shops import ShopNotInstalled, TokenUnavailable
     from runtime import current_runtime, shop_access_token, shopify_client
 
-    try:
-        outcome = issue(current_runtime().sessions, shopify_client(), shop_access_token, reward_id)
-    except (ShopNotInstalled, TokenUnavailable) as err:
-        log.warning("birthday code %s skipped: %s", reward_id, err.code)
-        return "shop not installed"
-    except DiscountRejected as err:
-        log.warning("birthday code %s refused (%s)", reward_id, ",".join(err.codes))
-        return "refused"
-    log.info("birthday code %s: %s", reward_id, outcome)
-    return outcome
+    return issue_code(
+        f"birthday code {reward_id}",
+        lambda: issue(current_runtime().sessions, shopify_client(), shop_access_token, reward_id),
+    )

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
@@ -65,26 +66,37 @@ def issue_welcome_code(member_id: int) -> str:
     ``created``/``exists``/``skipped``."""
     from loyalty.points import welcome
     from loyalty.privacy.compliance import customer_hash_key
-    from loyalty.rewards.discount_codes import DiscountRejected
-    from loyalty.shopify.shops import ShopNotInstalled, TokenUnavailable
     from runtime import current_runtime, shop_access_token, shopify_client
 
     rt = current_runtime()
-    try:
-        outcome = welcome.issue_welcome_code(
+    return issue_code(
+        f"welcome code for member {member_id}",
+        lambda: welcome.issue_welcome_code(
             rt.sessions,
             shopify_client(),
             shop_access_token,
             member_id,
             key=customer_hash_key(rt.config),
-        )
+        ),
+    )
+
+
+def issue_code(what: str, create: Callable[[], str]) -> str:
+    """Run ``create`` (a discount code made in Shopify once: ``created``/``exists``/``skipped``)
+    as a job does: a shop gone or without a token and a discount Shopify refuses end the job
+    with a warning (no retry can help); throttling and outages raise, so RQ retries."""
+    from loyalty.rewards.discount_codes import DiscountRejected
+    from loyalty.shopify.shops import ShopNotInstalled, TokenUnavailable
+
+    try:
+        outcome = create()
     except (ShopNotInstalled, TokenUnavailable) as err:
-        log.warning("welcome code for member %s skipped: %s", member_id, err.code)
+        log.warning("%s skipped: %s", what, err.code)
         return "shop not installed"
     except DiscountRejected as err:
-        log.warning("welcome code for member %s refused (%s)", member_id, ",".join(err.codes))
+        log.warning("%s refused (%s)", what, ",".join(err.codes))
         return "refused"
-    log.info("welcome code for member %s: %s", member_id, outcome)
+    log.info("%s: %s", what, outcome)
     return outcome
 
 
