@@ -23,7 +23,14 @@ from openapi.document import (
     Param,
     Security,
 )
-from openapi.patterns import FRACTION_ABOVE_ZERO, ID_PATTERN, PLAIN_TEXT, WELCOME_CODE, id_schema
+from openapi.patterns import (
+    FRACTION_ABOVE_ZERO,
+    ID_PATTERN,
+    PLAIN_TEXT,
+    WELCOME_CODE,
+    id_schema,
+    object_of,
+)
 from openapi.registry import ApiRegistry, register_document_route
 
 __all__ = [
@@ -42,5 +49,6 @@ __all__ = [
     "Param",
     "Security",
     "id_schema",
+    "object_of",
     "register_document_route",
 ]

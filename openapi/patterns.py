@@ -43,3 +43,8 @@ WELCOME_CODE: dict[str, Any] = {
     },
 }
 """The member JSON's ``welcome_code`` (DESIGN.md, "The club and campaigns"), in both documents."""
+
+
+def object_of(properties: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """A JSON object schema that has every one of ``properties``."""
+    return {"type": "object", "required": list(properties), "properties": properties, **extra}

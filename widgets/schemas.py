@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from loyalty.club.social import NETWORKS
 from loyalty.core.models import MemberStatus, RedemptionState, RewardKind
 from loyalty.members.appearance import COLOR_FIELDS, POSITIONS
 from loyalty.points.reasons import ReasonCode
@@ -22,17 +21,14 @@ from loyalty.privacy.self_service_rules import (
     SHOPIFY_OWNED_FIELDS,
 )
 from openapi import ID_PATTERN, PLAIN_TEXT, WELCOME_CODE
+from openapi import object_of as _object
 from openapi.tiers import PUBLIC_TIER, TIER_STANDING
+from widgets.earning_schemas import EARNING_SCHEMAS
 
 _TIME = {"type": "string", "format": "date-time"}
 _OPTIONAL_TIME = {"type": ["string", "null"], "format": "date-time"}
 _DECIMAL = {"type": ["string", "null"], "description": "A decimal string."}
 _STRINGS = {"type": "array", "items": {"type": "string"}}
-
-
-def _object(properties: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    """An object that has every one of ``properties``."""
-    return {"type": "object", "required": list(properties), "properties": properties, **extra}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -96,53 +92,6 @@ _ENTRY = _object(
         },
     }
 )
-_WAY = {
-    "type": "object",
-    "required": ["kind", "points", "done"],
-    "description": "A way to earn beyond orders; more kinds and fields may be added.",
-    "properties": {
-        "kind": {
-            "type": "string",
-            "description": "`signup`, `birthday`, "
-            + ", ".join(f"`follow_{n}`" for n in NETWORKS)
-            + ", `newsletter`.",
-        },
-        "points": {
-            "type": ["integer", "null"],
-            "description": "What it pays; null for a birthday discount code.",
-        },
-        "done": {
-            "type": "boolean",
-            "description": "The signed-in customer has had it (a birthday: this year); false "
-            "for guests.",
-        },
-        "url": {
-            "type": "string",
-            "format": "uri",
-            "description": "A follow: the shop's profile, to open in a new tab; then claim it "
-            "with `POST /proxy/api/me/follows`.",
-        },
-        "network": {"enum": list(NETWORKS)},
-        "network_name": {"type": "string", "examples": ["Instagram"]},
-        "reward": {"enum": ["points", "code"], "description": "A birthday: what it gives."},
-        "discount_percent": {"type": ["integer", "null"], "description": "A birthday code."},
-        "timing": {
-            "enum": ["month", "day"],
-            "description": "A birthday: paid in the birthday month, or on the day.",
-        },
-        "birthday_given": {"type": "boolean", "description": "The member gave a birthday."},
-        "change_wait_days": {
-            "type": "integer",
-            "description": "A birthday: one given or changed fewer days than this before its "
-            "reward is due pays from the next year.",
-        },
-        "code": {
-            "type": ["string", "null"],
-            "description": "This year's birthday code, once Shopify has it.",
-        },
-        "code_ends_at": _OPTIONAL_TIME,
-    },
-}
 _CONSENTS = _object({channel: {"type": "boolean"} for channel in CONSENT_CHANNELS})
 _PROFILE = _object(
     {
@@ -195,23 +144,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             **TIER_STANDING,
         }
     ),
-    "WayToEarn": _WAY,
-    "FollowClaim": {
-        "type": "object",
-        "required": ["network"],
-        "properties": {"network": {"enum": list(NETWORKS)}},
-        "additionalProperties": False,
-    },
-    "FollowCredit": _object(
-        {
-            "network": {"enum": list(NETWORKS)},
-            "points": {
-                "type": "integer",
-                "description": "The points this call gave: 0 when the follow was credited before.",
-            },
-            "points_balance": {"type": "integer", "description": "The balance after it."},
-        }
-    ),
+    **EARNING_SCHEMAS,
     "Empty": _EMPTY,
     "RedemptionRequest": {
         "type": "object",
