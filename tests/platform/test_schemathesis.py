@@ -56,6 +56,7 @@ UNSTATED = {
     "change_reward": "the reward after the change is checked as a whole: `value` by the "
     "stored `kind`",
     "update_me": "`birthday`: not after today",
+    "write_settings": "`quiet_hours`: `end` other than `start`",
     "claim_follow": "`network`: one the shop gives points for following (a profile set)",
     "add_segment": "`filter`: `min` not above `max`, an `…_after` before its `…_before`, "
     "`tier` one of the shop's tiers",
