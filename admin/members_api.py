@@ -149,6 +149,13 @@ api.schemas.update(
                     "description": "Why, in the staff member's words (the member sees it); "
                     "not blank.",
                 },
+                "allow_debt": {
+                    "type": "boolean",
+                    "default": False,
+                    "description": "Confirms an adjustment that leaves the balance below zero "
+                    "(the member owes points); without it such an adjustment is refused with "
+                    "422 `balance_below_zero`.",
+                },
             },
             "additionalProperties": False,
         },
@@ -196,7 +203,8 @@ def read_member(customer_id: str) -> Response:
     response="AdjustmentResult",
     errors=(404, 422),
     description="Send an `Idempotency-Key` header so a retried request adjusts once. A "
-    "member whose data was erased takes no adjustment (422).",
+    "member whose data was erased takes no adjustment (422). Removing more points than the "
+    "member has is refused (422 `balance_below_zero`) unless `allow_debt` is true.",
     answers=(
         Answer(201, "The adjustment was posted."),
         Answer(200, "A repeated `Idempotency-Key`: nothing new was posted."),

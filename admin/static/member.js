@@ -232,9 +232,11 @@
       if (busy) return;
       var points = String(field("points").value == null ? "" : field("points").value).trim();
       var reason = String(field("reason").value == null ? "" : field("reason").value);
+      var debt = field("allow_debt");
       var payload = {
         points: /^-?\d{1,9}$/.test(points) ? Number(points) : points,
         reason: reason,
+        allow_debt: Boolean(debt.checked),
       };
       pendingKey = pendingKey || K.idempotencyKey();
       busy = true;
@@ -247,10 +249,16 @@
             pendingKey = null;
             field("points").value = "";
             field("reason").value = "";
+            debt.checked = false;
+            K.setHidden(debt, true);
             K.showFieldErrors(form, ["points", "reason"], null);
             K.toast(K.text("adjusted"));
             load();
             return;
+          }
+          // Removing more than the balance needs the staff member's explicit "owes points".
+          if (result.data && result.data.error && result.data.error.code === "balance_below_zero") {
+            K.setHidden(debt, false);
           }
           K.showFieldErrors(form, ["points", "reason"], K.errorFields(result));
           if (result.status !== 422) showProblem(K.errorMessage(result));

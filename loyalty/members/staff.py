@@ -27,10 +27,9 @@ MAX_REASON = 500
 LEDGER_PAGE = 200
 
 
-def _member(s: Session, shop_id: int, customer_id: int) -> Member:
-    member = s.scalars(
-        select(Member).where(Member.shop_id == shop_id, Member.customer_id == customer_id)
-    ).first()
+def _member(s: Session, shop_id: int, customer_id: int, *, lock: bool = False) -> Member:
+    query = select(Member).where(Member.shop_id == shop_id, Member.customer_id == customer_id)
+    member = s.scalars(query.with_for_update() if lock else query).first()
     if member is None:
         raise NotFound("This shop has no such member.")
     return member
@@ -101,7 +100,25 @@ def _tier(s: Session, shop_id: int, member_id: int) -> dict[str, Any]:
     }
 
 
-def _validate_adjustment(body: dict[str, Any]) -> tuple[int, str]:
+class BalanceBelowZero(ValidationError):
+    """A staff adjustment that would leave the member owing points, not confirmed as a debt."""
+
+    code = "balance_below_zero"
+
+
+def _seen(s: Session, shop_id: int, source_key: str) -> bool:
+    """Whether this adjustment's key was posted already (a retry answers as before)."""
+    return (
+        s.scalar(
+            select(LedgerEntry.id).where(
+                LedgerEntry.shop_id == shop_id, LedgerEntry.source_key == source_key[:200]
+            )
+        )
+        is not None
+    )
+
+
+def _validate_adjustment(body: dict[str, Any]) -> tuple[int, str, bool]:
     fields: dict[str, str] = {}
     points = whole_from_json(body.get("points"))
     if points is None:
@@ -115,12 +132,15 @@ def _validate_adjustment(body: dict[str, Any]) -> tuple[int, str]:
         fields["reason"] = "Say why: the member sees this reason in their history."
     elif len(reason) > MAX_REASON:
         fields["reason"] = f"At most {MAX_REASON} characters."
-    unknown = sorted(set(body) - {"points", "reason"})
+    allow_debt = body.get("allow_debt", False)
+    if not isinstance(allow_debt, bool):
+        fields["allow_debt"] = "true or false."
+    unknown = sorted(set(body) - {"points", "reason", "allow_debt"})
     for name in unknown:
         fields[name[:100]] = "Unknown field."
     if fields:
         raise ValidationError(fields)
-    return int(points), str(reason).strip()  # type: ignore[arg-type]
+    return int(points), str(reason).strip(), bool(allow_debt)  # type: ignore[arg-type]
 
 
 def adjust_points(
@@ -135,15 +155,27 @@ def adjust_points(
     """``POST /api/members/{id}/adjustments``: post a manual adjustment once per key.
 
     The answer carries the internal ``member_id`` for the caller's follow-up work (the view
-    drops it before answering).
+    drops it before answering). An adjustment that takes the balance below zero is refused
+    (``balance_below_zero``) unless the body confirms the debt with ``"allow_debt": true``: a
+    typo's extra digits must not quietly leave a member owing a million points. The member row
+    is locked first, so two adjustments cannot both pass the check on the same balance.
     """
-    points, reason = _validate_adjustment(body)
+    points, reason, allow_debt = _validate_adjustment(body)
     key = f"adjust:{idempotency_key or uuid.uuid4()}"
     with sessions.begin() as s:
-        member = _member(s, shop_id, customer_id)
+        member = _member(s, shop_id, customer_id, lock=True)
         if member.status == MemberStatus.ANONYMISED:
             raise ValidationError(
                 {"points": "This member's data was erased; nothing can be added."}
+            )
+        after = member.points_balance + points
+        if points < 0 and after < 0 and not allow_debt and not _seen(s, shop_id, key):
+            raise BalanceBelowZero(
+                {
+                    "points": f"This leaves a balance of {after:,} points. Confirm the debt "
+                    "to record it, or remove fewer points.",
+                },
+                "The adjustment would take the balance below zero.",
             )
         posted = ledger.post(
             s,

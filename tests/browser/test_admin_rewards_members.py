@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -163,6 +165,20 @@ def test_find_a_member_by_email_and_adjust_their_points(
         assert entry.actor == f"staff:{fake_shopify.staff_user_id}"
         actions = {a.action for a in s.query(AuditLog).filter_by(member_id=kari)}
     assert {"member.read", "member.adjusted", "audit.read"} <= actions
+
+    # Removing more than the balance is refused beside the field until the debt is confirmed.
+    debt = app.get_by_label("Record a debt: the member owes these points")
+    expect(debt).to_be_hidden()
+    app.get_by_label("Points to add or remove").fill("-1000")
+    app.get_by_label("Reason").fill("Returned a pair of boots")
+    app.get_by_role("button", name="Adjust points").click()
+    points = app.locator('s-number-field[name="points"]')
+    expect(points).to_have_attribute("error", re.compile("balance of -451 points"))
+    expect(app.locator("#member-balance")).to_have_text("549")
+    debt.check()
+    app.get_by_role("button", name="Adjust points").click()
+    expect(app.locator("#member-balance")).to_have_text("-451")
+    expect(debt).to_be_hidden()
 
     # The back action returns to the list.
     app.get_by_role("link", name="← Members").click()
