@@ -118,7 +118,7 @@ def member_audit(customer_id: str) -> Response:
         )
         if member_id is None:
             return json_error(404, "not_found", "No such member in this shop.")
-        audit.record(s, shop_id, audit.ActorType.STAFF, g.staff_user_id, "audit.read", member_id)
+        audit.record_read(s, shop_id, g.staff_user_id, member_id, "audit")
         rows = audit.entries_for_member(s, shop_id, member_id, limit=limit, before_id=before)
         entries = [
             {

@@ -22,7 +22,6 @@ from loyalty.core.ids import whole_from_text
 ACTION_LABELS: dict[str, LazyString] = {
     # By staff in the admin.
     "member.read": _l("Member data viewed"),
-    "audit.read": _l("Activity log viewed"),
     "member.adjusted": _l("Points adjusted"),
     "member.imported": _l("Imported from a file"),
     "privacy.export_downloaded": _l("Data request export downloaded"),
@@ -48,9 +47,16 @@ ACTION_LABELS: dict[str, LazyString] = {
 }
 
 
+OLDER_LABELS: dict[str, LazyString] = {
+    # Rows written before reads were joined into one ``member.read`` per look (session 9).
+    "audit.read": _l("Activity log viewed"),
+}
+"""Labels of actions nothing writes any more but older rows of the log still hold."""
+
+
 def action_label(action: str) -> str:
     """The label of ``action`` in the request's language; the code itself if it has none."""
-    label = ACTION_LABELS.get(action)
+    label = ACTION_LABELS.get(action) or OLDER_LABELS.get(action)
     return action if label is None else str(label)
 
 
@@ -71,6 +77,7 @@ _WORDS: dict[str, LazyString] = {
     "profile": _l("profile"),
     "ledger": _l("balance and points history"),
     "enrolled": _l("new member"),
+    "audit": _l("activity log"),
 }
 
 
@@ -88,6 +95,12 @@ def _word(detail: str) -> str | None:
     """``profile`` → "profile" (the profile, not the balance, was read)."""
     word = _WORDS.get(detail)
     return None if word is None else str(word)
+
+
+def _words(detail: str) -> str | None:
+    """``ledger,audit`` → "balance and points history, activity log" (the parts one look read)."""
+    words = [_word(part) for part in detail.split(",")]
+    return ", ".join(w for w in words if w) or None
 
 
 def _fields(detail: str) -> str | None:
@@ -110,7 +123,7 @@ def _file_format(detail: str) -> str | None:
 
 
 _DETAILS: dict[str, Callable[[str], str | None]] = {
-    "member.read": _word,
+    "member.read": _words,
     "member.adjusted": _points_or_word,
     "member.imported": _points_or_word,
     "member.profile_updated": _fields,

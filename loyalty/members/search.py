@@ -224,9 +224,7 @@ def member_profile(
             .order_by(ConsentEvent.created_at.desc(), ConsentEvent.id.desc())
             .limit(50)
         ).all()
-        audit.record(
-            s, shop_id, "staff", staff_user_id, "member.read", member_id=member.id, detail="profile"
-        )
+        audit.record_read(s, shop_id, staff_user_id, member.id, "profile")
         return {
             **member_row(member),
             "preferred_name": member.preferred_name,

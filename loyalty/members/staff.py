@@ -71,9 +71,7 @@ def member_detail(
             .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id.desc())
             .limit(LEDGER_PAGE)
         ).all()
-        audit.record(
-            s, shop_id, "staff", staff_user_id, "member.read", member_id=member.id, detail="ledger"
-        )
+        audit.record_read(s, shop_id, staff_user_id, member.id, "ledger")
         return {
             "customer_id": str(member.customer_id),
             "points_balance": member.points_balance,

@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from admin.audit_labels import ACTION_LABELS, action_label, detail_label
 from loyalty.core.models import AuditLog, Shop
 from loyalty.members.staff import adjust_points
+from loyalty.privacy.audit import READ_WINDOW
 from tests.support.fjellsko import SHOP, add_members
 from tests.support.http import bearer
 from tests.support.shops import SHOP_A
@@ -200,6 +202,7 @@ def test_every_action_the_app_writes_has_a_label_and_every_label_an_action() -> 
 
 def test_an_unknown_action_is_shown_as_its_code(app) -> None:
     with app.test_request_context("/?locale=nb"):
+        assert action_label("audit.read") == "Aktivitetslogg vist"  # older rows keep theirs
         assert action_label("member.something_new") == "member.something_new"
         assert action_label("member.adjusted") == "Poengene er justert"
 
@@ -207,8 +210,8 @@ def test_an_unknown_action_is_shown_as_its_code(app) -> None:
 @pytest.mark.parametrize(
     ("query", "adjusted", "viewed"),
     [
-        ("", "Points adjusted", "Activity log viewed"),
-        ("?locale=nb", "Poengene er justert", "Aktivitetslogg vist"),
+        ("", "Points adjusted", "Member data viewed"),
+        ("?locale=nb", "Poengene er justert", "Medlemsopplysninger vist"),
     ],
 )
 def test_the_members_activity_log_labels_each_action_in_the_language_asked_for(
@@ -225,7 +228,7 @@ def test_the_members_activity_log_labels_each_action_in_the_language_asked_for(
     assert answer.status_code == 201
     body = client.get(f"/api/members/77/audit{query}", headers=bearer(SHOP_A)).get_json()
     labels = {e["action"]: e["action_label"] for e in body["entries"]}
-    assert labels == {"audit.read": viewed, "member.adjusted": adjusted, "x.y": "x.y"}
+    assert labels == {"member.read": viewed, "member.adjusted": adjusted, "x.y": "x.y"}
 
 
 @pytest.mark.parametrize(
@@ -238,6 +241,12 @@ def test_the_members_activity_log_labels_each_action_in_the_language_asked_for(
         ("member.read", "profile", "profile", "profil"),
         ("member.read", "ledger", "balance and points history", "saldo og poenghistorikk"),
         ("member.read", None, None, None),
+        (
+            "member.read",
+            "ledger,profile,audit",
+            "balance and points history, profile, activity log",
+            "saldo og poenghistorikk, profil, aktivitetslogg",
+        ),
         (
             "member.consent_changed",
             "email=granted,sms=withdrawn",
@@ -267,7 +276,10 @@ def test_the_activity_log_answers_each_detail_in_words_beside_its_code(
     )
     body = client.get("/api/members/77/audit?locale=nb", headers=bearer(SHOP_A)).get_json()
     details = {e["action"]: (e["detail"], e["detail_label"]) for e in body["entries"]}
-    assert details == {"member.adjusted": ("points=+50", "+50 poeng"), "audit.read": (None, None)}
+    assert details == {
+        "member.adjusted": ("points=+50", "+50 poeng"),
+        "member.read": ("audit", "aktivitetslogg"),
+    }
 
 
 @pytest.mark.browser
@@ -287,7 +299,9 @@ def test_the_member_page_shows_the_labels_in_the_admins_language(
     page.goto(fake_shopify.admin_app_url(SHOP, f"/members/{KARI}"))
     log = app.locator("#audit-table tbody")
     expect(log).to_contain_text("Poengene er justert (+50 poeng)")
-    expect(log).to_contain_text("Medlemsopplysninger vist (profil)")
+    expect(log).to_contain_text(
+        "Medlemsopplysninger vist (saldo og poenghistorikk, profil, aktivitetslogg)"
+    )
     expect(log).not_to_contain_text("points=")
     expect(log).not_to_contain_text("(profile)")
     expect(log.get_by_text("Poengene er justert")).to_have_attribute("title", "member.adjusted")
@@ -302,3 +316,28 @@ def test_the_openapi_document_describes_the_label(client) -> None:
     assert entry["properties"]["action_label"]["type"] == "string"
     assert "detail_label" in entry["required"]
     assert entry["properties"]["detail_label"]["type"] == ["string", "null"]
+
+
+def test_one_look_at_a_member_is_one_read_row_and_a_later_look_another(
+    client, rt, shop_a, add_member
+):
+    member_id = add_member(shop_a, 77)
+    for path in ("/api/members/77", "/api/members/77/profile", "/api/members/77/audit"):
+        assert client.get(path, headers=bearer(SHOP_A, sub="5")).status_code == 200
+    client.get("/api/members/77", headers=bearer(SHOP_A, sub="6"))  # another staff user
+    with rt.sessions.begin() as s:
+        reads = s.scalars(
+            select(AuditLog).where(AuditLog.member_id == member_id).order_by(AuditLog.id)
+        ).all()
+        assert [(r.actor_id, r.detail) for r in reads] == [
+            ("5", "ledger,profile,audit"),
+            ("6", "ledger"),
+        ]
+        for read in reads:  # both looks were long ago
+            read.created_at -= READ_WINDOW * 2
+    client.get("/api/members/77/profile", headers=bearer(SHOP_A, sub="5"))
+    with rt.sessions() as s:
+        details = s.scalars(
+            select(AuditLog.detail).where(AuditLog.member_id == member_id).order_by(AuditLog.id)
+        ).all()
+    assert details == ["ledger,profile,audit", "ledger", "profile"]
