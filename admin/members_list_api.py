@@ -26,6 +26,7 @@ from loyalty.members.search import (
     MAX_QUERY,
     PAGE_SIZE,
     SORTS,
+    STATUSES,
     export_members,
     member_profile,
     parse_filter,
@@ -109,7 +110,11 @@ api.schemas.update(
 _BALANCE = {"type": "integer", "minimum": -(10**15) + 1, "maximum": 10**15 - 1}
 FILTER_PARAMS = (
     Param("query", {"type": "string", "maxLength": MAX_QUERY}, "A name, email, phone or id."),
-    Param("status", {"enum": [s.value for s in MemberStatus]}),
+    Param(
+        "status",
+        {"enum": list(STATUSES)},
+        "`current`: active or restricted (erased members left out, as the page does by default).",
+    ),
     Param("min_balance", _BALANCE, "Whole points."),
     Param("max_balance", _BALANCE, "Whole points; not below `min_balance`."),
     Param(
@@ -133,8 +138,8 @@ PAGE_PARAMS = (
 )
 _FILTERS = (
     "Query parameters: `query` (a name, email or phone: names and email match from their start, "
-    "case-insensitive; a phone matches on its digits; a customer id exactly), `status` (active, "
-    "restricted, anonymised), `min_balance` and `max_balance` (whole points), `tier` (a tier's "
+    "case-insensitive; a phone matches on its digits; a customer id exactly), `status` (current, active, "
+    "restricted, anonymised; none: everyone), `min_balance` and `max_balance` (whole points), `tier` (a tier's "
     "id, or `none`), `sort` "
     "(joined_at, points_balance or last_activity, which is the join time for members who have "
     "done nothing yet; a leading `-` sorts descending; default `-joined_at`). Each bad parameter is named in `error.fields` (422)."

@@ -97,6 +97,56 @@ def clean_up_departure(request_id: int) -> str:
     return outcome
 
 
+def refresh_member_profile(member_id: int) -> str:
+    """Copy a member's name, email and phone from Shopify (a member no webhook will describe:
+    one who joined again in the widget after leaving)."""
+    from loyalty.shopify.customer_profile import refresh_profile
+    from runtime import current_runtime, shop_access_token, shopify_client
+
+    rt = current_runtime()
+    outcome = refresh_profile(rt.sessions, shopify_client(), shop_access_token, member_id)
+    log.info("member %s profile: %s", member_id, outcome)
+    return outcome
+
+
+def enqueue_profile_refresh(rt: Runtime, member_id: int) -> bool:
+    """Queue :func:`refresh_member_profile`; False if Redis did not take it (the member keeps
+    a blank copy until a ``customers/update`` or the next join)."""
+    return _enqueue_once(rt, refresh_member_profile, (member_id,), f"profile-{member_id}")
+
+
+def push_proxy_path(shop_id: int, path_prefix: str) -> str:
+    """Tell the theme's Liquid where the app proxy is (:mod:`loyalty.shopify.proxy_path`)."""
+    from loyalty.shopify import proxy_path
+    from runtime import current_runtime, shop_access_token, shopify_client
+
+    rt = current_runtime()
+    outcome = proxy_path.push_proxy_path(
+        rt.sessions, shopify_client(), shop_access_token, shop_id, path_prefix
+    )
+    log.info("shop %s proxy path: %s", shop_id, outcome)
+    return outcome
+
+
+def enqueue_proxy_path_push(rt: Runtime, shop_id: int, path_prefix: str) -> bool:
+    """Queue :func:`push_proxy_path`; False if Redis did not take it (nothing is stored until
+    the push is done, so the next proxied request asks again)."""
+    job_id = f"proxy-path-{shop_id}-{path_prefix.strip('/').replace('/', '-')}"
+    try:
+        return enqueue_once(
+            rt,
+            QUEUE,
+            push_proxy_path,
+            shop_id,
+            path_prefix,
+            job_id=job_id,
+            replace=FINISHED,
+            retry=RETRY,
+        )
+    except QueueUnavailable:
+        return False
+
+
 def departure_job_id(request_id: int) -> str:
     """The cleanup job of one leave request (one at a time)."""
     return f"departure-{request_id}"

@@ -24,6 +24,7 @@ from rq import Retry
 from errors import json_error
 from jobs.engine import enqueue_balance_sync, welcome_newcomer
 from jobs.queueing import QueueUnavailable, enqueue_once
+from jobs.shopify_sync import enqueue_profile_refresh
 from loyalty.core.errors import NotFound, ValidationError
 from loyalty.core.ids import id_from_json, id_from_text
 from loyalty.core.models import RedemptionState
@@ -93,6 +94,8 @@ def join() -> Response:
     )
     if welcome_newcomer(rt, member.id, started):
         enqueue_balance_sync(rt, member.id)
+        if not (member.first_name or member.last_name or member.email):
+            enqueue_profile_refresh(rt, member.id)  # one who came back: no webhook describes her
     return jsonify(member_summary(rt.sessions, shopper.shop_id, shopper.customer_id))
 
 

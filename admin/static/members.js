@@ -5,6 +5,8 @@
 
   var K = window.Klubb;
   var FILTERS = ["query", "status", "tier", "min_balance", "max_balance", "sort"];
+  // A filter at its default stays out of the page's address; any other value is kept there.
+  var DEFAULTS = { status: "current", tier: "all", sort: "-joined_at" };
   var TONES = { active: "success", restricted: "warning", anonymised: "neutral" };
 
   function init() {
@@ -52,7 +54,7 @@
         var label = name || member.email || K.text("no_name");
         if (member.status === "anonymised") {
           // A member who left or was erased: nothing to open, and no customer id to open it by.
-          K.cell(row, label);
+          K.cell(row, K.text("former_member"));
         } else {
           var link = document.createElement("s-link");
           link.setAttribute("href", K.appLink("/members/" + member.customer_id));
@@ -104,8 +106,29 @@
       });
     }
 
+    // The filters live in the page's address (App Bridge carries it to the admin's address
+    // bar), so a reload or a shared link opens the same list.
+    function rememberFilters() {
+      var here = new URLSearchParams(window.location.search);
+      FILTERS.forEach(function (name) {
+        var value = String(field(name).value == null ? "" : field(name).value).trim();
+        if (value && value !== DEFAULTS[name]) here.set(name, value);
+        else here.delete(name);
+      });
+      var query = here.toString();
+      history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
+    }
+
+    function restoreFilters() {
+      var here = new URLSearchParams(window.location.search);
+      FILTERS.forEach(function (name) {
+        if (here.has(name)) field(name).value = here.get(name);
+      });
+    }
+
     function restart() {
       cursors = [""];
+      rememberFilters();
       load();
     }
 
@@ -172,6 +195,7 @@
       hasTiers = tiers.length > 0;
       K.setHidden(select, !hasTiers);
       K.setHidden(document.getElementById("members-tier-column"), !hasTiers);
+      restoreFilters(); // after the tiers, so a tier filter finds its option
       restart();
     });
   }

@@ -35,6 +35,9 @@ MAX_QUERY = 100
 MAX_BALANCE = 10**15
 SORTS = ("joined_at", "points_balance", "last_activity")
 FILTER_NAMES = ("query", "status", "min_balance", "max_balance", "tier")
+CURRENT = "current"
+"""The ``status`` filter of everyone still a member (active or restricted): erased rows out."""
+STATUSES = (CURRENT, *(s.value for s in MemberStatus))
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,8 @@ def parse_filter(args: Mapping[str, str]) -> tuple[MemberFilter, int, tuple[Any,
     if len(query) > MAX_QUERY:
         problems["query"] = f"At most {MAX_QUERY} characters."
     status = args.get("status") or None
-    if status is not None and status not in {s.value for s in MemberStatus}:
-        problems["status"] = "Choose active, restricted or anonymised."
+    if status is not None and status not in STATUSES:
+        problems["status"] = "Choose current, active, restricted or anonymised."
     balances = {}
     for name in ("min_balance", "max_balance"):
         balances[name] = _whole(args.get(name), name, problems)

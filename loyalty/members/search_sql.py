@@ -23,7 +23,7 @@ from sqlalchemy import (
 
 from loyalty.club.tier_view import in_tier
 from loyalty.core.ids import id_from_text
-from loyalty.core.models import Member
+from loyalty.core.models import Member, MemberStatus
 
 if TYPE_CHECKING:
     from loyalty.members.search import MemberFilter
@@ -169,7 +169,9 @@ def _first_hits(
 
 def _filters(wanted: MemberFilter) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
-    if wanted.status:
+    if wanted.status == "current":  # loyalty.members.search.CURRENT
+        found.append(Member.status != MemberStatus.ANONYMISED)
+    elif wanted.status:
         found.append(Member.status == wanted.status)
     if wanted.min_balance is not None:
         found.append(Member.points_balance >= wanted.min_balance)

@@ -155,7 +155,7 @@ def _push_consent(
             },
         }
     }
-    data = _graphql(client, access_token, domain, query, variables)
+    data = run_graphql(client, access_token, domain, query, variables)
     if data is None:
         return "shop not installed"
     errors = (data.get(field) or {}).get("userErrors") or []
@@ -251,7 +251,7 @@ def write_fields(
     for query, field, variables in calls:
         if field == "metafieldsDelete" and not to_delete:
             continue
-        data = _graphql(client, access_token, domain, query, variables)
+        data = run_graphql(client, access_token, domain, query, variables)
         if data is None:
             return "shop not installed"
         errors = (data.get(field) or {}).get("userErrors") or []
@@ -261,14 +261,14 @@ def write_fields(
     return outcome
 
 
-def _graphql(
+def run_graphql(
     client: ShopifyClient,
     access_token: AccessToken,
     domain: str,
     query: str,
     variables: dict[str, Any],
 ) -> dict[str, Any] | None:
-    """Run a mutation for the shop; None when it has no usable installation any more."""
+    """Run a query or mutation for the shop; None when it has no usable installation any more."""
     try:
         token = access_token(domain)
     except (ShopNotInstalled, TokenUnavailable) as err:

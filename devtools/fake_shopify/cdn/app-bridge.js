@@ -277,4 +277,13 @@
     onReady();
   }
   window.addEventListener("popstate", reportLocation);
+  // Address bar sync as App Bridge does it: the app's pushState and replaceState reach the admin.
+  ["pushState", "replaceState"].forEach(function (name) {
+    var original = history[name];
+    history[name] = function () {
+      var result = original.apply(history, arguments);
+      reportLocation();
+      return result;
+    };
+  });
 })();
