@@ -34,10 +34,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as BaseResponse
 
-from admin.auth import RETRY_HEADER, verify_request_token
+from admin import static_assets
+from admin.auth import RETRY_HEADER, installed_shop, verify_request_token
 from admin.install import install_from_id_token
 from i18n import normalise
 from loyalty.core.ids import id_from_text
+from loyalty.onboarding.setup_guide import guide_state
 from loyalty.shopify.errors import InvalidSubjectToken, ShopifyError, ShopifyTimeout
 from loyalty.shopify.session_tokens import InvalidSessionToken
 from loyalty.shopify.signatures import is_valid_shop_domain
@@ -46,6 +48,7 @@ from runtime import current_runtime
 log = logging.getLogger(__name__)
 
 bp = Blueprint("pages", __name__, static_folder="static", static_url_path="/admin/static")
+static_assets.register(bp)  # fingerprinted URLs, a year's cache, gzip
 
 NAV = (
     ("/members", _l("Members")),
@@ -194,7 +197,23 @@ def render_admin_page(path: str, template: str, **context: object) -> BaseRespon
 @bp.get("/")
 def home() -> BaseResponse:
     """The admin's home: what the program does now, and where to change it."""
-    return render_admin_page("/", "admin/home.html")
+    return render_admin_page("/", "admin/home.html", setup_guide=_setup_guide_on_load)
+
+
+def _setup_guide_on_load() -> dict[str, bool] | None:
+    """The setup guide's server half when this load carries a valid session token for the shop
+    (Shopify's loads of the app do), so the page paints the guide as it will stay instead of
+    moving everything below it once the API answers; None otherwise (the page asks the API).
+    Called by the template, after :func:`render_admin_page` has installed the shop."""
+    token, shop = request.args.get("id_token"), request.args.get("shop")
+    if not token or not shop:
+        return None
+    try:
+        claims = verify_request_token(token)
+    except InvalidSessionToken:
+        return None
+    found = installed_shop(shop) if claims.shop == shop else None
+    return None if found is None else guide_state(current_runtime().sessions, found.id)
 
 
 @bp.get("/settings")

@@ -19,8 +19,10 @@ from flask import Response, g, request
 from sqlalchemy import select
 
 from errors import json_error
+from jobs.shopify_sync import enqueue_proxy_path_push
 from loyalty.core.ids import id_from_text
 from loyalty.core.models import Shop
+from loyalty.shopify.proxy_path import needs_push
 from loyalty.shopify.signatures import is_valid_shop_domain, timestamp_is_fresh, verify_proxy_query
 from runtime import current_runtime
 
@@ -59,11 +61,12 @@ def verified_shopper() -> Shopper | Response:
     customer_id = id_from_text(raw_customer) if raw_customer else None
     if raw_customer and customer_id is None:
         return json_error(400, "invalid_customer", "The signed customer id is not a number.")
+    path_prefix = request.args.get("path_prefix", "")
+    if needs_push(shop.proxy_path, path_prefix):
+        # The merchant moved the proxy (or nobody told the theme yet): its Liquid learns it.
+        enqueue_proxy_path_push(rt, shop.id, path_prefix)
     return Shopper(
-        shop_id=shop.id,
-        shop_domain=domain,
-        customer_id=customer_id,
-        path_prefix=request.args.get("path_prefix", ""),
+        shop_id=shop.id, shop_domain=domain, customer_id=customer_id, path_prefix=path_prefix
     )
 
 

@@ -1,7 +1,6 @@
 // The admin home's dashboard: the period's figures from /api/analytics (key metrics, members
 // vs non-members, four charts drawn with the vendored Chart.js, each with a table and a CSV
-// download), a period picker, and whether the storefront launcher (the theme app extension's
-// app embed) is on in the live theme, from App Bridge's shopify.app.extensions().
+// download) and a period picker. (The launcher's status and the setup guide: setup_guide.js.)
 (function () {
   "use strict";
 
@@ -44,15 +43,6 @@
     },
   };
 
-  function config() {
-    var node = document.getElementById("dashboard-config");
-    try {
-      return JSON.parse(node.textContent);
-    } catch (e) {
-      return {};
-    }
-  }
-
   function percent(value) {
     if (value == null) return K.text("none");
     return Number(value).toLocaleString(K.language(), {
@@ -68,40 +58,6 @@
 
   function money(value, currency) {
     return value == null ? K.text("none") : K.formatMoney(value, currency);
-  }
-
-  // --- The app embed ---------------------------------------------------------------------------
-
-  function showEmbed(state) {
-    var status = document.getElementById("embed-status");
-    var link = document.getElementById("embed-link");
-    status.setAttribute("data-status", state);
-    status.textContent = K.text("embed_" + state);
-    K.setHidden(link, state === "on");
-  }
-
-  function checkEmbed(settings) {
-    var bridge = window.shopify;
-    if (!bridge || !bridge.app || typeof bridge.app.extensions !== "function") {
-      return showEmbed("unknown");
-    }
-    bridge.app.extensions().then(
-      function (extensions) {
-        var on = (extensions || []).some(function (extension) {
-          if (extension.type !== "theme_app_extension") return false;
-          if (settings.extension_handle && extension.handle !== settings.extension_handle) {
-            return false;
-          }
-          return (extension.activations || []).some(function (block) {
-            return block.handle === settings.embed_handle && block.status === "active";
-          });
-        });
-        showEmbed(on ? "on" : "off");
-      },
-      function () {
-        showEmbed("unknown");
-      }
-    );
   }
 
   // --- Figures ---------------------------------------------------------------------------------
@@ -211,6 +167,28 @@
       });
       body.appendChild(row);
     });
+  }
+
+  // Chart.js (71 KB gzipped) is fetched once the figures are on screen, off the page's
+  // critical path: the metrics and tables paint first, the charts follow.
+  var chartLibrary = null;
+  function withChartLibrary() {
+    if (window.Chart) return Promise.resolve(true);
+    if (!chartLibrary) {
+      chartLibrary = new Promise(function (resolve) {
+        var script = document.createElement("script");
+        script.src = document.getElementById("dashboard").getAttribute("data-chart-library");
+        script.onload = function () {
+          resolve(true);
+        };
+        script.onerror = function () {
+          chartLibrary = null; // the next load tries again; the tables still show the figures
+          resolve(false);
+        };
+        document.head.appendChild(script);
+      });
+    }
+    return chartLibrary;
   }
 
   function renderChart(chart, data) {
@@ -330,7 +308,12 @@
     renderComparison(data);
     Object.keys(CHARTS).forEach(function (chart) {
       renderTable(chart, data);
-      renderChart(chart, data);
+    });
+    withChartLibrary().then(function (ready) {
+      Object.keys(CHARTS).forEach(function (chart) {
+        renderChart(chart, data);
+      });
+      if (ready) document.getElementById("dashboard").setAttribute("data-charts", "drawn");
     });
   }
 
@@ -354,7 +337,6 @@
   }
 
   function init() {
-    checkEmbed(config());
     var form = document.getElementById("period");
     form.addEventListener("submit", function (event) {
       event.preventDefault();

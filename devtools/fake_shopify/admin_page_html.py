@@ -31,6 +31,15 @@ nav .section{margin:16px 10px 4px;font-size:12px;color:#616161}
 nav .app-nav a{padding-left:22px}
 main{position:relative}
 main iframe{position:absolute;inset:0;width:100%;height:100%;border:0;background:#f1f1f1}
+@media (max-width:768px){
+  /* As Shopify's admin on a phone: the app takes the whole width, the nav a strip above it. */
+  body{grid-template-columns:1fr;grid-template-rows:56px auto 1fr}
+  header{grid-column:1/-1}
+  nav{padding:4px 8px;white-space:nowrap;overflow-x:auto}
+  nav ul,nav li{display:inline}
+  nav a{display:inline-block}
+  nav .section{display:none}
+}
 #leave-dialog{border:0;border-radius:12px;padding:16px;max-width:380px}
 #leave-dialog h2{font-size:16px;margin:0 0 8px}
 #leave-dialog .actions{display:flex;gap:8px;justify-content:flex-end;margin-top:16px}

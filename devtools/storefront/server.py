@@ -60,6 +60,9 @@ class Storefront:
     embed_enabled: bool = True
     proxied: list[dict[str, Any]] = field(default_factory=list)
     applied_codes: list[str] = field(default_factory=list)
+    # Where the merchant put the app proxy, and the app-data metafields Liquid's ``app`` shows.
+    proxy_prefix: str = PROXY_PREFIX
+    app_metafields: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._server: Any = None
@@ -73,11 +76,11 @@ class Storefront:
                 Rule("/pages/loyalty", endpoint="loyalty_page"),
                 Rule("/<any(nb, en):locale>/pages/loyalty", endpoint="loyalty_page"),
                 Rule(f"{ASSET_PREFIX}<name>", endpoint="asset"),
-                Rule(f"{PROXY_PREFIX}/<path:rest>", endpoint="proxy", methods=None),
-                Rule(PROXY_PREFIX, endpoint="proxy", defaults={"rest": ""}, methods=None),
-                Rule(f"/<any(nb, en):locale>{PROXY_PREFIX}/<path:rest>", endpoint="proxy"),
+                Rule(f"{self.proxy_prefix}/<path:rest>", endpoint="proxy", methods=None),
+                Rule(self.proxy_prefix, endpoint="proxy", defaults={"rest": ""}, methods=None),
+                Rule(f"/<any(nb, en):locale>{self.proxy_prefix}/<path:rest>", endpoint="proxy"),
                 Rule(
-                    f"/<any(nb, en):locale>{PROXY_PREFIX}",
+                    f"/<any(nb, en):locale>{self.proxy_prefix}",
                     endpoint="proxy",
                     defaults={"rest": ""},
                     methods=None,
@@ -141,6 +144,7 @@ class Storefront:
             },
             "customer": customer,
             "template": {"name": "index"},
+            "app": {"metafields": self.app_metafields},
         }
 
     def _render_block(self, request: Request, locale: str, name: str, settings: dict) -> str:
@@ -218,7 +222,7 @@ class Storefront:
                 params.setdefault(key, []).append(value)
         params["shop"] = [self.shop]
         params["logged_in_customer_id"] = ["" if customer is None else str(customer)]
-        params["path_prefix"] = [PROXY_PREFIX]
+        params["path_prefix"] = [self.proxy_prefix]
         params["timestamp"] = [str(int(time.time()))]
         params["signature"] = [proxy_signature(params, self.secret)]
         return [(k, v) for k, values in params.items() for v in values]

@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.club.social import NETWORKS, profile_url
 from loyalty.core.errors import ValidationError
 from loyalty.core.ids import whole_from_text
-from loyalty.core.models import ProgramSettings
+from loyalty.core.models import ProgramSettings, Shop
+from loyalty.core.types import utcnow
 from loyalty.privacy import audit
 from loyalty.privacy.retention_policy import BOUNDS, PERIODS
 
@@ -250,4 +252,10 @@ def update_settings(
         session.flush()
         after = _serialise(row)
         audit.record_changes(session, shop_id, actor, "settings.update", before, after, FIELDS)
+        # Saved once, changed or not: the setup guide's "Review the program" step is done.
+        session.execute(
+            update(Shop)
+            .where(Shop.id == shop_id, Shop.program_reviewed_at.is_(None))
+            .values(program_reviewed_at=utcnow())
+        )
         return after

@@ -73,7 +73,8 @@ def test_the_dashboard_shows_the_seeded_figures_in_charts_and_tables(
         f"worth {nok(want['points']['outstanding_value'])}"
     )
 
-    # Every chart is drawn, and its table holds each day's figures.
+    # Every chart is drawn (Chart.js arrives after the figures), and its table holds each day's.
+    expect(app.locator("#dashboard[data-charts]")).to_have_count(1)
     for chart in ("revenue", "orders", "new_members", "points"):
         canvas = app.locator(f"#chart-{chart}")
         expect(canvas).to_be_visible()

@@ -39,7 +39,9 @@ def installed_shop(request: pytest.FixtureRequest, rt: Any) -> Callable[..., Sho
     ``installed=False`` or ``uninstalled=True`` store a shop that never installed, or left;
     ``settings`` are program settings (``{"earn_rate": Decimal("3")}``), other keywords the
     shop's own columns (``currency``, ``timezone``, ``locale``, ``name``); ``tokens=True``
-    installs it on the fake Shopify too (``scopes``: with other scopes than the app's).
+    installs it on the fake Shopify too (``scopes``: with other scopes than the app's). Its
+    theme already knows where the app proxy is (``proxy_path="/apps/klubb"``, as after the first
+    proxied request), so proxy calls queue no push; ``proxy_path=None`` is a shop never reached.
     """
 
     def make(
@@ -53,6 +55,7 @@ def installed_shop(request: pytest.FixtureRequest, rt: Any) -> Callable[..., Sho
         **columns: Any,
     ) -> Shop:
         domain = domain or f"shop-{next(_numbers)}.myshopify.com"
+        columns.setdefault("proxy_path", "/apps/klubb")
         row = store_shop(
             rt.sessions,
             domain,

@@ -11,6 +11,7 @@ from typing import Any
 from graphql import GraphQLResolveInfo
 
 from ..clock import iso8601, parse_iso8601
+from ..ids import gid
 from ..records import Metafield
 from .context import Context, ctx_of, require
 
@@ -39,8 +40,14 @@ def metafield_view(m: Metafield) -> dict[str, Any]:
         "jsonValue": _json_value(m),
         "createdAt": iso8601(m.created_at),
         "updatedAt": iso8601(m.updated_at),
-        "ownerType": "SHOP" if m.owner_gid.startswith("gid://shopify/Shop/") else "CUSTOMER",
+        "ownerType": _owner_type(m.owner_gid),
     }
+
+
+def _owner_type(owner: str) -> str:
+    """MetafieldOwnerType of an owner id (an app installation's metafields are API_PERMISSION)."""
+    kind = owner.split("/")[3] if owner.count("/") >= 4 else ""
+    return {"Shop": "SHOP", "AppInstallation": "API_PERMISSION"}.get(kind, "CUSTOMER")
 
 
 def _json_value(m: Metafield) -> Any:
@@ -84,7 +91,8 @@ def _mf_error(path: list[str], message: str, code: str | None) -> dict[str, Any]
 
 
 def _owner_exists(ctx: Context, owner: str) -> bool:
-    return owner == ctx.shop.gid or owner in ctx.shop.customers
+    installation = gid("AppInstallation", ctx.fake.app_id)  # app-data metafields
+    return owner in (ctx.shop.gid, installation) or owner in ctx.shop.customers
 
 
 def _owner_scope(owner: str) -> str | None:

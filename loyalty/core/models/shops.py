@@ -40,6 +40,11 @@ class Shop(Base):
     # Shopify refused the stored tokens then: nothing calls Shopify for the shop until the
     # merchant opens the app and a new token is exchanged (loyalty.shopify.authorisation).
     needs_authorisation_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The admin home's setup guide, put away by the merchant (loyalty.onboarding).
+    setup_guide_dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    program_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where the app proxy is in the storefront, as Shopify last said (loyalty.shopify.proxy_path).
+    proxy_path: Mapped[str | None] = mapped_column(String(100))
     currency: Mapped[str] = mapped_column(String(3), default="NOK")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Oslo")
     locale: Mapped[str] = mapped_column(String(8), default="en")

@@ -1,0 +1,1 @@
+"""Getting a new shop's club running: the admin home's setup guide."""
