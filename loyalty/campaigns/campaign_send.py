@@ -36,7 +36,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.campaigns import sending
-from loyalty.campaigns.audience import claim, freeze_audience, mark, settle_claims
+from loyalty.campaigns.audience import claim, freeze_audience, mark, mark_in, settle_claims
+from loyalty.campaigns.campaign_codes import Shopify
 from loyalty.campaigns.campaign_text import (
     EMAIL_FOOTER,
     OPT_OUT,
@@ -45,6 +46,8 @@ from loyalty.campaigns.campaign_text import (
     sms_body,
 )
 from loyalty.campaigns.credentials import NotConfigured
+from loyalty.campaigns.offer_grants import CodeUnavailable, NoCode, code_for, grant, grant_all
+from loyalty.campaigns.offers import Offer, offer_of
 from loyalty.campaigns.phones import PhoneRefused, to_e164
 from loyalty.campaigns.providers import Email, ProviderUnavailable, SetupRefused
 from loyalty.campaigns.quiet_hours import QuietHours, next_allowed_send
@@ -79,6 +82,7 @@ class Progress(StrEnum):
     DONE = "done"  # every member sent, failed or skipped
     STOPPED = "stopped"  # the provider refused the setup: failed
     IDLE = "idle"  # not a campaign to send (draft, sent, failed, gone)
+    PAUSED = "paused"  # the merchant paused it: the run stopped between two batches
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,8 @@ class Sender:
     clock: Callable[[], datetime] = utcnow
     on_consent_withdrawn: Callable[[int], object] = lambda _event_id: None
     """Told the id of a consent event a provider's opt-out wrote (to push it to Shopify)."""
+    shopify: Shopify | None = None
+    """Shopify, for the codes of a campaign's offer (made as messages go if not yet)."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,7 @@ class _Context:
     default_language: str
     quiet: QuietHours | None
     timezone: str
+    offer: Offer | None = None
 
 
 def link_url(app_url: str, token: str) -> str:
@@ -135,9 +142,18 @@ def run_campaign(sender: Sender, campaign_id: int, *, batch: int = BATCH) -> Pro
         if not ids:
             return _finish(sender, campaign_id)
         for recipient_id in ids:
+            if _paused(sender, campaign_id):
+                return Progress.PAUSED
             outcome = _send_one(sender, context, recipient_id)
             if outcome is not None:
                 return outcome
+
+
+def _paused(sender: Sender, campaign_id: int) -> bool:
+    """Whether the merchant paused (or stopped) the campaign since the run began."""
+    with sender.sessions() as s:
+        state = s.scalar(select(Campaign.state).where(Campaign.id == campaign_id))
+        return state != CampaignState.SENDING
 
 
 def _start(sender: Sender, campaign_id: int) -> _Context | Progress:
@@ -170,6 +186,7 @@ def _start(sender: Sender, campaign_id: int) -> _Context | Progress:
             default_language=shop_language(s, campaign.shop_id),
             quiet=QuietHours.from_settings(quiet),
             timezone=shop.timezone if shop is not None else "UTC",
+            offer=offer_of(campaign.offer),
         )
 
 
@@ -180,6 +197,7 @@ def _wait(sender: Sender, campaign_id: int, until: datetime) -> Progress:
 
 
 def _finish(sender: Sender, campaign_id: int) -> Progress:
+    grant_all(sender.sessions, campaign_id, sender.clock())
     with sender.sessions.begin() as s:
         s.execute(
             update(Campaign)
@@ -237,9 +255,28 @@ def _send_one(sender: Sender, context: _Context, recipient_id: int) -> Progress 
             "invalid_number" if sms else "invalid_email",
         )
         return None
+    try:
+        code = code_for(
+            sender.sessions, sender.shopify, context.campaign_id, context.offer, member.id
+        )
+    except NoCode as refused:
+        if not refused.member:
+            _mark(sender, recipient_id, RecipientState.PENDING)
+            return _stop(sender, context.campaign_id, refused.code)
+        _mark(sender, recipient_id, RecipientState.SKIPPED, "no_code")
+        return None
+    except CodeUnavailable as err:
+        _mark(sender, recipient_id, RecipientState.PENDING)
+        if err.transient:
+            return _wait(sender, context.campaign_id, sender.clock() + PAUSE)
+        return _stop(sender, context.campaign_id, err.code)
     language = member.language if member.language in context.message else context.default_language
     recipient = Recipient(
-        member.first_name, member.points_balance, language, link_url(sender.config.app_url, token)
+        member.first_name,
+        member.points_balance,
+        language,
+        link_url(sender.config.app_url, token),
+        code,
     )
     try:
         outcome = _deliver(sender, context, member.id, to, recipient)
@@ -248,7 +285,10 @@ def _send_one(sender: Sender, context: _Context, recipient_id: int) -> Progress 
         return _stop(sender, context.campaign_id, NotConfigured.code)
     error = outcome.error
     if error is None:
-        _mark(sender, recipient_id, RecipientState.SENT, message_id=outcome.message_id)
+        now = sender.clock()
+        with sender.sessions.begin() as s:
+            mark_in(s, recipient_id, now, RecipientState.SENT, None, outcome.message_id)
+            grant(s, s.get(Campaign, context.campaign_id), member.id, now)
         return None
     if outcome.consent_event_id is not None:
         sender.on_consent_withdrawn(outcome.consent_event_id)

@@ -1,9 +1,9 @@
 """A campaign's text: merge fields, the SMS length rule, the opt-out every message carries.
 
 Texts are written per language (``{"nb": …, "en": …}``, both required: each member gets theirs,
-or the shop's). Merge fields are names in braces: ``{first_name}``, ``{points}``; ``{code}``
-is known but needs an offer on the campaign (offers come with a later session), so for now it
-is refused like a field that does not exist. Any other ``{…}`` is refused.
+or the shop's). Merge fields are names in braces: ``{first_name}``, ``{points}``, and ``{code}``
+when the campaign's offer has a code (the member's own, or the shared one;
+:mod:`loyalty.campaigns.offers`). Any other ``{…}`` is refused.
 
 Norwegian marketing law wants an opt-out in every message: each SMS ends with an unsubscribe
 link (``GET /l/{token}``, a token per recipient), each email carries it in its text and in
@@ -26,8 +26,8 @@ LANGUAGES = ("nb", "en")
 MAX_SEGMENTS = 10
 MAX_EMAIL_TEXT = 20_000
 MAX_SUBJECT = 200
-MERGE_FIELDS = ("first_name", "points")
-"""What a text may name; ``code`` waits for offers."""
+MERGE_FIELDS = ("first_name", "points", "code")
+"""What a text may name (``code`` only with an offer that has one)."""
 LONGEST = {"first_name": "A" * 30, "points": "9" * 9}
 """The merge fields at their longest, for the SMS length check (names longer are cut)."""
 TOKEN_LENGTH = 16
@@ -52,13 +52,14 @@ class Recipient:
     points: int
     language: str
     link: str
+    code: str | None = None
 
 
-def merge_field_errors(text: str) -> str | None:
-    """Why ``text`` names a merge field it may not, or None."""
+def merge_field_errors(text: str, *, code: bool = False) -> str | None:
+    """Why ``text`` names a merge field it may not (``{code}`` only if ``code``), or None."""
     names = _FIELD.findall(text)
-    if "code" in names:
-        return "{code} needs an offer on the campaign; offers are not available yet."
+    if "code" in names and not code:
+        return "{code} needs an offer with a code (a code per member or a shared code)."
     unknown = sorted({n for n in names if n not in MERGE_FIELDS})
     if unknown:
         allowed = ", ".join("{" + n + "}" for n in MERGE_FIELDS)
@@ -73,6 +74,7 @@ def render(template: str, recipient: Recipient) -> str:
     values = {
         "first_name": (recipient.first_name or "").strip()[: len(LONGEST["first_name"])],
         "points": str(recipient.points),
+        "code": recipient.code or "",
     }
     return _FIELD.sub(lambda m: values[m.group(1)], template).strip()
 
@@ -88,9 +90,9 @@ def longest_link(app_url: str) -> str:
     return f"{app_url.rstrip('/')}/l/{'x' * TOKEN_LENGTH}"
 
 
-def sms_segments(template: str, language: str, app_url: str) -> int:
-    """The segments of the longest SMS ``template`` can become."""
-    recipient = Recipient(LONGEST["first_name"], 0, language, longest_link(app_url))
+def sms_segments(template: str, language: str, app_url: str, code: str = "") -> int:
+    """The segments of the longest SMS ``template`` can become (``code``: the longest code)."""
+    recipient = Recipient(LONGEST["first_name"], 0, language, longest_link(app_url), code)
     text = sms_body(template.replace("{points}", LONGEST["points"]), recipient)
     return sms_length(text).segments
 
@@ -102,8 +104,11 @@ def check_texts(
     sms: bool,
     app_url: str,
     max_length: int = MAX_EMAIL_TEXT,
+    code: str | None = None,
 ) -> tuple[dict[str, str] | None, dict[str, str]]:
-    """``{"nb", "en"}`` texts checked: (the texts, or None; errors by ``field.language``)."""
+    """``{"nb", "en"}`` texts checked: (the texts, or None; errors by ``field.language``).
+
+    ``code`` is the longest code the offer gives (None: no code, ``{code}`` is refused)."""
     if not isinstance(value, Mapping) or set(value) != set(LANGUAGES):
         return None, {field: 'Send a text per language: {"nb": "…", "en": "…"}.'}
     errors: dict[str, str] = {}
@@ -115,9 +120,9 @@ def check_texts(
             errors[key] = "Write the text."
         elif len(text) > max_length:
             errors[key] = f"At most {max_length} characters."
-        elif (problem := merge_field_errors(text)) is not None:
+        elif (problem := merge_field_errors(text, code=code is not None)) is not None:
             errors[key] = problem
-        elif sms and sms_segments(text, language, app_url) > MAX_SEGMENTS:
+        elif sms and sms_segments(text, language, app_url, code or "") > MAX_SEGMENTS:
             errors[key] = (
                 f"Longer than {MAX_SEGMENTS} SMS with the opt-out link and the merge fields "
                 "at their longest: shorten it."

@@ -24,6 +24,8 @@ from loyalty.core.models.analytics import (
 from loyalty.core.models.base import ENUM_STR, MONEY, NAMING, Base, BigIntPK
 from loyalty.core.models.campaigns import (
     Campaign,
+    CampaignCode,
+    CampaignCodeState,
     CampaignRecipient,
     CampaignState,
     RecipientState,
@@ -71,6 +73,8 @@ __all__ = [
     "BirthdayRewardKind",
     "BirthdayRewardState",
     "Campaign",
+    "CampaignCode",
+    "CampaignCodeState",
     "CampaignRecipient",
     "CampaignState",
     "ConsentEvent",
