@@ -113,7 +113,14 @@ api.schemas.update(
         "CampaignSummary": {"type": "object", "required": list(_FIELDS), "properties": _FIELDS},
         "Campaign": {
             "type": "object",
-            "required": [*_FIELDS, "counts", "revenue_attributed", "attribution", "store_visits"],
+            "required": [
+                *_FIELDS,
+                "counts",
+                "revenue_attributed",
+                "attribution",
+                "store_visits",
+                "clicks",
+            ],
             "properties": {
                 **_FIELDS,
                 "counts": {
@@ -167,6 +174,13 @@ api.schemas.update(
                     },
                     "description": "POS orders by members reached, within the window: minutes "
                     "between their message and the order.",
+                },
+                "clicks": {
+                    "type": "object",
+                    "required": ["members", "total"],
+                    "properties": {"members": _COUNT, "total": _COUNT},
+                    "description": "Clicks on the tracked links (`/l/{token}-{n}`) of the "
+                    "messages: the members who clicked, and every click.",
                 },
                 "codes": {
                     "type": "object",

@@ -1,4 +1,6 @@
-"""``/l/{token}``: the unsubscribe link of every campaign message (DESIGN.md's tracked links).
+"""``/l/{token}``: the unsubscribe link of every campaign message, and ``/l/{token}-{n}``: the
+tracked links in it (DESIGN.md's tracked links), counted and redirected to their target
+(:mod:`loyalty.campaigns.clicks`).
 
 ``GET`` shows the member a page, in their language, with one button; ``POST`` (the button,
 or a mail client's one-click ``List-Unsubscribe-Post``) withdraws the consent of the channel
@@ -10,11 +12,12 @@ never cached, never indexed.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, redirect, render_template
+from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 
 from jobs.shopify_sync import enqueue_consent_push
-from loyalty.campaigns import unsubscribe
+from loyalty.campaigns import clicks, unsubscribe
 from runtime import current_runtime
 
 bp = Blueprint("links", __name__)
@@ -42,8 +45,17 @@ def _page(token: str, *, done: bool) -> Response | tuple[str, int]:
 
 
 @bp.get("/l/<token>")
-def show_unsubscribe(token: str) -> Response | tuple[str, int]:
-    """The page with the button (no change yet)."""
+def show_unsubscribe(token: str) -> ResponseReturnValue:
+    """The page with the button (no change yet); or a tracked link, counted and followed."""
+    if "-" in token:
+        target = clicks.follow(current_runtime().sessions, token)
+        if target is None:
+            return "Not found", 404
+        response = redirect(target, 302)
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers["X-Robots-Tag"] = "noindex"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
     return _page(token, done=False)
 
 

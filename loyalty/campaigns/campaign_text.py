@@ -42,6 +42,10 @@ EMAIL_FOOTER = {
 }
 
 _FIELD = re.compile(r"\{([^{}]*)\}")
+_URL = re.compile(r"https?://[^\s<>\"'{}]+")
+_TRAILING = ".,;:!?)]'\""
+MAX_LINKS = 20
+"""Links a text may hold, each tracked through ``/l/{token}-{n}`` (n from 1)."""
 
 
 @dataclass(frozen=True)
@@ -66,11 +70,42 @@ def merge_field_errors(text: str, *, code: bool = False) -> str | None:
         return f"Unknown merge field {{{unknown[0][:40]}}}: use {allowed}."
     if "{" in _FIELD.sub("", text) or "}" in _FIELD.sub("", text):
         return "A brace that opens no merge field: remove it."
+    if any(text[m.end() : m.end() + 1] == "{" for m in _URL.finditer(text)):
+        return "A merge field inside a link cannot be tracked: put it outside the link."
+    if len(links(text)) > MAX_LINKS:
+        return f"At most {MAX_LINKS} links."
     return None
 
 
+def _link_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for match in _URL.finditer(text):
+        url = match.group(0).rstrip(_TRAILING)
+        if len(url) > len("https://"):
+            spans.append((match.start(), match.start() + len(url)))
+    return spans
+
+
+def links(text: str) -> list[str]:
+    """The links in a text, in order: the targets of its tracked links (1 is the first)."""
+    return [text[a:b] for a, b in _link_spans(text)]
+
+
+def track_links(text: str, link: str) -> str:
+    """Each link in ``text`` replaced by the recipient's tracked one (``{link}-{n}``)."""
+    if not link:
+        return text
+    out, last = [], 0
+    for n, (a, b) in enumerate(_link_spans(text), start=1):
+        out += [text[last:a], f"{link}-{n}"]
+        last = b
+    return "".join([*out, text[last:]])
+
+
 def render(template: str, recipient: Recipient) -> str:
-    """The text with the member's values in its merge fields (no opt-out line)."""
+    """The text with its links tracked and the member's values in its merge fields (no
+    opt-out line). Links are replaced first: a member's value is never taken for a link."""
+    template = track_links(template, recipient.link)
     values = {
         "first_name": (recipient.first_name or "").strip()[: len(LONGEST["first_name"])],
         "points": str(recipient.points),

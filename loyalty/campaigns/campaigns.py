@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.campaigns.campaign_codes import codes_progress
 from loyalty.campaigns.campaign_text import MAX_SUBJECT, check_texts
+from loyalty.campaigns.clicks import click_counts
 from loyalty.campaigns.offers import MEMBER_CODE, MEMBER_CODE_LENGTH, check_offer, offer_of
 from loyalty.campaigns.results import redeemed, results
 from loyalty.campaigns.segment_sql import count_statement
@@ -197,6 +198,7 @@ def campaign_json(s: Session, campaign: Campaign, *, counts: bool = True) -> dic
     if counts:
         out["counts"] = _counts(s, campaign)
         out.update(results(s, campaign, currency or "NOK"))
+        out["clicks"] = click_counts(s, campaign.id)
         offer = offer_of(campaign.offer)
         if offer is not None and offer.kind == MEMBER_CODE:
             out["codes"] = {

@@ -1,4 +1,4 @@
-"""campaign offers: a code per member, a shared code, bonus points; attribution's window
+"""campaign offers (a code per member, a shared code, bonus points), clicks, attribution
 
 Revision ID: 0025
 Revises: 0020
@@ -8,6 +8,7 @@ Create Date: 2026-12-07 11:30:00
 last finished, and the attribution window in hours (72 by default). ``campaign_codes`` holds a
 campaign's code for each member (their own, made ahead of the sending, or the shared code they
 were sent) and the earliest order that used it: the campaign's redeemed codes.
+``campaign_clicks`` counts each recipient's clicks on each tracked link of their message.
 """
 
 from __future__ import annotations
@@ -74,9 +75,44 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_campaign_codes_shop_id_code", "campaign_codes", ["shop_id", "code"])
+    op.create_table(
+        "campaign_clicks",
+        sa.Column("id", BIGINT_ID, autoincrement=True, nullable=False),
+        sa.Column("shop_id", BIGINT_ID, nullable=False),
+        sa.Column("campaign_id", BIGINT_ID, nullable=False),
+        sa.Column("recipient_id", BIGINT_ID, nullable=False),
+        sa.Column("link", sa.Integer(), nullable=False),
+        sa.Column("clicks", sa.Integer(), nullable=False),
+        sa.Column("first_clicked_at", TIME, nullable=False),
+        sa.Column("last_clicked_at", TIME, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["shop_id"],
+            ["shops.id"],
+            name=op.f("fk_campaign_clicks_shop_id_shops"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["campaigns.id"],
+            name=op.f("fk_campaign_clicks_campaign_id_campaigns"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["recipient_id"],
+            ["campaign_recipients.id"],
+            name=op.f("fk_campaign_clicks_recipient_id_campaign_recipients"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_clicks")),
+        sa.UniqueConstraint(
+            "recipient_id", "link", name=op.f("uq_campaign_clicks_recipient_id_link")
+        ),
+    )
+    op.create_index("ix_campaign_clicks_campaign_id", "campaign_clicks", ["campaign_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("campaign_clicks")
     op.drop_table("campaign_codes")
     with op.batch_alter_table("campaigns") as batch:
         batch.drop_column("attribution_hours")

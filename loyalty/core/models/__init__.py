@@ -24,6 +24,7 @@ from loyalty.core.models.analytics import (
 from loyalty.core.models.base import ENUM_STR, MONEY, NAMING, Base, BigIntPK
 from loyalty.core.models.campaigns import (
     Campaign,
+    CampaignClick,
     CampaignCode,
     CampaignCodeState,
     CampaignRecipient,
@@ -73,6 +74,7 @@ __all__ = [
     "BirthdayRewardKind",
     "BirthdayRewardState",
     "Campaign",
+    "CampaignClick",
     "CampaignCode",
     "CampaignCodeState",
     "CampaignRecipient",

@@ -148,3 +148,24 @@ class CampaignRecipient(Base):
     link_token: Mapped[str | None] = mapped_column(String(32), unique=True)
     detail: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class CampaignClick(Base):
+    """A recipient's clicks on one link of their message (``/l/{token}-{link}``)."""
+
+    __tablename__ = "campaign_clicks"
+    __table_args__ = (
+        UniqueConstraint("recipient_id", "link"),
+        Index("ix_campaign_clicks_campaign_id", "campaign_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    recipient_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign_recipients.id", ondelete="CASCADE")
+    )
+    link: Mapped[int] = mapped_column(Integer)  # 1: the text's first link
+    clicks: Mapped[int] = mapped_column(Integer, default=1)
+    first_clicked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_clicked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
