@@ -157,7 +157,8 @@ def preview(
     """The campaign in ``body`` (as to ``POST /api/campaigns``; ``name`` optional, and
     ``price_per_segment``) rendered per language, with the audience and a cost estimate."""
     fields = {k: v for k, v in body.items() if k != "price_per_segment"}
-    fields.setdefault("name", "Preview")
+    if not isinstance(fields.get("name"), str) or not fields["name"].strip():
+        fields["name"] = "Preview"  # a campaign not named yet previews all the same
     with sessions() as s:
         currency = s.scalar(select(Shop.currency).where(Shop.id == shop_id)) or "NOK"
         price = SEGMENT_PRICE
