@@ -25,8 +25,8 @@ from jobs.engine import issue_code
 from jobs.queueing import DEAD, QueueUnavailable, enqueue_once
 from jobs.shopify_sync import enqueue_consent_push
 from loyalty.campaigns.campaign_codes import Shopify
-from loyalty.campaigns.campaign_codes import prepare_codes as prepare
 from loyalty.campaigns.campaign_send import Progress, Sender, run_campaign
+from loyalty.campaigns.code_preparation import prepare_codes as prepare
 from loyalty.core.models import Campaign, CampaignState
 from loyalty.core.types import utcnow
 from runtime import Runtime, current_runtime, shop_access_token, shopify_client

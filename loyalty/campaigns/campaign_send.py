@@ -31,25 +31,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from markupsafe import escape
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from loyalty.campaigns import sending
+from loyalty.campaigns import campaign_states, sending
 from loyalty.campaigns.audience import claim, freeze_audience, mark, mark_in, settle_claims
 from loyalty.campaigns.campaign_codes import Shopify
-from loyalty.campaigns.campaign_text import (
-    EMAIL_FOOTER,
-    OPT_OUT,
-    Recipient,
-    render,
-    sms_body,
-)
+from loyalty.campaigns.campaign_text import Recipient, campaign_email, link_url, sms_body
 from loyalty.campaigns.credentials import NotConfigured
 from loyalty.campaigns.offer_grants import CodeUnavailable, NoCode, code_for, grant, grant_all
 from loyalty.campaigns.offers import Offer, offer_of
 from loyalty.campaigns.phones import PhoneRefused, to_e164
-from loyalty.campaigns.providers import Email, ProviderUnavailable, SetupRefused
+from loyalty.campaigns.providers import ProviderUnavailable, SetupRefused
 from loyalty.campaigns.quiet_hours import QuietHours, next_allowed_send
 from loyalty.campaigns.segments import shop_language
 from loyalty.campaigns.send_log import error_code
@@ -112,11 +105,6 @@ class _Context:
     offer: Offer | None = None
 
 
-def link_url(app_url: str, token: str) -> str:
-    """A recipient's unsubscribe link."""
-    return f"{app_url.rstrip('/')}/l/{token}"
-
-
 def run_campaign(sender: Sender, campaign_id: int, *, batch: int = BATCH) -> Progress:
     """Send what is left of the campaign now (see the module's docstring); where it stands."""
     started = _start(sender, campaign_id)
@@ -142,18 +130,11 @@ def run_campaign(sender: Sender, campaign_id: int, *, batch: int = BATCH) -> Pro
         if not ids:
             return _finish(sender, campaign_id)
         for recipient_id in ids:
-            if _paused(sender, campaign_id):
-                return Progress.PAUSED
+            if not campaign_states.is_sending(sender.sessions, campaign_id):
+                return Progress.PAUSED  # the merchant paused it
             outcome = _send_one(sender, context, recipient_id)
             if outcome is not None:
                 return outcome
-
-
-def _paused(sender: Sender, campaign_id: int) -> bool:
-    """Whether the merchant paused (or stopped) the campaign since the run began."""
-    with sender.sessions() as s:
-        state = s.scalar(select(Campaign.state).where(Campaign.id == campaign_id))
-        return state != CampaignState.SENDING
 
 
 def _start(sender: Sender, campaign_id: int) -> _Context | Progress:
@@ -191,29 +172,18 @@ def _start(sender: Sender, campaign_id: int) -> _Context | Progress:
 
 
 def _wait(sender: Sender, campaign_id: int, until: datetime) -> Progress:
-    with sender.sessions.begin() as s:
-        s.execute(update(Campaign).where(Campaign.id == campaign_id).values(resume_at=until))
+    campaign_states.wait(sender.sessions, campaign_id, until)
     return Progress.DEFERRED
 
 
 def _finish(sender: Sender, campaign_id: int) -> Progress:
     grant_all(sender.sessions, campaign_id, sender.clock())
-    with sender.sessions.begin() as s:
-        s.execute(
-            update(Campaign)
-            .where(Campaign.id == campaign_id, Campaign.state == CampaignState.SENDING)
-            .values(state=CampaignState.SENT, finished_at=sender.clock(), resume_at=None)
-        )
+    campaign_states.finish(sender.sessions, campaign_id, sender.clock())
     return Progress.DONE
 
 
 def _stop(sender: Sender, campaign_id: int, code: str) -> Progress:
-    with sender.sessions.begin() as s:
-        s.execute(
-            update(Campaign)
-            .where(Campaign.id == campaign_id)
-            .values(state=CampaignState.FAILED, error_code=code[:40], finished_at=sender.clock())
-        )
+    campaign_states.stop(sender.sessions, campaign_id, code, sender.clock())
     return Progress.STOPPED
 
 
@@ -322,21 +292,7 @@ def _deliver(
             campaign_id=context.campaign_id,
         )
     subject = (context.subject or {}).get(recipient.language, "")
-    text = render(template, recipient)
-    footer = f"{EMAIL_FOOTER[recipient.language]}\n{OPT_OUT[recipient.language].format(url=recipient.link)}"
-    html = (
-        f"<!DOCTYPE html><html><body><p>{escape(text)}</p>"
-        f"<p><small>{escape(EMAIL_FOOTER[recipient.language])} "
-        f'<a href="{escape(recipient.link)}">{escape(OPT_OUT[recipient.language].format(url=""))}</a>'
-        "</small></p></body></html>"
-    )
-    message = Email(
-        to=to,
-        subject=render(subject, recipient),
-        text=f"{text}\n\n-- \n{footer}",
-        html=html,
-        unsubscribe_url=recipient.link,
-    )
+    message = campaign_email(to, template, subject, recipient)
     return sending.send_email(
         sender.sessions,
         sender.cipher,

@@ -19,6 +19,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import escape
+
+from loyalty.campaigns.providers import Email
 from loyalty.campaigns.sms_text import sms_length
 from loyalty.core.text import is_storable
 
@@ -118,6 +121,32 @@ def sms_body(template: str, recipient: Recipient) -> str:
     """The SMS a member gets: the text, then the opt-out line with their link."""
     line = OPT_OUT[recipient.language].format(url=recipient.link)
     return f"{render(template, recipient)}\n{line}"
+
+
+def link_url(app_url: str, token: str) -> str:
+    """A recipient's unsubscribe link (their tracked links add ``-{n}``)."""
+    return f"{app_url.rstrip('/')}/l/{token}"
+
+
+def campaign_email(to: str, template: str, subject: str, recipient: Recipient) -> Email:
+    """The email a member gets: the text, the footer saying why, the opt-out link (in the
+    text, the HTML and ``List-Unsubscribe``)."""
+    text = render(template, recipient)
+    language = recipient.language
+    footer = f"{EMAIL_FOOTER[language]}\n{OPT_OUT[language].format(url=recipient.link)}"
+    html = (
+        f"<!DOCTYPE html><html><body><p>{escape(text)}</p>"
+        f"<p><small>{escape(EMAIL_FOOTER[language])} "
+        f'<a href="{escape(recipient.link)}">{escape(OPT_OUT[language].format(url=""))}</a>'
+        "</small></p></body></html>"
+    )
+    return Email(
+        to=to,
+        subject=render(subject, recipient),
+        text=f"{text}\n\n-- \n{footer}",
+        html=html,
+        unsubscribe_url=recipient.link,
+    )
 
 
 def longest_link(app_url: str) -> str:

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from loyalty.campaigns.campaign_codes import codes_progress
 from loyalty.campaigns.campaign_text import MAX_SUBJECT, check_texts
 from loyalty.campaigns.clicks import click_counts
+from loyalty.campaigns.code_preparation import codes_progress
 from loyalty.campaigns.offers import MEMBER_CODE, MEMBER_CODE_LENGTH, check_offer, offer_of
 from loyalty.campaigns.results import redeemed, results
 from loyalty.campaigns.segment_sql import count_statement

@@ -119,7 +119,7 @@ def test_a_merchant_builds_a_segment_writes_previews_and_schedules_a_campaign_th
     expect(admin.locator("#figure-visits")).to_have_text("1")
     expect(admin.locator("#figure-revenue")).to_contain_text("450")
     admin.get_by_text("Show as a table").click()
-    expect(admin.locator("#table-visits tbody tr").nth(1)).to_have_text("5–10 min1")
+    expect(admin.locator("#table-visits tbody tr").nth(1)).to_have_text("5–10 min1")  # noqa: RUF001 (the en dash of a range)
     screenshot("admin-campaign-results")
     assert_accessible(page.frame(name="app-iframe"), "body")
 
