@@ -21,6 +21,7 @@ from loyalty.campaigns.campaigns import MAX_ATTRIBUTION_HOURS
 from loyalty.campaigns.offers import (
     BONUS_POINTS,
     DISCOUNTS,
+    DOUBLE_POINTS,
     MAX_DAYS,
     MAX_POINTS,
     MEMBER_CODE,
@@ -77,6 +78,20 @@ _OFFER = {
         },
         {
             "type": "object",
+            "required": ["kind", "starts_at", "ends_at"],
+            "properties": {
+                "kind": {"enum": [DOUBLE_POINTS]},
+                "multiplier": {
+                    "type": "string",
+                    "description": "Above 1, at most 10; 2 unless given.",
+                },
+                "starts_at": {"type": "string", "format": "date-time"},
+                "ends_at": {"type": "string", "format": "date-time"},
+            },
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
             "required": ["kind", "points"],
             "properties": {
                 "kind": {"enum": [BONUS_POINTS]},
@@ -86,7 +101,8 @@ _OFFER = {
         },
     ],
     "description": "A code of their own per member (made in Shopify ahead of the send time), "
-    "a shared code any customer may use once, or bonus points for each member reached. "
+    "a shared code any customer may use once, bonus points for each member reached, or "
+    "double points on the audience's orders in a window (not starting before the sending). "
     "`value`: a whole percentage, or an amount in the shop's currency.",
 }
 _HOURS = {"type": "integer", "minimum": 1, "maximum": MAX_ATTRIBUTION_HOURS}
@@ -319,7 +335,7 @@ def schedule_campaign(campaign_id: str) -> Response:
         scheduled = campaigns.schedule_campaign(rt.sessions, current_shop().id, parsed, body)
     except campaigns.CampaignConflict as err:
         return json_error(409, err.code, str(err))
-    if scheduled["offer"] is not None and scheduled["offer"]["kind"] != BONUS_POINTS:
+    if scheduled["offer"] is not None and scheduled["offer"]["kind"] in (MEMBER_CODE, SHARED_CODE):
         enqueue_codes(rt, parsed)  # ahead of the sending (or the minute's sweep does it)
     send_at = parse_time(scheduled["send_at"])
     if send_at is not None and send_at <= utcnow():

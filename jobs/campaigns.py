@@ -27,6 +27,7 @@ from jobs.shopify_sync import enqueue_consent_push
 from loyalty.campaigns.campaign_codes import Shopify
 from loyalty.campaigns.campaign_send import Progress, Sender, run_campaign
 from loyalty.campaigns.code_preparation import prepare_codes as prepare
+from loyalty.campaigns.offers import offer_of
 from loyalty.core.models import Campaign, CampaignState
 from loyalty.core.types import utcnow
 from runtime import Runtime, current_runtime, shop_access_token, shopify_client
@@ -130,15 +131,14 @@ def prepare_codes(campaign_id: int) -> str:
 def codes_due(rt: Runtime) -> list[int]:
     """Scheduled campaigns with codes to make that are not ready yet."""
     with rt.sessions() as s:
-        return list(
-            s.scalars(
-                select(Campaign.id).where(
-                    Campaign.state == CampaignState.SCHEDULED,
-                    Campaign.offer.is_not(None),
-                    Campaign.codes_ready_at.is_(None),
-                )
+        rows = s.execute(
+            select(Campaign.id, Campaign.offer).where(
+                Campaign.state == CampaignState.SCHEDULED,
+                Campaign.offer.is_not(None),
+                Campaign.codes_ready_at.is_(None),
             )
-        )
+        ).all()
+    return [row.id for row in rows if (offer := offer_of(row.offer)) and offer.has_code]
 
 
 def start_due_campaigns() -> int:

@@ -288,6 +288,11 @@ def schedule_campaign(
                 {"segment_id": "Nobody in the segment has consented to this channel."},
                 "Nobody to send to.",
             )
+        offer = offer_of(campaign.offer)
+        if offer is not None and offer.starts_at is not None and offer.starts_at < send_at:
+            raise ValidationError(
+                {"offer.starts_at": "The double points may not start before the campaign is sent."}
+            )
         campaign.send_at = max(send_at, now)
         campaign.state = CampaignState.SCHEDULED
         s.flush()

@@ -9,7 +9,10 @@ Three kinds, as JSON (``Campaign.offer``):
 - ``{"kind": "shared_code", "code", "discount", "value", "valid_days"}``: one code for the whole
   audience, any customer may use it once (``appliesOncePerCustomer``, no limit in total);
 - ``{"kind": "bonus_points", "points"}``: points given to each member the message reached,
-  once per campaign and member (ledger source key ``campaign:{id}:{member id}``).
+  once per campaign and member (ledger source key ``campaign:{id}:{member id}``);
+- ``{"kind": "double_points", "multiplier", "starts_at", "ends_at"}``: the orders the
+  campaign's audience places in the window earn ``multiplier`` times the points (2 unless
+  given), on top of their tier's multiplier (:mod:`loyalty.campaigns.points_boost`).
 
 ``value`` is a whole percentage (1-100) or an amount in the shop's currency (a decimal string).
 Codes are valid from when they are made until ``valid_days`` after the send time.
@@ -20,16 +23,21 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from loyalty.core.models import RewardKind
+from loyalty.core.payloads import parse_time
 from loyalty.rewards.redemptions import CODE_LENGTH, CODE_PREFIX
 
 MEMBER_CODE = "member_code"
 SHARED_CODE = "shared_code"
 BONUS_POINTS = "bonus_points"
-KINDS = (MEMBER_CODE, SHARED_CODE, BONUS_POINTS)
+DOUBLE_POINTS = "double_points"
+KINDS = (MEMBER_CODE, SHARED_CODE, BONUS_POINTS, DOUBLE_POINTS)
+MAX_MULTIPLIER = Decimal(10)
+MAX_WINDOW = timedelta(days=90)
 DISCOUNTS = (RewardKind.PERCENTAGE.value, RewardKind.FIXED_AMOUNT.value)
 MAX_POINTS = 1_000_000
 MAX_AMOUNT = Decimal("100000")
@@ -41,6 +49,7 @@ _KEYS = {
     MEMBER_CODE: {"kind", "discount", "value", "valid_days"},
     SHARED_CODE: {"kind", "code", "discount", "value", "valid_days"},
     BONUS_POINTS: {"kind", "points"},
+    DOUBLE_POINTS: {"kind", "multiplier", "starts_at", "ends_at"},
 }
 
 
@@ -54,6 +63,9 @@ class Offer:
     valid_days: int = DEFAULT_DAYS
     code: str | None = None  # the shared code
     points: int = 0
+    multiplier: Decimal | None = None  # double points: the window's earn multiplier
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
 
     @property
     def has_code(self) -> bool:
@@ -69,6 +81,13 @@ class Offer:
         """The stored and shown form."""
         if self.kind == BONUS_POINTS:
             return {"kind": self.kind, "points": self.points}
+        if self.kind == DOUBLE_POINTS:
+            return {
+                "kind": self.kind,
+                "multiplier": format(Decimal(self.multiplier or 2).normalize(), "f"),
+                "starts_at": self.starts_at.isoformat() if self.starts_at else None,
+                "ends_at": self.ends_at.isoformat() if self.ends_at else None,
+            }
         out: dict[str, Any] = {
             "kind": self.kind,
             "discount": self.discount,
@@ -86,6 +105,13 @@ def offer_of(stored: Mapping[str, Any] | None) -> Offer | None:
         return None
     if stored["kind"] == BONUS_POINTS:
         return Offer(BONUS_POINTS, points=int(stored["points"]))
+    if stored["kind"] == DOUBLE_POINTS:
+        return Offer(
+            DOUBLE_POINTS,
+            multiplier=Decimal(str(stored["multiplier"])),
+            starts_at=parse_time(stored["starts_at"]),
+            ends_at=parse_time(stored["ends_at"]),
+        )
     return Offer(
         str(stored["kind"]),
         discount=str(stored["discount"]),
@@ -135,6 +161,8 @@ def check_offer(raw: Any, errors: dict[str, str]) -> Offer | None:
         if points is None:
             errors["offer.points"] = f"Give a whole number of points from 1 to {MAX_POINTS}."
         return Offer(kind, points=points or 0) if len(errors) == before else None
+    if kind == DOUBLE_POINTS:
+        return _double_points(raw, errors)
     discount = raw.get("discount")
     if discount not in DISCOUNTS:
         errors["offer.discount"] = "Choose percentage or fixed_amount."
@@ -157,3 +185,22 @@ def check_offer(raw: Any, errors: dict[str, str]) -> Offer | None:
     if len(errors) != before:
         return None
     return Offer(kind, str(discount), value, days or DEFAULT_DAYS, code)
+
+
+def _double_points(raw: Mapping[str, Any], errors: dict[str, str]) -> Offer | None:
+    before = len(errors)
+    multiplier = _value(RewardKind.FIXED_AMOUNT.value, raw.get("multiplier", "2"))
+    if multiplier is None or not 1 < multiplier <= MAX_MULTIPLIER:
+        errors["offer.multiplier"] = f"A multiplier above 1 and at most {MAX_MULTIPLIER}."
+    times = {}
+    for key in ("starts_at", "ends_at"):
+        value = raw.get(key)
+        times[key] = parse_time(value) if isinstance(value, str) and len(value) <= 40 else None
+        if times[key] is None:
+            errors[f"offer.{key}"] = "A date and time in ISO 8601."
+    starts, ends = times["starts_at"], times["ends_at"]
+    if starts is not None and ends is not None and not starts < ends <= starts + MAX_WINDOW:
+        errors["offer.ends_at"] = "After the start, and at most 90 days after it."
+    if len(errors) != before:
+        return None
+    return Offer(DOUBLE_POINTS, multiplier=multiplier, starts_at=starts, ends_at=ends)

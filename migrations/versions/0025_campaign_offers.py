@@ -9,6 +9,7 @@ last finished, and the attribution window in hours (72 by default). ``campaign_c
 campaign's code for each member (their own, made ahead of the sending, or the shared code they
 were sent) and the earliest order that used it: the campaign's redeemed codes.
 ``campaign_clicks`` counts each recipient's clicks on each tracked link of their message.
+``order_records.campaign_multiplier``: a double-points campaign's multiplier on the order.
 """
 
 from __future__ import annotations
@@ -109,9 +110,13 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_campaign_clicks_campaign_id", "campaign_clicks", ["campaign_id"])
+    with op.batch_alter_table("order_records") as batch:
+        batch.add_column(sa.Column("campaign_multiplier", sa.Numeric(6, 2), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("order_records") as batch:
+        batch.drop_column("campaign_multiplier")
     op.drop_table("campaign_clicks")
     op.drop_table("campaign_codes")
     with op.batch_alter_table("campaigns") as batch:
