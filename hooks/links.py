@@ -8,19 +8,50 @@ the message came by (:mod:`loyalty.campaigns.unsubscribe`) and queues its push t
 GET changes nothing, so link scanners in mail and SMS apps that open every link cannot
 unsubscribe anyone. An unknown token is 404 and changes nothing. Answers are personal:
 never cached, never indexed.
+
+Each client address may make :data:`LIMIT` requests a minute to ``/l/`` (a fixed window
+counted in Redis, ``klubb:rl:l:{address}``); over it the answer is 429 with ``Retry-After``.
+Tokens cannot be guessed (16 random letters and digits), so this guards the database and the
+click counts, not the tokens. If Redis does not answer, requests go through.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template
+import logging
+import time
+
+from flask import Blueprint, Response, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
+from redis.exceptions import RedisError
 
 from jobs.shopify_sync import enqueue_consent_push
 from loyalty.campaigns import clicks, unsubscribe
 from runtime import current_runtime
 
+log = logging.getLogger(__name__)
 bp = Blueprint("links", __name__)
+LIMIT = 60
+"""Requests a minute from one client address."""
+
+
+@bp.before_request
+def rate_limit() -> tuple[str, int, dict[str, str]] | None:
+    """429 once the client's address is over :data:`LIMIT` requests this minute."""
+    window = int(time.time() // 60)
+    key = f"klubb:rl:l:{request.remote_addr or '-'}:{window}"
+    try:
+        redis = current_runtime().redis
+        count = int(redis.incr(key))
+        if count == 1:
+            redis.expire(key, 120)
+    except RedisError:
+        log.warning("link rate limit skipped: Redis unavailable")
+        return None
+    if count > LIMIT:
+        left = max(1, 60 - int(time.time()) % 60)
+        return "Too many requests", 429, {"Retry-After": str(left)}
+    return None
 
 
 def _page(token: str, *, done: bool) -> Response | tuple[str, int]:

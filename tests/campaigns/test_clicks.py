@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from tests.campaigns.campaign_api import (
@@ -70,3 +72,15 @@ def test_a_merge_field_inside_a_link_is_refused(client, rt, shop_a):
     answer = call(client, "post", "/api/campaigns", body)
     assert answer.status_code == 422
     assert set(answer.get_json()["error"]["fields"]) == {"message.nb"}
+
+
+@pytest.mark.embedded
+def test_one_address_may_open_60_links_a_minute(client, rt, shop_a, monkeypatch):
+    # A fixed clock: the 61st request falls in the first one's minute however slow the machine.
+    monkeypatch.setattr("hooks.links.time", SimpleNamespace(time=lambda: 1_800_000_030.0))
+    for _ in range(60):
+        assert client.get("/l/AAAAAAAAAAAAAAAA-1").status_code == 404
+    refused = client.get("/l/AAAAAAAAAAAAAAAA")
+    assert (refused.status_code, refused.headers["Retry-After"]) == (429, "30")
+    other = client.get("/l/AAAAAAAAAAAAAAAA", environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 404  # another address has a window of its own
