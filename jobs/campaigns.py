@@ -18,6 +18,7 @@ ready; it makes them in Shopify ahead of the send time at the pace Shopify's thr
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from sqlalchemy import or_, select
 
@@ -47,18 +48,16 @@ def campaign_job_id(campaign_id: int) -> str:
 def enqueue_campaign(rt: Runtime, campaign_id: int) -> bool:
     """Queue the campaign's sending unless it is queued or running; False when Redis did not
     take it (the sweep queues it within a minute)."""
+    return _enqueue(rt, send_campaign, campaign_id, campaign_job_id(campaign_id))
+
+
+def _enqueue(rt: Runtime, job: Callable[[int], str], campaign_id: int, job_id: str) -> bool:
     try:
         return enqueue_once(
-            rt,
-            QUEUE,
-            send_campaign,
-            campaign_id,
-            job_id=campaign_job_id(campaign_id),
-            replace=DEAD,
-            timeout=JOB_TIMEOUT,
+            rt, QUEUE, job, campaign_id, job_id=job_id, replace=DEAD, timeout=JOB_TIMEOUT
         )
     except QueueUnavailable:
-        log.warning("campaign %s not enqueued: Redis unavailable; the sweep retries", campaign_id)
+        log.warning("%s not enqueued: Redis unavailable; the sweep retries", job_id)
         return False
 
 
@@ -103,19 +102,7 @@ def codes_job_id(campaign_id: int) -> str:
 def enqueue_codes(rt: Runtime, campaign_id: int) -> bool:
     """Queue the campaign's codes job unless it is queued or running; False when Redis did
     not take it (the sweep queues it within a minute)."""
-    try:
-        return enqueue_once(
-            rt,
-            QUEUE,
-            prepare_codes,
-            campaign_id,
-            job_id=codes_job_id(campaign_id),
-            replace=DEAD,
-            timeout=JOB_TIMEOUT,
-        )
-    except QueueUnavailable:
-        log.warning("codes of campaign %s not enqueued: Redis unavailable", campaign_id)
-        return False
+    return _enqueue(rt, prepare_codes, campaign_id, codes_job_id(campaign_id))
 
 
 def prepare_codes(campaign_id: int) -> str:
