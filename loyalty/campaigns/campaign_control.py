@@ -86,16 +86,21 @@ def resume_campaign(
 def _sample(
     s: Session, shop_id: int, segment_id: int | None, channel: str, language: str
 ) -> Sample:
-    if segment_id is not None:
-        wanted = dataclasses.replace(stored_filter(s, shop_id, segment_id), language=language)
-        statement = segment_select(
-            [Member.first_name, Member.points_balance],
-            shop_id,
-            wanted,
-            now=utcnow(),
-            default_language=shop_language(s, shop_id),
-            channel=channel,
-        ).limit(1)
+    wanted = stored_filter(s, shop_id, segment_id) if segment_id is not None else None
+    if wanted is not None and wanted.language in (None, language):
+        wanted = dataclasses.replace(wanted, language=language)
+        statement = (
+            segment_select(
+                [Member.first_name, Member.points_balance],
+                shop_id,
+                wanted,
+                now=utcnow(),
+                default_language=shop_language(s, shop_id),
+                channel=channel,
+            )
+            .order_by(Member.id)
+            .limit(1)
+        )
         found = s.execute(statement).first()
         if found is not None and found.first_name:
             return Sample(found.first_name, int(found.points_balance), example=False)

@@ -180,3 +180,12 @@ def test_a_campaign_paused_before_its_time_is_scheduled_again_on_resume(
     rt.queue("campaigns").enqueue(start_due_campaigns)
     drain(app, ["campaigns"])
     assert len(sinks.twilio.messages) == 3
+
+
+@pytest.mark.embedded
+def test_a_segment_of_one_language_previews_the_other_with_an_example(client, ready):
+    english = call(client, "post", "/api/segments", {"name": "En", "filter": {"language": "en"}})
+    found = preview(client, english.get_json()["id"]).get_json()["languages"]
+    assert found["en"]["text"].startswith("Hi Ola!") and not found["en"]["example"]
+    assert found["nb"]["text"].startswith("Hei Kari!") and found["nb"]["example"]
+    assert (found["nb"]["recipients"], found["en"]["recipients"]) == (0, 1)
