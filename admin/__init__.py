@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     import admin.appearance_api
     import admin.audit_api
     import admin.backfill_api
+    import admin.campaign_actions_api
     import admin.campaigns_api
     import admin.events_api
     import admin.import_api

@@ -14,9 +14,20 @@ from flask import Response, jsonify
 from admin.api import api
 from admin.auth import current_shop, session_token_required
 from errors import json_error, json_object_body
-from jobs.campaigns import enqueue_campaign
+from jobs.campaigns import enqueue_campaign, enqueue_codes
 from loyalty.campaigns import campaigns
 from loyalty.campaigns.campaign_text import MAX_SEGMENTS, MERGE_FIELDS
+from loyalty.campaigns.campaigns import MAX_ATTRIBUTION_HOURS
+from loyalty.campaigns.offers import (
+    BONUS_POINTS,
+    DISCOUNTS,
+    DOUBLE_POINTS,
+    MAX_DAYS,
+    MAX_POINTS,
+    MEMBER_CODE,
+    SHARED_CODE,
+    SHARED_CODE_PATTERN,
+)
 from loyalty.core.ids import id_from_text
 from loyalty.core.models import CampaignState, MessageChannel
 from loyalty.core.payloads import parse_time
@@ -35,6 +46,66 @@ _TEXTS = {
     "additionalProperties": False,
 }
 _COUNT = {"type": "integer", "minimum": 0}
+_MONEY = {
+    "type": "object",
+    "required": ["amount", "currency"],
+    "properties": {"amount": {"type": "string"}, "currency": {"type": "string"}},
+}
+_OFFER = {
+    "oneOf": [
+        {
+            "type": "object",
+            "required": ["kind", "discount", "value"],
+            "properties": {
+                "kind": {"enum": [MEMBER_CODE]},
+                "discount": {"enum": list(DISCOUNTS)},
+                "value": {"type": ["string", "integer"]},
+                "valid_days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
+            },
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "required": ["kind", "code", "discount", "value"],
+            "properties": {
+                "kind": {"enum": [SHARED_CODE]},
+                "code": {"type": "string", "pattern": SHARED_CODE_PATTERN.pattern},
+                "discount": {"enum": list(DISCOUNTS)},
+                "value": {"type": ["string", "integer"]},
+                "valid_days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
+            },
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "required": ["kind", "starts_at", "ends_at"],
+            "properties": {
+                "kind": {"enum": [DOUBLE_POINTS]},
+                "multiplier": {
+                    "type": "string",
+                    "description": "Above 1, at most 10; 2 unless given.",
+                },
+                "starts_at": {"type": "string", "format": "date-time"},
+                "ends_at": {"type": "string", "format": "date-time"},
+            },
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "required": ["kind", "points"],
+            "properties": {
+                "kind": {"enum": [BONUS_POINTS]},
+                "points": {"type": "integer", "minimum": 1, "maximum": MAX_POINTS},
+            },
+            "additionalProperties": False,
+        },
+    ],
+    "description": "A code of their own per member (made in Shopify ahead of the send time), "
+    "a shared code any customer may use once, bonus points for each member reached, or "
+    "double points on the audience's orders in a window (not starting before the sending). "
+    "`value`: a whole percentage, or an amount in the shop's currency.",
+}
+_HOURS = {"type": "integer", "minimum": 1, "maximum": MAX_ATTRIBUTION_HOURS}
 _COUNTS = ("audience", "sent", "delivered", "failed", "skipped", "pending", "redeemed")
 _FIELDS: dict[str, Any] = {
     "id": {"type": "string"},
@@ -48,6 +119,8 @@ _FIELDS: dict[str, Any] = {
     "started_at": _TIME,
     "finished_at": _TIME,
     "error_code": {"type": ["string", "null"]},
+    "offer": {"type": ["object", "null"]},
+    "attribution_hours": _HOURS,
     "created_at": {"type": "string", "format": "date-time"},
 }
 _MERGE = ", ".join("{" + name + "}" for name in MERGE_FIELDS)
@@ -56,7 +129,14 @@ api.schemas.update(
         "CampaignSummary": {"type": "object", "required": list(_FIELDS), "properties": _FIELDS},
         "Campaign": {
             "type": "object",
-            "required": [*_FIELDS, "counts", "revenue_attributed"],
+            "required": [
+                *_FIELDS,
+                "counts",
+                "revenue_attributed",
+                "attribution",
+                "store_visits",
+                "clicks",
+            ],
             "properties": {
                 **_FIELDS,
                 "counts": {
@@ -64,13 +144,70 @@ api.schemas.update(
                     "required": list(_COUNTS),
                     "properties": {name: _COUNT for name in _COUNTS},
                     "description": "`audience`: the frozen audience once sending started, "
-                    "before that who the segment reaches now. `redeemed` stays 0 until offers exist.",
+                    "before that who the segment reaches now. `redeemed`: the offer's codes "
+                    "used by an order of the member they went to.",
                 },
                 "revenue_attributed": {
+                    **_MONEY,
+                    "description": "What orders by members the campaign reached earned on "
+                    "(paid subtotal less refunds), placed within `attribution_hours` after "
+                    "their message; online and POS.",
+                },
+                "attribution": {
                     "type": "object",
-                    "required": ["amount", "currency"],
-                    "properties": {"amount": {"type": "string"}, "currency": {"type": "string"}},
-                    "description": "Not attributed yet: always 0 until attribution is built.",
+                    "required": ["hours", "orders", "online", "pos"],
+                    "properties": {
+                        "hours": _HOURS,
+                        "orders": _COUNT,
+                        **{
+                            channel: {
+                                "type": "object",
+                                "required": ["orders", "revenue"],
+                                "properties": {"orders": _COUNT, "revenue": _MONEY},
+                            }
+                            for channel in ("online", "pos")
+                        },
+                    },
+                },
+                "store_visits": {
+                    "type": "object",
+                    "required": ["count", "median_minutes", "minutes_after_send"],
+                    "properties": {
+                        "count": _COUNT,
+                        "median_minutes": {"type": ["integer", "null"]},
+                        "minutes_after_send": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["from_minutes", "to_minutes", "count"],
+                                "properties": {
+                                    "from_minutes": _COUNT,
+                                    "to_minutes": {"type": ["integer", "null"]},
+                                    "count": _COUNT,
+                                },
+                            },
+                        },
+                    },
+                    "description": "POS orders by members reached, within the window: minutes "
+                    "between their message and the order.",
+                },
+                "clicks": {
+                    "type": "object",
+                    "required": ["members", "total"],
+                    "properties": {"members": _COUNT, "total": _COUNT},
+                    "description": "Clicks on the tracked links (`/l/{token}-{n}`) of the "
+                    "messages: the members who clicked, and every click.",
+                },
+                "codes": {
+                    "type": "object",
+                    "required": ["audience", "created", "failed", "ready"],
+                    "properties": {
+                        "audience": _COUNT,
+                        "created": _COUNT,
+                        "failed": _COUNT,
+                        "ready": {"type": "boolean"},
+                    },
+                    "description": "A code per member only: how far the codes job is.",
                 },
             },
         },
@@ -97,6 +234,8 @@ api.schemas.update(
                     f"at most {MAX_SEGMENTS} segments with its opt-out link.",
                 },
                 "subject": {**_TEXTS, "description": "Emails only (required for them)."},
+                "offer": _OFFER,
+                "attribution_hours": {**_HOURS, "description": "72 unless given."},
             },
             "additionalProperties": False,
         },
@@ -196,6 +335,8 @@ def schedule_campaign(campaign_id: str) -> Response:
         scheduled = campaigns.schedule_campaign(rt.sessions, current_shop().id, parsed, body)
     except campaigns.CampaignConflict as err:
         return json_error(409, err.code, str(err))
+    if scheduled["offer"] is not None and scheduled["offer"]["kind"] in (MEMBER_CODE, SHARED_CODE):
+        enqueue_codes(rt, parsed)  # ahead of the sending (or the minute's sweep does it)
     send_at = parse_time(scheduled["send_at"])
     if send_at is not None and send_at <= utcnow():
         enqueue_campaign(rt, parsed)  # else (or if Redis is down) the minute's sweep does it

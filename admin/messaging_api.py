@@ -55,7 +55,7 @@ _TEST_422 = (
     "(`recipient_opted_out`)."
 )
 _TEST_503 = "The provider did not answer, or asked us to wait; nothing says the settings are wrong."
-_TEST_NOTES = {409: _SETUP_409, 422: _TEST_422, 503: _TEST_503}
+TEST_NOTES = {409: _SETUP_409, 422: _TEST_422, 503: _TEST_503}
 RETRY_AFTER = 30
 
 
@@ -133,7 +133,7 @@ def _save(channel: MessageChannel) -> Response:
     request="TestSms",
     response="SentMessage",
     errors=(409, 422, 503),
-    error_notes=_TEST_NOTES,
+    error_notes=TEST_NOTES,
     answers=(Answer(201, "The provider took the message; its delivery report comes later."),),
 )
 @session_token_required
@@ -158,7 +158,7 @@ def send_test_sms() -> tuple[Response, int] | Response:
         )
     except NotConfigured:
         return json_error(409, "not_configured", "No SMS provider is set up yet.")
-    return _answer(outcome)  # no member: an opt-out withdraws nobody's consent here
+    return sent_answer(outcome)  # no member: an opt-out withdraws nobody's consent here
 
 
 @api.route(
@@ -168,7 +168,7 @@ def send_test_sms() -> tuple[Response, int] | Response:
     request="TestEmail",
     response="SentMessage",
     errors=(409, 422, 503),
-    error_notes=_TEST_NOTES,
+    error_notes=TEST_NOTES,
     answers=(Answer(201, "The mail server took the message."),),
 )
 @session_token_required
@@ -195,7 +195,7 @@ def send_test_email() -> tuple[Response, int] | Response:
         outcome = sending.send_email(rt.sessions, rt.token_cipher, rt.config, shop.id, message)
     except NotConfigured:
         return json_error(409, "not_configured", "No mail server is set up yet.")
-    return _answer(outcome)
+    return sent_answer(outcome)
 
 
 def _only_to(body: dict[str, object]) -> None:
@@ -204,7 +204,7 @@ def _only_to(body: dict[str, object]) -> None:
         raise ValidationError({**unknown, **({} if "to" in body else {"to": "Required."})})
 
 
-def _answer(outcome: sending.Outcome) -> tuple[Response, int] | Response:
+def sent_answer(outcome: sending.Outcome) -> tuple[Response, int] | Response:
     """201 with the logged message, or the refusal as 409, 422 or 503."""
     error = outcome.error
     if error is None:

@@ -1,5 +1,5 @@
-"""The embedded admin's documents: ``GET /`` (home), ``/settings``, ``/rewards``, ``/tiers``, ``/members`` and
-``/members/<customer_id>`` (SHOPIFY.md §3).
+"""The embedded admin's documents: ``GET /`` (home), ``/settings``, ``/rewards``, ``/tiers``, ``/members``,
+``/members/<customer_id>`` and ``/campaigns`` (list, ``new``, ``<id>``) (SHOPIFY.md §3).
 
 A document holds no shop data: it is the shell (App Bridge, Polaris, the nav and the page's
 empty form); ``admin.js`` then fetches the data from ``/api`` with session tokens. So a page
@@ -54,6 +54,7 @@ NAV = (
     ("/members", _l("Members")),
     ("/rewards", _l("Rewards")),
     ("/tiers", _l("VIP tiers")),
+    ("/campaigns", _l("Campaigns")),
     ("/settings", _l("Program settings")),
     ("/appearance", _l("Widget appearance")),
     ("/backfill", _l("Backfill")),
@@ -247,4 +248,26 @@ def member(customer_id: str) -> BaseResponse:
         abort(404)
     return render_admin_page(
         f"/members/{customer_id}", "admin/member.html", customer_id=customer_id
+    )
+
+
+@bp.get("/campaigns")
+def campaigns() -> BaseResponse:
+    """Campaigns: the list, newest first, each linking to its results."""
+    return render_admin_page("/campaigns", "admin/campaigns.html")
+
+
+@bp.get("/campaigns/new")
+def campaign_new() -> BaseResponse:
+    """A new campaign: its segment, message per language, offer, preview, test and schedule."""
+    return render_admin_page("/campaigns/new", "admin/campaign_edit.html")
+
+
+@bp.get("/campaigns/<campaign_id>")
+def campaign(campaign_id: str) -> BaseResponse:
+    """One campaign: its state, counts, results and store visits; pause and resume."""
+    if id_from_text(campaign_id) is None:
+        abort(404)
+    return render_admin_page(
+        f"/campaigns/{campaign_id}", "admin/campaign.html", campaign_id=campaign_id
     )

@@ -117,8 +117,20 @@ def mark(
 ) -> None:
     """Where a claimed member's message stands (committed)."""
     with sessions.begin() as s:
-        s.execute(
-            update(CampaignRecipient)
-            .where(CampaignRecipient.id == recipient_id)
-            .values(state=state, reason=reason, message_id=message_id, updated_at=now)
-        )
+        mark_in(s, recipient_id, now, state, reason, message_id)
+
+
+def mark_in(
+    s: Session,
+    recipient_id: int,
+    now: datetime,
+    state: RecipientState,
+    reason: str | None = None,
+    message_id: int | None = None,
+) -> None:
+    """:func:`mark` inside the caller's transaction."""
+    s.execute(
+        update(CampaignRecipient)
+        .where(CampaignRecipient.id == recipient_id)
+        .values(state=state, reason=reason, message_id=message_id, updated_at=now)
+    )

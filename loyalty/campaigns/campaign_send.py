@@ -31,22 +31,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from markupsafe import escape
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from loyalty.campaigns import sending
-from loyalty.campaigns.audience import claim, freeze_audience, mark, settle_claims
-from loyalty.campaigns.campaign_text import (
-    EMAIL_FOOTER,
-    OPT_OUT,
-    Recipient,
-    render,
-    sms_body,
-)
+from loyalty.campaigns import campaign_states, sending
+from loyalty.campaigns.audience import claim, freeze_audience, mark, mark_in, settle_claims
+from loyalty.campaigns.campaign_codes import Shopify
+from loyalty.campaigns.campaign_text import Recipient, campaign_email, link_url, sms_body
 from loyalty.campaigns.credentials import NotConfigured
+from loyalty.campaigns.offer_grants import CodeUnavailable, NoCode, code_for, grant, grant_all
+from loyalty.campaigns.offers import Offer, offer_of
 from loyalty.campaigns.phones import PhoneRefused, to_e164
-from loyalty.campaigns.providers import Email, ProviderUnavailable, SetupRefused
+from loyalty.campaigns.providers import ProviderUnavailable, SetupRefused
 from loyalty.campaigns.quiet_hours import QuietHours, next_allowed_send
 from loyalty.campaigns.segments import shop_language
 from loyalty.campaigns.send_log import error_code
@@ -79,6 +75,7 @@ class Progress(StrEnum):
     DONE = "done"  # every member sent, failed or skipped
     STOPPED = "stopped"  # the provider refused the setup: failed
     IDLE = "idle"  # not a campaign to send (draft, sent, failed, gone)
+    PAUSED = "paused"  # the merchant paused it: the run stopped between two batches
 
 
 @dataclass(frozen=True)
@@ -91,6 +88,8 @@ class Sender:
     clock: Callable[[], datetime] = utcnow
     on_consent_withdrawn: Callable[[int], object] = lambda _event_id: None
     """Told the id of a consent event a provider's opt-out wrote (to push it to Shopify)."""
+    shopify: Shopify | None = None
+    """Shopify, for the codes of a campaign's offer (made as messages go if not yet)."""
 
 
 @dataclass(frozen=True)
@@ -103,11 +102,7 @@ class _Context:
     default_language: str
     quiet: QuietHours | None
     timezone: str
-
-
-def link_url(app_url: str, token: str) -> str:
-    """A recipient's unsubscribe link."""
-    return f"{app_url.rstrip('/')}/l/{token}"
+    offer: Offer | None = None
 
 
 def run_campaign(sender: Sender, campaign_id: int, *, batch: int = BATCH) -> Progress:
@@ -135,6 +130,8 @@ def run_campaign(sender: Sender, campaign_id: int, *, batch: int = BATCH) -> Pro
         if not ids:
             return _finish(sender, campaign_id)
         for recipient_id in ids:
+            if not campaign_states.is_sending(sender.sessions, campaign_id):
+                return Progress.PAUSED  # the merchant paused it
             outcome = _send_one(sender, context, recipient_id)
             if outcome is not None:
                 return outcome
@@ -170,32 +167,23 @@ def _start(sender: Sender, campaign_id: int) -> _Context | Progress:
             default_language=shop_language(s, campaign.shop_id),
             quiet=QuietHours.from_settings(quiet),
             timezone=shop.timezone if shop is not None else "UTC",
+            offer=offer_of(campaign.offer),
         )
 
 
 def _wait(sender: Sender, campaign_id: int, until: datetime) -> Progress:
-    with sender.sessions.begin() as s:
-        s.execute(update(Campaign).where(Campaign.id == campaign_id).values(resume_at=until))
+    campaign_states.wait(sender.sessions, campaign_id, until)
     return Progress.DEFERRED
 
 
 def _finish(sender: Sender, campaign_id: int) -> Progress:
-    with sender.sessions.begin() as s:
-        s.execute(
-            update(Campaign)
-            .where(Campaign.id == campaign_id, Campaign.state == CampaignState.SENDING)
-            .values(state=CampaignState.SENT, finished_at=sender.clock(), resume_at=None)
-        )
+    grant_all(sender.sessions, campaign_id, sender.clock())
+    campaign_states.finish(sender.sessions, campaign_id, sender.clock())
     return Progress.DONE
 
 
 def _stop(sender: Sender, campaign_id: int, code: str) -> Progress:
-    with sender.sessions.begin() as s:
-        s.execute(
-            update(Campaign)
-            .where(Campaign.id == campaign_id)
-            .values(state=CampaignState.FAILED, error_code=code[:40], finished_at=sender.clock())
-        )
+    campaign_states.stop(sender.sessions, campaign_id, code, sender.clock())
     return Progress.STOPPED
 
 
@@ -237,9 +225,28 @@ def _send_one(sender: Sender, context: _Context, recipient_id: int) -> Progress 
             "invalid_number" if sms else "invalid_email",
         )
         return None
+    try:
+        code = code_for(
+            sender.sessions, sender.shopify, context.campaign_id, context.offer, member.id
+        )
+    except NoCode as refused:
+        if not refused.member:
+            _mark(sender, recipient_id, RecipientState.PENDING)
+            return _stop(sender, context.campaign_id, refused.code)
+        _mark(sender, recipient_id, RecipientState.SKIPPED, "no_code")
+        return None
+    except CodeUnavailable as err:
+        _mark(sender, recipient_id, RecipientState.PENDING)
+        if err.transient:
+            return _wait(sender, context.campaign_id, sender.clock() + PAUSE)
+        return _stop(sender, context.campaign_id, err.code)
     language = member.language if member.language in context.message else context.default_language
     recipient = Recipient(
-        member.first_name, member.points_balance, language, link_url(sender.config.app_url, token)
+        member.first_name,
+        member.points_balance,
+        language,
+        link_url(sender.config.app_url, token),
+        code,
     )
     try:
         outcome = _deliver(sender, context, member.id, to, recipient)
@@ -248,7 +255,10 @@ def _send_one(sender: Sender, context: _Context, recipient_id: int) -> Progress 
         return _stop(sender, context.campaign_id, NotConfigured.code)
     error = outcome.error
     if error is None:
-        _mark(sender, recipient_id, RecipientState.SENT, message_id=outcome.message_id)
+        now = sender.clock()
+        with sender.sessions.begin() as s:
+            mark_in(s, recipient_id, now, RecipientState.SENT, None, outcome.message_id)
+            grant(s, s.get(Campaign, context.campaign_id), member.id, now)
         return None
     if outcome.consent_event_id is not None:
         sender.on_consent_withdrawn(outcome.consent_event_id)
@@ -282,21 +292,7 @@ def _deliver(
             campaign_id=context.campaign_id,
         )
     subject = (context.subject or {}).get(recipient.language, "")
-    text = render(template, recipient)
-    footer = f"{EMAIL_FOOTER[recipient.language]}\n{OPT_OUT[recipient.language].format(url=recipient.link)}"
-    html = (
-        f"<!DOCTYPE html><html><body><p>{escape(text)}</p>"
-        f"<p><small>{escape(EMAIL_FOOTER[recipient.language])} "
-        f'<a href="{escape(recipient.link)}">{escape(OPT_OUT[recipient.language].format(url=""))}</a>'
-        "</small></p></body></html>"
-    )
-    message = Email(
-        to=to,
-        subject=render(subject, recipient),
-        text=f"{text}\n\n-- \n{footer}",
-        html=html,
-        unsubscribe_url=recipient.link,
-    )
+    message = campaign_email(to, template, subject, recipient)
     return sending.send_email(
         sender.sessions,
         sender.cipher,

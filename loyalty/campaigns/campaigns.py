@@ -17,6 +17,10 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.campaigns.campaign_text import MAX_SUBJECT, check_texts
+from loyalty.campaigns.clicks import click_counts
+from loyalty.campaigns.code_preparation import codes_progress
+from loyalty.campaigns.offers import MEMBER_CODE, MEMBER_CODE_LENGTH, check_offer, offer_of
+from loyalty.campaigns.results import redeemed, results
 from loyalty.campaigns.segment_sql import count_statement
 from loyalty.campaigns.segments import check_name, shop_language, stored_filter
 from loyalty.core.errors import LoyaltyError, NotFound, ValidationError
@@ -36,10 +40,12 @@ from loyalty.core.models import (
 from loyalty.core.payloads import parse_time
 from loyalty.core.types import utcnow
 
+DEFAULT_ATTRIBUTION_HOURS = 72
 CLOCK_SLACK = timedelta(minutes=1)
 """A send_at this little in the past is "now" (the merchant's clock and ours differ)."""
 _NOT_FOUND = "This shop has no such campaign."
-_FIELDS = ("name", "channel", "segment_id", "message", "subject")
+_FIELDS = ("name", "channel", "segment_id", "message", "subject", "offer", "attribution_hours")
+MAX_ATTRIBUTION_HOURS = 720
 
 
 class CampaignConflict(LoyaltyError):
@@ -52,7 +58,9 @@ class CampaignConflict(LoyaltyError):
         self.code = code
 
 
-def _checked(s: Session, shop_id: int, body: Mapping[str, Any], app_url: str) -> dict[str, Any]:
+def checked_fields(
+    s: Session, shop_id: int, body: Mapping[str, Any], app_url: str
+) -> dict[str, Any]:
     errors = {str(k)[:100]: "Unknown field." for k in body if k not in _FIELDS}
     values: dict[str, Any] = {}
     check_name(body.get("name"), errors, values)
@@ -70,13 +78,33 @@ def _checked(s: Session, shop_id: int, body: Mapping[str, Any], app_url: str) ->
     if found is None:
         errors["segment_id"] = "Choose one of the shop's segments (its id as a string)."
     values["segment_id"] = found
+    offer = check_offer(body.get("offer"), errors)
+    values["offer"] = offer.as_json() if offer is not None else None
+    code = offer.longest_code() if offer is not None else None
+    if body.get("offer") is not None and offer is None:
+        code = "X" * MEMBER_CODE_LENGTH  # the offer is refused: check the texts as if it were not
+    hours = body.get("attribution_hours", DEFAULT_ATTRIBUTION_HOURS)
+    if (
+        isinstance(hours, bool)
+        or not isinstance(hours, int)
+        or not 1 <= hours <= MAX_ATTRIBUTION_HOURS
+    ):
+        errors["attribution_hours"] = f"A whole number of hours from 1 to {MAX_ATTRIBUTION_HOURS}."
+    values["attribution_hours"] = hours
     sms = channel == MessageChannel.SMS
-    texts, problems = check_texts(body.get("message"), "message", sms=sms, app_url=app_url)
+    texts, problems = check_texts(
+        body.get("message"), "message", sms=sms, app_url=app_url, code=code
+    )
     errors.update(problems)
     values["message"] = texts
     if channel == MessageChannel.EMAIL:
         subjects, problems = check_texts(
-            body.get("subject"), "subject", sms=False, app_url=app_url, max_length=MAX_SUBJECT
+            body.get("subject"),
+            "subject",
+            sms=False,
+            app_url=app_url,
+            max_length=MAX_SUBJECT,
+            code=code,
         )
         errors.update(problems)
         values["subject"] = subjects
@@ -125,7 +153,7 @@ def _counts(s: Session, campaign: Campaign) -> dict[str, int]:
         "failed": failed,
         "skipped": skipped,
         "pending": pending if campaign.audience is not None else audience,
-        "redeemed": 0,  # offers and their codes come with a later session
+        "redeemed": redeemed(s, campaign.id),
     }
 
 
@@ -163,16 +191,25 @@ def campaign_json(s: Session, campaign: Campaign, *, counts: bool = True) -> dic
         "started_at": _time(campaign.started_at),
         "finished_at": _time(campaign.finished_at),
         "error_code": campaign.error_code,
+        "offer": campaign.offer,
+        "attribution_hours": campaign.attribution_hours,
         "created_at": campaign.created_at.isoformat(),
     }
     if counts:
         out["counts"] = _counts(s, campaign)
-        # Attribution (orders by recipients within 72 h) comes with a later session.
-        out["revenue_attributed"] = {"amount": "0", "currency": currency or "NOK"}
+        out.update(results(s, campaign, currency or "NOK"))
+        out["clicks"] = click_counts(s, campaign.id)
+        offer = offer_of(campaign.offer)
+        if offer is not None and offer.kind == MEMBER_CODE:
+            out["codes"] = {
+                "audience": out["counts"]["audience"],
+                **codes_progress(s, campaign.id),
+                "ready": campaign.codes_ready_at is not None,
+            }
     return out
 
 
-def _find(s: Session, shop_id: int, campaign_id: int, *, lock: bool = False) -> Campaign:
+def find_campaign(s: Session, shop_id: int, campaign_id: int, *, lock: bool = False) -> Campaign:
     query = select(Campaign).where(Campaign.shop_id == shop_id, Campaign.id == campaign_id)
     row = s.scalars(query.with_for_update() if lock else query).one_or_none()
     if row is None:
@@ -195,7 +232,7 @@ def create_campaign(
     """Check and store a draft campaign; ValidationError naming every bad field."""
     with sessions.begin() as s:
         row = Campaign(
-            shop_id=shop_id, state=CampaignState.DRAFT, **_checked(s, shop_id, body, app_url)
+            shop_id=shop_id, state=CampaignState.DRAFT, **checked_fields(s, shop_id, body, app_url)
         )
         s.add(row)
         s.flush()
@@ -207,7 +244,7 @@ def read_campaign(
 ) -> dict[str, Any]:
     """One of the shop's campaigns with its counts."""
     with sessions() as s:
-        return campaign_json(s, _find(s, shop_id, campaign_id))
+        return campaign_json(s, find_campaign(s, shop_id, campaign_id))
 
 
 def schedule_campaign(
@@ -238,7 +275,7 @@ def schedule_campaign(
     if send_at < now - CLOCK_SLACK:
         raise ValidationError({"send_at": "Choose a time that is not in the past."})
     with sessions.begin() as s:
-        campaign = _find(s, shop_id, campaign_id, lock=True)
+        campaign = find_campaign(s, shop_id, campaign_id, lock=True)
         if campaign.state not in (CampaignState.DRAFT, CampaignState.SCHEDULED):
             raise CampaignConflict("not_schedulable", "The campaign is sending or sent already.")
         configured = s.get(MessagingSettings, (shop_id, campaign.channel))
@@ -250,6 +287,11 @@ def schedule_campaign(
             raise ValidationError(
                 {"segment_id": "Nobody in the segment has consented to this channel."},
                 "Nobody to send to.",
+            )
+        offer = offer_of(campaign.offer)
+        if offer is not None and offer.starts_at is not None and offer.starts_at < send_at:
+            raise ValidationError(
+                {"offer.starts_at": "The double points may not start before the campaign is sent."}
             )
         campaign.send_at = max(send_at, now)
         campaign.state = CampaignState.SCHEDULED

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.analytics.customer_days import customer_key
+from loyalty.campaigns.points_boost import campaign_multiplier
 from loyalty.club import tier_standing
 from loyalty.core.db import upsert
 from loyalty.core.errors import LoyaltyError, NotFound
@@ -139,7 +140,8 @@ def apply_refund(
 
 def points_owed(record: OrderRecord) -> int:
     """DESIGN.md's rule: floor(rate * (paid - refunded subtotal)) while the order stands, else 0;
-    the rate times the multiplier of the tier the order was placed in (loyalty.club)."""
+    the rate times the multiplier of the tier the order was placed in (loyalty.club), and a
+    double-points campaign's (loyalty.campaigns.points_boost)."""
     if (
         not record.paid
         or record.cancelled
@@ -149,7 +151,7 @@ def points_owed(record: OrderRecord) -> int:
         or record.earn_rate is None
     ):
         return 0
-    rate = record.earn_rate * (record.tier_multiplier or 1)
+    rate = record.earn_rate * (record.tier_multiplier or 1) * (record.campaign_multiplier or 1)
     return max(0, points_for(record.paid_subtotal - record.refunded_subtotal, rate))
 
 
@@ -171,6 +173,9 @@ def settle(session: Session, record: OrderRecord, now: datetime) -> int:
         )
     ).one()
     standing = tier_standing.prepare_order(session, record)
+    record.campaign_multiplier = campaign_multiplier(
+        session, record.shop_id, record.member_id, record.ordered_at or record.created_at
+    )
     owed = points_owed(record)
     member = session.get(Member, record.member_id) if record.member_id else None
     if owed > 0 and member is not None and member.status != MemberStatus.ACTIVE:

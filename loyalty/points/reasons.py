@@ -47,6 +47,9 @@ class ReasonCode(enum.StrEnum):
     TIER_BONUS = "tier_bonus"  # the tier's entry bonus
     TIER_BONUS_REVERSED = "tier_bonus_reversed"  # taken back: a refund undid the reaching
     TIER_REWARD = "tier_reward"  # the tier's recurring reward, + {"period": "2026-12" | "2026"}
+    CAMPAIGN_BONUS = (
+        "campaign_bonus"  # bonus: a campaign's offer, {"campaign_id": int, "campaign": str}
+    )
 
 
 FREE_TEXT = frozenset({ReasonCode.STAFF_ADJUSTMENT, ReasonCode.LEGACY})
@@ -106,6 +109,11 @@ def social_follow(network: str, network_name: str) -> Reason:
     return Reason(ReasonCode.SOCIAL_FOLLOW, {"network": network, "network_name": network_name})
 
 
+def campaign_bonus(campaign_id: int, name: str) -> Reason:
+    """The bonus points a campaign's offer gave (loyalty.campaigns.offers)."""
+    return Reason(ReasonCode.CAMPAIGN_BONUS, {"campaign_id": campaign_id, "campaign": name})
+
+
 def staff_adjustment(text: str) -> Reason:
     """A manual adjustment, with the reason its author typed."""
     return Reason(ReasonCode.STAFF_ADJUSTMENT, text=text)
@@ -135,6 +143,7 @@ _ENGLISH_TEXT: dict[str, str] = {
     ReasonCode.TIER_BONUS: "tier bonus: {tier}",
     ReasonCode.TIER_BONUS_REVERSED: "tier bonus taken back: {tier}",
     ReasonCode.TIER_REWARD: "tier reward: {tier} {period}",
+    ReasonCode.CAMPAIGN_BONUS: "campaign bonus: {campaign}",
 }
 
 
@@ -181,6 +190,7 @@ LABELS: dict[str, str] = {
     ReasonCode.TIER_BONUS: _l("Bonus for reaching %(tier)s"),
     ReasonCode.TIER_BONUS_REVERSED: _l("Bonus for %(tier)s taken back"),
     ReasonCode.TIER_REWARD: _l("%(tier)s reward for %(period)s"),
+    ReasonCode.CAMPAIGN_BONUS: _l("Campaign bonus: %(campaign)s"),
 }
 """Each code's English words (``%(name)s``: a parameter), except the :data:`FREE_TEXT` codes."""
 ORDER_IN_TIER = _l("Order %(order)s · %(tier)s ×%(multiplier)s")  # noqa: RUF001 (times sign)

@@ -72,12 +72,13 @@ class CodeTaken(DiscountRejected):
 
 @dataclass(frozen=True)
 class CodeSpec:
-    """One customer's single-use code discount."""
+    """One customer's single-use code discount; with ``customer_id`` None, a code any customer
+    may use once (a campaign's shared code: no limit in total)."""
 
     kind: str
     code: str
     title: str
-    customer_id: int
+    customer_id: int | None
     starts_at: datetime
     ends_at: datetime | None = None
     amount: Decimal | None = None  # fixed amount off, in the shop's currency
@@ -110,6 +111,9 @@ def discount_input(spec: CodeSpec) -> dict[str, Any]:
         "usageLimit": 1,
         "appliesOncePerCustomer": True,
     }
+    if spec.customer_id is None:
+        data["context"] = {"all": "ALL"}
+        del data["usageLimit"]
     if spec.minimum_subtotal:
         data["minimumRequirement"] = {
             "subtotal": {"greaterThanOrEqualToSubtotal": str(spec.minimum_subtotal)}

@@ -2,7 +2,7 @@
 program settings (its "Review the program" step); where the app proxy is in the storefront
 
 Revision ID: 0026
-Revises: 0020
+Revises: 0025
 Create Date: 2026-12-07 11:45:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import loyalty.core.types
 
 revision: str = "0026"
-down_revision: str | None = "0020"
+down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

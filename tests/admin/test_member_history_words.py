@@ -140,6 +140,13 @@ WORDS = [
         "Gull reward for 2026-12",
         "Gull-belønning for 2026-12",
     ),
+    (
+        "campaign_bonus",
+        {"campaign_id": 4, "campaign": "Julesalg"},
+        None,
+        "Campaign bonus: Julesalg",
+        "Kampanjebonus: Julesalg",
+    ),
     ("staff_adjustment", None, "Pakken kom sent", "Pakken kom sent", "Pakken kom sent"),
     # A staff member's words, whatever they are.
     ("staff_adjustment", None, "signup bonus", "signup bonus", "signup bonus"),

@@ -20,6 +20,8 @@ PAGES = (
     "/settings",
     "/rewards",
     "/tiers",
+    "/campaigns",
+    "/campaigns/new",
     "/members",
     f"/members/{MEMBER}",
     "/appearance",

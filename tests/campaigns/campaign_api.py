@@ -21,18 +21,18 @@ def call(client: Any, method: str, path: str, body: Any = None, shop: str = SHOP
     return getattr(client, method)(path, json=body, headers=bearer(shop))
 
 
-def use_fake_twilio(client: Any, sinks: Any) -> str:
-    """Shop A sends SMS through the fake Twilio; its account's SID."""
+def use_fake_twilio(client: Any, sinks: Any, shop: str = SHOP_A) -> str:
+    """The shop (A unless told) sends SMS through the fake Twilio; its account's SID."""
     sid, token = sinks.twilio.add_account()
     body = {"provider": "twilio", "account_sid": sid, "auth_token": token, "sender": "Butikken"}
-    answer = call(client, "put", "/api/messaging/sms", body)
+    answer = call(client, "put", "/api/messaging/sms", body, shop)
     assert answer.status_code == 200, answer.get_json()
     return sid
 
 
-def no_quiet_hours(client: Any) -> None:
+def no_quiet_hours(client: Any, shop: str = SHOP_A) -> None:
     """Tests run at any hour: quiet hours off unless a test sets them."""
-    assert call(client, "put", "/api/settings", {"quiet_hours": None}).status_code == 200
+    assert call(client, "put", "/api/settings", {"quiet_hours": None}, shop).status_code == 200
 
 
 def sms_club(rt: Any, shop_id: int) -> dict[str, int]:
@@ -69,9 +69,11 @@ def sms_club(rt: Any, shop_id: int) -> dict[str, int]:
     }
 
 
-def new_campaign(client: Any, channel: str = "sms", **fields: Any) -> dict[str, Any]:
+def new_campaign(
+    client: Any, channel: str = "sms", shop: str = SHOP_A, **fields: Any
+) -> dict[str, Any]:
     """A segment of every member and a campaign to it (201 asserted)."""
-    segment = call(client, "post", "/api/segments", {"name": "Alle", "filter": {}}).get_json()
+    segment = call(client, "post", "/api/segments", {"name": "Alle", "filter": {}}, shop).get_json()
     body = {
         "name": "Jul",
         "channel": channel,
@@ -79,14 +81,14 @@ def new_campaign(client: Any, channel: str = "sms", **fields: Any) -> dict[str, 
         "message": TEXTS,
         **fields,
     }
-    answer = call(client, "post", "/api/campaigns", body)
+    answer = call(client, "post", "/api/campaigns", body, shop)
     assert answer.status_code == 201, answer.get_json()
     created: dict[str, Any] = answer.get_json()
     return created
 
 
-def campaign(client: Any, campaign_id: str) -> dict[str, Any]:
-    answer = call(client, "get", f"/api/campaigns/{campaign_id}")
+def campaign(client: Any, campaign_id: str, shop: str = SHOP_A) -> dict[str, Any]:
+    answer = call(client, "get", f"/api/campaigns/{campaign_id}", shop=shop)
     assert answer.status_code == 200, answer.get_json()
     found: dict[str, Any] = answer.get_json()
     return found

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from loyalty.campaigns.campaign_text import sms_segments
 from loyalty.core.types import utcnow
 from tests.campaigns.campaign_api import TEXTS, call, new_campaign, use_fake_twilio
 from tests.campaigns.seed import add_member
@@ -16,6 +17,10 @@ from tests.support.shops import SHOP_B
 def segment_id(client, rt, shop_a):
     add_member(rt, shop_a, 1, sms_consent=True, phone="91234567")
     return call(client, "post", "/api/segments", {"name": "Alle", "filter": {}}).get_json()["id"]
+
+
+MEMBER = {"kind": "member_code", "discount": "percentage", "value": 10}
+CODE = {"nb": "Koden: {code}", "en": "Code: {code}"}
 
 
 def write(client, segment, **fields):
@@ -41,6 +46,41 @@ def write(client, segment, **fields):
         ({"subject": {"nb": "Emne", "en": "Subject"}}, {"subject"}),  # SMS have none
         ({"channel": "email"}, {"subject"}),
         ({"colour": "red"}, {"colour"}),
+        # Offers: each key checked; {code} only with an offer that has one.
+        ({"offer": {"kind": "voucher"}}, {"offer"}),
+        ({"offer": "bonus"}, {"offer"}),
+        ({"offer": {"kind": "bonus_points", "points": 0}}, {"offer.points"}),
+        ({"offer": {"kind": "bonus_points", "points": True}}, {"offer.points"}),
+        (
+            {"offer": {"kind": "bonus_points", "points": 5}, "message": CODE},
+            {"message.nb", "message.en"},
+        ),
+        ({"offer": {"kind": "member_code", "discount": "free", "value": 1}}, {"offer.discount"}),
+        (
+            {"offer": {"kind": "member_code", "discount": "percentage", "value": 150}},
+            {"offer.value"},
+        ),
+        (
+            {"offer": {"kind": "member_code", "discount": "percentage", "value": "12.5"}},
+            {"offer.value"},
+        ),
+        (
+            {"offer": {"kind": "member_code", "discount": "fixed_amount", "value": "-5"}},
+            {"offer.value"},
+        ),
+        (
+            {"offer": {"kind": "member_code", "discount": "fixed_amount", "value": "5.001"}},
+            {"offer.value"},
+        ),
+        (
+            {"offer": {**MEMBER, "valid_days": 0}},
+            {"offer.valid_days"},
+        ),
+        ({"offer": {**MEMBER, "code": "JUL"}}, {"offer.code"}),
+        ({"offer": {**MEMBER, "kind": "shared_code", "code": "ÆØÅ"}}, {"offer.code"}),
+        ({"offer": {**MEMBER, "kind": "shared_code"}}, {"offer.code"}),
+        ({"attribution_hours": 0}, {"attribution_hours"}),
+        ({"attribution_hours": "72"}, {"attribution_hours"}),
     ],
 )
 def test_a_bad_campaign_is_refused_field_by_field(client, segment_id, fields, expected):
@@ -54,6 +94,16 @@ def test_a_bad_campaign_is_refused_field_by_field(client, segment_id, fields, ex
 def test_the_longest_sms_that_fits_is_taken(client, segment_id):
     # 10 segments of 153 GSM-7 units, less the opt-out line and the merge field at its longest.
     assert write(client, segment_id, message={"nb": "x" * 1400, "en": "y"}).status_code == 201
+
+
+@pytest.mark.embedded
+def test_a_code_counts_at_its_longest_in_the_sms_length(client, config, segment_id):
+    longest = max(n for n in range(1300, 1530) if sms_segments("x" * n, "nb", config.app_url) <= 10)
+    code = "{code}"
+    over = write(client, segment_id, message={"nb": "x" * longest + code, "en": code}, offer=MEMBER)
+    assert over.status_code == 422 and set(over.get_json()["error"]["fields"]) == {"message.nb"}
+    fits = {"nb": "x" * (longest - 16) + code, "en": code}
+    assert write(client, segment_id, message=fits, offer=MEMBER).status_code == 201
 
 
 @pytest.mark.embedded

@@ -74,7 +74,7 @@ def test_a_campaign_sent_now_reaches_everyone_who_can_get_it_once(
         "pending": 0,
         "redeemed": 0,
     }
-    assert result["revenue_attributed"] == {"amount": "0", "currency": "NOK"}
+    assert result["revenue_attributed"] == {"amount": "0.00", "currency": "NOK"}
     reasons = {r.member_id: (r.state, r.reason) for r in recipients(rt, created["id"]).values()}
     assert reasons[ready["bad_number"]] == ("skipped", "invalid_number")
     assert {m.member_id for m in logged(rt, created["id"])} == {

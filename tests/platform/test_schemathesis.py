@@ -61,9 +61,13 @@ UNSTATED = {
     "add_segment": "`filter`: `min` not above `max`, an `…_after` before its `…_before`, "
     "`tier` one of the shop's tiers",
     "change_segment": "the same `filter` rules as `add_segment`",
-    "add_campaign": "`segment_id`: one of the shop's segments; merge fields and the SMS's "
-    "length with its opt-out link",
-    "schedule_campaign": "`send_at`: not in the past; somebody in the segment consented",
+    "add_campaign": "`segment_id`: one of the shop's segments; merge fields (`{code}` only "
+    "with a code offer) and the SMS's length with its opt-out link; an offer's value by its "
+    "discount, a double-points window's end after its start",
+    "schedule_campaign": "`send_at`: not in the past; somebody in the segment consented; a "
+    "double-points window not starting before it",
+    "preview_campaign": "the same rules as `add_campaign`; `price_per_segment` a decimal",
+    "send_campaign_test": "`to`: a phone number or an email address, by the campaign's channel",
     "add_tier": "the ladder as a whole: thresholds increase with the position, one basis and "
     "period for every tier, at most 10 tiers",
     "change_tier": "the ladder as a whole, as for `add_tier`",
@@ -78,6 +82,8 @@ PROVIDER_CALLS = {
     "SVEVE_API_BASE are a closed loopback port), so a message sent is the documented 503",
     "send_test_email": "the shop's mail server, at whatever host and port the generated "
     "settings named: the documented 503 when nothing answers there",
+    "send_campaign_test": "the campaign's test message, through the shop's provider as "
+    "`send_test_sms` and `send_test_email`",
 }
 """Operations that hand a message to an outside provider, where 503 is the documented answer
 when it does not answer (tests/messaging/ covers them against loopback fakes); the check that

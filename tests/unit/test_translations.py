@@ -14,7 +14,7 @@ from i18n import TRANSLATIONS, catalogue, normalise
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON_KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None}
-SAME_IN_BOTH = {"Klubb", "OK", "CSV", "E-mail", "Status", "Start", "Nr.", "Export CSV"}
+SAME_IN_BOTH = {"Klubb", "OK", "CSV", "E-mail", "Status", "Start", "Nr.", "Export CSV", "SMS"}
 """Messages that are written the same in bokmål (names, abbreviations, loanwords)."""
 
 

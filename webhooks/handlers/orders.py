@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from jobs import engine as engine_jobs
+from loyalty.campaigns import campaign_codes
 from loyalty.core.models import OrderRecord
 from loyalty.core.payloads import order_discount_codes
 from loyalty.points import orders, welcome_state
@@ -38,6 +39,14 @@ def order_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
             order_id=record.order_id,
             discount_codes=codes,
             keys=customer_hash_keys(ctx.rt.config),
+            used_at=record.ordered_at or ctx.received_at,
+        )
+        campaign_codes.record_used(
+            ctx.rt.sessions,
+            ctx.shop_id,
+            member_id=record.member_id,
+            order_id=record.order_id,
+            discount_codes=codes,
             used_at=record.ordered_at or ctx.received_at,
         )
     if record.member_id is not None:

@@ -4,7 +4,8 @@
  * Small custom elements with the attribute names of Polaris web components, tidy enough to
  * look at and usable by keyboard and screen reader: s-page, s-section, s-stack, s-box,
  * s-heading, s-paragraph, s-text, s-link, s-button, s-banner, s-badge, s-divider, s-spinner,
- * s-app-nav, s-text-field, s-number-field, s-email-field, s-checkbox, s-select and s-option.
+ * s-app-nav, s-text-field, s-text-area, s-number-field, s-email-field, s-checkbox, s-select and
+ * s-option.
  * Form fields are form-associated (ElementInternals) and render a real <label> and control in
  * an open shadow root, so they submit with a <form> and getByLabel() finds them.
  */
@@ -249,7 +250,7 @@
       return (details ? "<p class='details' id='" + id + "-d'>" + esc(details) + "</p>" : "") +
         (error ? "<p class='error' id='" + id + "-e'>" + esc(error) + "</p>" : "");
     }
-    input() { return this.shadowRoot.querySelector("input,select"); }
+    input() { return this.shadowRoot.querySelector("input,select,textarea"); }
     wire() {
       var input = this.input();
       var self = this;
@@ -277,6 +278,16 @@
 
   customElements.define("s-text-field", class extends Field { constructor() { super("text"); } });
   customElements.define("s-number-field", class extends Field { constructor() { super("number"); } });
+  customElements.define("s-text-area", class extends Field {
+    static get observedAttributes() { return Field.observedAttributes.concat(["rows"]); }
+    constructor() { super("textarea"); }
+    control(id, described) {
+      return "<textarea id='" + id + "' part='input' rows='" + esc(this.attr("rows", "4")) + "'" +
+        described + (this.flag("required") ? " required" : "") +
+        (this.flag("disabled") ? " disabled" : "") + " style='flex:1;border:0;outline:0;" +
+        "font:inherit;padding:6px 0;resize:vertical;background:transparent'></textarea>";
+    }
+  });
   customElements.define("s-email-field", class extends Field { constructor() { super("email"); } });
 
   customElements.define("s-checkbox", class extends Field {

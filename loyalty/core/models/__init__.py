@@ -24,6 +24,9 @@ from loyalty.core.models.analytics import (
 from loyalty.core.models.base import ENUM_STR, MONEY, NAMING, Base, BigIntPK
 from loyalty.core.models.campaigns import (
     Campaign,
+    CampaignClick,
+    CampaignCode,
+    CampaignCodeState,
     CampaignRecipient,
     CampaignState,
     RecipientState,
@@ -71,6 +74,9 @@ __all__ = [
     "BirthdayRewardKind",
     "BirthdayRewardState",
     "Campaign",
+    "CampaignClick",
+    "CampaignCode",
+    "CampaignCodeState",
     "CampaignRecipient",
     "CampaignState",
     "ConsentEvent",

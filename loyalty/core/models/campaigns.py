@@ -13,7 +13,16 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from loyalty.core.models.base import ENUM_STR, Base, BigIntPK
@@ -24,6 +33,7 @@ class CampaignState(enum.StrEnum):
     DRAFT = "draft"  # written, not scheduled
     SCHEDULED = "scheduled"  # waits for send_at
     SENDING = "sending"  # audience frozen, messages going (or deferred by quiet hours)
+    PAUSED = "paused"  # sending stopped by the merchant; resumed, it goes on where it stopped
     SENT = "sent"  # every recipient sent, failed or skipped
     FAILED = "failed"  # stopped: the provider refused the shop's setup (error says why)
 
@@ -74,8 +84,44 @@ class Campaign(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error_code: Mapped[str | None] = mapped_column(String(40))
+    # The offer (loyalty.campaigns.offers): a code per member, a shared code, bonus points.
+    offer: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # A shared code's discount in Shopify once made (gid://shopify/DiscountCodeNode/…).
+    discount_id: Mapped[str | None] = mapped_column(String(100))
+    # When the codes job last made a code for every member of the audience it saw.
+    codes_ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Orders by a recipient within this many hours of their message are the campaign's.
+    attribution_hours: Mapped[int] = mapped_column(Integer, default=72)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class CampaignCodeState(enum.StrEnum):
+    PENDING = "pending"  # chosen and stored; Shopify may or may not have it yet
+    CREATED = "created"  # Shopify has it (a member's own), or the member was sent the shared one
+    FAILED = "failed"  # Shopify refused it: the member's message goes without a code
+
+
+class CampaignCode(Base):
+    """A campaign's code for one member: their own (made ahead of the sending), or the shared
+    code they were sent; ``used_at``/``order_id``: the earliest order of theirs that used it."""
+
+    __tablename__ = "campaign_codes"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "member_id"),
+        Index("ix_campaign_codes_shop_id_code", "shop_id", "code"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    code: Mapped[str] = mapped_column(String(64))
+    discount_id: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(ENUM_STR, default=CampaignCodeState.PENDING)
+    order_id: Mapped[int | None] = mapped_column(BigInteger)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class CampaignRecipient(Base):
@@ -102,3 +148,24 @@ class CampaignRecipient(Base):
     link_token: Mapped[str | None] = mapped_column(String(32), unique=True)
     detail: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class CampaignClick(Base):
+    """A recipient's clicks on one link of their message (``/l/{token}-{link}``)."""
+
+    __tablename__ = "campaign_clicks"
+    __table_args__ = (
+        UniqueConstraint("recipient_id", "link"),
+        Index("ix_campaign_clicks_campaign_id", "campaign_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    recipient_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign_recipients.id", ondelete="CASCADE")
+    )
+    link: Mapped[int] = mapped_column(Integer)  # 1: the text's first link
+    clicks: Mapped[int] = mapped_column(Integer, default=1)
+    first_clicked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_clicked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

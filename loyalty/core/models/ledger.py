@@ -101,6 +101,9 @@ class OrderRecord(Base):
     tier_id: Mapped[int | None] = mapped_column(BigInteger)
     tier_name: Mapped[str | None] = mapped_column(String(60))
     tier_multiplier: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    # A double-points campaign's multiplier on this order (loyalty.campaigns.points_boost),
+    # read again each time the order is settled; NULL: none.
+    campaign_multiplier: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
     # The member was not active when the order would first have earned: it never earns.
     earn_blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     # Ids of the gift-card lines, to tell refunds of them apart (they earn nothing).
