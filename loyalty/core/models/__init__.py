@@ -53,7 +53,14 @@ from loyalty.core.models.privacy import (
     PrivacyRequestKind,
     ShopRedaction,
 )
-from loyalty.core.models.rewards import Redemption, RedemptionState, Reward, RewardKind
+from loyalty.core.models.rewards import (
+    PriceChange,
+    Redemption,
+    RedemptionState,
+    Reward,
+    RewardKind,
+    RewardPause,
+)
 from loyalty.core.models.shops import ProgramSettings, Shop, WidgetAppearance
 from loyalty.core.models.webhook_events import EventStatus, WebhookEvent
 from loyalty.core.models.welcome import WelcomeCode, WelcomeState
@@ -91,6 +98,7 @@ __all__ = [
     "MessagingSettings",
     "OrderRecord",
     "OrderRefund",
+    "PriceChange",
     "PrivacyRequest",
     "PrivacyRequestKind",
     "ProgramSettings",
@@ -99,6 +107,7 @@ __all__ = [
     "RedemptionState",
     "Reward",
     "RewardKind",
+    "RewardPause",
     "Segment",
     "SentMessage",
     "Shop",
