@@ -1,7 +1,8 @@
 """Shopify's code discounts: the mutations that create, find and delete them.
 
 Each redemption becomes one Shopify code discount (SHOPIFY.md §8): ``discountCodeBasicCreate``
-(amount or percentage off) or ``discountCodeFreeShippingCreate``, for that one customer
+(amount or percentage off; a free product's price off its one variant) or
+``discountCodeFreeShippingCreate``, for that one customer
 (``context.customers.add``), ``usageLimit: 1``, ``appliesOncePerCustomer``, from the
 redemption's time to its ``expires_at``, with the reward's minimum subtotal. Its title ends in
 ``(Klubb #<redemption id>)``: that is how a code found in Shopify is recognised as ours
@@ -83,6 +84,7 @@ class CodeSpec:
     amount: Decimal | None = None  # fixed amount off, in the shop's currency
     fraction: Decimal | None = None  # percentage off, 0..1
     minimum_subtotal: Decimal | None = None
+    variant_id: int | None = None  # free_product: the one variant the amount comes off
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,15 @@ def discount_input(spec: CodeSpec) -> dict[str, Any]:
         value: dict[str, Any] = {"percentage": float(spec.fraction)}
     elif spec.kind == RewardKind.FIXED_AMOUNT and spec.amount is not None:
         value = {"discountAmount": {"amount": str(spec.amount), "appliesOnEachItem": False}}
+    elif spec.kind == RewardKind.FREE_PRODUCT and spec.amount and spec.variant_id:
+        # One unit free: the variant's price off that variant, once per order (not per item).
+        value = {"discountAmount": {"amount": str(spec.amount), "appliesOnEachItem": False}}
+        variant = f"gid://shopify/ProductVariant/{spec.variant_id}"
+        data["customerGets"] = {
+            "value": value,
+            "items": {"products": {"productVariantsToAdd": [variant]}},
+        }
+        return data
     else:
         raise DiscountRejected(f"reward kind {spec.kind!r} without its value", ["INVALID"])
     data["customerGets"] = {"value": value, "items": {"all": True}}

@@ -41,6 +41,12 @@ def test_a_created_reward_is_listed_with_every_field(client, shop_a):
         "currency": "NOK",
         "starts_at": "2026-12-01T00:00:00+00:00",
         "ends_at": "2026-12-31T23:00:00+00:00",
+        # Only a free product has these (tests/rewards/test_reward_kinds.py).
+        "variant_id": None,
+        "product_id": None,
+        "product_title": None,
+        "on_price_change": None,
+        "paused": None,
     }
     listed = client.get("/api/rewards", headers=bearer(SHOP_A)).get_json()
     assert listed == {"rewards": [reward]}
