@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.core.errors import NotFound, ValidationError
-from loyalty.core.ids import whole_from_json
+from loyalty.core.ids import id_from_json, whole_from_json
 from loyalty.core.models import PriceChange, Reward, RewardKind, Shop
 from loyalty.core.money import parse_amount
 from loyalty.core.payloads import parse_time
@@ -112,8 +112,8 @@ def _kind(value: Any) -> str:
 
 
 def _variant(value: Any) -> int:
-    number = whole_from_json(value)
-    if number is None or number < 1:
+    number = id_from_json(value)
+    if number is None:
         raise ValueError("Choose the product variant to give away.")
     return number
 
