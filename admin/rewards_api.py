@@ -17,7 +17,13 @@ from errors import json_error, json_object_body
 from loyalty.core.errors import LoyaltyError, ValidationError
 from loyalty.core.ids import id_from_text
 from loyalty.core.models import RewardKind
-from loyalty.rewards.catalogue import archive_reward, create_reward, list_rewards, update_reward
+from loyalty.rewards.catalogue import (
+    archive_reward,
+    create_reward,
+    list_rewards,
+    offered_kinds,
+    update_reward,
+)
 from loyalty.shopify.products import VariantFacts, variant_lookup
 from openapi import FRACTION_ABOVE_ZERO, Answer, id_schema
 from runtime import current_runtime, shop_access_token, shopify_client
@@ -112,9 +118,15 @@ api.schemas.update(
         },
         "RewardList": {
             "type": "object",
-            "required": ["rewards"],
+            "required": ["rewards", "kinds"],
             "properties": {
-                "rewards": {"type": "array", "items": {"$ref": "#/components/schemas/Reward"}}
+                "rewards": {"type": "array", "items": {"$ref": "#/components/schemas/Reward"}},
+                "kinds": {
+                    "type": "array",
+                    "items": {"enum": [k.value for k in RewardKind]},
+                    "description": "The kinds this shop can offer (store_credit only where the "
+                    "shop granted Klubb store credit).",
+                },
             },
         },
         "RewardInput": {
@@ -147,7 +159,10 @@ _REWARD_ID = {"reward_id": id_schema("The reward's id.")}
 @session_token_required
 def read_rewards() -> Response:
     """Every reward of the authenticated shop, active or not."""
-    return jsonify({"rewards": list_rewards(current_runtime().sessions, current_shop().id)})
+    sessions, shop_id = current_runtime().sessions, current_shop().id
+    return jsonify(
+        {"rewards": list_rewards(sessions, shop_id), "kinds": offered_kinds(sessions, shop_id)}
+    )
 
 
 @api.route(

@@ -219,6 +219,12 @@ def list_rewards(sessions: sessionmaker[Session], shop_id: int) -> list[dict[str
         return [reward_json(r, currency) for r in rows]
 
 
+def offered_kinds(sessions: sessionmaker[Session], shop_id: int) -> list[str]:
+    """The reward kinds this shop can offer: all, store credit only where it has it."""
+    scopes = _shop(sessions, shop_id).scopes
+    return [k.value for k in RewardKind if k != RewardKind.STORE_CREDIT or has_store_credit(scopes)]
+
+
 def create_reward(
     sessions: sessionmaker[Session],
     shop_id: int,
