@@ -27,7 +27,13 @@ from loyalty.core.errors import LoyaltyError
 from loyalty.core.models import RewardKind
 from loyalty.core.payloads import parse_time
 from loyalty.shopify.client import ShopifyClient
-from loyalty.shopify.errors import GraphQLError, ShopifyError, ShopifyThrottled, ShopifyUnavailable
+from loyalty.shopify.errors import (
+    GraphQLError,
+    ShopifyRefused,
+    ShopifyThrottled,
+    ShopifyUnavailable,
+    user_error_codes,
+)
 
 AccessToken = Callable[[str], str]
 """``access_token(shop_domain)``: a valid Admin API token for the shop."""
@@ -55,14 +61,10 @@ FIND = (
 )
 
 
-class DiscountRejected(ShopifyError):
+class DiscountRejected(ShopifyRefused):
     """Shopify answered the mutation with userErrors; ``codes`` are theirs (``TAKEN``…)."""
 
     code = "discount_rejected"
-
-    def __init__(self, message: str, codes: list[str]) -> None:
-        super().__init__(message)
-        self.codes = codes
 
 
 class CodeTaken(DiscountRejected):
@@ -148,14 +150,13 @@ def create_code(client: ShopifyClient, shop: str, token: str, spec: CodeSpec) ->
     name = "discountCodeFreeShippingCreate" if free_shipping else "discountCodeBasicCreate"
     query = CREATE_FREE_SHIPPING if free_shipping else CREATE_BASIC
     payload = client.graphql(shop, token, query, {"input": discount_input(spec)}).get(name) or {}
-    errors = payload.get("userErrors") or []
-    codes = [str(e.get("code") or "INVALID") for e in errors]
+    codes = user_error_codes(payload)
     if "TAKEN" in codes:
         raise CodeTaken(f"{name} for {shop}: code taken", codes)
     if "INTERNAL_ERROR" in codes:
         raise ShopifyUnavailable(f"{name} for {shop}: INTERNAL_ERROR")
     node = payload.get("codeDiscountNode")
-    if errors or not node or not node.get("id"):
+    if codes or not node or not node.get("id"):
         raise DiscountRejected(f"{name} for {shop}: {', '.join(codes) or 'no node'}", codes)
     return str(node["id"])
 

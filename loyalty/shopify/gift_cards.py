@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from loyalty.shopify.client import ShopifyClient
-from loyalty.shopify.errors import ShopifyError, ShopifyUnavailable
+from loyalty.shopify.errors import ShopifyRefused, ShopifyUnavailable, user_error_codes
 
 CREATE = (
     "mutation KlubbGiftCard($input: GiftCardCreateInput!) { giftCardCreate(input: $input) {"
@@ -31,15 +31,11 @@ CREATE = (
 )
 
 
-class GiftCardRejected(ShopifyError):
+class GiftCardRejected(ShopifyRefused):
     """Shopify answered ``giftCardCreate`` with userErrors; ``codes`` are theirs
     (``GREATER_THAN``, ``CUSTOMER_NOT_FOUND``…)."""
 
     code = "gift_card_rejected"
-
-    def __init__(self, message: str, codes: list[str]) -> None:
-        super().__init__(message)
-        self.codes = codes
 
 
 @dataclass(frozen=True)
@@ -87,13 +83,12 @@ def create_gift_card(
     """
     variables = {"input": gift_card_input(spec)}
     payload = client.graphql(shop, token, CREATE, variables).get("giftCardCreate") or {}
-    errors = payload.get("userErrors") or []
-    codes = [str(e.get("code") or "INVALID") for e in errors]
+    codes = user_error_codes(payload)
     if "INTERNAL_ERROR" in codes:
         raise ShopifyUnavailable(f"giftCardCreate for {shop}: INTERNAL_ERROR")
     card = payload.get("giftCard") or {}
     code = payload.get("giftCardCode")
-    if errors or not card.get("id") or not code:
+    if codes or not card.get("id") or not code:
         raise GiftCardRejected(f"giftCardCreate for {shop}: {', '.join(codes) or 'no card'}", codes)
     value = card.get("initialValue") or {}
     return IssuedGiftCard(

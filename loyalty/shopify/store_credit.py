@@ -16,7 +16,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from loyalty.shopify.client import ShopifyClient
-from loyalty.shopify.errors import ShopifyError
+from loyalty.shopify.errors import ShopifyRefused, user_error_codes
 
 SCOPE = "write_store_credit_account_transactions"
 CREDIT = (
@@ -26,14 +26,10 @@ CREDIT = (
 )
 
 
-class StoreCreditRejected(ShopifyError):
+class StoreCreditRejected(ShopifyRefused):
     """Shopify answered ``storeCreditAccountCredit`` with userErrors (``codes``)."""
 
     code = "store_credit_rejected"
-
-    def __init__(self, message: str, codes: list[str]) -> None:
-        super().__init__(message)
-        self.codes = codes
 
 
 def has_store_credit(granted_scopes: str) -> bool:
@@ -56,10 +52,9 @@ def credit_customer(
         "input": {"creditAmount": {"amount": str(amount), "currencyCode": currency}},
     }
     payload = client.graphql(shop, token, CREDIT, variables).get("storeCreditAccountCredit") or {}
-    errors = payload.get("userErrors") or []
-    codes = [str(e.get("code") or "INVALID") for e in errors]
+    codes = user_error_codes(payload)
     transaction = payload.get("storeCreditAccountTransaction") or {}
-    if errors or not transaction.get("id"):
+    if codes or not transaction.get("id"):
         raise StoreCreditRejected(
             f"storeCreditAccountCredit for {shop}: {', '.join(codes) or 'no transaction'}", codes
         )
