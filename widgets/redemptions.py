@@ -14,6 +14,7 @@ already returned when Shopify refuses the code.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 from urllib.parse import quote
@@ -231,6 +232,9 @@ _PAUSED = {
 
 def _answer(view: RedemptionView, created: bool) -> tuple[Response, int]:
     body = redemption_json(view)
+    if view.kind == RewardKind.GIFT_CARD and body["code"]:
+        # Shown once: a repeat of this request gets the last characters only.
+        g.replay_body = json.dumps({**body, "code": None})
     if view.state == RedemptionState.RETURNED:
         error = {
             "code": "code_not_created",

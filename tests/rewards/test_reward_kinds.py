@@ -172,10 +172,14 @@ def test_a_gift_card_s_full_code_is_shown_once_then_only_its_last_characters(
     assert created.status_code == 201, created.get_json()
     reward = created.get_json()
 
-    response = redeem(reward["id"])
+    response = redeem(reward["id"], key="gift-card-once")
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     code = body["code"]
+    # A repeat of the request (a lost answer) does not show it again: not even Redis keeps it.
+    replay = redeem(reward["id"], key="gift-card-once")
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.get_json()["code"] is None and replay.get_json()["last_characters"] == code[-4:]
     assert len(code) == 16 and body["last_characters"] == code[-4:]
     assert (body["amount"], body["apply_url"], body["state"]) == ("100", None, "issued")
     card = fake_shopify.shop(SHOP).gift_card_by_code(code)
