@@ -157,6 +157,10 @@ def _start_everything(
     installed = _install_demo_shop(fake, app_url, runtime) if demo else None
     if installed:
         _add_demo_tiers(runtime)
+        from devtools.demo_rewards import seed_demo_rewards
+
+        # 50 kr off, free socks, a gift card; the served app's runtime reaches the fake Shopify.
+        seed_demo_rewards(web_app.extensions["klubb"], fake, DEMO_SHOP)
     answers = _send_demo_data(fake) if installed else None
     if installed:
         configure_demo_shop(runtime, DEMO_SHOP, sinks)

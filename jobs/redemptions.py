@@ -8,6 +8,8 @@
   through the coalesced sync (``jobs.engine.enqueue_balance_sync``).
 - :func:`maintain_redemptions` (``jobs.schedule``) releases reservations a crash left
   behind and expires codes past their end.
+- :func:`check_free_products` (``jobs.schedule``, hourly) reads each free-product reward's
+  variant from Shopify: a deleted product pauses it, a new price is followed or pauses it.
 """
 
 from __future__ import annotations
@@ -68,3 +70,12 @@ def maintain_redemptions() -> dict[str, int]:
         enqueue_balance_sync(rt, member_id)
     summary["expired"] = expire_codes(rt.sessions)
     return summary
+
+
+def check_free_products() -> dict[str, int]:
+    """Free-product rewards against Shopify: follow a new price or pause (counts by outcome)."""
+    from loyalty.rewards.free_products import check_free_products as check
+    from loyalty.shopify.products import variant_lookup
+    from runtime import current_runtime, shop_access_token, shopify_client
+
+    return check(current_runtime().sessions, variant_lookup(shopify_client(), shop_access_token))

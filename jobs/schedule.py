@@ -28,7 +28,7 @@ from jobs import imports as import_jobs
 from jobs import retention as retention_jobs
 from jobs import rollups as rollup_jobs
 from jobs import tiers as tier_jobs
-from jobs.redemptions import maintain_redemptions
+from jobs.redemptions import check_free_products, maintain_redemptions
 from runtime import DEFAULT_JOB_TIMEOUT
 
 
@@ -83,6 +83,8 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic(sweep_pending_pushes, queue="shopify", interval=60),
     # Reservations a crash left behind get their code or their points back; old codes expire.
     Periodic(maintain_redemptions, queue="shopify", interval=5 * 60),
+    # Free-product rewards follow their variant's price, or pause when it changes or is deleted.
+    Periodic(check_free_products, queue="shopify", interval=3600),
     # Retention (loyalty.privacy.retention): hourly, each sweep bounded, the next run goes on.
     Periodic(retention_jobs.anonymise_inactive_members, queue="privacy", interval=3600),
     Periodic(retention_jobs.erase_old_webhook_bodies, queue="privacy", interval=3600),

@@ -2,7 +2,8 @@
 
 The first request with a key runs and its response is stored in Redis for a day under that
 shopper, method and path; a repeat gets the stored response back (``Idempotent-Replayed: true``).
-A repeat while the first is still running gets 409, and the client tries again.
+A repeat while the first is still running gets 409, and the client tries again. A view that
+answers something to be shown once sets ``g.replay_body``: that is stored for the repeats instead.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
             raise
         response = response if isinstance(response, Response) else _make(response)
         if response.status_code < 500:
-            body = response.get_data(as_text=True)
+            # A view may keep a secret out of the replay (a gift card's code is shown once).
+            body = g.pop("replay_body", None) or response.get_data(as_text=True)
             redis.set(
                 slot, json.dumps({"status": response.status_code, "body": body}), ex=TTL_SECONDS
             )

@@ -140,8 +140,15 @@ class Words:
         return f"{line} · ✓ {self.t('done')}" if member and way.get("done") else line
 
     def reward_line(self, reward: dict[str, Any]) -> str:
+        if reward.get("paused"):
+            return self.t(f"paused_{reward['paused']}")
         if reward["kind"] == "free_shipping":
             return self.t("free_shipping")
+        if reward["kind"] == "free_product":
+            return self.t("free_product", product=reward.get("product_title") or reward["title"])
+        if reward["kind"] in ("gift_card", "store_credit"):
+            money = self.money(reward["value"], reward["currency"])
+            return self.t(f"{reward['kind']}_of", money=money)
         if reward["kind"] == "percentage":
             return self.t("off_percent", percent=self.percent(Decimal(reward["value"])))
         return self.t("off_amount", money=self.money(reward["value"], reward["currency"]))

@@ -14,6 +14,7 @@ already returned when Shopify refuses the code.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 from urllib.parse import quote
@@ -27,13 +28,14 @@ from jobs.queueing import QueueUnavailable, enqueue_once
 from jobs.shopify_sync import enqueue_profile_refresh
 from loyalty.core.errors import NotFound, ValidationError
 from loyalty.core.ids import id_from_json, id_from_text
-from loyalty.core.models import RedemptionState
+from loyalty.core.models import RedemptionState, RewardKind, RewardPause
 from loyalty.core.types import utcnow
 from loyalty.members.enrolment import join as join_club
 from loyalty.members.storefront import member_summary
 from loyalty.privacy.compliance import customer_hash_keys
 from loyalty.rewards import redemptions as rewards
 from loyalty.rewards.issuing import issue_code
+from loyalty.rewards.redemption_states import take_code_once
 from loyalty.rewards.redemption_view import RedemptionView, get_redemption, member_redemption
 from loyalty.rewards.redemptions import RedemptionRefused
 from loyalty.shopify.client import ShopifyClient
@@ -122,8 +124,10 @@ def join() -> Response:
         404: "No such reward in this shop; or `shop_not_installed`.",
         422: "`not_enough_points`, `reward_unavailable`, `redemption_limit_reached`, "
         "`idempotency_key_reused`, or `reward_id` missing.",
-        502: "`code_not_created`: Shopify refused the code; the points are back. The body has "
-        "the redemption (`redemption`, state `returned`) beside `error`.",
+        502: "`code_not_created`: Shopify refused the code (or gift card, or store credit); "
+        "`reward_paused`: the free product was deleted or repriced and the reward paused. The "
+        "points are back. The body has the redemption (`redemption`, state `returned`) beside "
+        "`error`.",
     },
 )
 @proxy_request
@@ -221,13 +225,26 @@ def _enqueue_finish(rt: Runtime, redemption_id: int) -> None:
         log.warning("redemption %s: finishing job not enqueued, Redis unavailable", redemption_id)
 
 
+_PAUSED = {
+    RewardPause.PRODUCT_DELETED: "This product is no longer available. Your points have been "
+    "returned.",
+    RewardPause.PRICE_CHANGED: "This product's price has changed and the reward is paused. Your "
+    "points have been returned.",
+}
+
+
 def _answer(view: RedemptionView, created: bool) -> tuple[Response, int]:
     body = redemption_json(view)
+    if view.kind == RewardKind.GIFT_CARD and body["code"]:
+        # Shown once: a repeat of this request gets the last characters only.
+        g.replay_body = json.dumps({**body, "code": None})
     if view.state == RedemptionState.RETURNED:
         error = {
             "code": "code_not_created",
             "message": "Shopify could not create your code. Your points have been returned.",
         }
+        if view.paused in _PAUSED:
+            error = {"code": "reward_paused", "message": _PAUSED[RewardPause(view.paused)]}
         return jsonify({"error": error, "redemption": body}), 502
     if view.state == RedemptionState.RESERVED:
         response = jsonify(body)
@@ -237,8 +254,16 @@ def _answer(view: RedemptionView, created: bool) -> tuple[Response, int]:
 
 
 def redemption_json(view: RedemptionView) -> dict[str, Any]:
-    """A redemption for the widget: the code and its apply link once Shopify has the code."""
+    """A redemption for the widget: the code and its apply link once Shopify has the code.
+
+    A gift card's full code is shown once: the first answer that carries it clears it.
+    """
     code = view.code if view.state in CODE_STATES else None
+    if view.kind == RewardKind.GIFT_CARD:
+        code = take_code_once(current_runtime().sessions, view.id) if view.code else None
+    elif view.kind == RewardKind.STORE_CREDIT:
+        code = None
+    discount = view.kind not in (RewardKind.GIFT_CARD, RewardKind.STORE_CREDIT)
     return {
         "id": str(view.id),
         "state": view.state,
@@ -250,7 +275,11 @@ def redemption_json(view: RedemptionView) -> dict[str, Any]:
         "points": view.points,
         "points_balance": view.points_balance,
         "code": code,
-        "apply_url": f"/discount/{quote(code)}" if code and view.state == "issued" else None,
+        "apply_url": (
+            f"/discount/{quote(code)}" if discount and code and view.state == "issued" else None
+        ),
+        "last_characters": view.last_characters,
+        "amount": None if view.amount is None else format(view.amount.normalize(), "f"),
         "ends_at": view.expires_at.isoformat() if view.expires_at else None,
         "created_at": view.created_at.isoformat(),
         "issued_at": view.issued_at.isoformat() if view.issued_at else None,

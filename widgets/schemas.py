@@ -20,7 +20,7 @@ from loyalty.privacy.self_service_rules import (
     PREFERRED_NAME_MAX,
     SHOPIFY_OWNED_FIELDS,
 )
-from openapi import ID_PATTERN, PLAIN_TEXT, WELCOME_CODE
+from openapi import ID_PATTERN, PLAIN_TEXT, VOUCHERS, WELCOME_CODE
 from openapi import object_of as _object
 from openapi.tiers import PUBLIC_TIER, TIER_STANDING
 from widgets.earning_schemas import EARNING_SCHEMAS
@@ -44,10 +44,19 @@ _REWARD = _object(
         "value": {
             **_DECIMAL,
             "description": "The amount off (fixed_amount), the fraction off (percentage: "
-            '"0.1" is 10 %), null for free_shipping.',
+            '"0.1" is 10 %), the amount of a gift card or store credit, the price of a free '
+            "product, null for free_shipping.",
         },
         "currency": {"type": "string"},
         "minimum_order": _DECIMAL,
+        "product_title": {
+            "type": ["string", "null"],
+            "description": "free_product: the product (and variant) given away.",
+        },
+        "paused": {
+            "enum": ["product_deleted", "price_changed", None],
+            "description": "free_product: why it cannot be redeemed now (null: it can).",
+        },
     }
 )
 _APPEARANCE = {
@@ -141,6 +150,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "items": PUBLIC_TIER,
                 "description": "VIP tiers, lowest first.",
             },
+            "vouchers": {
+                **VOUCHERS,
+                "description": "Empty for guests and non-members. " + VOUCHERS["description"],
+            },
             **TIER_STANDING,
         }
     ),
@@ -171,7 +184,18 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "points_balance": {"type": "integer", "description": "The balance after it."},
             "code": {
                 "type": ["string", "null"],
-                "description": "The discount code, once Shopify has it (issued, used, expired).",
+                "description": "The discount code, once Shopify has it (issued, used, expired). "
+                "A gift card's full code appears once, in the first answer after it is issued; "
+                "then only `last_characters`.",
+            },
+            "last_characters": {
+                "type": ["string", "null"],
+                "description": "gift_card: the last characters of its code.",
+            },
+            "amount": {
+                **_DECIMAL,
+                "description": "What was issued: a gift card's or store credit's amount, a free "
+                "product's price.",
             },
             "apply_url": {
                 "type": ["string", "null"],

@@ -13,6 +13,8 @@
     "minimum_order",
     "code_lifetime_days",
     "limit_per_member",
+    "variant_id",
+    "on_price_change",
     "starts_at",
     "ends_at",
     "active",
@@ -78,6 +80,12 @@
       what = K.text("amount_off", { amount: percent + " %" });
     } else if (reward.kind === "fixed_amount") {
       what = K.text("amount_off", { amount: K.formatMoney(reward.value, reward.currency) });
+    } else if (reward.kind === "free_product") {
+      what = K.text("free_product", { product: reward.product_title || reward.variant_id });
+      if (reward.paused) what += " · " + K.text("paused_" + reward.paused);
+    } else if (reward.kind === "gift_card" || reward.kind === "store_credit") {
+      var amount = K.formatMoney(reward.value, reward.currency);
+      what = K.text(reward.kind + "_of", { amount: amount });
     } else {
       what = K.text("free_shipping");
     }
@@ -154,6 +162,9 @@
         list.removeAttribute("aria-busy");
         if (!result.ok) return K.toast(K.errorMessage(result), true);
         render(result.data.rewards);
+        // Store credit only where the shop has it (it granted Klubb the scope).
+        var credit = document.getElementById("reward-kind-store-credit");
+        if (credit && (result.data.kinds || []).indexOf("store_credit") === -1) credit.remove();
       });
     }
 
@@ -171,8 +182,17 @@
     function updateValueField() {
       var kind = field("kind").value;
       var value = field("value");
-      K.setHidden(value, kind === "free_shipping");
-      if (kind === "percentage") {
+      K.setHidden(value, kind === "free_shipping" || kind === "free_product");
+      K.setHidden(document.getElementById("reward-product"), kind !== "free_product");
+      K.setHidden(
+        document.getElementById("reward-no-return"),
+        kind !== "gift_card" && kind !== "store_credit"
+      );
+      if (kind === "gift_card" || kind === "store_credit") {
+        value.setAttribute("label", K.text("value_" + kind));
+        value.setAttribute("prefix", currency);
+        value.removeAttribute("suffix");
+      } else if (kind === "percentage") {
         value.setAttribute("label", K.text("value_percentage"));
         value.setAttribute("suffix", "%");
         value.removeAttribute("prefix");
@@ -191,6 +211,9 @@
       field("value").value = value;
       field("points_cost").value = reward.points_cost == null ? "" : String(reward.points_cost);
       field("minimum_order").value = reward.minimum_order || "";
+      field("variant_id").value = reward.variant_id || "";
+      field("on_price_change").value = reward.on_price_change || "follow";
+      document.getElementById("reward-product-title").textContent = reward.product_title || "";
       ["code_lifetime_days", "limit_per_member"].forEach(function (name) {
         field(name).value = reward[name] == null ? "" : String(reward[name]);
       });
@@ -211,7 +234,7 @@
       body.title = raw("title");
       body.kind = field("kind").value;
       var value = raw("value");
-      if (body.kind === "free_shipping") body.value = null;
+      if (body.kind === "free_shipping" || body.kind === "free_product") body.value = null;
       else if (!value) body.value = null;
       else if (body.kind === "percentage" && /^\d+(\.\d+)?$/.test(value)) {
         body.value = shiftDecimal(value, -2);
@@ -221,6 +244,9 @@
         body[name] = text === "" ? null : /^-?\d{1,9}$/.test(text) ? Number(text) : text;
       });
       body.minimum_order = raw("minimum_order") || null;
+      var product = body.kind === "free_product";
+      body.variant_id = product ? raw("variant_id").replace(/^gid:\/\/shopify\/ProductVariant\//, "") || null : null;
+      body.on_price_change = product ? field("on_price_change").value : null;
       ["starts_at", "ends_at"].forEach(function (name) {
         var text = raw(name);
         if (!text) body[name] = null;
@@ -331,6 +357,21 @@
       K.setHidden(document.getElementById("reward-actions"), false);
       document.getElementById("reward-submit").addEventListener("click", save);
       document.getElementById("reward-discard").addEventListener("click", close);
+    }
+
+    // App Bridge's product picker, where the admin has it; else the variant's id is typed.
+    var pick = document.getElementById("reward-pick-product");
+    if (bridge && typeof bridge.resourcePicker === "function") {
+      K.setHidden(pick, false);
+      pick.addEventListener("click", function () {
+        bridge.resourcePicker({ type: "variant", multiple: false }).then(function (chosen) {
+          var variant = chosen && chosen[0];
+          if (!variant) return;
+          field("variant_id").value = String(variant.id).split("/").pop();
+          document.getElementById("reward-product-title").textContent = variant.displayName || variant.title || "";
+          updateSaveBar();
+        });
+      });
     }
 
     K.api("GET", "/api/shop").then(function (result) {

@@ -1,5 +1,5 @@
-"""The records a fake shop stores: tokens, customers, metafields, discounts, orders, bulk
-operations and the cost bucket.
+"""The records a fake shop stores: tokens, customers, metafields, discounts, products, gift cards,
+orders, bulk operations and the cost bucket.
 
 Plain data, guarded by the one lock owned by :class:`FakeShopify` (see :mod:`.state`).
 """
@@ -171,6 +171,7 @@ class Discount:
     minimum_quantity: int | None = None
     maximum_shipping_price: Decimal | None = None
     tags: list[str] = field(default_factory=list)
+    variant_ids: list[str] = field(default_factory=list)  # empty: all items
 
     @property
     def gid(self) -> str:
@@ -184,6 +185,79 @@ class Discount:
         if self.ends_at is not None and self.ends_at <= now:
             return "EXPIRED"
         return "ACTIVE"
+
+
+@dataclass
+class Variant:
+    """A product variant: its title and price in the shop's currency."""
+
+    id: int
+    title: str
+    price: Decimal
+
+    @property
+    def gid(self) -> str:
+        """The variant's global id."""
+        return gid("ProductVariant", self.id)
+
+
+@dataclass
+class Product:
+    """A product with its variants."""
+
+    id: int
+    title: str
+    handle: str
+    variants: list[Variant]
+    status: str = "ACTIVE"
+
+    @property
+    def gid(self) -> str:
+        """The product's global id."""
+        return gid("Product", self.id)
+
+
+@dataclass
+class GiftCard:
+    """A gift card issued through the API; the fake keeps its full code, as Shopify does."""
+
+    id: int
+    code: str
+    initial_value: Decimal
+    balance: Decimal
+    currency: str
+    created_at: float
+    customer_gid: str | None = None
+    expires_on: str | None = None  # a Date, YYYY-MM-DD
+    note: str | None = None
+    template_suffix: str | None = None
+    deactivated_at: float | None = None
+
+    @property
+    def gid(self) -> str:
+        """The gift card's global id."""
+        return gid("GiftCard", self.id)
+
+    @property
+    def last_characters(self) -> str:
+        """The code's final four characters (all Shopify shows once it is issued)."""
+        return self.code[-4:]
+
+
+@dataclass
+class StoreCredit:
+    """One customer's store credit account in one currency, with its credits."""
+
+    id: int
+    owner_gid: str
+    currency: str
+    balance: Decimal = Decimal(0)
+    credits: list[tuple[int, Decimal, float]] = field(default_factory=list)  # id, amount, at
+
+    @property
+    def gid(self) -> str:
+        """The account's global id."""
+        return gid("StoreCreditAccount", self.id)
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """In-memory state of the fake Shopify: one :class:`FakeShop` per shop, holding its tokens,
-customers, discounts, metafields, orders and bulk operations (the records are in
+customers, discounts, products, gift cards, metafields, orders and bulk operations (the records are in
 :mod:`.records`, the clock in :mod:`.clock`, ids in :mod:`.ids`).
 
 Everything here is plain data guarded by one lock owned by :class:`FakeShopify`; the HTTP
@@ -21,9 +21,13 @@ from .records import (
     CostBucket,
     Customer,
     Discount,
+    GiftCard,
     Metafield,
     Order,
+    Product,
     RefreshToken,
+    StoreCredit,
+    Variant,
 )
 
 
@@ -68,6 +72,9 @@ class FakeShop:
         self.auth_codes: dict[str, AuthorizationCode] = {}
         self.customers: dict[str, Customer] = {}
         self.discounts: dict[str, Discount] = {}
+        self.gift_cards: dict[str, GiftCard] = {}
+        self.products: dict[str, Product] = {}
+        self.store_credit: dict[tuple[str, str], StoreCredit] = {}  # (owner gid, currency)
         # The app's theme app extension blocks in the live (published) theme, as App Bridge's
         # app.extensions() reports them: block handle -> "active" (enabled) or "available".
         self.theme_blocks: dict[str, str] = {"app-embed": "available"}
@@ -195,6 +202,46 @@ class FakeShop:
             if any(c.code.casefold() == wanted for c in discount.codes):
                 return discount
         return None
+
+    def add_product(
+        self, product_id: int, title: str, variants: list[tuple[int, str, Decimal | str]]
+    ) -> list[str]:
+        """A product with variants ``(id, title, price)``; the variants' gids."""
+        with self._lock:
+            product = Product(
+                id=product_id,
+                title=title,
+                handle=title.lower().replace(" ", "-"),
+                variants=[Variant(id=v, title=t, price=Decimal(str(p))) for v, t, p in variants],
+            )
+            self.products[product.gid] = product
+            return [v.gid for v in product.variants]
+
+    def delete_product(self, product_id: int) -> None:
+        """The merchant deletes the product (and its variants)."""
+        with self._lock:
+            self.products.pop(gid("Product", product_id), None)
+
+    def set_price(self, variant_id: int, price: Decimal | str) -> None:
+        """The merchant changes a variant's price."""
+        with self._lock:
+            found = self.variant(gid("ProductVariant", variant_id))
+            if found is None:
+                raise KeyError(variant_id)
+            found[1].price = Decimal(str(price))
+
+    def variant(self, variant_gid: str) -> tuple[Product, Variant] | None:
+        """The variant with this gid and its product, or None."""
+        for product in self.products.values():
+            for variant in product.variants:
+                if variant.gid == variant_gid:
+                    return product, variant
+        return None
+
+    def gift_card_by_code(self, code: str) -> GiftCard | None:
+        """The gift card with this code (case-insensitive, as Shopify's codes are), or None."""
+        wanted = code.strip().casefold()
+        return next((g for g in self.gift_cards.values() if g.code.casefold() == wanted), None)
 
     def use_code(self, code: str, customer: int | str | None = None) -> Discount:
         """A checkout applies ``code``, as Shopify's does: refused (``ValueError``) when no

@@ -21,6 +21,7 @@ from loyalty.core.types import utcnow
 from loyalty.points import ledger, reasons
 from loyalty.points.welcome_state import welcome_of
 from loyalty.privacy import audit
+from loyalty.rewards.reward_vouchers import reward_vouchers
 
 MAX_ADJUSTMENT = 1_000_000
 MAX_REASON = 500
@@ -86,6 +87,7 @@ def member_detail(
             else None,
             "ledger": [_entry(e, name) for e, name in entries],
             "welcome_code": welcome_of(s, member),
+            "vouchers": reward_vouchers(s, shop_id, member.id),
             **_tier(s, shop_id, member.id),
         }
 

@@ -19,6 +19,7 @@ from loyalty.core.models import (
     OrderRecord,
     ProgramSettings,
     Reward,
+    RewardKind,
     Shop,
     WelcomeCode,
     WidgetAppearance,
@@ -26,6 +27,8 @@ from loyalty.core.models import (
 from loyalty.core.types import utcnow
 from loyalty.members.appearance import load_appearance
 from loyalty.points.welcome_state import welcome_json
+from loyalty.rewards.reward_vouchers import reward_vouchers
+from loyalty.shopify.store_credit import has_store_credit
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -52,7 +55,8 @@ def program(
 
 
 def active_rewards(s: Session, shop: Shop, now: datetime) -> list[dict[str, Any]]:
-    """Rewards a member could redeem today, cheapest first."""
+    """Rewards a member could redeem today, cheapest first. A paused free product is listed,
+    marked, so members see why they cannot redeem it; store credit only where the shop has it."""
     rows = s.scalars(
         select(Reward)
         .where(
@@ -63,6 +67,7 @@ def active_rewards(s: Session, shop: Shop, now: datetime) -> list[dict[str, Any]
         )
         .order_by(Reward.points_cost, Reward.id)
     )
+    store_credit = has_store_credit(shop.scopes)
     return [
         {
             "id": str(r.id),
@@ -72,8 +77,11 @@ def active_rewards(s: Session, shop: Shop, now: datetime) -> list[dict[str, Any]
             "value": _money(r.value),
             "currency": shop.currency,
             "minimum_order": _money(r.minimum_order),
+            "product_title": r.product_title,
+            "paused": r.paused,
         }
         for r in rows
+        if store_credit or r.kind != RewardKind.STORE_CREDIT
     ]
 
 
@@ -129,8 +137,16 @@ def member_summary(
             "rewards": active_rewards(s, shop, utcnow()),
             "welcome_code": welcome_json(welcome),
             "ways_to_earn": ways_to_earn(s, shop, settings, customer_id),
+            "vouchers": _vouchers(s, shop_id, customer_id) if points_balance is not None else [],
             **storefront_tiers(s, shop_id, customer_id, shop.currency),
         }
+
+
+def _vouchers(s: Session, shop_id: int, customer_id: int | None) -> list[dict[str, Any]]:
+    member_id = s.scalar(
+        select(Member.id).where(Member.shop_id == shop_id, Member.customer_id == customer_id)
+    )
+    return reward_vouchers(s, shop_id, member_id) if member_id is not None else []
 
 
 def _welcome_code_of(shop_id: int, customer_id: int | None) -> ColumnElement[bool]:

@@ -16,10 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.core.errors import NotFound, ValidationError
-from loyalty.core.ids import whole_from_json
-from loyalty.core.models import Reward, RewardKind, Shop
+from loyalty.core.ids import id_from_json, whole_from_json
+from loyalty.core.models import PriceChange, Reward, RewardKind, Shop
 from loyalty.core.money import parse_amount
 from loyalty.core.payloads import parse_time
+from loyalty.rewards.free_products import VariantLookup, apply_facts
+from loyalty.shopify.products import VariantFacts
+from loyalty.shopify.store_credit import has_store_credit
 
 _CATALOGUE_FIELDS = (
     "kind",
@@ -29,6 +32,8 @@ _CATALOGUE_FIELDS = (
     "minimum_order",
     "code_lifetime_days",
     "limit_per_member",
+    "variant_id",
+    "on_price_change",
     "active",
     "starts_at",
     "ends_at",
@@ -40,9 +45,13 @@ def validate_reward(
 ) -> dict[str, Any]:
     """Check a reward's fields (``data`` over ``current``); the parsed values to store.
 
-    JSON shapes: ``kind`` one of fixed_amount / percentage / free_shipping; ``value`` a decimal
-    string, the amount off in the shop's currency or the fraction off (``"0.1"`` is 10 %), null
-    for free shipping; ``minimum_order`` a decimal string or null; times ISO 8601 with a zone.
+    JSON shapes: ``kind`` one of fixed_amount / percentage / free_shipping / free_product /
+    gift_card / store_credit; ``value`` a decimal string, the amount off in the shop's currency,
+    the fraction off (``"0.1"`` is 10 %) or a gift card's or store credit's amount, null for
+    free shipping and free products (a free product's value is its variant's price, from
+    Shopify); ``variant_id`` the free product's Shopify variant (a string of digits), and
+    ``on_price_change`` ``follow`` (default) or ``pause``; ``minimum_order`` a decimal string
+    or null; times ISO 8601 with a zone.
     Raises ValidationError naming every bad or unknown field; nothing is stored then.
     """
     if not isinstance(data, Mapping):
@@ -70,6 +79,17 @@ def validate_reward(
         values["value"] = _reward_value(values.get("kind"), merged.get("value"))
     except ValueError as err:
         errors["value"] = str(err)
+    product = values.get("kind") == RewardKind.FREE_PRODUCT
+    try:
+        values["variant_id"] = _variant(merged.get("variant_id")) if product else None
+    except ValueError as err:
+        errors["variant_id"] = str(err)
+    try:
+        values["on_price_change"] = (
+            _price_change(merged.get("on_price_change")) if product else None
+        )
+    except ValueError as err:
+        errors["on_price_change"] = str(err)
     starts, ends = values.get("starts_at"), values.get("ends_at")
     if starts and ends and ends <= starts:
         errors["ends_at"] = "End after the start."
@@ -84,7 +104,25 @@ def _optional(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 def _kind(value: Any) -> str:
     if not isinstance(value, str) or value not in {k.value for k in RewardKind}:
-        raise ValueError("Choose fixed_amount, percentage or free_shipping.")
+        raise ValueError(
+            "Choose fixed_amount, percentage, free_shipping, free_product, gift_card or"
+            " store_credit."
+        )
+    return str(value)
+
+
+def _variant(value: Any) -> int:
+    number = id_from_json(value)
+    if number is None:
+        raise ValueError("Choose the product variant to give away.")
+    return number
+
+
+def _price_change(value: Any) -> str:
+    if value is None:
+        return PriceChange.FOLLOW.value
+    if value not in {p.value for p in PriceChange}:
+        raise ValueError("Choose follow or pause.")
     return str(value)
 
 
@@ -125,10 +163,17 @@ def _moment(value: Any) -> datetime:
 
 
 def _reward_value(kind: str | None, value: Any) -> Decimal | None:
+    if kind == RewardKind.FREE_PRODUCT:
+        return None  # the variant's price, from Shopify (loyalty.rewards.free_products)
     if kind == RewardKind.FREE_SHIPPING:
         if value is not None:
             raise ValueError("Free shipping has no value; send null.")
         return None
+    if kind in (RewardKind.GIFT_CARD, RewardKind.STORE_CREDIT):
+        amount = _amount(value) if value is not None else None
+        if amount is None or amount <= 0:
+            raise ValueError('Enter an amount above zero, like "100.00".')
+        return amount
     amount = _amount(value) if value is not None else None
     if kind == RewardKind.PERCENTAGE and (amount is None or not 0 < amount <= 1):
         raise ValueError('Enter the fraction off, above 0 and at most 1 ("0.1" is 10 %).')
@@ -153,6 +198,11 @@ def reward_json(reward: Reward, currency: str) -> dict[str, Any]:
         "currency": currency,
         "code_lifetime_days": reward.code_lifetime_days,
         "limit_per_member": reward.limit_per_member,
+        "variant_id": None if reward.variant_id is None else str(reward.variant_id),
+        "product_id": None if reward.product_id is None else str(reward.product_id),
+        "product_title": reward.product_title,
+        "on_price_change": reward.on_price_change,
+        "paused": reward.paused,
         "active": reward.active,
         "starts_at": reward.starts_at.isoformat() if reward.starts_at else None,
         "ends_at": reward.ends_at.isoformat() if reward.ends_at else None,
@@ -169,25 +219,69 @@ def list_rewards(sessions: sessionmaker[Session], shop_id: int) -> list[dict[str
         return [reward_json(r, currency) for r in rows]
 
 
+def offered_kinds(sessions: sessionmaker[Session], shop_id: int) -> list[str]:
+    """The reward kinds this shop can offer: all, store credit only where it has it."""
+    scopes = _shop(sessions, shop_id).scopes
+    return [k.value for k in RewardKind if k != RewardKind.STORE_CREDIT or has_store_credit(scopes)]
+
+
 def create_reward(
-    sessions: sessionmaker[Session], shop_id: int, data: Mapping[str, Any]
+    sessions: sessionmaker[Session],
+    shop_id: int,
+    data: Mapping[str, Any],
+    lookup: VariantLookup | None = None,
 ) -> dict[str, Any]:
-    """Add a reward to the shop's catalogue; the stored reward as JSON."""
+    """Add a reward to the shop's catalogue; the stored reward as JSON.
+
+    ``lookup`` reads a free product's variant from Shopify (its price is the reward's value).
+    """
     values = validate_reward(data)
+    shop = _shop(sessions, shop_id)
+    facts = _offered(shop, values, lookup)
     with sessions.begin() as s:
         reward = Reward(shop_id=shop_id, **values)
+        if facts is not None:
+            apply_facts(reward, facts)
         s.add(reward)
         s.flush()
-        return reward_json(reward, _currency(s, shop_id))
+        return reward_json(reward, shop.currency)
+
+
+def _shop(sessions: sessionmaker[Session], shop_id: int) -> Shop:
+    with sessions() as s:
+        shop = s.get(Shop, shop_id)
+        if shop is None:
+            raise NotFound("no such shop")
+        return shop
+
+
+def _offered(
+    shop: Shop, values: Mapping[str, Any], lookup: VariantLookup | None
+) -> VariantFacts | None:
+    """Refuse a kind the shop cannot offer; a free product's variant as Shopify has it."""
+    if values["kind"] == RewardKind.STORE_CREDIT and not has_store_credit(shop.scopes):
+        raise ValidationError({"kind": "This shop has not given Klubb access to store credit."})
+    if values["kind"] != RewardKind.FREE_PRODUCT:
+        return None
+    facts = lookup(shop.domain, values["variant_id"]) if lookup else None
+    if facts is None:
+        raise ValidationError({"variant_id": "No such product variant in this shop."})
+    return facts
 
 
 def update_reward(
-    sessions: sessionmaker[Session], shop_id: int, reward_id: int, data: Mapping[str, Any]
+    sessions: sessionmaker[Session],
+    shop_id: int,
+    reward_id: int,
+    data: Mapping[str, Any],
+    lookup: VariantLookup | None = None,
 ) -> dict[str, Any]:
     """Change some of a reward's fields (checked together with the others); the reward after.
 
-    Redemptions already made keep their points and codes.
+    Redemptions already made keep their points and codes. A free product is read from Shopify
+    again (``lookup``): saving it takes its price now and lifts a pause.
     """
+    shop = _shop(sessions, shop_id)
     with sessions.begin() as s:
         reward = s.scalar(
             select(Reward)
@@ -196,10 +290,17 @@ def update_reward(
         )
         if reward is None:
             raise NotFound("no such reward")
-        for name, value in validate_reward(data, reward_json(reward, "")).items():
-            setattr(reward, name, value)
+        values = validate_reward(data, reward_json(reward, ""))
+        # Archiving needs no Shopify: only a change that keeps it offered is checked.
+        facts = _offered(shop, values, lookup) if values["active"] else None
+        for name, value in values.items():
+            if name != "value" or values["kind"] != RewardKind.FREE_PRODUCT:
+                setattr(reward, name, value)
+        if facts is not None:
+            reward.value = None
+            apply_facts(reward, facts)
         s.flush()
-        return reward_json(reward, _currency(s, shop_id))
+        return reward_json(reward, shop.currency)
 
 
 def archive_reward(sessions: sessionmaker[Session], shop_id: int, reward_id: int) -> dict[str, Any]:

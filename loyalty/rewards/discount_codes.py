@@ -1,7 +1,8 @@
 """Shopify's code discounts: the mutations that create, find and delete them.
 
 Each redemption becomes one Shopify code discount (SHOPIFY.md §8): ``discountCodeBasicCreate``
-(amount or percentage off) or ``discountCodeFreeShippingCreate``, for that one customer
+(amount or percentage off; a free product's price off its one variant) or
+``discountCodeFreeShippingCreate``, for that one customer
 (``context.customers.add``), ``usageLimit: 1``, ``appliesOncePerCustomer``, from the
 redemption's time to its ``expires_at``, with the reward's minimum subtotal. Its title ends in
 ``(Klubb #<redemption id>)``: that is how a code found in Shopify is recognised as ours
@@ -26,7 +27,13 @@ from loyalty.core.errors import LoyaltyError
 from loyalty.core.models import RewardKind
 from loyalty.core.payloads import parse_time
 from loyalty.shopify.client import ShopifyClient
-from loyalty.shopify.errors import GraphQLError, ShopifyError, ShopifyThrottled, ShopifyUnavailable
+from loyalty.shopify.errors import (
+    GraphQLError,
+    ShopifyRefused,
+    ShopifyThrottled,
+    ShopifyUnavailable,
+    user_error_codes,
+)
 
 AccessToken = Callable[[str], str]
 """``access_token(shop_domain)``: a valid Admin API token for the shop."""
@@ -54,14 +61,10 @@ FIND = (
 )
 
 
-class DiscountRejected(ShopifyError):
+class DiscountRejected(ShopifyRefused):
     """Shopify answered the mutation with userErrors; ``codes`` are theirs (``TAKEN``…)."""
 
     code = "discount_rejected"
-
-    def __init__(self, message: str, codes: list[str]) -> None:
-        super().__init__(message)
-        self.codes = codes
 
 
 class CodeTaken(DiscountRejected):
@@ -84,6 +87,7 @@ class CodeSpec:
     amount: Decimal | None = None  # fixed amount off, in the shop's currency
     fraction: Decimal | None = None  # percentage off, 0..1
     minimum_subtotal: Decimal | None = None
+    variant_id: int | None = None  # free_product: the one variant the amount comes off
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,15 @@ def discount_input(spec: CodeSpec) -> dict[str, Any]:
         value: dict[str, Any] = {"percentage": float(spec.fraction)}
     elif spec.kind == RewardKind.FIXED_AMOUNT and spec.amount is not None:
         value = {"discountAmount": {"amount": str(spec.amount), "appliesOnEachItem": False}}
+    elif spec.kind == RewardKind.FREE_PRODUCT and spec.amount and spec.variant_id:
+        # One unit free: the variant's price off that variant, once per order (not per item).
+        value = {"discountAmount": {"amount": str(spec.amount), "appliesOnEachItem": False}}
+        variant = f"gid://shopify/ProductVariant/{spec.variant_id}"
+        data["customerGets"] = {
+            "value": value,
+            "items": {"products": {"productVariantsToAdd": [variant]}},
+        }
+        return data
     else:
         raise DiscountRejected(f"reward kind {spec.kind!r} without its value", ["INVALID"])
     data["customerGets"] = {"value": value, "items": {"all": True}}
@@ -141,14 +154,13 @@ def create_code(client: ShopifyClient, shop: str, token: str, spec: CodeSpec) ->
     name = "discountCodeFreeShippingCreate" if free_shipping else "discountCodeBasicCreate"
     query = CREATE_FREE_SHIPPING if free_shipping else CREATE_BASIC
     payload = client.graphql(shop, token, query, {"input": discount_input(spec)}).get(name) or {}
-    errors = payload.get("userErrors") or []
-    codes = [str(e.get("code") or "INVALID") for e in errors]
+    codes = user_error_codes(payload)
     if "TAKEN" in codes:
         raise CodeTaken(f"{name} for {shop}: code taken", codes)
     if "INTERNAL_ERROR" in codes:
         raise ShopifyUnavailable(f"{name} for {shop}: INTERNAL_ERROR")
     node = payload.get("codeDiscountNode")
-    if errors or not node or not node.get("id"):
+    if codes or not node or not node.get("id"):
         raise DiscountRejected(f"{name} for {shop}: {', '.join(codes) or 'no node'}", codes)
     return str(node["id"])
 

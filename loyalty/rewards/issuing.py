@@ -5,7 +5,9 @@ run again: a run that follows one which may have reached Shopify (a timeout) loo
 first and adopts it, so a redemption never gets two discounts; a discount created for a
 redemption that was meanwhile returned is deleted again. No database transaction is open
 during any call to Shopify. :func:`release_stale_reservations` settles reservations a crash left.
-The mutations themselves are :mod:`loyalty.rewards.discount_codes`'.
+The mutations themselves are :mod:`loyalty.rewards.discount_codes`'. A gift card or store
+credit is :mod:`loyalty.rewards.value_rewards`' to issue; a free product's price is settled by
+:mod:`loyalty.rewards.free_products` before its code.
 """
 
 from __future__ import annotations
@@ -35,8 +37,12 @@ from loyalty.rewards.discount_codes import (
     find_code,
     is_transient,
 )
+from loyalty.rewards.free_products import settle_price
 from loyalty.rewards.redemption_view import RedemptionView, get_redemption
+from loyalty.rewards.redemptions import VALUE_KINDS
+from loyalty.rewards.value_rewards import issue_value
 from loyalty.shopify.client import ShopifyClient
+from loyalty.shopify.products import find_variant
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +69,16 @@ def spec_for(view: RedemptionView) -> CodeSpec:
         customer_id=view.customer_id,
         starts_at=view.created_at,
         ends_at=view.expires_at,
-        amount=money(view.value) if view.kind == RewardKind.FIXED_AMOUNT else None,
+        amount=(
+            money(view.value)
+            if view.kind == RewardKind.FIXED_AMOUNT
+            else money(view.amount)
+            if view.kind == RewardKind.FREE_PRODUCT
+            else None
+        ),
         fraction=view.value if view.kind == RewardKind.PERCENTAGE else None,
         minimum_subtotal=money(view.minimum_order),
+        variant_id=view.variant_id if view.kind == RewardKind.FREE_PRODUCT else None,
     )
 
 
@@ -89,8 +102,16 @@ def issue_code(
     view = get_redemption(sessions, redemption_id)
     if view.state != RedemptionState.RESERVED:
         return view
+    if view.kind in VALUE_KINDS:
+        return issue_value(sessions, client, access_token, view, give_up=give_up, now=now)
     try:
         token = access_token(view.shop_domain)
+        if view.kind == RewardKind.FREE_PRODUCT and view.amount is None:
+            variant = view.variant_id
+            facts = find_variant(client, view.shop_domain, token, variant) if variant else None
+            view = settle_price(sessions, view, facts)
+            if view.state != RedemptionState.RESERVED:
+                return view
         discount_id = _create_or_adopt(sessions, client, token, view, look_first)
     except LoyaltyError as err:
         if is_transient(err) and not give_up:
@@ -163,6 +184,11 @@ def release_stale_reservations(
         view = get_redemption(sessions, redemption_id)
         overdue = view.created_at < now - give_up_after
         if view.state != RedemptionState.RESERVED:
+            continue
+        if view.kind in VALUE_KINDS:
+            # Nothing to look up: a gift card or store credit cannot be found by our key.
+            after = states.return_reservation(sessions, redemption_id, reasons.REWARD_RELEASED, now)
+            summary["returned"] += after.state == RedemptionState.RETURNED
             continue
         if view.shop_domain in unreachable and not overdue:
             summary["waiting"] += 1

@@ -57,6 +57,50 @@ def confirm_issued(
         return load_view(s, redemption_id), changed is not None
 
 
+def confirm_value_issued(
+    sessions: sessionmaker[Session],
+    redemption_id: int,
+    shopify_id: str,
+    *,
+    code: str | None = None,
+    last_characters: str | None = None,
+    now: datetime | None = None,
+) -> tuple[RedemptionView, bool]:
+    """Mark a ``reserved`` gift card or store credit ``issued``; (view, changed?).
+
+    A gift card's full ``code`` is kept only until :func:`take_code_once` shows it.
+    """
+    with sessions.begin() as s:
+        changed = s.execute(
+            update(Redemption)
+            .where(Redemption.id == redemption_id, Redemption.state == RedemptionState.RESERVED)
+            .values(
+                state=RedemptionState.ISSUED,
+                discount_id=shopify_id,
+                code=code,
+                last_characters=last_characters,
+                issued_at=now or utcnow(),
+            )
+            .returning(Redemption.id)
+        ).first()
+        return load_view(s, redemption_id), changed is not None
+
+
+def take_code_once(sessions: sessionmaker[Session], redemption_id: int) -> str | None:
+    """A gift card's full code, the first time it is asked for; None ever after.
+
+    The row is locked while the code is read and cleared, so two polls racing for it cannot
+    both see it (Klubb keeps only the last characters, DESIGN.md ``vouchers``).
+    """
+    with sessions.begin() as s:
+        code = s.scalar(
+            select(Redemption.code).where(Redemption.id == redemption_id).with_for_update()
+        )
+        if code is not None:
+            s.execute(update(Redemption).where(Redemption.id == redemption_id).values(code=None))
+        return code
+
+
 def return_reservation(
     sessions: sessionmaker[Session],
     redemption_id: int,

@@ -37,6 +37,11 @@ class RedemptionView:
     expires_at: datetime | None
     used_at: datetime | None
     points_balance: int
+    amount: Decimal | None = None  # issued: a gift card's or store credit's, a product's price
+    last_characters: str | None = None  # a gift card's
+    variant_id: int | None = None  # free_product
+    on_price_change: str | None = None
+    paused: str | None = None  # the reward's RewardPause, if it is paused now
 
 
 def get_redemption(sessions: sessionmaker[Session], redemption_id: int) -> RedemptionView:
@@ -99,4 +104,9 @@ def load_view(s: Session, redemption_id: int) -> RedemptionView:
         expires_at=r.expires_at,
         used_at=r.used_at,
         points_balance=int(row.points_balance),
+        amount=r.amount,
+        last_characters=r.last_characters,
+        variant_id=reward.variant_id if reward else None,
+        on_price_change=reward.on_price_change if reward else None,
+        paused=reward.paused if reward else None,
     )

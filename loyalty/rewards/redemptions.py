@@ -41,15 +41,20 @@ from loyalty.core.models import (
     Redemption,
     RedemptionState,
     Reward,
+    RewardKind,
+    Shop,
 )
 from loyalty.core.types import utcnow
 from loyalty.points import reasons
 from loyalty.points.ledger import add_to_rollup, available_balance, local_day
 from loyalty.rewards.redemption_view import RedemptionView, load_view
+from loyalty.shopify.store_credit import has_store_credit
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed safely
 CODE_PREFIX = "KLUBB-"
 CODE_LENGTH = 10  # 32^10 = 2^50 codes
+VALUE_KINDS = frozenset({RewardKind.GIFT_CARD, RewardKind.STORE_CREDIT})
+"""Rewards issued as value in Shopify (a gift card, store credit), not as a discount code."""
 
 
 class RewardUnavailable(ValidationError):
@@ -142,13 +147,16 @@ def reserve(
                 f"You need {reward.points_cost} points for this reward; you have {spendable}.",
             )
         days = reward.code_lifetime_days
+        value_kind = reward.kind in VALUE_KINDS
         redemption = Redemption(
             shop_id=shop_id,
             member_id=member.id,
             reward_id=reward.id,
             points=reward.points_cost,
             state=RedemptionState.RESERVED,
-            code=new_code(),
+            # A gift card's code is Shopify's; store credit has none.
+            code=None if value_kind else new_code(),
+            amount=reward.value if value_kind else None,
             idempotency_key=idempotency_key,
             created_at=now,
             expires_at=now + timedelta(days=days) if days else None,
@@ -163,8 +171,12 @@ def _check_redeemable(s: Session, reward: Reward, member_id: int, now: datetime)
     window_open = (reward.starts_at is None or reward.starts_at <= now) and (
         reward.ends_at is None or now < reward.ends_at
     )
-    if not (reward.active and window_open):
+    if not (reward.active and window_open) or reward.paused:
         raise RewardUnavailable({"reward_id": "This reward cannot be redeemed now."})
+    if reward.kind == RewardKind.STORE_CREDIT:
+        scopes = s.scalar(select(Shop.scopes).where(Shop.id == reward.shop_id)) or ""
+        if not has_store_credit(scopes):
+            raise RewardUnavailable({"reward_id": "This shop does not offer store credit."})
     if reward.limit_per_member is not None:
         taken = s.scalar(
             select(func.count())

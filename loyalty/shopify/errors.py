@@ -10,7 +10,9 @@
     ├── ShopifyUnavailable         no usable answer: connection failure, 5xx (after retries)
     │   └── ShopifyTimeout         no answer within ``config.shopify_timeout``
     ├── ShopifyThrottled           still THROTTLED after bounded retries (``retry_after``)
-    └── GraphQLError               the query's ``errors`` (``codes``; ``errors`` for the caller)
+    ├── GraphQLError               the query's ``errors`` (``codes``; ``errors`` for the caller)
+    └── ShopifyRefused             a mutation's ``userErrors`` (``codes``): the callers' own
+                                   subclasses (a discount, a gift card, store credit refused)
 
 Messages carry the shop, the status and Shopify's short error code only.
 """
@@ -93,6 +95,22 @@ class GraphQLError(ShopifyError):
         # Messages may echo the variables (personal data): for the caller, never for a log.
         self.errors = errors
         self.codes = [error_code_of(e) for e in errors]
+
+
+class ShopifyRefused(ShopifyError):
+    """A mutation answered with ``userErrors``: Shopify will not do it; ``codes`` are theirs."""
+
+    code = "shopify_refused"
+
+    def __init__(self, message: str, codes: list[str]) -> None:
+        super().__init__(message)
+        self.codes = codes
+
+
+def user_error_codes(payload: Any) -> list[str]:
+    """The codes of a mutation payload's ``userErrors`` (``INVALID`` where one has none)."""
+    errors = (payload.get("userErrors") if isinstance(payload, dict) else None) or []
+    return [str(e.get("code") or "INVALID") for e in errors if isinstance(e, dict)]
 
 
 def error_code_of(error: Any) -> str:

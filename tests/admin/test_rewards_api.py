@@ -41,9 +41,16 @@ def test_a_created_reward_is_listed_with_every_field(client, shop_a):
         "currency": "NOK",
         "starts_at": "2026-12-01T00:00:00+00:00",
         "ends_at": "2026-12-31T23:00:00+00:00",
+        # Only a free product has these (tests/rewards/test_reward_kinds.py).
+        "variant_id": None,
+        "product_id": None,
+        "product_title": None,
+        "on_price_change": None,
+        "paused": None,
     }
     listed = client.get("/api/rewards", headers=bearer(SHOP_A)).get_json()
-    assert listed == {"rewards": [reward]}
+    assert listed["rewards"] == [reward]
+    assert "store_credit" not in listed["kinds"]  # this shop has not granted it
     assert response.headers["Cache-Control"] == "private, no-store"
 
 
@@ -122,7 +129,7 @@ def test_each_bad_field_is_named_and_nothing_is_stored(client, shop_a, field, va
     assert error["code"] == "validation_failed"
     assert list(error["fields"]) == [field]
     assert error["fields"][field]
-    assert client.get("/api/rewards", headers=bearer(SHOP_A)).get_json() == {"rewards": []}
+    assert client.get("/api/rewards", headers=bearer(SHOP_A)).get_json()["rewards"] == []
 
 
 def test_every_bad_field_is_reported_at_once(client, shop_a):

@@ -300,6 +300,13 @@ def test_the_demo_shop_gets_customers_and_orders_and_a_restart_doubles_nothing(
             timeout=10,
         ).json()
         assert settings["instagram_url"] == "https://www.instagram.com/klubbdemo"
+        rewards = requests.get(
+            f"{app_url}/api/rewards",
+            headers={"Authorization": f"Bearer {session_token(DEMO_SHOP)}"},
+            timeout=10,
+        ).json()["rewards"]
+        socks = next(r for r in rewards if r["kind"] == "free_product")
+        assert (socks["value"], socks["product_title"]) == ("199", "Ullsokker - Grå, 39-42")
         ola = demo_members(app_url)[demo_data.OLA.id]
         assert ola is not None
         assert sorted((e["kind"], e["points"]) for e in ola["ledger"]) == [

@@ -53,8 +53,10 @@ UNSTATED = {
     "`max_balance` not below `min_balance`",
     "export_members_csv": "`max_balance` not below `min_balance`",
     "create_import": "`file`: a readable CSV of members, sent as a file (with a file name)",
+    "add_reward": "free_product: `variant_id` one of the shop's variants in Shopify; "
+    "store_credit only where the shop granted Klubb store credit",
     "change_reward": "the reward after the change is checked as a whole: `value` by the "
-    "stored `kind`",
+    "stored `kind`; a free product's `variant_id` in Shopify",
     "update_me": "`birthday`: not after today",
     "write_settings": "`quiet_hours`: `end` other than `start`",
     "claim_follow": "`network`: one the shop gives points for following (a profile set)",

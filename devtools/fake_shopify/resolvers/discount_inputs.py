@@ -91,7 +91,7 @@ def validate_discount(
             )
         )
     if kind == "basic":
-        errors.extend(_validate_customer_gets(arg, data.get("customerGets")))
+        errors.extend(_validate_customer_gets(ctx, arg, data.get("customerGets")))
     return errors
 
 
@@ -127,7 +127,9 @@ def _validate_buyers(
     return errors
 
 
-def _validate_customer_gets(arg: str, gets: dict[str, Any] | None) -> list[dict[str, Any]]:
+def _validate_customer_gets(
+    ctx: Context, arg: str, gets: dict[str, Any] | None
+) -> list[dict[str, Any]]:
     base = [arg, "customerGets"]
     if gets is None:
         return [user_error(base, "Customer gets can't be blank", "BLANK")]
@@ -192,6 +194,8 @@ def _validate_customer_gets(arg: str, gets: dict[str, Any] | None) -> list[dict[
             ("collections", "Collection", "add"),
         ):
             for value_id in (items.get(key) or {}).get(sub) or []:
+                if sub == "productVariantsToAdd" and ctx.shop.variant(value_id) is not None:
+                    continue
                 number = (parse_gid(value_id) or ("", value_id))[1]
                 errors.append(
                     user_error(
@@ -200,6 +204,7 @@ def _validate_customer_gets(arg: str, gets: dict[str, Any] | None) -> list[dict[
                         "INVALID",
                     )
                 )
-        if not items.get("all") and not errors:
+        variants = (items.get("products") or {}).get("productVariantsToAdd")
+        if not items.get("all") and not variants and not errors:
             errors.append(user_error([*base, "items"], "Items can't be blank", "BLANK"))
     return errors

@@ -13,6 +13,7 @@ from ..records import Discount, RedeemCode
 from .context import Context, connection, ctx_of, decimal_text, iso_or_none, money, require
 from .customers import customer_view
 from .discount_inputs import user_error, validate_discount
+from .products import product_view, variant_view
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -84,10 +85,29 @@ def discount_view(ctx: Context, d: Discount) -> dict[str, Any]:
         inner["customerGets"] = {
             "appliesOnOneTimePurchase": True,
             "appliesOnSubscription": False,
-            "items": {"__typename": "AllDiscountItems", "allItems": True},
+            "items": _items_view(ctx, d),
             "value": value,
         }
     return {"__typename": "DiscountCodeNode", "id": d.gid, "codeDiscount": inner}
+
+
+def _items_view(ctx: Context, d: Discount) -> dict[str, Any]:
+    if not d.variant_ids:
+        return {"__typename": "AllDiscountItems", "allItems": True}
+    found = [f for f in (ctx.shop.variant(v) for v in d.variant_ids) if f is not None]
+
+    def variants(info: GraphQLResolveInfo, **page: Any) -> dict[str, Any]:
+        require(info, "read_products")
+        return connection(info, [v for _, v in found], lambda v: _variant_of(v), **page)
+
+    def _variant_of(variant: Any) -> dict[str, Any]:
+        return next(variant_view(p, v) for p, v in found if v is variant)
+
+    def products(info: GraphQLResolveInfo, **page: Any) -> dict[str, Any]:
+        require(info, "read_products")
+        return connection(info, [], product_view, **page)
+
+    return {"__typename": "DiscountProducts", "productVariants": variants, "products": products}
 
 
 def _redeem_code_view(code: RedeemCode) -> dict[str, Any]:
@@ -105,9 +125,12 @@ def _summary(d: Discount, currency: str) -> str:
         pct = f"{d.percentage * 100:.2f}".rstrip("0").rstrip(".")
         parts = [f"{pct}% off one-time purchase products"]
     else:
-        parts = [
-            f"{decimal_text(d.amount or Decimal(0))} {currency} off one-time purchase products"
-        ]
+        which = (
+            "one-time purchase products"
+            if not d.variant_ids
+            else (f"{len(d.variant_ids)} variant{'s' if len(d.variant_ids) > 1 else ''}")
+        )
+        parts = [f"{decimal_text(d.amount or Decimal(0))} {currency} off {which}"]
     if d.minimum_subtotal is not None:
         parts.append(f"Minimum purchase of {decimal_text(d.minimum_subtotal)} {currency}")
     if d.minimum_quantity is not None:
@@ -156,6 +179,9 @@ def _create_discount(ctx: Context, kind: str, data: dict[str, Any]) -> Discount:
             Decimal(data["maximumShippingPrice"]) if data.get("maximumShippingPrice") else None
         ),
         tags=list(data.get("tags") or []),
+        variant_ids=list(
+            ((gets.get("items") or {}).get("products") or {}).get("productVariantsToAdd") or []
+        ),
     )
     ctx.shop.discounts[discount.gid] = discount
     return discount

@@ -11,8 +11,11 @@ from .context import Context, connection, ctx_of, require
 from .customer_updates import consent_mutation, tags_mutation
 from .customers import customer_matches, customer_view, order_matches, order_view, visible_orders
 from .discounts import discount_create, discount_delete, discount_view
+from .gift_cards import gift_card_create, gift_card_query, gift_card_view
 from .metafields import metafields_delete, metafields_set
+from .products import product_variant, variant_by_gid
 from .shop import shop_view
+from .store_credit import store_credit_account_credit
 
 
 def query_root(ctx: Context) -> dict[str, Any]:
@@ -84,7 +87,9 @@ def query_root(ctx: Context) -> dict[str, Any]:
         "codeDiscountNode": code_discount_node,
         "codeDiscountNodeByCode": code_discount_node_by_code,
         "discountNode": discount_node,
+        "giftCard": gift_card_query,
         "orders": orders,
+        "productVariant": product_variant,
         "order": order,
         "node": node,
         "currentAppInstallation": lambda info: {
@@ -117,6 +122,13 @@ def node_by_id(info: GraphQLResolveInfo, node_id: str) -> dict[str, Any] | None:
         require(info, "read_discounts")
         found_d = ctx.shop.discounts.get(node_id)
         return discount_view(ctx, found_d) if found_d else None
+    if kind == "ProductVariant":
+        require(info, "read_products")
+        return variant_by_gid(ctx, node_id)
+    if kind == "GiftCard":
+        require(info, "read_gift_cards")
+        found_g = ctx.shop.gift_cards.get(node_id)
+        return gift_card_view(ctx, found_g) if found_g else None
     if kind == "Order":
         require(info, "read_orders")
         found_o = next((o for o in visible_orders(info) if o.gid == node_id), None)
@@ -141,7 +153,9 @@ def mutation_root(ctx: Context) -> dict[str, Any]:
             "free_shipping", "freeShippingCodeDiscount"
         ),
         "discountCodeDelete": discount_delete,
+        "giftCardCreate": gift_card_create,
         "metafieldsSet": metafields_set,
+        "storeCreditAccountCredit": store_credit_account_credit,
         "metafieldsDelete": metafields_delete,
         "tagsAdd": tags_mutation(adding=True),
         "tagsRemove": tags_mutation(adding=False),

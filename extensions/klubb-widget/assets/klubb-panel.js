@@ -57,6 +57,19 @@
       "off_amount": "{money} off",
       "off_percent": "{percent} off",
       "free_shipping": "Free shipping",
+      "free_product": "Free: {product}",
+      "gift_card_of": "Gift card of {money}",
+      "store_credit_of": "Store credit of {money}",
+      "paused_product_deleted": "No longer available",
+      "paused_price_changed": "Paused for now",
+      "no_return": "Gift cards and store credit cannot be returned for points.",
+      "confirm_redeem": "Yes, redeem for {points}",
+      "gift_card_title": "Your gift card",
+      "gift_card_once": "Copy it now: the full code is shown only this once. Shopify also emails it to you.",
+      "credit_added": "{money} of store credit was added to your account.",
+      "vouchers_title": "Your gift cards and store credit",
+      "voucher_card": "Gift card ending in {last}: {money}",
+      "voucher_credit": "Store credit: {money}",
       "history": "Points history",
       "no_history": "No points yet.",
       "k_earn": "Purchase",
@@ -161,6 +174,19 @@
       "off_amount": "{money} rabatt",
       "off_percent": "{percent} rabatt",
       "free_shipping": "Gratis frakt",
+      "free_product": "Gratis: {product}",
+      "gift_card_of": "Gavekort på {money}",
+      "store_credit_of": "Butikkreditt på {money}",
+      "paused_product_deleted": "Ikke lenger tilgjengelig",
+      "paused_price_changed": "Satt på pause inntil videre",
+      "no_return": "Gavekort og butikkreditt kan ikke byttes tilbake til poeng.",
+      "confirm_redeem": "Ja, løs inn for {points}",
+      "gift_card_title": "Gavekortet ditt",
+      "gift_card_once": "Kopier den nå: hele koden vises bare denne ene gangen. Shopify sender den også på e-post.",
+      "credit_added": "{money} i butikkreditt er lagt til kontoen din.",
+      "vouchers_title": "Gavekortene og butikkreditten din",
+      "voucher_card": "Gavekort som slutter på {last}: {money}",
+      "voucher_credit": "Butikkreditt: {money}",
       "history": "Poenghistorikk",
       "no_history": "Ingen poeng ennå.",
       "k_earn": "Kjøp",
@@ -373,6 +399,10 @@
 
   P.rewardLine = function (r) {
     if (r.kind === "free_shipping") return this.t("free_shipping");
+    if (r.kind === "free_product") return this.t("free_product", { product: r.product_title || r.title });
+    if (r.kind === "gift_card" || r.kind === "store_credit") {
+      return this.t(r.kind + "_of", { money: this.money(r.value, r.currency) });
+    }
     if (r.kind === "percentage") {
       var percent = new Intl.NumberFormat(this.locale, { style: "percent", maximumFractionDigits: 2 });
       return this.t("off_percent", { percent: percent.format(Number(r.value)) });
@@ -492,7 +522,28 @@
     var list = h("ul", { class: "klubb-rewards" });
     rewards.forEach(function (r) {
       var action = null;
-      if (balance != null && balance >= r.points_cost) {
+      var kept = r.kind === "gift_card" || r.kind === "store_credit";
+      if (r.paused) {
+        action = h("span", { class: "klubb-muted", text: self.t("paused_" + r.paused) });
+      } else if (balance != null && balance >= r.points_cost && kept && self.confirming === r.id) {
+        // A gift card or store credit cannot be returned: say so, and redeem on a second click.
+        action = h("span", { class: "klubb-confirm" }, [
+          h("span", { class: "klubb-muted", text: self.t("no_return") }),
+          h("button", {
+            type: "button",
+            class: "klubb-btn klubb-redeem klubb-confirm-yes",
+            text: self.t("confirm_redeem", { points: self.pts(r.points_cost) }),
+            onclick: function () {
+              self.confirming = null;
+              self.redeem(r);
+            }
+          }),
+          self.button("cancel", "klubb-link klubb-plain", function () {
+            self.confirming = null;
+            self.render();
+          })
+        ]);
+      } else if (balance != null && balance >= r.points_cost) {
         action = h("button", {
           type: "button",
           class: "klubb-btn klubb-redeem",
@@ -500,7 +551,11 @@
           "aria-label": self.t("redeem_named", { reward: r.title }),
           text: self.t("redeem"),
           onclick: function (ev) {
-            self.redeem(r, ev.currentTarget);
+            if (!kept) return self.redeem(r, ev.currentTarget);
+            self.confirming = r.id;
+            self.render();
+            var yes = self.body.querySelector(".klubb-confirm-yes");
+            if (yes) yes.focus();
           }
         });
       } else if (balance != null) {
@@ -641,7 +696,7 @@
             self.copy(code, said);
           }
         }),
-        h("a", { class: "klubb-link", href: href || "/discount/" + encodeURIComponent(code), text: self.t("apply") }),
+        href === false ? null : h("a", { class: "klubb-link", href: href || "/discount/" + encodeURIComponent(code), text: self.t("apply") }),
         said
       ])
     ]));
@@ -649,8 +704,33 @@
 
   P.codeSection = function () {
     var c = this.code;
+    if (c.kind === "store_credit") {
+      return h("p", { class: "klubb-code", "data-code": "code", text: this.t("credit_added", { money: this.money(c.amount, c.currency) }) });
+    }
+    if (c.kind === "gift_card") {
+      // Shown once: the next answer has only the last characters.
+      return this.codeBox("code", this.t("gift_card_title"), c.code, false, [this.t("gift_card_once")]);
+    }
     var title = this.t("code_title") + (c.reward_title ? ": " + c.reward_title : "");
     return this.codeBox("code", title, c.code, c.apply_url);
+  };
+
+  // The member's gift cards and store credit (last characters only).
+  P.vouchersSection = function () {
+    var self = this;
+    var vouchers = self.data.vouchers || [];
+    if (!vouchers.length) return null;
+    var id = self.pid + "-vouchers";
+    return h("section", { "aria-labelledby": id }, [
+      h("h3", { id: id, text: self.t("vouchers_title") }),
+      h("ul", { class: "klubb-vouchers" }, vouchers.map(function (v) {
+        var money = self.money(v.amount, v.currency);
+        var text = v.kind === "gift_card" && v.last_characters
+          ? self.t("voucher_card", { last: v.last_characters, money: money })
+          : self.t("voucher_credit", { money: money });
+        return h("li", { text: text });
+      }))
+    ]);
   };
 
   P.percent = function (n) {
@@ -712,6 +792,8 @@
       if (self.code) kids.push(self.codeSection());
       if (d.welcome_code && d.welcome_code.state === "issued") kids.push(self.welcomeSection(d.welcome_code));
       kids.push(self.rewardsSection(d.points_balance));
+      var vouchers = self.vouchersSection();
+      if (vouchers) kids.push(vouchers);
       kids.push(self.earnSection());
       kids.push(self.tiersSection());
       kids.push(h("p", { class: "klubb-muted", text: self.t("refund_note") }));
@@ -1014,7 +1096,9 @@
         self.lock(true);
         return self.poll(res.data.id, 40);
       }
-      self.fail(res.status === 502 ? self.t("returned") : res.data.error && res.data.error.message);
+      var error = res.data && res.data.error;
+      if (res.status === 502 && error && error.code === "reward_paused") return self.fail(error.message);
+      self.fail(res.status === 502 ? self.t("returned") : error && error.message);
     }, function () {
       self.fail();
     });

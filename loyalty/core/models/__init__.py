@@ -56,7 +56,14 @@ from loyalty.core.models.privacy import (
     PrivacyRequestKind,
     ShopRedaction,
 )
-from loyalty.core.models.rewards import Redemption, RedemptionState, Reward, RewardKind
+from loyalty.core.models.rewards import (
+    PriceChange,
+    Redemption,
+    RedemptionState,
+    Reward,
+    RewardKind,
+    RewardPause,
+)
 from loyalty.core.models.shops import ProgramSettings, Shop, WidgetAppearance
 from loyalty.core.models.webhook_events import EventStatus, WebhookEvent
 from loyalty.core.models.welcome import WelcomeCode, WelcomeState
@@ -97,6 +104,7 @@ __all__ = [
     "MessagingSettings",
     "OrderRecord",
     "OrderRefund",
+    "PriceChange",
     "PrivacyRequest",
     "PrivacyRequestKind",
     "ProgramSettings",
@@ -105,6 +113,7 @@ __all__ = [
     "RedemptionState",
     "Reward",
     "RewardKind",
+    "RewardPause",
     "Segment",
     "SentMessage",
     "Shop",

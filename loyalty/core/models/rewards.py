@@ -25,6 +25,23 @@ class RewardKind(enum.StrEnum):
     FIXED_AMOUNT = "fixed_amount"
     PERCENTAGE = "percentage"
     FREE_SHIPPING = "free_shipping"
+    FREE_PRODUCT = "free_product"  # one unit of a variant: a code for its price, once per order
+    GIFT_CARD = "gift_card"  # a Shopify gift card of ``value``
+    STORE_CREDIT = "store_credit"  # ``value`` of store credit, where the shop has it
+
+
+class PriceChange(enum.StrEnum):
+    """What a free-product reward does when its variant's price changes in Shopify."""
+
+    FOLLOW = "follow"  # the code is for the new price
+    PAUSE = "pause"  # the reward pauses until the merchant looks at it
+
+
+class RewardPause(enum.StrEnum):
+    """Why a free-product reward is paused (null: it is not)."""
+
+    PRODUCT_DELETED = "product_deleted"
+    PRICE_CHANGED = "price_changed"
 
 
 class RedemptionState(enum.StrEnum):
@@ -50,6 +67,13 @@ class Reward(Base):
     minimum_order: Mapped[Decimal | None] = mapped_column(MONEY)
     code_lifetime_days: Mapped[int | None] = mapped_column(Integer)
     limit_per_member: Mapped[int | None] = mapped_column(Integer)
+    # free_product: the Shopify variant (and its product, its title as last seen); ``value``
+    # is the variant's price when last checked.
+    product_id: Mapped[int | None] = mapped_column(BigInteger)
+    variant_id: Mapped[int | None] = mapped_column(BigInteger)
+    product_title: Mapped[str | None] = mapped_column(String(255))
+    on_price_change: Mapped[str | None] = mapped_column(ENUM_STR)
+    paused: Mapped[str | None] = mapped_column(ENUM_STR)  # a RewardPause, null when not
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -73,7 +97,12 @@ class Redemption(Base):
     points: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(ENUM_STR, default=RedemptionState.RESERVED)
     code: Mapped[str | None] = mapped_column(String(64))
+    # The Shopify object issued: a DiscountCodeNode, GiftCard or store credit transaction gid.
     discount_id: Mapped[str | None] = mapped_column(String(100))
+    # gift_card: the code's last characters, kept; ``code`` holds the full code only until the
+    # member has been shown it once. gift_card, store_credit, free_product: the amount issued.
+    last_characters: Mapped[str | None] = mapped_column(String(8))
+    amount: Mapped[Decimal | None] = mapped_column(MONEY)
     idempotency_key: Mapped[str | None] = mapped_column(String(100))
     order_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
