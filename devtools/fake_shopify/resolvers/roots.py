@@ -10,6 +10,7 @@ from ..ids import gid, parse_gid
 from .context import Context, connection, ctx_of, require
 from .customer_updates import consent_mutation, tags_mutation
 from .customers import customer_matches, customer_view, order_matches, order_view, visible_orders
+from .discount_activation import discount_activation
 from .discounts import discount_create, discount_delete, discount_view
 from .metafields import metafields_delete, metafields_set
 from .shop import shop_view
@@ -141,6 +142,8 @@ def mutation_root(ctx: Context) -> dict[str, Any]:
             "free_shipping", "freeShippingCodeDiscount"
         ),
         "discountCodeDelete": discount_delete,
+        "discountCodeActivate": discount_activation(active=True),
+        "discountCodeDeactivate": discount_activation(active=False),
         "metafieldsSet": metafields_set,
         "metafieldsDelete": metafields_delete,
         "tagsAdd": tags_mutation(adding=True),
