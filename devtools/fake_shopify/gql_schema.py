@@ -1,10 +1,11 @@
 """The fake's Admin API schema: ``schema.graphql`` (a pruned copy of Shopify's own schema)
-with Shopify's custom scalars (DateTime, Decimal, UnsignedInt64, URL, JSON) parsed and
+with Shopify's custom scalars (Date, DateTime, Decimal, UnsignedInt64, URL, JSON) parsed and
 serialized as Shopify does."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -30,6 +31,16 @@ def _parse_datetime(value: Any) -> float:
         return parse_iso8601(value)
     except ValueError:
         raise _coercion_error(f"invalid DateTime '{value}'") from None
+
+
+def _parse_date(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise _coercion_error(f"invalid Date '{value}'")
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise _coercion_error(f"invalid Date '{value}'") from None
+    return value
 
 
 def _parse_decimal(value: Any) -> str:
@@ -80,6 +91,8 @@ def schema() -> GraphQLSchema:
     scalars = built.type_map
     scalars["DateTime"].parse_value = _parse_datetime  # type: ignore[attr-defined]
     scalars["DateTime"].parse_literal = _literal(_parse_datetime, (StringValueNode,))  # type: ignore[attr-defined]
+    scalars["Date"].parse_value = _parse_date  # type: ignore[attr-defined]
+    scalars["Date"].parse_literal = _literal(_parse_date, (StringValueNode,))  # type: ignore[attr-defined]
     scalars["Decimal"].parse_value = _parse_decimal  # type: ignore[attr-defined]
     scalars["Decimal"].parse_literal = _literal(  # type: ignore[attr-defined]
         _parse_decimal, (StringValueNode, IntValueNode)

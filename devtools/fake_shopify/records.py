@@ -1,5 +1,5 @@
-"""The records a fake shop stores: tokens, customers, metafields, discounts, orders, bulk
-operations and the cost bucket.
+"""The records a fake shop stores: tokens, customers, metafields, discounts, gift cards,
+orders, bulk operations and the cost bucket.
 
 Plain data, guarded by the one lock owned by :class:`FakeShopify` (see :mod:`.state`).
 """
@@ -184,6 +184,33 @@ class Discount:
         if self.ends_at is not None and self.ends_at <= now:
             return "EXPIRED"
         return "ACTIVE"
+
+
+@dataclass
+class GiftCard:
+    """A gift card issued through the API; the fake keeps its full code, as Shopify does."""
+
+    id: int
+    code: str
+    initial_value: Decimal
+    balance: Decimal
+    currency: str
+    created_at: float
+    customer_gid: str | None = None
+    expires_on: str | None = None  # a Date, YYYY-MM-DD
+    note: str | None = None
+    template_suffix: str | None = None
+    deactivated_at: float | None = None
+
+    @property
+    def gid(self) -> str:
+        """The gift card's global id."""
+        return gid("GiftCard", self.id)
+
+    @property
+    def last_characters(self) -> str:
+        """The code's final four characters (all Shopify shows once it is issued)."""
+        return self.code[-4:]
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """In-memory state of the fake Shopify: one :class:`FakeShop` per shop, holding its tokens,
-customers, discounts, metafields, orders and bulk operations (the records are in
+customers, discounts, gift cards, metafields, orders and bulk operations (the records are in
 :mod:`.records`, the clock in :mod:`.clock`, ids in :mod:`.ids`).
 
 Everything here is plain data guarded by one lock owned by :class:`FakeShopify`; the HTTP
@@ -21,6 +21,7 @@ from .records import (
     CostBucket,
     Customer,
     Discount,
+    GiftCard,
     Metafield,
     Order,
     RefreshToken,
@@ -68,6 +69,7 @@ class FakeShop:
         self.auth_codes: dict[str, AuthorizationCode] = {}
         self.customers: dict[str, Customer] = {}
         self.discounts: dict[str, Discount] = {}
+        self.gift_cards: dict[str, GiftCard] = {}
         # The app's theme app extension blocks in the live (published) theme, as App Bridge's
         # app.extensions() reports them: block handle -> "active" (enabled) or "available".
         self.theme_blocks: dict[str, str] = {"app-embed": "available"}
@@ -195,6 +197,11 @@ class FakeShop:
             if any(c.code.casefold() == wanted for c in discount.codes):
                 return discount
         return None
+
+    def gift_card_by_code(self, code: str) -> GiftCard | None:
+        """The gift card with this code (case-insensitive, as Shopify's codes are), or None."""
+        wanted = code.strip().casefold()
+        return next((g for g in self.gift_cards.values() if g.code.casefold() == wanted), None)
 
     def use_code(self, code: str, customer: int | str | None = None) -> Discount:
         """A checkout applies ``code``, as Shopify's does: refused (``ValueError``) when no

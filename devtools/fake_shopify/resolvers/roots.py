@@ -12,6 +12,7 @@ from .customer_updates import consent_mutation, tags_mutation
 from .customers import customer_matches, customer_view, order_matches, order_view, visible_orders
 from .discount_activation import discount_activation
 from .discounts import discount_create, discount_delete, discount_view
+from .gift_cards import gift_card_create, gift_card_query, gift_card_view
 from .metafields import metafields_delete, metafields_set
 from .shop import shop_view
 
@@ -85,6 +86,7 @@ def query_root(ctx: Context) -> dict[str, Any]:
         "codeDiscountNode": code_discount_node,
         "codeDiscountNodeByCode": code_discount_node_by_code,
         "discountNode": discount_node,
+        "giftCard": gift_card_query,
         "orders": orders,
         "order": order,
         "node": node,
@@ -118,6 +120,10 @@ def node_by_id(info: GraphQLResolveInfo, node_id: str) -> dict[str, Any] | None:
         require(info, "read_discounts")
         found_d = ctx.shop.discounts.get(node_id)
         return discount_view(ctx, found_d) if found_d else None
+    if kind == "GiftCard":
+        require(info, "read_gift_cards")
+        found_g = ctx.shop.gift_cards.get(node_id)
+        return gift_card_view(ctx, found_g) if found_g else None
     if kind == "Order":
         require(info, "read_orders")
         found_o = next((o for o in visible_orders(info) if o.gid == node_id), None)
@@ -144,6 +150,7 @@ def mutation_root(ctx: Context) -> dict[str, Any]:
         "discountCodeDelete": discount_delete,
         "discountCodeActivate": discount_activation(active=True),
         "discountCodeDeactivate": discount_activation(active=False),
+        "giftCardCreate": gift_card_create,
         "metafieldsSet": metafields_set,
         "metafieldsDelete": metafields_delete,
         "tagsAdd": tags_mutation(adding=True),
