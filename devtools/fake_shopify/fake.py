@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from .server import LoopbackServer
 
 DEFAULT_SCOPES = (
-    "read_customers,write_customers,read_orders,write_discounts,write_gift_cards,write_app_proxy"
+    "read_customers,write_customers,read_orders,write_discounts,write_gift_cards,"
+    "write_gift_card_transactions,write_app_proxy"
 )
 SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 
@@ -31,6 +32,7 @@ class InjectedFailure:
     status: int | None
     body: Any
     delay: float
+    after: bool = False  # the request is carried out first, then its answer is lost
 
 
 class FakeShopify:
@@ -256,6 +258,12 @@ class FakeShopify:
         """Like :meth:`fail_next_token_request`, for the next GraphQL request."""
         with self.lock:
             self._graphql_failures.append(InjectedFailure(status, body, delay))
+
+    def lose_next_graphql_answer(self, status: int = 502) -> None:
+        """Carry out the next GraphQL request, then answer ``status`` instead of its result
+        (a mutation that happened, whose answer never reached the app)."""
+        with self.lock:
+            self._graphql_failures.append(InjectedFailure(status, None, 0.0, after=True))
 
     def take_failure(self, kind: str) -> InjectedFailure | None:
         """The next injected failure for ``token`` or ``graphql`` requests, if any."""

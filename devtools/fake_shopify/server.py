@@ -134,6 +134,11 @@ def _token(fake: FakeShopify, shop: FakeShop, request: Request) -> Response:
 
 def _graphql(fake: FakeShopify, shop: FakeShop, version: str, request: Request) -> Response:
     failure = fake.take_failure("graphql")
+    if failure is not None and failure.after:
+        _, entry = graphql_api.handle(fake, shop, version, request)
+        with fake.lock:
+            fake.graphql_requests.append({**entry, "answer_lost": True})
+        return _canned(failure)
     if failure is not None:
         if failure.delay:
             time.sleep(failure.delay)

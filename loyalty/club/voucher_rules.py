@@ -49,9 +49,7 @@ def validate_rule(data: Any, current: Mapping[str, Any] | None = None) -> dict[s
     raises :class:`ValidationError` with a message per bad or unknown field."""
     if not isinstance(data, Mapping):
         raise ValidationError({"_body": "Send a JSON object."})
-    errors: dict[str, str] = {
-        str(k)[:100]: "Unknown field." for k in data if k not in RULE_FIELDS
-    }
+    errors: dict[str, str] = {str(k)[:100]: "Unknown field." for k in data if k not in RULE_FIELDS}
     merged = {**(current or {}), **data}
     values: dict[str, Any] = {}
     for field in ("name", "threshold", "period", "voucher"):
