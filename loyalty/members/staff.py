@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.club import tier_standing
 from loyalty.club.tier_view import member_standing, tier_history
+from loyalty.club.voucher_view import member_voucher_json
 from loyalty.core.errors import NotFound, ValidationError
 from loyalty.core.ids import whole_from_json
 from loyalty.core.models import LedgerEntry, LedgerKind, Member, MemberStatus, OrderRecord
@@ -90,6 +91,7 @@ def member_detail(
             "ledger": [_entry(e, name) for e, name in entries],
             "welcome_code": welcome_of(s, member),
             **_tier(s, shop_id, member.id),
+            **member_voucher_json(s, shop_id, member.id, utcnow()),
         }
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.club.earning_actions import ways_to_earn
 from loyalty.club.tier_view import storefront_tiers
+from loyalty.club.voucher_view import member_voucher_json
 from loyalty.core.models import (
     LedgerEntry,
     Member,
@@ -130,7 +131,21 @@ def member_summary(
             "welcome_code": welcome_json(welcome),
             "ways_to_earn": ways_to_earn(s, shop, settings, customer_id),
             **storefront_tiers(s, shop_id, customer_id, shop.currency),
+            **_vouchers(s, shop_id, customer_id if points_balance is not None else None),
         }
+
+
+def _vouchers(s: Session, shop_id: int, customer_id: int | None) -> dict[str, Any]:
+    """The signed-in member's vouchers and progress (a new gift card's code shown this once:
+    committed here); for others, the rules' progress from 0."""
+    member_id = None
+    if customer_id is not None:
+        member_id = s.scalar(
+            select(Member.id).where(Member.shop_id == shop_id, Member.customer_id == customer_id)
+        )
+    found = member_voucher_json(s, shop_id, member_id, utcnow(), reveal=True)
+    s.commit()
+    return found
 
 
 def _welcome_code_of(shop_id: int, customer_id: int | None) -> ColumnElement[bool]:
