@@ -48,11 +48,12 @@ def _entry(v: Voucher, reveal: bool) -> dict[str, Any]:
         "state": v.state,
         "period": v.period_key,
     }
+    shows_code = v.kind == VoucherKind.DISCOUNT_CODE or (
+        reveal and v.code and v.state == VoucherState.ACTIVE
+    )
     if v.state == VoucherState.PENDING:
         pass  # not usable yet: no code to show
-    elif v.kind == VoucherKind.DISCOUNT_CODE:
-        found["code"] = v.code
-    elif reveal and v.code and v.state == VoucherState.ACTIVE:
+    elif shows_code:
         found["code"] = v.code
     else:
         found["last_characters"] = v.last_characters

@@ -4,6 +4,7 @@ Shopify's signed webhooks (the fake's sender, then RQ's jobs), the voucher in th
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -170,3 +171,32 @@ def test_a_gift_card_made_whose_answer_was_lost_is_found_not_made_again(
     assert voucher.state == "active"
     (card,) = fake_shop.gift_cards.values()
     assert (voucher.shopify_id, voucher.last_characters) == (card.gid, card.code[-4:])
+
+
+@pytest.mark.embedded
+def test_vouchers_are_the_members_data_exported_and_erased_with_them(
+    deliver, admin, proxy, fake_shop, klubb_of_shop
+):
+    admin("POST", "/api/voucher-rules", RULE, status=201)
+    deliver("orders/paid", now_order(1, "1200"))
+    (voucher,) = admin("GET", f"/api/members/{CUSTOMER}")["vouchers"]
+    export = json.loads(proxy("GET", "/proxy/api/me/export.json", customer_id=CUSTOMER).data)
+    (exported,) = export["vouchers"]
+    assert (exported["code"], exported["amount"], exported["state"]) == (
+        voucher["code"],
+        "250",
+        "active",
+    )
+    assert [e["kind"] for e in exported["ledger"]] == ["reached", "issued"]
+
+    deliver(
+        "customers/redact",
+        {
+            "shop_id": 1,
+            "shop_domain": SHOP,
+            "customer": {"id": CUSTOMER, "email": "kari@example.com", "phone": None},
+            "orders_to_redact": [1],
+        },
+    )
+    (erased,) = vouchers(klubb_of_shop)
+    assert (erased.code, erased.last_characters, erased.amount) == (None, None, 250)
