@@ -1,4 +1,4 @@
-"""The embedded admin's documents: ``GET /`` (home), ``/settings``, ``/rewards``, ``/tiers``, ``/members`` and
+"""The embedded admin's documents: ``GET /`` (home), ``/settings``, ``/rewards``, ``/tiers``, ``/vouchers``, ``/members`` and
 ``/members/<customer_id>`` (SHOPIFY.md §3).
 
 A document holds no shop data: it is the shell (App Bridge, Polaris, the nav and the page's
@@ -51,6 +51,7 @@ NAV = (
     ("/members", _l("Members")),
     ("/rewards", _l("Rewards")),
     ("/tiers", _l("VIP tiers")),
+    ("/vouchers", _l("Spend vouchers")),
     ("/settings", _l("Program settings")),
     ("/appearance", _l("Widget appearance")),
     ("/backfill", _l("Backfill")),
@@ -213,6 +214,12 @@ def rewards() -> BaseResponse:
 def tiers() -> BaseResponse:
     """VIP tiers: the ladder, with create, edit, reorder and delete."""
     return render_admin_page("/tiers", "admin/tiers.html")
+
+
+@bp.get("/vouchers")
+def vouchers() -> BaseResponse:
+    """Spend vouchers: the rules, and the vouchers issued with their state and liability."""
+    return render_admin_page("/vouchers", "admin/vouchers.html")
 
 
 @bp.get("/members")
