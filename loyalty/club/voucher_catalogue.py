@@ -161,7 +161,7 @@ def refresh_shop(
     after = 0
     while True:
         with sessions() as s:
-            batch = list(
+            batch: list[int] = list(
                 s.scalars(
                     select(OrderRecord.member_id)
                     .where(
@@ -176,8 +176,8 @@ def refresh_shop(
             )
         for member_id in batch:
             with sessions.begin() as s:
-                if refresh_member(s, shop_id, int(member_id), now):
-                    changed.append(int(member_id))
+                if refresh_member(s, shop_id, member_id, now):
+                    changed.append(member_id)
         if len(batch) < REFRESH_BATCH:
             return changed
-        after = int(batch[-1])
+        after = batch[-1]

@@ -23,10 +23,11 @@ tell whether it happened.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -143,7 +144,7 @@ def _move(
     now: datetime,
     events: tuple[str, ...] = (),
     detail: str | None = None,
-    **values: object,
+    **values: Any,
 ) -> bool:
     """Change the voucher if it is still in ``target.state``; write ``events`` to its ledger."""
     with sessions.begin() as s:
@@ -151,7 +152,7 @@ def _move(
             update(Voucher)
             .where(Voucher.id == target.id, Voucher.state == target.state)
             .values(changed_at=now, **values)
-        ).rowcount
+        ).rowcount  # type: ignore[attr-defined]
         if moved:
             voucher = s.get(Voucher, target.id)
             assert voucher is not None
@@ -311,7 +312,7 @@ def _disable_gift_card(
     card = read_gift_card(client, t.shop_domain, token, t.shopify_id)
     if card is None:
         return _failed(sessions, t, now, ["GIFT_CARD_NOT_FOUND"])
-    done = {"state": VoucherState.DISABLED, "in_flight": None}
+    done: dict[str, Any] = {"state": VoucherState.DISABLED, "in_flight": None}
     if t.in_flight == "debit" and card.balance == 0:
         _move(sessions, t, now, (VoucherEventKind.DISABLED,), debited=t.amount, **done)
         return "disabled"  # the debit went through; its answer was lost
@@ -343,7 +344,7 @@ def _enable_gift_card(
     card = read_gift_card(client, t.shop_domain, token, t.shopify_id)
     if card is None:
         return _failed(sessions, t, now, ["GIFT_CARD_NOT_FOUND"])
-    done = {"state": VoucherState.ACTIVE, "in_flight": None, "debited": Decimal(0)}
+    done: dict[str, Any] = {"state": VoucherState.ACTIVE, "in_flight": None, "debited": Decimal(0)}
     if t.in_flight == "credit" and card.balance >= t.debited:
         _move(sessions, t, now, (VoucherEventKind.ENABLED,), **done)
         return "enabled"  # the credit went through; its answer was lost
@@ -362,7 +363,11 @@ def _enable_gift_card(
 
 
 def mark_codes_used(
-    sessions: sessionmaker[Session], shop_id: int, codes: list[str], *, now: datetime | None = None
+    sessions: sessionmaker[Session],
+    shop_id: int,
+    codes: Iterable[str],
+    *,
+    now: datetime | None = None,
 ) -> int:
     """An order carried these discount codes: the shop's active code vouchers among them are
     ``used`` (their ledger says so); how many."""
