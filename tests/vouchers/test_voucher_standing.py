@@ -94,3 +94,22 @@ def test_each_rule_issues_its_own_voucher(klubb, kind):
     )
     gift = [v for v in vouchers(klubb) if v.kind == "gift_card"]
     assert all(v.code and v.code.isalnum() and 8 <= len(v.code) <= 20 for v in gift)
+
+
+def test_a_refund_in_flight_when_the_period_ends_still_counts_against_it(klubb):
+    """Refunded at 23:59 on 31 January in Oslo, delivered on 1 February: January's voucher
+    loses its spend, and February's orders cannot bring it back."""
+    rule(klubb, "1000", period="calendar_month")
+    klubb.order(order(1, "1200", datetime(2026, 1, 31, 22, 0, tzinfo=UTC)))
+    body = refund(11, 1, "300")
+    body["created_at"] = datetime(2026, 1, 31, 22, 59, tzinfo=UTC).isoformat()
+    klubb.refund(body, now=datetime(2026, 2, 1, 0, 30, tzinfo=UTC))
+    klubb.order(order(2, "1000", datetime(2026, 2, 1, 1, 0, tzinfo=UTC)))
+    assert periods(klubb) == {"2026-01": False, "2026-02": True}
+    assert spend(klubb, "2026-01") == 900
+
+
+def test_a_threshold_met_exactly_qualifies(klubb):
+    rule(klubb, "1000")
+    klubb.order(order(1, "1000", datetime(2026, 3, 3, tzinfo=UTC)))
+    assert periods(klubb) == {"2026": True}
