@@ -39,7 +39,7 @@ TEXTS = {
     "nb": (
         "Handle for 250 kr til i år, så får du et gavekort på 250 kr",
         "Dine gavekort og koder",
-        "en rabattkode på 100 kr",
+        "Rabattkode på 100 kr",
     ),
 }
 

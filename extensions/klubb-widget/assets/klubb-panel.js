@@ -110,12 +110,13 @@
       "or_one": "{n} order",
       "or_other": "{n} orders",
       "voucher_more": "{amount} more {when} to a {voucher}",
-      "voucher_reached": "Reached {when}: your {voucher} is on its way.",
       "when_month": "this month",
       "when_year": "this year",
       "when_days": "in this {n}-day period",
       "voucher_gift_card": "{amount} gift card",
       "voucher_discount_code": "{amount} discount code",
+      "title_gift_card": "{amount} gift card",
+      "title_discount_code": "{amount} discount code",
       "vouchers_title": "Your vouchers",
       "voucher_once": "Save this gift card code now: it is shown only once.",
       "voucher_ending": "Gift card ending {chars}",
@@ -227,12 +228,13 @@
       "or_one": "{n} ordre",
       "or_other": "{n} ordrer",
       "voucher_more": "Handle for {amount} til {when}, så får du {voucher}",
-      "voucher_reached": "Nådd {when}: {voucher} er på vei.",
       "when_month": "denne måneden",
       "when_year": "i år",
       "when_days": "i denne perioden på {n} dager",
       "voucher_gift_card": "et gavekort på {amount}",
       "voucher_discount_code": "en rabattkode på {amount}",
+      "title_gift_card": "Gavekort på {amount}",
+      "title_discount_code": "Rabattkode på {amount}",
       "vouchers_title": "Dine gavekort og koder",
       "voucher_once": "Ta vare på gavekortkoden nå: den vises bare én gang.",
       "voucher_ending": "Gavekort som slutter på {chars}",
@@ -626,16 +628,17 @@
   P.voucherProgress = function () {
     var self = this;
     var currency = self.data.program.currency;
-    var kids = (self.data.voucher_progress || []).map(function (p, i) {
+    var open = (self.data.voucher_progress || []).filter(function (p) {
+      return Number(p.remaining) > 0; // a rule reached shows its voucher below instead
+    });
+    var kids = open.map(function (p, i) {
       var when = p.period === "calendar_month" ? self.t("when_month")
         : p.period === "calendar_year" ? self.t("when_year")
         : self.t("when_days", { n: self.num(p.period_days || 0) });
       var voucher = self.t("voucher_" + p.voucher.kind, { amount: self.money(p.voucher.amount, currency) });
       var high = Number(p.threshold);
       var now = Math.min(high, Number(p.spend));
-      var label = Number(p.remaining) > 0
-        ? self.t("voucher_more", { amount: self.money(p.remaining, currency), when: when, voucher: voucher })
-        : self.t("voucher_reached", { when: when, voucher: voucher });
+      var label = self.t("voucher_more", { amount: self.money(p.remaining, currency), when: when, voucher: voucher });
       var fill = h("span");
       fill.style.width = (high > 0 ? (100 * now) / high : 0).toFixed(1) + "%";
       var id = self.pid + "-voucher-" + i;
@@ -664,7 +667,7 @@
     var boxes = [];
     var items = [];
     vouchers.forEach(function (v) {
-      var what = self.t("voucher_" + v.kind, { amount: self.money(v.amount, v.currency) });
+      var what = self.t("title_" + v.kind, { amount: self.money(v.amount, v.currency) });
       if (v.state === "active" && v.code) {
         var notes = v.kind === "gift_card" ? [self.t("voucher_once")] : [];
         boxes.push(self.codeBox("voucher-" + v.id, what, v.code, v.kind === "gift_card" ? false : null, notes));
