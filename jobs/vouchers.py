@@ -1,5 +1,5 @@
-"""Spend vouchers' jobs, thin over :mod:`loyalty.club.voucher_sync` and
-:mod:`loyalty.club.voucher_catalogue`.
+"""Spend vouchers' jobs, thin over :mod:`loyalty.club.voucher_sync` (with
+:mod:`~loyalty.club.voucher_moves`) and :mod:`loyalty.club.voucher_catalogue`.
 
 - :func:`sync_voucher` (``shopify`` queue, one job per voucher, ``voucher-{id}``): make,
   pause or restore the voucher in Shopify; under a lock per voucher, retried by RQ while
@@ -49,7 +49,7 @@ def enqueue_sync(rt: Runtime, voucher_id: int) -> None:
 
 def enqueue_member_vouchers(rt: Runtime, member_id: int) -> int:
     """Queue the sync of each of the member's vouchers that is out of line; how many."""
-    from loyalty.club.voucher_sync import due_vouchers
+    from loyalty.club.voucher_moves import due_vouchers
 
     found = due_vouchers(rt.sessions, member_id=member_id)
     for voucher_id in found:
@@ -76,7 +76,7 @@ def sync_voucher(voucher_id: int) -> str:
 
 def sweep_vouchers() -> int:
     """Queue every voucher that is out of line (those whose job Redis lost); how many."""
-    from loyalty.club.voucher_sync import due_vouchers
+    from loyalty.club.voucher_moves import due_vouchers
     from runtime import current_runtime
 
     rt = current_runtime()

@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from loyalty.club.tier_catalogue import locked_shop
 from loyalty.club.voucher_rules import MAX_RULES, validate_rule
 from loyalty.club.voucher_standing import refresh_member
 from loyalty.core.errors import NotFound, ValidationError
-from loyalty.core.models import OrderRecord, Shop, Voucher, VoucherRule
+from loyalty.core.models import OrderRecord, Voucher, VoucherRule
 from loyalty.core.types import utcnow
 from loyalty.privacy import audit
 
@@ -49,14 +50,6 @@ def rule_json(rule: VoucherRule, currency: str, issued: int | None = None) -> di
     return found
 
 
-def _shop(s: Session, shop_id: int, lock: bool = False) -> Shop:
-    query = select(Shop).where(Shop.id == shop_id)
-    shop = s.scalars(query.with_for_update() if lock else query).one_or_none()
-    if shop is None:
-        raise NotFound("no such shop")
-    return shop
-
-
 def _rule(s: Session, shop_id: int, rule_id: int) -> VoucherRule:
     rule = s.scalars(
         select(VoucherRule).where(
@@ -73,7 +66,7 @@ def _rule(s: Session, shop_id: int, rule_id: int) -> VoucherRule:
 def list_rules(sessions: sessionmaker[Session], shop_id: int) -> dict[str, Any]:
     """The shop's rules (not deleted), oldest first, with how many vouchers each issued."""
     with sessions() as s:
-        shop = _shop(s, shop_id)
+        shop = locked_shop(s, shop_id, lock=False)
         counts = dict(
             s.execute(
                 select(Voucher.rule_id, func.count())
@@ -104,7 +97,7 @@ def create_rule(
     values = validate_rule(data)
     now = now or utcnow()
     with sessions.begin() as s:
-        shop = _shop(s, shop_id, lock=True)
+        shop = locked_shop(s, shop_id)
         live = s.scalar(
             select(func.count()).where(
                 VoucherRule.shop_id == shop_id, VoucherRule.deleted_at.is_(None)
@@ -129,7 +122,7 @@ def update_rule(
 ) -> dict[str, Any]:
     """Change some of a rule's fields; the rule after, as JSON."""
     with sessions.begin() as s:
-        shop = _shop(s, shop_id)
+        shop = locked_shop(s, shop_id, lock=False)
         rule = _rule(s, shop_id, rule_id)
         values = validate_rule(data, rule_json(rule, shop.currency))
         for name, value in values.items():

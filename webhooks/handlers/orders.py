@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from jobs import engine as engine_jobs
 from jobs import vouchers as voucher_jobs
-from loyalty.club.voucher_sync import mark_codes_used as mark_vouchers_used
+from loyalty.club.voucher_moves import mark_codes_used as mark_vouchers_used
 from loyalty.core.models import OrderRecord
 from loyalty.core.payloads import order_discount_codes
 from loyalty.points import orders, welcome_state
