@@ -39,8 +39,8 @@
           var row = document.createElement("tr");
           K.cell(row, rule.name);
           K.cell(row, K.text("spend_in", { amount: K.formatMoney(rule.threshold, currency), period: periodText(rule) }));
-          K.cell(row, voucherText(rule.voucher.kind, rule.voucher.amount));
-          K.cell(row, K.formatPoints(rule.vouchers_issued), "k-num");
+          K.cell(row, voucherText(rule.voucher.kind, rule.voucher.amount), "k-wide");
+          K.cell(row, K.formatPoints(rule.vouchers_issued), "k-num k-wide");
           var remove = document.createElement("s-button");
           remove.setAttribute("variant", "tertiary");
           remove.setAttribute("tone", "critical");
@@ -78,10 +78,10 @@
           if (v.code) what += " · " + v.code;
           else if (v.last_characters) what += " · " + K.text("ending", { chars: v.last_characters });
           K.cell(row, what);
-          K.cell(row, v.period);
+          K.cell(row, v.period, "k-wide");
           var tone = { active: "success", disabled: "warning", failed: "critical" }[v.state];
           K.cell(row, K.badge(K.text("state_" + v.state), tone));
-          K.cell(row, K.formatDate(v.issued_at));
+          K.cell(row, K.formatDate(v.issued_at), "k-wide");
           body.appendChild(row);
         });
         K.setHidden(table, !result.data.vouchers.length);

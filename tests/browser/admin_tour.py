@@ -20,6 +20,7 @@ PAGES = (
     "/settings",
     "/rewards",
     "/tiers",
+    "/vouchers",
     "/members",
     f"/members/{MEMBER}",
     "/appearance",
