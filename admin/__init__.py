@@ -26,7 +26,8 @@ def init_app(app: Flask) -> None:
     import admin.rewards_api
     import admin.segments_api
     import admin.setup_guide_api
-    import admin.tiers_api  # noqa: F401
+    import admin.tiers_api
+    import admin.vouchers_api  # noqa: F401
     from admin.api import bp as api_bp
     from admin.appearance_page import bp as appearance_page_bp
     from admin.backfill_page import bp as backfill_page_bp

@@ -33,6 +33,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     "appearance.update": _l("Widget appearance changed"),
     "messaging.update": _l("Messaging provider changed"),
     "tiers.update": _l("Tiers changed"),
+    "vouchers.update": _l("Voucher rules changed"),
     # By the member, in the widget.
     "member.profile_updated": _l("Profile updated"),
     "member.consent_changed": _l("Marketing consent changed"),

@@ -23,6 +23,7 @@ from loyalty.members.staff import MAX_ADJUSTMENT, MAX_REASON, adjust_points, mem
 from loyalty.points import reasons
 from openapi import VOUCHERS, WELCOME_CODE, Answer, Param, id_schema
 from openapi.tiers import TIER_STANDING
+from openapi.vouchers import VOUCHER_STANDING
 from runtime import current_runtime
 
 CUSTOMER_ID = {"customer_id": id_schema("The member's Shopify customer id.")}
@@ -115,6 +116,7 @@ api.schemas.update(
                 "welcome_code": {"$ref": "#/components/schemas/WelcomeCode"},
                 "vouchers": VOUCHERS,
                 **TIER_STANDING,
+                **VOUCHER_STANDING,
                 "tier_history": {
                     "type": "array",
                     "description": "The member's moves between tiers, newest first (20).",

@@ -1,5 +1,6 @@
-"""The embedded admin's documents: ``GET /`` (home), ``/settings``, ``/rewards``, ``/tiers``, ``/members``,
-``/members/<customer_id>`` and ``/campaigns`` (list, ``new``, ``<id>``) (SHOPIFY.md §3).
+"""The embedded admin's documents: ``GET /`` (home), ``/settings``, ``/rewards``, ``/tiers``,
+``/vouchers``, ``/members``, ``/members/<customer_id>`` and ``/campaigns`` (list, ``new``,
+``<id>``) (SHOPIFY.md §3).
 
 A document holds no shop data: it is the shell (App Bridge, Polaris, the nav and the page's
 empty form); ``admin.js`` then fetches the data from ``/api`` with session tokens. So a page
@@ -54,6 +55,7 @@ NAV = (
     ("/members", _l("Members")),
     ("/rewards", _l("Rewards")),
     ("/tiers", _l("VIP tiers")),
+    ("/vouchers", _l("Spend vouchers")),
     ("/campaigns", _l("Campaigns")),
     ("/settings", _l("Program settings")),
     ("/appearance", _l("Widget appearance")),
@@ -233,6 +235,12 @@ def rewards() -> BaseResponse:
 def tiers() -> BaseResponse:
     """VIP tiers: the ladder, with create, edit, reorder and delete."""
     return render_admin_page("/tiers", "admin/tiers.html")
+
+
+@bp.get("/vouchers")
+def vouchers() -> BaseResponse:
+    """Spend vouchers: the rules, and the vouchers issued with their state and liability."""
+    return render_admin_page("/vouchers", "admin/vouchers.html")
 
 
 @bp.get("/members")

@@ -5,7 +5,7 @@ demo shop is installed, so the admin opens on real members with real balances: f
 (each enrolled with the signup bonus) and five orders covering the cases merchants ask about —
 a paid order, one partly refunded, one cancelled, a POS order and a guest order, and three VIP
 tiers by money spent (:data:`TIERS`: Kari's order puts her in Sølv, 1,251 kr from Gull; Ola is
-401 kr from Sølv). Every delivery
+401 kr from Sølv), and a spend voucher she is 251 kr from (:data:`VOUCHER_RULES`). Every delivery
 has a fixed event id, so each start of the dev command sends the same events again and the app
 answers ``duplicate``: restarting never doubles a balance.
 
@@ -73,6 +73,18 @@ TIERS = (
 )
 """The demo shop's VIP tiers (``/api/tiers`` bodies), made before its webhooks are sent."""
 TIERS_MADE_DAYS_AGO = 30
+
+VOUCHER_RULES = (
+    {
+        "name": "Handle for 1 500 kr i året",
+        "threshold": "1500",
+        "period": "calendar_year",
+        "period_days": None,
+        "voucher": {"kind": "gift_card", "amount": "250"},
+    },
+)
+"""The demo shop's spend voucher (``/api/voucher-rules`` bodies): Kari's 1,249 kr order leaves
+her 251 kr from a 250 kr gift card this year."""
 
 
 KARI = DemoCustomer(7_830_001_000_001, "Kari", "Nordmann", "kari.nordmann@example.com")

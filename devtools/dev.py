@@ -264,12 +264,13 @@ def _install_demo_shop(fake: FakeShopify, app_url: str, runtime: Runtime) -> boo
 
 
 def _add_demo_tiers(runtime: Runtime) -> None:
-    """The demo shop's VIP tiers, once (a restart finds them), dated a month back so the demo
-    orders were placed in them."""
+    """The demo shop's VIP tiers and spend voucher, once (a restart finds them), dated a month
+    back so the demo orders were placed in them."""
     from datetime import timedelta
 
     from devtools import demo_data
     from loyalty.club.tier_catalogue import create_tier, list_tiers
+    from loyalty.club.voucher_catalogue import create_rule
     from loyalty.core.types import utcnow
     from loyalty.shopify.shops import get_installed_shop
 
@@ -279,6 +280,8 @@ def _add_demo_tiers(runtime: Runtime) -> None:
     made = utcnow() - timedelta(days=demo_data.TIERS_MADE_DAYS_AGO)
     for tier in demo_data.TIERS:
         create_tier(runtime.sessions, shop.id, tier, now=made)
+    for rule in demo_data.VOUCHER_RULES:
+        create_rule(runtime.sessions, shop.id, rule, now=made)
 
 
 def _send_demo_data(fake: FakeShopify) -> Counter[str]:

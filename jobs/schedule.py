@@ -28,6 +28,7 @@ from jobs import imports as import_jobs
 from jobs import retention as retention_jobs
 from jobs import rollups as rollup_jobs
 from jobs import tiers as tier_jobs
+from jobs import vouchers as voucher_jobs
 from jobs.redemptions import check_free_products, maintain_redemptions
 from runtime import DEFAULT_JOB_TIMEOUT
 
@@ -108,6 +109,8 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic(campaign_jobs.start_due_campaigns, queue="campaigns", interval=60),
     # VIP tiers: each shop's night (3 o'clock its time) gets a recompute job: roll-over, rewards.
     Periodic(tier_jobs.recompute_all_tiers, queue="webhooks", interval=3600),
+    # Spend vouchers out of line in Shopify whose job Redis lost (the vouchers table is the outbox).
+    Periodic(voucher_jobs.sweep_vouchers, queue="shopify", interval=5 * 60),
     # Imports: runs (their rows quote emails from the merchant's file) past their retention.
     Periodic(import_jobs.purge_import_runs, queue="privacy", interval=86400, timeout=300),
 )

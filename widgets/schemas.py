@@ -23,6 +23,7 @@ from loyalty.privacy.self_service_rules import (
 from openapi import ID_PATTERN, PLAIN_TEXT, VOUCHERS, WELCOME_CODE
 from openapi import object_of as _object
 from openapi.tiers import PUBLIC_TIER, TIER_STANDING
+from openapi.vouchers import VOUCHER_STANDING
 from widgets.earning_schemas import EARNING_SCHEMAS
 
 _TIME = {"type": "string", "format": "date-time"}
@@ -155,6 +156,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "description": "Empty for guests and non-members. " + VOUCHERS["description"],
             },
             **TIER_STANDING,
+            **VOUCHER_STANDING,
         }
     ),
     **EARNING_SCHEMAS,

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 DEFAULT_SCOPES = (
     "read_customers,write_customers,read_orders,read_products,write_discounts,write_gift_cards,"
-    "write_app_proxy"
+    "write_gift_card_transactions,write_app_proxy"
 )
 SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 
@@ -32,6 +32,8 @@ class InjectedFailure:
     status: int | None
     body: Any
     delay: float
+    after: bool = False  # the request is carried out first, then its answer is lost
+    matching: str | None = None  # only a GraphQL request whose query contains this text
 
 
 class FakeShopify:
@@ -252,17 +254,35 @@ class FakeShopify:
             self._token_failures.append(InjectedFailure(status, body, delay))
 
     def fail_next_graphql_request(
-        self, status: int | None = 500, body: Any = None, delay: float = 0.0
+        self,
+        status: int | None = 500,
+        body: Any = None,
+        delay: float = 0.0,
+        *,
+        matching: str | None = None,
     ) -> None:
-        """Like :meth:`fail_next_token_request`, for the next GraphQL request."""
+        """Like :meth:`fail_next_token_request`, for the next GraphQL request (``matching``:
+        the next one whose query contains that text, e.g. a mutation's name)."""
         with self.lock:
-            self._graphql_failures.append(InjectedFailure(status, body, delay))
+            self._graphql_failures.append(InjectedFailure(status, body, delay, matching=matching))
 
-    def take_failure(self, kind: str) -> InjectedFailure | None:
-        """The next injected failure for ``token`` or ``graphql`` requests, if any."""
+    def lose_next_graphql_answer(self, status: int = 502, *, matching: str | None = None) -> None:
+        """Carry out the next GraphQL request (``matching``: as above), then answer ``status``
+        instead of its result (a mutation that happened, whose answer never reached the app)."""
+        with self.lock:
+            failure = InjectedFailure(status, None, 0.0, after=True, matching=matching)
+            self._graphql_failures.append(failure)
+
+    def take_failure(self, kind: str, query: str = "") -> InjectedFailure | None:
+        """The next injected failure for ``token`` or ``graphql`` requests (for GraphQL, the
+        first whose ``matching`` is absent or in ``query``), if any."""
         with self.lock:
             queue = self._token_failures if kind == "token" else self._graphql_failures
-            return queue.popleft() if queue else None
+            for failure in queue:
+                if failure.matching is None or failure.matching in query:
+                    queue.remove(failure)
+                    return failure
+            return None
 
     def throttle(self, shop: str, available: float = 0) -> None:
         """Set the shop's cost bucket to ``available`` points, held until the next query."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from .ids import gid
 
@@ -232,6 +233,8 @@ class GiftCard:
     note: str | None = None
     template_suffix: str | None = None
     deactivated_at: float | None = None
+    # giftCardDebit / giftCardCredit transactions, as the mutations answered them.
+    transactions: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def gid(self) -> str:

@@ -133,7 +133,12 @@ def _token(fake: FakeShopify, shop: FakeShop, request: Request) -> Response:
 
 
 def _graphql(fake: FakeShopify, shop: FakeShop, version: str, request: Request) -> Response:
-    failure = fake.take_failure("graphql")
+    failure = fake.take_failure("graphql", request.get_data(cache=True, as_text=True))
+    if failure is not None and failure.after:
+        _, entry = graphql_api.handle(fake, shop, version, request)
+        with fake.lock:
+            fake.graphql_requests.append({**entry, "answer_lost": True})
+        return _canned(failure)
     if failure is not None:
         if failure.delay:
             time.sleep(failure.delay)

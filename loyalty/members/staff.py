@@ -18,10 +18,10 @@ from loyalty.core.errors import NotFound, ValidationError
 from loyalty.core.ids import whole_from_json
 from loyalty.core.models import LedgerEntry, LedgerKind, Member, MemberStatus, OrderRecord
 from loyalty.core.types import utcnow
+from loyalty.members.voucher_lists import vouchers_json
 from loyalty.points import ledger, reasons
 from loyalty.points.welcome_state import welcome_of
 from loyalty.privacy import audit
-from loyalty.rewards.reward_vouchers import reward_vouchers
 
 MAX_ADJUSTMENT = 1_000_000
 MAX_REASON = 500
@@ -87,8 +87,8 @@ def member_detail(
             else None,
             "ledger": [_entry(e, name) for e, name in entries],
             "welcome_code": welcome_of(s, member),
-            "vouchers": reward_vouchers(s, shop_id, member.id),
             **_tier(s, shop_id, member.id),
+            **vouchers_json(s, shop_id, member.id, utcnow()),
         }
 
 

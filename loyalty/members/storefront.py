@@ -26,8 +26,8 @@ from loyalty.core.models import (
 )
 from loyalty.core.types import utcnow
 from loyalty.members.appearance import load_appearance
+from loyalty.members.voucher_lists import vouchers_json
 from loyalty.points.welcome_state import welcome_json
-from loyalty.rewards.reward_vouchers import reward_vouchers
 from loyalty.shopify.store_credit import has_store_credit
 
 
@@ -137,16 +137,22 @@ def member_summary(
             "rewards": active_rewards(s, shop, utcnow()),
             "welcome_code": welcome_json(welcome),
             "ways_to_earn": ways_to_earn(s, shop, settings, customer_id),
-            "vouchers": _vouchers(s, shop_id, customer_id) if points_balance is not None else [],
             **storefront_tiers(s, shop_id, customer_id, shop.currency),
+            **_vouchers(s, shop_id, customer_id if points_balance is not None else None),
         }
 
 
-def _vouchers(s: Session, shop_id: int, customer_id: int | None) -> list[dict[str, Any]]:
-    member_id = s.scalar(
-        select(Member.id).where(Member.shop_id == shop_id, Member.customer_id == customer_id)
-    )
-    return reward_vouchers(s, shop_id, member_id) if member_id is not None else []
+def _vouchers(s: Session, shop_id: int, customer_id: int | None) -> dict[str, Any]:
+    """The signed-in member's vouchers and progress (a new gift card's code shown this once:
+    committed here); for others, the rules' progress from 0."""
+    member_id = None
+    if customer_id is not None:
+        member_id = s.scalar(
+            select(Member.id).where(Member.shop_id == shop_id, Member.customer_id == customer_id)
+        )
+    found = vouchers_json(s, shop_id, member_id, utcnow(), reveal=True)
+    s.commit()
+    return found
 
 
 def _welcome_code_of(shop_id: int, customer_id: int | None) -> ColumnElement[bool]:

@@ -12,7 +12,8 @@ write lock). The entry's source key ``order:{id}:{n}``, n being the number of en
 already has, is a backstop: a settlement that somehow raced another cannot post twice.
 
 Each settlement also moves the daily rollups by what the order's contribution changed
-(:mod:`loyalty.points.order_rollups`).
+(:mod:`loyalty.points.order_rollups`), and brings the member's tier and spend vouchers in line
+(:mod:`loyalty.club.tier_standing`, :mod:`loyalty.club.voucher_standing`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.analytics.customer_days import customer_key
 from loyalty.campaigns.points_boost import campaign_multiplier
-from loyalty.club import tier_standing
+from loyalty.club import tier_standing, voucher_standing
 from loyalty.core.db import upsert
 from loyalty.core.errors import LoyaltyError, NotFound
 from loyalty.core.models import (
@@ -208,6 +209,7 @@ def settle(session: Session, record: OrderRecord, now: datetime) -> int:
     if standing is not None:
         cause = "cancel" if record.cancelled else "refund" if delta < 0 else "order"
         standing.refresh(session, now, cause, record)
+    voucher_standing.refresh_for_order(session, record, now)
     return owed
 
 

@@ -2,7 +2,8 @@
 
 The member's profile, consents and their history, ledger (also as CSV, ``ledger_csv``), orders
 (those linked to the customer and those Shopify listed in ``orders_requested``) with their
-refunds, redemptions and codes, the welcome code, birthday rewards, earlier privacy requests,
+refunds, redemptions and codes, the welcome code, birthday rewards, spend vouchers with their
+ledger, earlier privacy requests,
 audit entries about them, the messages sent to them, and the import rows that named them.
 Shopify ids are strings and money is a decimal string, as in the rest of Klubb's JSON.
 ``customers/data_request`` stores it (:mod:`loyalty.privacy.export`); a member downloads it
@@ -22,6 +23,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from loyalty.club.tier_view import member_standing, tier_history
+from loyalty.club.voucher_privacy import vouchers_export
 from loyalty.core.models import (
     AuditLog,
     BirthdayReward,
@@ -147,6 +149,7 @@ def build_export(
         "imported_rows": _imported_rows(s, shop.id, request, member),
         "tier": member_standing(s, shop.id, member.id)["tier"] if member else None,
         "tier_changes": tier_history(s, member.id) if member else [],
+        "vouchers": vouchers_export(s, member.id if member else None),
     }
     return document
 

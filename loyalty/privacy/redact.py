@@ -19,8 +19,10 @@ mentions the customer (their id, email or phone, or one of their orders) is set 
 (:mod:`loyalty.privacy.webhook_bodies`).
 Shopify discount codes of unused redemptions cannot be deleted here (that needs the Admin API):
 their ids are listed on the request's record for the job that will. The record of the member's
-welcome code is deleted (:func:`loyalty.points.welcome_state.forget`); the welcome discount
-itself is left in Shopify, where it was only ever usable by the customer Shopify erases.
+welcome code is deleted (:func:`loyalty.points.welcome_state.forget`), and the codes of the
+member's spend vouchers (:func:`loyalty.club.voucher_privacy.forget_vouchers`); the discounts
+and gift cards themselves are left in Shopify, where only the customer Shopify erases could use
+them.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.campaigns.send_log import erase_recipients
+from loyalty.club.voucher_privacy import forget_vouchers
 from loyalty.core.models import (
     AuditLog,
     LedgerEntry,
@@ -175,6 +178,7 @@ def scrub_member(s: Session, member: Member) -> tuple[str, ...]:
     anonymise(member)
     erase_recipients(s, member.id)
     welcome_state.forget(s, member.id)
+    forget_vouchers(s, member.id)
     s.execute(
         update(LedgerEntry)
         .where(

@@ -4,7 +4,8 @@ Each redemption becomes one Shopify code discount (SHOPIFY.md §8): ``discountCo
 (amount or percentage off; a free product's price off its one variant) or
 ``discountCodeFreeShippingCreate``, for that one customer
 (``context.customers.add``), ``usageLimit: 1``, ``appliesOncePerCustomer``, from the
-redemption's time to its ``expires_at``, with the reward's minimum subtotal. Its title ends in
+redemption's time to its ``expires_at``, with the reward's minimum subtotal. A spend voucher's
+code is paused and resumed with ``discountCodeDeactivate`` / ``discountCodeActivate``. Its title ends in
 ``(Klubb #<redemption id>)``: that is how a code found in Shopify is recognised as ours
 (:mod:`loyalty.rewards.issuing` carries a redemption through these mutations).
 
@@ -50,6 +51,14 @@ CREATE_FREE_SHIPPING = (
 DELETE = (
     "mutation KlubbDeleteCode($id: ID!) { discountCodeDelete(id: $id) {"
     " deletedCodeDiscountId userErrors { field code message } } }"
+)
+ACTIVATE = (
+    "mutation KlubbActivateCode($id: ID!) { discountCodeActivate(id: $id) {"
+    " codeDiscountNode { id } userErrors { field code message } } }"
+)
+DEACTIVATE = (
+    "mutation KlubbDeactivateCode($id: ID!) { discountCodeDeactivate(id: $id) {"
+    " codeDiscountNode { id } userErrors { field code message } } }"
 )
 _FOUND = "title startsAt endsAt asyncUsageCount"
 FIND = (
@@ -188,6 +197,22 @@ def delete_code(client: ShopifyClient, shop: str, token: str, discount_id: str) 
     """Delete a code discount; False if Shopify had no such discount."""
     payload = client.graphql(shop, token, DELETE, {"id": discount_id}).get("discountCodeDelete")
     return bool((payload or {}).get("deletedCodeDiscountId"))
+
+
+def set_code_active(
+    client: ShopifyClient, shop: str, token: str, discount_id: str, active: bool
+) -> None:
+    """Activate (``discountCodeActivate``) or pause (``discountCodeDeactivate``) a code
+    discount; doing either twice is harmless. Raises :class:`DiscountRejected`."""
+    name = "discountCodeActivate" if active else "discountCodeDeactivate"
+    query = ACTIVATE if active else DEACTIVATE
+    payload = client.graphql(shop, token, query, {"id": discount_id}).get(name) or {}
+    errors = payload.get("userErrors") or []
+    codes = [str(e.get("code") or "INVALID") for e in errors]
+    if "INTERNAL_ERROR" in codes:
+        raise ShopifyUnavailable(f"{name} for {shop}: INTERNAL_ERROR")
+    if errors or not payload.get("codeDiscountNode"):
+        raise DiscountRejected(f"{name} for {shop}: {', '.join(codes) or 'no node'}", codes)
 
 
 def is_transient(err: LoyaltyError) -> bool:

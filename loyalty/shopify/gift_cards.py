@@ -47,6 +47,7 @@ class GiftCardSpec:
     currency: str
     note: str | None = None  # the merchant sees it in Shopify's admin; the customer does not
     expires_on: date | None = None
+    code: str | None = None  # our own (8 to 20 letters and digits), so a retry can find the card
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ class IssuedGiftCard:
 
 
 def gift_card_input(spec: GiftCardSpec) -> dict[str, Any]:
-    """The mutation's ``GiftCardCreateInput`` for ``spec`` (Shopify generates the code)."""
+    """The mutation's ``GiftCardCreateInput`` for ``spec`` (Shopify generates the code unless
+    ``spec.code`` is given)."""
     data: dict[str, Any] = {
         "customerId": f"gid://shopify/Customer/{spec.customer_id}",
         "initialAmount": {"amount": str(spec.amount), "currencyCode": spec.currency},
@@ -70,6 +72,8 @@ def gift_card_input(spec: GiftCardSpec) -> dict[str, Any]:
         data["note"] = spec.note
     if spec.expires_on:
         data["expiresOn"] = spec.expires_on.isoformat()
+    if spec.code:
+        data["code"] = spec.code
     return data
 
 

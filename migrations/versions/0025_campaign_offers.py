@@ -1,7 +1,7 @@
 """campaign offers (a code per member, a shared code, bonus points), clicks, attribution
 
 Revision ID: 0025
-Revises: 0022
+Revises: 0024
 Create Date: 2026-12-07 11:30:00
 
 ``campaigns`` gains its offer (JSON), the shared code's discount in Shopify, when the codes job
@@ -22,7 +22,7 @@ from alembic import op
 import loyalty.core.types
 
 revision: str = "0025"
-down_revision: str | None = "0022"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -20,6 +20,7 @@ PAGES = (
     "/settings",
     "/rewards",
     "/tiers",
+    "/vouchers",
     "/campaigns",
     "/campaigns/new",
     "/members",

@@ -297,9 +297,10 @@ def seed_shop_rows(sessions: sessionmaker[Session], shop_id: int) -> None:
 
     Widget appearance, a backfill, an import run, an analytics day, an SMS provider (its
     secrets as the cipher would leave them: opaque bytes), a segment with a campaign to it and
-    its first recipient, and a VIP tier in which the shop's members are placed, each with a
-    standing and its history (seed the shop's members first): settings and bookkeeping of the
-    shop, which ``shop/redact`` deletes with everything else.
+    its first recipient, a VIP tier in which the shop's members are placed, each with a
+    standing and its history, and a spend voucher rule with a voucher and its ledger (seed the
+    shop's members first): settings and bookkeeping of the shop, which ``shop/redact`` deletes
+    with everything else.
     """
     from sqlalchemy import select
 
@@ -370,3 +371,39 @@ def seed_shop_rows(sessions: sessionmaker[Session], shop_id: int) -> None:
         s.add(CampaignRecipient(campaign_id=campaign.id, shop_id=shop_id, member_id=member_id))
     create_tier(sessions, shop_id, {"name": "Member", "basis": "points", "threshold": 0})
     recompute_members(sessions, shop_id, cause="ladder_changed")
+    _seed_voucher(sessions, shop_id, member_id)
+
+
+def _seed_voucher(sessions: sessionmaker[Session], shop_id: int, member_id: int) -> None:
+    """A spend voucher rule, a voucher of the member's from it, and its ledger entry."""
+
+    from loyalty.club.voucher_catalogue import create_rule
+    from loyalty.core.models import Voucher, VoucherEvent
+
+    rule = {
+        "name": "Spend 100",
+        "threshold": "100",
+        "period": "calendar_year",
+        "voucher": {"kind": "discount_code", "amount": "10"},
+    }
+    rule_id = int(create_rule(sessions, shop_id, rule)["id"])
+    with sessions.begin() as s:
+        voucher = Voucher(
+            shop_id=shop_id,
+            rule_id=rule_id,
+            member_id=member_id,
+            period_key="2026",
+            period_start=utcnow(),
+            period_end=utcnow(),
+            kind="discount_code",
+            amount=Decimal(10),
+            currency="NOK",
+            threshold=Decimal(100),
+            spend=Decimal(100),
+            qualified=True,
+            state="pending",
+            debited=Decimal(0),
+        )
+        s.add(voucher)
+        s.flush()
+        s.add(VoucherEvent(shop_id=shop_id, voucher_id=voucher.id, kind="reached"))

@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy import select
 
 from jobs import engine as engine_jobs
+from jobs import vouchers as voucher_jobs
 from loyalty.campaigns import campaign_codes
+from loyalty.club.voucher_moves import mark_codes_used as mark_vouchers_used
 from loyalty.core.models import OrderRecord
 from loyalty.core.payloads import order_discount_codes
 from loyalty.points import orders, welcome_state
@@ -17,8 +19,8 @@ from webhooks.context import EventContext
 
 
 def order_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
-    """Store the order's facts, post what it owes beyond what it holds, mark reward codes and
-    the welcome code used."""
+    """Store the order's facts, post what it owes beyond what it holds, mark reward codes,
+    voucher codes and the welcome code used, and queue the member's vouchers' syncs."""
     if ctx.shop_id is None:
         return
     record = orders.apply_order(
@@ -31,6 +33,7 @@ def order_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
     codes = order_discount_codes(payload)
     if codes:
         mark_codes_used(ctx.rt.sessions, ctx.shop_id, record.order_id, codes)
+        mark_vouchers_used(ctx.rt.sessions, ctx.shop_id, codes)
         welcome_state.record_used(
             ctx.rt.sessions,
             ctx.shop_id,
@@ -54,6 +57,7 @@ def order_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
         engine_jobs.welcome_newcomer(ctx.rt, record.member_id, ctx.received_at)
         # Coalesced, and a no-op in Shopify when the balance did not move.
         engine_jobs.enqueue_balance_sync(ctx.rt, record.member_id)
+        voucher_jobs.enqueue_member_vouchers(ctx.rt, record.member_id)
 
 
 def refund_created(ctx: EventContext, payload: dict[str, Any]) -> None:
@@ -64,6 +68,7 @@ def refund_created(ctx: EventContext, payload: dict[str, Any]) -> None:
     member_id = _member_of_order(ctx, refund.order_id)
     if member_id is not None:
         engine_jobs.enqueue_balance_sync(ctx.rt, member_id)
+        voucher_jobs.enqueue_member_vouchers(ctx.rt, member_id)
 
 
 def _member_of_order(ctx: EventContext, order_id: int) -> int | None:

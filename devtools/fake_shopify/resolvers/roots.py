@@ -10,7 +10,10 @@ from ..ids import gid, parse_gid
 from .context import Context, connection, ctx_of, require
 from .customer_updates import consent_mutation, tags_mutation
 from .customers import customer_matches, customer_view, order_matches, order_view, visible_orders
+from .discount_activation import discount_activation
 from .discounts import discount_create, discount_delete, discount_view
+from .gift_card_search import gift_cards_query
+from .gift_card_transactions import gift_card_transaction
 from .gift_cards import gift_card_create, gift_card_query, gift_card_view
 from .metafields import metafields_delete, metafields_set
 from .products import product_variant, variant_by_gid
@@ -88,6 +91,7 @@ def query_root(ctx: Context) -> dict[str, Any]:
         "codeDiscountNodeByCode": code_discount_node_by_code,
         "discountNode": discount_node,
         "giftCard": gift_card_query,
+        "giftCards": gift_cards_query,
         "orders": orders,
         "productVariant": product_variant,
         "order": order,
@@ -153,7 +157,11 @@ def mutation_root(ctx: Context) -> dict[str, Any]:
             "free_shipping", "freeShippingCodeDiscount"
         ),
         "discountCodeDelete": discount_delete,
+        "discountCodeActivate": discount_activation(active=True),
+        "discountCodeDeactivate": discount_activation(active=False),
         "giftCardCreate": gift_card_create,
+        "giftCardCredit": gift_card_transaction(debit=False),
+        "giftCardDebit": gift_card_transaction(debit=True),
         "metafieldsSet": metafields_set,
         "storeCreditAccountCredit": store_credit_account_credit,
         "metafieldsDelete": metafields_delete,

@@ -121,7 +121,21 @@
       "tier_from": "From {amount}",
       "tier_times": "{n}× points",
       "or_one": "{n} order",
-      "or_other": "{n} orders"
+      "or_other": "{n} orders",
+      "voucher_more": "{amount} more {when} to a {voucher}",
+      "when_month": "this month",
+      "when_year": "this year",
+      "when_days": "in this {n}-day period",
+      "voucher_gift_card": "{amount} gift card",
+      "voucher_discount_code": "{amount} discount code",
+      "title_gift_card": "{amount} gift card",
+      "title_discount_code": "{amount} discount code",
+      "vouchers_title": "Your vouchers",
+      "voucher_once": "Save this gift card code now: it is shown only once.",
+      "voucher_ending": "Gift card ending {chars}",
+      "voucher_pending": "On its way",
+      "voucher_used": "Used",
+      "voucher_disabled": "Paused: refunds brought this period's spending below the threshold. It comes back if you reach it again."
     },
     "nb": {
       "title": "Fordelsklubb",
@@ -238,7 +252,21 @@
       "tier_from": "Fra {amount}",
       "tier_times": "{n}× poeng",
       "or_one": "{n} ordre",
-      "or_other": "{n} ordrer"
+      "or_other": "{n} ordrer",
+      "voucher_more": "Handle for {amount} til {when}, så får du {voucher}",
+      "when_month": "denne måneden",
+      "when_year": "i år",
+      "when_days": "i denne perioden på {n} dager",
+      "voucher_gift_card": "et gavekort på {amount}",
+      "voucher_discount_code": "en rabattkode på {amount}",
+      "title_gift_card": "Gavekort på {amount}",
+      "title_discount_code": "Rabattkode på {amount}",
+      "vouchers_title": "Dine gavekort og koder",
+      "voucher_once": "Ta vare på gavekortkoden nå: den vises bare én gang.",
+      "voucher_ending": "Gavekort som slutter på {chars}",
+      "voucher_pending": "På vei",
+      "voucher_used": "Brukt",
+      "voucher_disabled": "Satt på pause: refusjoner brakte handelen i perioden under grensen. Den kommer tilbake hvis du når grensen igjen."
     }
   }/*end-i18n*/;
 
@@ -651,6 +679,72 @@
     return kids.length ? h("section", { class: "klubb-member", "aria-label": this.t("tiers_title") }, kids) : null;
   };
 
+  // "NOK 1,250 more this year to a NOK 250 gift card", with a progress bar, per voucher rule.
+  P.voucherProgress = function () {
+    var self = this;
+    var currency = self.data.program.currency;
+    var open = (self.data.voucher_progress || []).filter(function (p) {
+      return Number(p.remaining) > 0; // a rule reached shows its voucher below instead
+    });
+    var kids = open.map(function (p, i) {
+      var when = p.period === "calendar_month" ? self.t("when_month")
+        : p.period === "calendar_year" ? self.t("when_year")
+        : self.t("when_days", { n: self.num(p.period_days || 0) });
+      var voucher = self.t("voucher_" + p.voucher.kind, { amount: self.money(p.voucher.amount, currency) });
+      var high = Number(p.threshold);
+      var now = Math.min(high, Number(p.spend));
+      var label = self.t("voucher_more", { amount: self.money(p.remaining, currency), when: when, voucher: voucher });
+      var fill = h("span");
+      fill.style.width = (high > 0 ? (100 * now) / high : 0).toFixed(1) + "%";
+      var id = self.pid + "-voucher-" + i;
+      return h("div", { class: "klubb-voucher-progress" }, [
+        h("p", { id: id, class: "klubb-next", text: label }),
+        h("div", {
+          class: "klubb-bar",
+          role: "progressbar",
+          "aria-labelledby": id,
+          "aria-valuemin": "0",
+          "aria-valuemax": String(high),
+          "aria-valuenow": String(now),
+          "aria-valuetext": label
+        }, [fill])
+      ]);
+    });
+    return kids.length ? h("section", { class: "klubb-member", "aria-label": self.t("vouchers_title") }, kids) : null;
+  };
+
+  // The member's vouchers: a code to copy (a gift card's only the once it is shown), or what
+  // became of it.
+  P.vouchersSection = function () {
+    var self = this;
+    var vouchers = self.data.vouchers || [];
+    if (!vouchers.length) return null;
+    var boxes = [];
+    var items = [];
+    vouchers.forEach(function (v) {
+      var what = self.t("title_" + v.kind, { amount: self.money(v.amount, v.currency) });
+      if (v.state === "active" && v.code) {
+        var notes = v.kind === "gift_card" ? [self.t("voucher_once")] : [];
+        boxes.push(self.codeBox("voucher-" + v.id, what, v.code, v.kind === "gift_card" ? false : null, notes));
+        return;
+      }
+      var line = [];
+      if (v.last_characters) line.push(self.t("voucher_ending", { chars: v.last_characters }));
+      if (v.state === "pending") line.push(self.t("voucher_pending"));
+      if (v.state === "used") line.push(self.t("voucher_used"));
+      if (v.state === "disabled") line.push(self.t("voucher_disabled"));
+      items.push(h("li", { class: "klubb-reward" }, [
+        h("span", { class: "klubb-reward-text" }, [
+          h("strong", { text: what }),
+          line.length ? h("span", { class: "klubb-muted", text: line.join(" · ") }) : null
+        ])
+      ]));
+    });
+    return h("section", { "aria-labelledby": self.pid + "-vouchers-title" }, [
+      h("h3", { id: self.pid + "-vouchers-title", text: self.t("vouchers_title") })
+    ].concat(boxes, items.length ? [h("ul", { class: "klubb-rewards" }, items)] : []));
+  };
+
   // Every tier with what it takes and what it gives (guests see it too).
   P.tiersSection = function () {
     var self = this;
@@ -789,7 +883,9 @@
     if (d.member) {
       kids.push(self.memberSection(d.points_balance));
       kids.push(self.tierSection());
+      kids.push(self.voucherProgress());
       if (self.code) kids.push(self.codeSection());
+      kids.push(self.vouchersSection());
       if (d.welcome_code && d.welcome_code.state === "issued") kids.push(self.welcomeSection(d.welcome_code));
       kids.push(self.rewardsSection(d.points_balance));
       var vouchers = self.vouchersSection();

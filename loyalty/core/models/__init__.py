@@ -8,7 +8,7 @@ One module per concept: ``base`` (the declarative base and shared column types),
 ``members``, ``ledger`` (with the order facts), ``rewards``, ``earning`` (birthday rewards),
 ``webhook_events``, ``privacy``, ``analytics``, ``imports`` (with the backfill), ``messaging``
 (providers, sent messages), ``campaigns`` (segments, campaigns, their recipients), ``club``
-(tiers) and ``welcome``. Importing this package registers every table on ``Base.metadata``
+(tiers), ``vouchers`` (spend-threshold vouchers) and ``welcome``. Importing this package registers every table on ``Base.metadata``
 (Alembic's ``migrations/env.py`` relies on it); every public name is re-exported here, so
 ``from loyalty.core.models import X`` is the way to import a model.
 """
@@ -65,6 +65,15 @@ from loyalty.core.models.rewards import (
     RewardPause,
 )
 from loyalty.core.models.shops import ProgramSettings, Shop, WidgetAppearance
+from loyalty.core.models.vouchers import (
+    Voucher,
+    VoucherEvent,
+    VoucherEventKind,
+    VoucherKind,
+    VoucherPeriod,
+    VoucherRule,
+    VoucherState,
+)
 from loyalty.core.models.webhook_events import EventStatus, WebhookEvent
 from loyalty.core.models.welcome import WelcomeCode, WelcomeState
 
@@ -124,6 +133,13 @@ __all__ = [
     "TierPeriod",
     "Tombstone",
     "TombstoneReason",
+    "Voucher",
+    "VoucherEvent",
+    "VoucherEventKind",
+    "VoucherKind",
+    "VoucherPeriod",
+    "VoucherRule",
+    "VoucherState",
     "WebhookEvent",
     "WelcomeCode",
     "WelcomeState",
