@@ -18,7 +18,9 @@ from .state import FakeShop
 if TYPE_CHECKING:
     from .server import LoopbackServer
 
-DEFAULT_SCOPES = "read_customers,write_customers,read_orders,write_discounts,write_app_proxy"
+DEFAULT_SCOPES = (
+    "read_customers,write_customers,read_orders,read_products,write_discounts,write_app_proxy"
+)
 SHOP_DOMAIN = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 
 

@@ -171,6 +171,8 @@ class Discount:
     minimum_quantity: int | None = None
     maximum_shipping_price: Decimal | None = None
     tags: list[str] = field(default_factory=list)
+    # The products it applies to (``customerGets.items.products``); empty: all items.
+    product_gids: list[str] = field(default_factory=list)
 
     @property
     def gid(self) -> str:
@@ -209,6 +211,35 @@ class Order:
     def gid(self) -> str:
         """The order's global id."""
         return gid("Order", self.id)
+
+
+@dataclass
+class Product:
+    """A product of a fake shop (what stamp cards and the resource picker need)."""
+
+    id: int
+    title: str
+    handle: str
+
+    @property
+    def gid(self) -> str:
+        """The product's global id."""
+        return gid("Product", self.id)
+
+
+@dataclass
+class Collection:
+    """A collection of a fake shop and the ids of its products."""
+
+    id: int
+    title: str
+    handle: str
+    product_ids: list[int] = field(default_factory=list)
+
+    @property
+    def gid(self) -> str:
+        """The collection's global id."""
+        return gid("Collection", self.id)
 
 
 @dataclass

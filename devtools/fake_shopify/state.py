@@ -17,12 +17,14 @@ from .records import (
     AccessToken,
     AuthorizationCode,
     BulkOperation,
+    Collection,
     Consent,
     CostBucket,
     Customer,
     Discount,
     Metafield,
     Order,
+    Product,
     RefreshToken,
 )
 
@@ -73,6 +75,8 @@ class FakeShop:
         self.theme_blocks: dict[str, str] = {"app-embed": "available"}
         self.metafields: dict[tuple[str, str, str], Metafield] = {}
         self.orders: dict[str, Order] = {}
+        self.products: dict[str, Product] = {}
+        self.collections: dict[str, Collection] = {}
         self.bulk_operations: dict[str, BulkOperation] = {}
         # (errorCode, lines kept, queries to let pass first): see fail_next_bulk_query.
         self.bulk_failure: tuple[str, int, int] | None = None
@@ -140,6 +144,35 @@ class FakeShop:
             ref if isinstance(ref, str) and ref.startswith("gid://") else gid("Customer", int(ref))
         )
         return self.customers.get(key)
+
+    def add_product(self, title: str, id: int | None = None) -> str:
+        """Add a product and return its gid."""
+        number = id if id is not None else self._ids.next()
+        handle = "-".join(title.lower().split()) or str(number)
+        product = Product(id=number, title=title, handle=handle)
+        with self._lock:
+            self.products[product.gid] = product
+        return product.gid
+
+    def add_collection(
+        self, title: str, products: list[str] | tuple[str, ...] = (), id: int | None = None
+    ) -> str:
+        """Add a collection of these product gids and return its gid."""
+        number = id if id is not None else self._ids.next()
+        handle = "-".join(title.lower().split()) or str(number)
+        members = [self.products[p].id for p in products]
+        collection = Collection(id=number, title=title, handle=handle, product_ids=members)
+        with self._lock:
+            self.collections[collection.gid] = collection
+        return collection.gid
+
+    def remove_product(self, product: str) -> None:
+        """Delete a product (and take it out of every collection)."""
+        with self._lock:
+            found = self.products.pop(product, None)
+            for collection in self.collections.values():
+                if found is not None and found.id in collection.product_ids:
+                    collection.product_ids.remove(found.id)
 
     def add_order(
         self,

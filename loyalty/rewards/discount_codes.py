@@ -83,6 +83,7 @@ class CodeSpec:
     amount: Decimal | None = None  # fixed amount off, in the shop's currency
     fraction: Decimal | None = None  # percentage off, 0..1
     minimum_subtotal: Decimal | None = None
+    product_ids: tuple[int, ...] = ()  # only these products (a free product); () = all items
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,11 @@ def discount_input(spec: CodeSpec) -> dict[str, Any]:
         value = {"discountAmount": {"amount": str(spec.amount), "appliesOnEachItem": False}}
     else:
         raise DiscountRejected(f"reward kind {spec.kind!r} without its value", ["INVALID"])
-    data["customerGets"] = {"value": value, "items": {"all": True}}
+    items: dict[str, Any] = {"all": True}
+    if spec.product_ids:
+        products = [f"gid://shopify/Product/{p}" for p in spec.product_ids]
+        items = {"products": {"productsToAdd": products}}
+    data["customerGets"] = {"value": value, "items": items}
     return data
 
 

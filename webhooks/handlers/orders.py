@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import select
 
 from jobs import engine as engine_jobs
+from jobs.stamps import enqueue_stamp_rewards
+from loyalty.club.stamp_rewards import mark_rewards_used
 from loyalty.core.models import OrderRecord
 from loyalty.core.payloads import order_discount_codes
 from loyalty.points import orders, welcome_state
@@ -16,8 +18,8 @@ from webhooks.context import EventContext
 
 
 def order_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
-    """Store the order's facts, post what it owes beyond what it holds, mark reward codes and
-    the welcome code used."""
+    """Store the order's facts and lines, post the points and stamps it owes beyond what it
+    holds, queue the codes of cards it filled, mark reward codes and the welcome code used."""
     if ctx.shop_id is None:
         return
     record = orders.apply_order(
@@ -30,6 +32,7 @@ def order_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
     codes = order_discount_codes(payload)
     if codes:
         mark_codes_used(ctx.rt.sessions, ctx.shop_id, record.order_id, codes)
+        mark_rewards_used(ctx.rt.sessions, ctx.shop_id, record.order_id, codes)
         welcome_state.record_used(
             ctx.rt.sessions,
             ctx.shop_id,
@@ -45,6 +48,8 @@ def order_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
         engine_jobs.welcome_newcomer(ctx.rt, record.member_id, ctx.received_at)
         # Coalesced, and a no-op in Shopify when the balance did not move.
         engine_jobs.enqueue_balance_sync(ctx.rt, record.member_id)
+        # A card this order filled: its reward's code (the rows are the outbox).
+        enqueue_stamp_rewards(ctx.rt, ctx.shop_id, record.member_id)
 
 
 def refund_created(ctx: EventContext, payload: dict[str, Any]) -> None:

@@ -91,7 +91,9 @@ def validate_discount(
             )
         )
     if kind == "basic":
-        errors.extend(_validate_customer_gets(arg, data.get("customerGets")))
+        errors.extend(
+            _validate_customer_gets(arg, data.get("customerGets"), set(ctx.shop.products))
+        )
     return errors
 
 
@@ -127,7 +129,9 @@ def _validate_buyers(
     return errors
 
 
-def _validate_customer_gets(arg: str, gets: dict[str, Any] | None) -> list[dict[str, Any]]:
+def _validate_customer_gets(
+    arg: str, gets: dict[str, Any] | None, known_products: set[str]
+) -> list[dict[str, Any]]:
     base = [arg, "customerGets"]
     if gets is None:
         return [user_error(base, "Customer gets can't be blank", "BLANK")]
@@ -192,6 +196,8 @@ def _validate_customer_gets(arg: str, gets: dict[str, Any] | None) -> list[dict[
             ("collections", "Collection", "add"),
         ):
             for value_id in (items.get(key) or {}).get(sub) or []:
+                if sub == "productsToAdd" and value_id in known_products:
+                    continue
                 number = (parse_gid(value_id) or ("", value_id))[1]
                 errors.append(
                     user_error(
@@ -200,6 +206,7 @@ def _validate_customer_gets(arg: str, gets: dict[str, Any] | None) -> list[dict[
                         "INVALID",
                     )
                 )
-        if not items.get("all") and not errors:
+        chosen = (items.get("products") or {}).get("productsToAdd")
+        if not items.get("all") and not chosen and not errors:
             errors.append(user_error([*base, "items"], "Items can't be blank", "BLANK"))
     return errors

@@ -156,6 +156,9 @@ def _create_discount(ctx: Context, kind: str, data: dict[str, Any]) -> Discount:
             Decimal(data["maximumShippingPrice"]) if data.get("maximumShippingPrice") else None
         ),
         tags=list(data.get("tags") or []),
+        product_gids=list(
+            ((gets.get("items") or {}).get("products") or {}).get("productsToAdd") or []
+        ),
     )
     ctx.shop.discounts[discount.gid] = discount
     return discount

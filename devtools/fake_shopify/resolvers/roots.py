@@ -12,6 +12,7 @@ from .customer_updates import consent_mutation, tags_mutation
 from .customers import customer_matches, customer_view, order_matches, order_view, visible_orders
 from .discounts import discount_create, discount_delete, discount_view
 from .metafields import metafields_delete, metafields_set
+from .products import collection_view, product_roots, product_view
 from .shop import shop_view
 
 
@@ -97,6 +98,7 @@ def query_root(ctx: Context) -> dict[str, Any]:
         },
         "currentBulkOperation": current_bulk_operation,
         "bulkOperation": bulk_operation,
+        **product_roots(ctx),
     }
 
 
@@ -121,6 +123,13 @@ def node_by_id(info: GraphQLResolveInfo, node_id: str) -> dict[str, Any] | None:
         require(info, "read_orders")
         found_o = next((o for o in visible_orders(info) if o.gid == node_id), None)
         return order_view(ctx, found_o) if found_o else None
+    if kind in ("Product", "Collection"):
+        require(info, "read_products")
+        if kind == "Product":
+            found_p = ctx.shop.products.get(node_id)
+            return product_view(ctx, found_p) if found_p else None
+        found_col = ctx.shop.collections.get(node_id)
+        return collection_view(ctx, found_col) if found_col else None
     if kind == "Shop" and node_id == ctx.shop.gid:
         return shop_view(ctx)
     if kind == "BulkOperation":

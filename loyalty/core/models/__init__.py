@@ -8,7 +8,7 @@ One module per concept: ``base`` (the declarative base and shared column types),
 ``members``, ``ledger`` (with the order facts), ``rewards``, ``earning`` (birthday rewards),
 ``webhook_events``, ``privacy``, ``analytics``, ``imports`` (with the backfill), ``messaging``
 (providers, sent messages), ``campaigns`` (segments, campaigns, their recipients), ``club``
-(tiers) and ``welcome``. Importing this package registers every table on ``Base.metadata``
+(tiers), ``stamps`` (order lines, stamp cards) and ``welcome``. Importing this package registers every table on ``Base.metadata``
 (Alembic's ``migrations/env.py`` relies on it); every public name is re-exported here, so
 ``from loyalty.core.models import X`` is the way to import a model.
 """
@@ -55,6 +55,17 @@ from loyalty.core.models.privacy import (
 )
 from loyalty.core.models.rewards import Redemption, RedemptionState, Reward, RewardKind
 from loyalty.core.models.shops import ProgramSettings, Shop, WidgetAppearance
+from loyalty.core.models.stamps import (
+    CollectionProduct,
+    OrderLine,
+    OrderLineRefund,
+    StampCard,
+    StampCardMember,
+    StampEntry,
+    StampReward,
+    StampRewardKind,
+    StampRewardState,
+)
 from loyalty.core.models.webhook_events import EventStatus, WebhookEvent
 from loyalty.core.models.welcome import WelcomeCode, WelcomeState
 
@@ -73,6 +84,7 @@ __all__ = [
     "Campaign",
     "CampaignRecipient",
     "CampaignState",
+    "CollectionProduct",
     "ConsentEvent",
     "CustomerDayCounts",
     "CustomerDayOrders",
@@ -89,6 +101,8 @@ __all__ = [
     "MessageChannel",
     "MessageStatus",
     "MessagingSettings",
+    "OrderLine",
+    "OrderLineRefund",
     "OrderRecord",
     "OrderRefund",
     "PrivacyRequest",
@@ -103,6 +117,12 @@ __all__ = [
     "SentMessage",
     "Shop",
     "ShopRedaction",
+    "StampCard",
+    "StampCardMember",
+    "StampEntry",
+    "StampReward",
+    "StampRewardKind",
+    "StampRewardState",
     "Tier",
     "TierBasis",
     "TierChange",
