@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     import admin.privacy_api
     import admin.rewards_api
     import admin.segments_api
+    import admin.stamp_cards_api
     import admin.tiers_api  # noqa: F401
     from admin.api import bp as api_bp
     from admin.appearance_page import bp as appearance_page_bp
