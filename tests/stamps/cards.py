@@ -20,6 +20,8 @@ from tests.support.points import Klubb
 
 COFFEE, CAKE, BEANS = 501, 502, 503
 """Product ids of the tests' café."""
+SHOPPER = 820982911946154500
+"""The café's customer on the fake Shopify (the end-to-end tests)."""
 
 
 def make_card(klubb: Klubb, **fields: Any) -> int:
