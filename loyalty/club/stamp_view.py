@@ -20,6 +20,7 @@ from loyalty.core.models import (
     Member,
     StampCard,
     StampCardMember,
+    StampEntry,
     StampReward,
     StampRewardState,
 )
@@ -85,3 +86,63 @@ def stamp_cards_of(s: Session, shop_id: int, member_id: int | None) -> list[dict
             }
         )
     return found
+
+
+def stamp_export(s: Session, shop_id: int, member_id: int | None) -> dict[str, Any]:
+    """What a member's data export holds of stamps: the cards as they see them, every stamp
+    entry (card, stamps, order, when) and every reward (card, filling, code, state, use)."""
+    if member_id is None:
+        return {"stamp_cards": [], "stamp_entries": [], "stamp_rewards": []}
+    entries = s.execute(
+        select(StampEntry, StampCard.name)
+        .join(StampCard, StampCard.id == StampEntry.card_id)
+        .where(StampEntry.shop_id == shop_id, StampEntry.member_id == member_id)
+        .order_by(StampEntry.id)
+    ).all()
+    rewards = s.execute(
+        select(StampReward, StampCard.name)
+        .join(StampCard, StampCard.id == StampReward.card_id)
+        .where(StampReward.shop_id == shop_id, StampReward.member_id == member_id)
+        .order_by(StampReward.id)
+    ).all()
+    return {
+        "stamp_cards": stamp_cards_of(s, shop_id, member_id),
+        "stamp_entries": [
+            {
+                "card": name,
+                "stamps": e.stamps,
+                "order_id": str(e.order_id) if e.order_id else None,
+                "created_at": e.created_at.isoformat(),
+            }
+            for e, name in entries
+        ],
+        "stamp_rewards": [
+            {
+                "card": name,
+                "fill": r.fill,
+                "reward": dict(r.reward),
+                "code": r.code,
+                "state": r.state,
+                "used_at": r.used_at.isoformat() if r.used_at else None,
+                "created_at": r.created_at.isoformat(),
+            }
+            for r, name in rewards
+        ],
+    }
+
+
+def unused_reward_discounts(s: Session, member_id: int) -> list[str]:
+    """Shopify discount ids of the member's reward codes made and not used (to delete when the
+    member is erased or leaves, like unused redemption codes)."""
+    return [
+        d
+        for d in s.scalars(
+            select(StampReward.discount_id).where(
+                StampReward.member_id == member_id,
+                StampReward.state == StampRewardState.ISSUED,
+                StampReward.used_at.is_(None),
+                StampReward.discount_id.is_not(None),
+            )
+        )
+        if d
+    ]

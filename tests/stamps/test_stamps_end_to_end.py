@@ -11,6 +11,7 @@ from tests.stamps.conftest import BEANS_COLLECTION
 from tests.support.bodies import Line, customer_body, order_body, refund_body
 from tests.support.http import bearer
 from tests.support.jobs import drain
+from tests.support.members import member_caller
 from tests.support.shops import SHOP
 
 CUSTOMER = SHOPPER
@@ -142,3 +143,26 @@ def test_collections_follow_shopify_and_deleted_ones_pause_their_cards(deliver, 
     )
     assert stamp_cards(admin("GET", f"/api/members/{CUSTOMER}"))["Beans"] == (0, 1)
     assert coffee_id
+
+
+def test_stamps_are_in_the_members_export_and_unused_codes_go_when_they_leave(
+    deliver, admin, proxy, app, cafe
+):
+    cards(admin, app)
+    deliver("customers/create", customer_body(CUSTOMER))
+    deliver(
+        "orders/paid",
+        order_body(1, [Line(11, "45.00", 3, product_id=COFFEE)], customer_id=CUSTOMER),
+    )
+    me = member_caller(proxy)
+    exported = me("GET", "/export.json", customer_id=CUSTOMER).get_json()
+    [reward] = exported["stamp_rewards"]
+    assert (reward["card"], reward["fill"], reward["state"]) == ("Coffee", 1, "issued")
+    assert [(e["card"], e["stamps"]) for e in exported["stamp_entries"]] == [("Coffee", 3)]
+    assert {c["name"]: c["stamps"] for c in exported["stamp_cards"]} == {"Coffee": 0, "Beans": 0}
+    assert stamp_codes(cafe)
+
+    left = me("DELETE", json={"confirm": "LEAVE"}, customer_id=CUSTOMER)
+    assert left.status_code == 200, left.get_json()
+    drain(app)
+    assert stamp_codes(cafe) == []  # the unused reward code was hers alone
