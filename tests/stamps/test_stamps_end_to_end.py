@@ -93,6 +93,9 @@ def test_a_full_card_gives_a_code_for_the_free_coffee_once(deliver, admin, proxy
 
     shopper = proxy("GET", "/proxy/api/member", customer_id=CUSTOMER).get_json()
     assert stamp_cards(shopper) == stamp_cards(member)
+    page = proxy("GET", "/proxy", customer_id=CUSTOMER).get_data(as_text=True)
+    assert 'aria-label="0 of 3 stamps"' in page and 'aria-label="1 av 2 stempler"' in page
+    assert "Rewards earned: 1" in page and code["code"] in page
 
     used = order_body(2, [Line(21, "45.00", 1, product_id=COFFEE)], customer_id=CUSTOMER)
     used["discount_codes"] = [{"code": code["code"], "amount": "45.00", "type": "percentage"}]
