@@ -1,5 +1,5 @@
-"""The embedded admin's documents: ``GET /`` (home), ``/settings``, ``/rewards``, ``/tiers``, ``/members`` and
-``/members/<customer_id>`` (SHOPIFY.md §3).
+"""The embedded admin's documents: ``GET /`` (home), ``/settings``, ``/rewards``, ``/tiers``,
+``/stamp-cards``, ``/members`` and ``/members/<customer_id>`` (SHOPIFY.md §3).
 
 A document holds no shop data: it is the shell (App Bridge, Polaris, the nav and the page's
 empty form); ``admin.js`` then fetches the data from ``/api`` with session tokens. So a page
@@ -51,6 +51,7 @@ NAV = (
     ("/members", _l("Members")),
     ("/rewards", _l("Rewards")),
     ("/tiers", _l("VIP tiers")),
+    ("/stamp-cards", _l("Stamp cards")),
     ("/settings", _l("Program settings")),
     ("/appearance", _l("Widget appearance")),
     ("/backfill", _l("Backfill")),
@@ -213,6 +214,13 @@ def rewards() -> BaseResponse:
 def tiers() -> BaseResponse:
     """VIP tiers: the ladder, with create, edit, reorder and delete."""
     return render_admin_page("/tiers", "admin/tiers.html")
+
+
+@bp.get("/stamp-cards")
+def stamp_cards() -> BaseResponse:
+    """Stamp cards: the cards with their members and rewards, create (products and collections
+    through App Bridge's resource picker), edit and end."""
+    return render_admin_page("/stamp-cards", "admin/stamp_cards.html")
 
 
 @bp.get("/members")

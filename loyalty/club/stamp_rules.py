@@ -157,12 +157,12 @@ def validate_card(
         if field in body:
             values[field] = _time(body[field], field, errors)
     merged = {**(held or {}), **values}
-    if not errors:
+    if not any(k.startswith(("product_ids", "collection_ids")) for k in errors):
         if not merged.get("product_ids") and not merged.get("collection_ids"):
             errors["product_ids"] = "Choose at least one product or collection."
-        starts, ends = merged.get("starts_at"), merged.get("ends_at")
-        if starts is not None and ends is not None and ends <= starts:
-            errors["ends_at"] = "After the start."
+    starts, ends = merged.get("starts_at"), merged.get("ends_at")
+    if starts is not None and ends is not None and ends <= starts:
+        errors.setdefault("ends_at", "After the start.")
     if errors:
         raise ValidationError(errors)
     return values

@@ -20,6 +20,7 @@ PAGES = (
     "/settings",
     "/rewards",
     "/tiers",
+    "/stamp-cards",
     "/members",
     f"/members/{MEMBER}",
     "/appearance",
