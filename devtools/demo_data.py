@@ -191,7 +191,7 @@ def _order(
     pos: bool = False,
 ) -> dict[str, Any]:
     order_id = 6_210_000_000_000 + number
-    items = [
+    items: list[dict[str, Any]] = [
         {
             "id": order_id * 10 + n,
             "admin_graphql_api_id": f"gid://shopify/LineItem/{order_id * 10 + n}",

@@ -157,9 +157,9 @@ def validate_card(
         if field in body:
             values[field] = _time(body[field], field, errors)
     merged = {**(held or {}), **values}
-    if not any(k.startswith(("product_ids", "collection_ids")) for k in errors):
-        if not merged.get("product_ids") and not merged.get("collection_ids"):
-            errors["product_ids"] = "Choose at least one product or collection."
+    ids_valid = not any(k.startswith(("product_ids", "collection_ids")) for k in errors)
+    if ids_valid and not merged.get("product_ids") and not merged.get("collection_ids"):
+        errors["product_ids"] = "Choose at least one product or collection."
     starts, ends = merged.get("starts_at"), merged.get("ends_at")
     if starts is not None and ends is not None and ends <= starts:
         errors.setdefault("ends_at", "After the start.")
