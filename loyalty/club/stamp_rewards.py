@@ -35,10 +35,8 @@ from loyalty.core.types import utcnow
 from loyalty.rewards.discount_codes import (
     AccessToken,
     CodeSpec,
-    CodeTaken,
     DiscountRejected,
-    create_code,
-    find_code,
+    create_once,
 )
 from loyalty.shopify.client import ShopifyClient
 
@@ -132,28 +130,16 @@ def issue_stamp_reward(
     if target is None:
         return "skipped"
     now = now or utcnow()
-    title = code_title(reward_id, target.card_name)
-    token = access_token(target.shop_domain)
-    found = find_code(client, target.shop_domain, token, target.code)
-    if found is not None and found.title == title:
-        _finish(sessions, reward_id, StampRewardState.ISSUED, discount_id=found.id, issued_at=now)
-        return "exists"
+    spec = code_spec(target, code_title(reward_id, target.card_name), now)
     try:
-        discount_id = create_code(client, target.shop_domain, token, code_spec(target, title, now))
-    except CodeTaken:
-        found = find_code(client, target.shop_domain, token, target.code)
-        if found is not None and found.title == title:
-            _finish(
-                sessions, reward_id, StampRewardState.ISSUED, discount_id=found.id, issued_at=now
-            )
-            return "exists"
-        _finish(sessions, reward_id, StampRewardState.FAILED)
-        raise
-    except DiscountRejected:
+        discount_id, made = create_once(
+            client, target.shop_domain, access_token(target.shop_domain), spec
+        )
+    except DiscountRejected:  # CodeTaken too: another discount holds the code
         _finish(sessions, reward_id, StampRewardState.FAILED)
         raise
     _finish(sessions, reward_id, StampRewardState.ISSUED, discount_id=discount_id, issued_at=now)
-    return "created"
+    return "created" if made else "exists"
 
 
 def pending_rewards(sessions: sessionmaker[Session], shop_id: int, member_id: int) -> list[int]:

@@ -154,6 +154,23 @@ def create_code(client: ShopifyClient, shop: str, token: str, spec: CodeSpec) ->
     return str(node["id"])
 
 
+def create_once(client: ShopifyClient, shop: str, token: str, spec: CodeSpec) -> tuple[str, bool]:
+    """Create ``spec``'s code unless the shop has our discount with that code and title already
+    (made by a run that crashed before it could say so, or by one racing this); the discount's
+    id and whether it was made now. Raises :class:`CodeTaken` when another discount holds the
+    code, :class:`DiscountRejected`, or the client's errors."""
+    found = find_code(client, shop, token, spec.code)
+    if found is not None and found.title == spec.title:
+        return found.id, False
+    try:
+        return create_code(client, shop, token, spec), True
+    except CodeTaken:
+        found = find_code(client, shop, token, spec.code)
+        if found is not None and found.title == spec.title:
+            return found.id, False
+        raise
+
+
 def find_code(client: ShopifyClient, shop: str, token: str, code: str) -> FoundCode | None:
     """The shop's code discount with this code, or None."""
     node = client.graphql(shop, token, FIND, {"code": code}).get("codeDiscountNodeByCode")

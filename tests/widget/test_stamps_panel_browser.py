@@ -16,6 +16,7 @@ from loyalty.club.stamp_cards import create_card
 from loyalty.points.orders import apply_order
 from tests.support.axe import assert_accessible
 from tests.support.bodies import Line, order_body
+from tests.support.browser import plain
 from tests.support.rewards import CUSTOMER
 
 pytestmark = pytest.mark.browser
@@ -31,10 +32,6 @@ TEXTS = {
     ),
 }
 PERCENT = {"en": "Full card: 20% off", "nb": "Fullt kort: 20 % rabatt"}
-
-
-def plain(text: str | None) -> str:
-    return (text or "").replace("\xa0", " ").replace("\u202f", " ")
 
 
 @pytest.fixture
