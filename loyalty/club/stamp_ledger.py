@@ -76,7 +76,8 @@ def stamps_owed(session: Session, record: OrderRecord) -> dict[int, int]:
         and record.member_id is not None
         and not record.earn_blocked
     )
-    refunded = refunded_units(session, record.shop_id, record.order_id) if earns else {}
+    counted = earns and any(cards for _, _, cards in lines)
+    refunded = refunded_units(session, record.shop_id, record.order_id) if counted else {}
     for line_id, quantity, cards in lines:
         standing = max(0, quantity - refunded.get(line_id, 0)) if earns else 0
         for card_id in cards or ():
@@ -89,6 +90,8 @@ def settle_stamps(session: Session, record: OrderRecord, now: datetime) -> list[
     if record.member_id is None:
         return []
     owed = stamps_owed(session, record)
+    if not owed:
+        return []  # no line counts for a card (decided once): nothing is held either
     held = {
         int(card_id): (int(count), int(total))
         for card_id, count, total in session.execute(
