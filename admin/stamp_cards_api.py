@@ -16,7 +16,14 @@ from admin.api import api
 from admin.auth import current_shop, session_token_required
 from errors import json_error, json_object_body
 from jobs.stamps import enqueue_collection_refresh
-from loyalty.club.stamp_cards import NOT_FOUND, create_card, delete_card, list_cards, update_card
+from loyalty.club.stamp_cards import (
+    NOT_FOUND,
+    card_members,
+    create_card,
+    delete_card,
+    list_cards,
+    update_card,
+)
 from loyalty.club.stamp_rules import MAX_IDS, MAX_NAME, MAX_STAMPS
 from loyalty.core.ids import id_from_text
 from openapi import Answer, id_schema
@@ -83,6 +90,37 @@ api.schemas.update(
             "properties": _FIELDS,
             "additionalProperties": False,
             "description": "Any subset of the fields; orders recorded from now on follow it.",
+        },
+        "StampCardMembers": {
+            "type": "object",
+            "required": ["members"],
+            "properties": {
+                "members": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": [
+                            "customer_id",
+                            "name",
+                            "stamps",
+                            "rewards_issued",
+                            "rewards_used",
+                        ],
+                        "properties": {
+                            "customer_id": {"type": "string"},
+                            "name": {"type": ["string", "null"]},
+                            "stamps": {
+                                "type": "integer",
+                                "description": "In the ledger (below a full card's worth of "
+                                "rewards while refunds are paid back).",
+                            },
+                            "rewards_issued": {"type": "integer"},
+                            "rewards_used": {"type": "integer"},
+                        },
+                    },
+                    "description": "Most stamps first (200 at most).",
+                }
+            },
         },
         "StampCardDeletion": {
             "type": "object",
@@ -181,3 +219,20 @@ def remove_stamp_card(card_id: str) -> Response:
     return jsonify(
         delete_card(current_runtime().sessions, current_shop().id, parsed, actor=g.staff_user_id)
     )
+
+
+@api.route(
+    "/stamp-cards/<card_id>/members",
+    "GET",
+    summary="The members holding stamps on a card, with their rewards issued and used",
+    response="StampCardMembers",
+    errors=(404,),
+    path=_CARD_ID,
+)
+@session_token_required
+def read_stamp_card_members(card_id: str) -> Response:
+    """Members with stamps or rewards on one of the shop's cards."""
+    parsed = id_from_text(card_id)
+    if parsed is None:
+        return json_error(404, "not_found", NOT_FOUND)
+    return jsonify(card_members(current_runtime().sessions, current_shop().id, parsed))

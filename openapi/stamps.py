@@ -8,14 +8,44 @@ from __future__ import annotations
 from typing import Any
 
 STAMP_REWARD: dict[str, Any] = {
-    "type": "object",
-    "required": ["kind"],
-    "properties": {
-        "kind": {"enum": ["free_product", "fixed_amount", "percentage"]},
-        "product_id": {"type": "string", "description": "free_product: the product given."},
-        "amount": {"type": "string", "description": "fixed_amount: money off, shop currency."},
-        "percentage": {"type": "integer", "minimum": 1, "maximum": 100},
-    },
+    "oneOf": [
+        {
+            "type": "object",
+            "required": ["kind", "product_id"],
+            "properties": {
+                "kind": {"const": "free_product"},
+                "product_id": {
+                    "type": "string",
+                    "pattern": r"^[1-9][0-9]{0,17}$",
+                    "description": "The product given free (100 % off it).",
+                },
+            },
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "required": ["kind", "amount"],
+            "properties": {
+                "kind": {"const": "fixed_amount"},
+                "amount": {
+                    "type": "string",
+                    "pattern": r"^[1-9][0-9]{0,9}(\.[0-9]{1,4})?$",
+                    "description": "Money off the order in the shop's currency, above 0 and "
+                    "at most 1,000,000,000.",
+                },
+            },
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "required": ["kind", "percentage"],
+            "properties": {
+                "kind": {"const": "percentage"},
+                "percentage": {"type": "integer", "minimum": 1, "maximum": 100},
+            },
+            "additionalProperties": False,
+        },
+    ],
     "description": "What a full card gives, as a one-customer, one-use discount code.",
 }
 

@@ -80,6 +80,13 @@
             load();
           });
         });
+        var people = document.createElement("s-button");
+        people.setAttribute("variant", "tertiary");
+        people.textContent = K.text("members");
+        people.addEventListener("click", function () {
+          showMembers(card);
+        });
+        actions.appendChild(people);
         actions.appendChild(edit);
         actions.appendChild(end);
         K.cell(row, actions);
@@ -95,6 +102,33 @@
         list.removeAttribute("aria-busy");
         if (!result.ok) return K.toast(K.errorMessage(result), true);
         render(result.data.stamp_cards);
+      });
+    }
+
+    // The members holding stamps on one card, below the list.
+    function showMembers(card) {
+      var section = document.getElementById("card-members");
+      var membersTable = document.getElementById("card-members-table");
+      K.api("GET", "/api/stamp-cards/" + card.id + "/members").then(function (result) {
+        if (!result.ok) return K.toast(K.errorMessage(result), true);
+        var body = membersTable.querySelector("tbody");
+        body.textContent = "";
+        result.data.members.forEach(function (m) {
+          var row = document.createElement("tr");
+          var link = document.createElement("s-link");
+          link.setAttribute("href", K.appLink("/members/" + m.customer_id));
+          link.textContent = m.name || m.customer_id;
+          K.cell(row, link);
+          K.cell(row, String(m.stamps), "k-num");
+          K.cell(row, K.text("issued_used", { issued: m.rewards_issued, used: m.rewards_used }));
+          body.appendChild(row);
+        });
+        document.getElementById("card-members-heading").textContent = K.text("members_of", {
+          name: card.name,
+        });
+        K.setHidden(membersTable, result.data.members.length === 0);
+        K.setHidden(document.getElementById("card-members-empty"), result.data.members.length !== 0);
+        K.setHidden(section, false);
       });
     }
 

@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.club.stamp_rules import FIELDS, validate_card
 from loyalty.core.errors import NotFound
-from loyalty.core.models import StampCard, StampCardMember, StampReward
+from loyalty.core.models import (
+    Member,
+    MemberStatus,
+    StampCard,
+    StampCardMember,
+    StampReward,
+)
 from loyalty.core.types import utcnow
 from loyalty.privacy import audit
 
@@ -137,3 +143,42 @@ def delete_card(
         card.deleted_at = utcnow()
         audit.record(s, shop_id, "staff" if actor else "system", actor, "stamp_cards.update")
         return {"deleted": str(card.id)}
+
+
+def card_members(
+    sessions: sessionmaker[Session], shop_id: int, card_id: int, limit: int = 200
+) -> dict[str, Any]:
+    """The members holding stamps or rewards on one of the shop's cards, most stamps first:
+    their customer id and name, stamps in the ledger, rewards issued and used."""
+    with sessions() as s:
+        card = shop_card(s, shop_id, card_id)
+        rows = s.execute(
+            select(StampCardMember, Member.customer_id, Member.first_name, Member.last_name)
+            .join(Member, Member.id == StampCardMember.member_id)
+            .where(
+                StampCardMember.shop_id == shop_id,
+                StampCardMember.card_id == card.id,
+                Member.status != MemberStatus.ANONYMISED,
+            )
+            .order_by(StampCardMember.stamps.desc(), StampCardMember.member_id)
+            .limit(limit)
+        ).all()
+        used = dict(
+            s.execute(
+                select(StampReward.member_id, func.count(StampReward.used_at))
+                .where(StampReward.shop_id == shop_id, StampReward.card_id == card.id)
+                .group_by(StampReward.member_id)
+            ).all()
+        )
+        return {
+            "members": [
+                {
+                    "customer_id": str(customer_id),
+                    "name": " ".join(p for p in (first, last) if p) or None,
+                    "stamps": progress.stamps,
+                    "rewards_issued": progress.rewards,
+                    "rewards_used": int(used.get(progress.member_id, 0)),
+                }
+                for progress, customer_id, first, last in rows
+            ]
+        }

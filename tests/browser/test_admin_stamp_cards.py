@@ -73,6 +73,11 @@ def test_a_merchant_makes_a_stamp_card_with_the_resource_picker(
     visit(page, live_app, "/stamp-cards")
     expect(rows.first).to_contain_text("Coffee card")
     expect(rows.first.locator("td").nth(3)).to_have_text("1")  # members with stamps
+    rows.first.get_by_role("button", name="Members").click()
+    holders = admin.locator("#card-members-table tbody tr")
+    expect(holders).to_have_count(1)
+    expect(holders.first).to_contain_text("Kari Nordmann")
+    expect(holders.first).to_contain_text("4")
     screenshot("admin-stamp-cards")
 
     rows.first.get_by_role("button", name="End").click()

@@ -5,9 +5,9 @@ Hypothesis writes one or two cards (overlapping on coffee, any size, repeatable 
 member's few orders (paid or not, refunded in parts, cancelled, test) of coffee and cake, turns
 them into the webhooks Shopify would send, shuffles them, delivers some twice (refunds before
 their orders too), and checks the stamps against a count straight from the final facts. Rewards
-depend on the path (a card may fill before a refund arrives), so they are bounded: at least the
-fillings the final stamps make, at most those the stamps before any refund make, each filling
-once.
+depend on the path (a card may fill before a refund or a cancellation arrives), so they are
+bounded: at least the fillings the final stamps make, at most those of every paid unit (before
+any refund or cancellation), each filling once.
 """
 
 from __future__ import annotations
@@ -33,10 +33,11 @@ class Order:
     order_id: int
     lines: list[Line]
     counts: bool
+    paid: bool  # paid and not a test: it may count before a cancellation or refund arrives
     refunded: dict[int, int]  # line id -> units refunded
 
     def units(self, products: set[int], *, refunds: bool = True) -> int:
-        if not self.counts:
+        if not (self.counts if refunds else self.paid):
             return 0
         return sum(
             line.quantity - (self.refunded.get(line.id, 0) if refunds else 0)
@@ -118,7 +119,8 @@ def stories(draw: st.DrawFn) -> Story:
                     )
         if cancelled:
             sent.append(("orders/cancelled", snapshot(5, "refunded" if paid else "voided", True)))
-        orders.append(Order(order_id, lines, paid and not cancelled and not test, refunded))
+        counts = paid and not cancelled and not test
+        orders.append(Order(order_id, lines, counts, paid and not test, refunded))
     twice = draw(st.lists(st.sampled_from(sent), max_size=4))
     deliveries = draw(st.permutations(sent + twice))
     if draw(st.sampled_from([False, False, True])):

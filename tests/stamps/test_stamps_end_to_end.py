@@ -103,6 +103,14 @@ def test_a_full_card_gives_a_code_for_the_free_coffee_once(deliver, admin, proxy
     listed = {c["name"]: c for c in admin("GET", "/api/stamp-cards")["stamp_cards"]}
     assert (listed["Coffee"]["rewards_issued"], listed["Coffee"]["rewards_used"]) == (1, 1)
     assert listed["Coffee"]["members_with_stamps"] == 1
+    [holder] = admin("GET", f"/api/stamp-cards/{coffee_id}/members")["members"]
+    assert holder | {"name": None} == {
+        "customer_id": str(CUSTOMER),
+        "name": None,
+        "stamps": 4,
+        "rewards_issued": 1,
+        "rewards_used": 1,
+    }
 
     deliver("refunds/create", refund_body(91, 1, [(lines[0], 3)]))  # the reward stays
     member = admin("GET", f"/api/members/{CUSTOMER}")
