@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
     import admin.rewards_api
     import admin.segments_api
     import admin.setup_guide_api
+    import admin.stamp_cards_api
     import admin.tiers_api
     import admin.vouchers_api  # noqa: F401
     from admin.api import bp as api_bp

@@ -22,6 +22,7 @@ from loyalty.core.ids import id_from_text
 from loyalty.members.staff import MAX_ADJUSTMENT, MAX_REASON, adjust_points, member_detail
 from loyalty.points import reasons
 from openapi import VOUCHERS, WELCOME_CODE, Answer, Param, id_schema
+from openapi.stamps import MEMBER_STAMP_CARDS
 from openapi.tiers import TIER_STANDING
 from openapi.vouchers import VOUCHER_STANDING
 from runtime import current_runtime
@@ -117,6 +118,7 @@ api.schemas.update(
                 "vouchers": VOUCHERS,
                 **TIER_STANDING,
                 **VOUCHER_STANDING,
+                **MEMBER_STAMP_CARDS,
                 "tier_history": {
                     "type": "array",
                     "description": "The member's moves between tiers, newest first (20).",

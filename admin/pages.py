@@ -1,6 +1,6 @@
 """The embedded admin's documents: ``GET /`` (home), ``/settings``, ``/rewards``, ``/tiers``,
-``/vouchers``, ``/members``, ``/members/<customer_id>`` and ``/campaigns`` (list, ``new``,
-``<id>``) (SHOPIFY.md §3).
+``/vouchers``, ``/stamp-cards``, ``/members``, ``/members/<customer_id>`` and ``/campaigns`` (list,
+``new``, ``<id>``) (SHOPIFY.md §3).
 
 A document holds no shop data: it is the shell (App Bridge, Polaris, the nav and the page's
 empty form); ``admin.js`` then fetches the data from ``/api`` with session tokens. So a page
@@ -55,6 +55,7 @@ NAV = (
     ("/members", _l("Members")),
     ("/rewards", _l("Rewards")),
     ("/tiers", _l("VIP tiers")),
+    ("/stamp-cards", _l("Stamp cards")),
     ("/vouchers", _l("Spend vouchers")),
     ("/campaigns", _l("Campaigns")),
     ("/settings", _l("Program settings")),
@@ -241,6 +242,13 @@ def tiers() -> BaseResponse:
 def vouchers() -> BaseResponse:
     """Spend vouchers: the rules, and the vouchers issued with their state and liability."""
     return render_admin_page("/vouchers", "admin/vouchers.html")
+
+
+@bp.get("/stamp-cards")
+def stamp_cards() -> BaseResponse:
+    """Stamp cards: the cards with their members and rewards, create (products and collections
+    through App Bridge's resource picker), edit and end."""
+    return render_admin_page("/stamp-cards", "admin/stamp_cards.html")
 
 
 @bp.get("/members")

@@ -2,8 +2,9 @@
 
 ``flask --app app dev`` posts these to the app through the fake Shopify's signed sender once the
 demo shop is installed, so the admin opens on real members with real balances: four customers
-(each enrolled with the signup bonus) and five orders covering the cases merchants ask about —
-a paid order, one partly refunded, one cancelled, a POS order and a guest order, and three VIP
+(each enrolled with the signup bonus) and six orders covering the cases merchants ask about —
+a paid order, one partly refunded, one cancelled, two POS orders (the second half fills Lars's
+coffee stamp card, :data:`STAMP_CARD`) and a guest order, and three VIP
 tiers by money spent (:data:`TIERS`: Kari's order puts her in Sølv, 1,251 kr from Gull; Ola is
 401 kr from Sølv), and a spend voucher she is 251 kr from (:data:`VOUCHER_RULES`). Every delivery
 has a fixed event id, so each start of the dev command sends the same events again and the app
@@ -87,6 +88,27 @@ VOUCHER_RULES = (
 her 251 kr from a 250 kr gift card this year."""
 
 
+PRODUCTS = {
+    "Kaffe": 8_411_000_000_001,
+    "Kanelbolle": 8_411_000_000_002,
+    "Ullgenser": 8_411_000_000_003,
+    "Fjellsko": 8_411_000_000_004,
+    "Ullsokker": 8_411_000_000_005,
+    "Regnjakke": 8_411_000_000_006,
+    "Termokopp": 8_411_000_000_007,
+}
+"""The demo shop's products (title: id), on the fake Shopify for the resource picker; order lines
+name them."""
+STAMP_CARD = {
+    "name": "Kaffekort",
+    "product_ids": [str(PRODUCTS["Kaffe"])],
+    "stamps_required": 10,
+    "reward": {"kind": "free_product", "product_id": str(PRODUCTS["Kaffe"])},
+    "repeatable": True,
+}
+"""The demo café's stamp card (a ``/api/stamp-cards`` body), made before the webhooks are sent:
+Lars's five coffees at the counter fill it half."""
+
 KARI = DemoCustomer(7_830_001_000_001, "Kari", "Nordmann", "kari.nordmann@example.com")
 OLA = DemoCustomer(7_830_001_000_002, "Ola", "Nordmann", "ola.nordmann@example.com")
 INGRID = DemoCustomer(7_830_001_000_003, "Ingrid", "Hansen", "ingrid.hansen@example.com")
@@ -132,6 +154,9 @@ def deliveries(now: datetime) -> list[Delivery]:
     # Lars: bought in the shop, at the point of sale.
     lars = _order(1004, LARS, [("Termokopp", "349.00", 1)], day(2), pos=True)
     sent.append(_delivery("orders/paid", lars))
+    # Lars again at the counter: five coffees, half his coffee stamp card.
+    coffees = _order(1006, LARS, [("Kaffe", "39.00", 5)], day(1.5), pos=True)
+    sent.append(_delivery("orders/paid", coffees))
     # A guest: recorded for the shop's figures, earns nobody anything.
     sent.append(
         _delivery("orders/paid", _order(1005, None, [("Gavekort-eske", "650.00", 1)], day(1)))
@@ -178,7 +203,7 @@ def _order(
     pos: bool = False,
 ) -> dict[str, Any]:
     order_id = 6_210_000_000_000 + number
-    items = [
+    items: list[dict[str, Any]] = [
         {
             "id": order_id * 10 + n,
             "admin_graphql_api_id": f"gid://shopify/LineItem/{order_id * 10 + n}",
@@ -188,6 +213,7 @@ def _order(
             "quantity": quantity,
             "current_quantity": quantity,
             "gift_card": False,
+            "product_id": PRODUCTS.get(title),
             "discount_allocations": [],
         }
         for n, (title, price, quantity) in enumerate(lines)

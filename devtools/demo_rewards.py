@@ -43,7 +43,9 @@ def seed_demo_rewards(runtime: Runtime, fake: FakeShopify, domain: str) -> int:
 
     shop = fake.shop(domain)
     if shop.variant(f"gid://shopify/ProductVariant/{SOCKS_VARIANT}") is None:
-        shop.add_product(SOCKS_PRODUCT, "Ullsokker", [(SOCKS_VARIANT, "Grå, 39-42", "199.00")])
+        shop.add_product_variants(
+            SOCKS_PRODUCT, "Ullsokker", [(SOCKS_VARIANT, "Grå, 39-42", "199.00")]
+        )
     installed = get_installed_shop(runtime.sessions, domain)
     if installed is None or list_rewards(runtime.sessions, installed.id):
         return 0

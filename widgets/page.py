@@ -153,6 +153,14 @@ class Words:
             return self.t("off_percent", percent=self.percent(Decimal(reward["value"])))
         return self.t("off_amount", money=self.money(reward["value"], reward["currency"]))
 
+    def stamp_reward(self, reward: dict[str, Any], currency: str) -> str:
+        """What a full stamp card gives, as the panel's ``P.stampReward`` says it."""
+        if reward["kind"] == "free_product":
+            return self.t("stamp_free")
+        if reward["kind"] == "fixed_amount":
+            return self.t("stamp_amount", money=self.money(reward["amount"], currency))
+        return self.t("stamp_percent", percent=self.percent(Decimal(reward["percentage"]) / 100))
+
     def welcome_notes(self, welcome: dict[str, Any]) -> list[str]:
         """The welcome code's terms, as the panel says them."""
         notes = [self.t("welcome_text", percent=self.percent(Decimal(welcome["percentage"]) / 100))]

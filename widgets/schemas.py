@@ -22,6 +22,7 @@ from loyalty.privacy.self_service_rules import (
 )
 from openapi import ID_PATTERN, PLAIN_TEXT, VOUCHERS, WELCOME_CODE
 from openapi import object_of as _object
+from openapi.stamps import MEMBER_STAMP_CARDS
 from openapi.tiers import PUBLIC_TIER, TIER_STANDING
 from openapi.vouchers import VOUCHER_STANDING
 from widgets.earning_schemas import EARNING_SCHEMAS
@@ -157,6 +158,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             },
             **TIER_STANDING,
             **VOUCHER_STANDING,
+            **MEMBER_STAMP_CARDS,
         }
     ),
     **EARNING_SCHEMAS,

@@ -22,6 +22,7 @@ from werkzeug.wrappers import Request, Response
 
 from .admin_page_html import SCRIPT, STYLE, TEMPLATE
 from .oauth import install
+from .resource_picker import PICKER_HTML, PICKER_SCRIPT, PICKER_STYLE, picker_resources
 from .signatures import form_encode, host_param, make_session_token, query_hmac
 from .state import FakeShop
 
@@ -67,6 +68,7 @@ def render(fake: FakeShopify, shop: FakeShop, path: str, request: Request) -> Re
         "tokenUrl": f"/{shop.domain}/admin/_fake/session_token",
         "prefix": PREFIX,
         "extensions": app_extensions(shop),
+        "resources": picker_resources(shop),
     }
     page = TEMPLATE.format(
         shop_name=html.escape(shop.name),
@@ -77,8 +79,9 @@ def render(fake: FakeShopify, shop: FakeShop, path: str, request: Request) -> Re
         ),
         frame_src=html.escape(frame_src, quote=True),
         config=json.dumps(config).replace("<", "\\u003c"),
-        script=SCRIPT,
-        style=STYLE,
+        script=SCRIPT + PICKER_SCRIPT,
+        style=STYLE + PICKER_STYLE,
+        picker=PICKER_HTML,
     )
     response = Response(page, content_type="text/html; charset=utf-8")
     response.headers["Cache-Control"] = "no-store"

@@ -93,6 +93,7 @@ TEMPLATE = """<!DOCTYPE html>
     <button type="button" id="leave-go">Leave page</button>
   </div>
 </dialog>
+{picker}
 <script type="application/json" id="fake-admin-config">{config}</script>
 <script>{script}</script>
 </body>

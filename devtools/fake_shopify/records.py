@@ -173,6 +173,8 @@ class Discount:
     maximum_shipping_price: Decimal | None = None
     tags: list[str] = field(default_factory=list)
     variant_ids: list[str] = field(default_factory=list)  # empty: all items
+    # The products it applies to (``customerGets.items.products``); empty: all items.
+    product_gids: list[str] = field(default_factory=list)
 
     @property
     def gid(self) -> str:
@@ -204,12 +206,13 @@ class Variant:
 
 @dataclass
 class Product:
-    """A product with its variants."""
+    """A product with its variants (free-product rewards; stamp cards and the resource picker
+    need only its id, title and handle)."""
 
     id: int
     title: str
     handle: str
-    variants: list[Variant]
+    variants: list[Variant] = field(default_factory=list)
     status: str = "ACTIVE"
 
     @property
@@ -286,6 +289,21 @@ class Order:
     def gid(self) -> str:
         """The order's global id."""
         return gid("Order", self.id)
+
+
+@dataclass
+class Collection:
+    """A collection of a fake shop and the ids of its products."""
+
+    id: int
+    title: str
+    handle: str
+    product_ids: list[int] = field(default_factory=list)
+
+    @property
+    def gid(self) -> str:
+        """The collection's global id."""
+        return gid("Collection", self.id)
 
 
 @dataclass

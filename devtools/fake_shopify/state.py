@@ -17,6 +17,7 @@ from .records import (
     AccessToken,
     AuthorizationCode,
     BulkOperation,
+    Collection,
     Consent,
     CostBucket,
     Customer,
@@ -73,13 +74,14 @@ class FakeShop:
         self.customers: dict[str, Customer] = {}
         self.discounts: dict[str, Discount] = {}
         self.gift_cards: dict[str, GiftCard] = {}
-        self.products: dict[str, Product] = {}
         self.store_credit: dict[tuple[str, str], StoreCredit] = {}  # (owner gid, currency)
         # The app's theme app extension blocks in the live (published) theme, as App Bridge's
         # app.extensions() reports them: block handle -> "active" (enabled) or "available".
         self.theme_blocks: dict[str, str] = {"app-embed": "available"}
         self.metafields: dict[tuple[str, str, str], Metafield] = {}
         self.orders: dict[str, Order] = {}
+        self.products: dict[str, Product] = {}
+        self.collections: dict[str, Collection] = {}
         self.bulk_operations: dict[str, BulkOperation] = {}
         # (errorCode, lines kept, queries to let pass first): see fail_next_bulk_query.
         self.bulk_failure: tuple[str, int, int] | None = None
@@ -148,6 +150,35 @@ class FakeShop:
         )
         return self.customers.get(key)
 
+    def add_product(self, title: str, id: int | None = None) -> str:
+        """Add a product and return its gid."""
+        number = id if id is not None else self._ids.next()
+        handle = "-".join(title.lower().split()) or str(number)
+        product = Product(id=number, title=title, handle=handle)
+        with self._lock:
+            self.products[product.gid] = product
+        return product.gid
+
+    def add_collection(
+        self, title: str, products: list[str] | tuple[str, ...] = (), id: int | None = None
+    ) -> str:
+        """Add a collection of these product gids and return its gid."""
+        number = id if id is not None else self._ids.next()
+        handle = "-".join(title.lower().split()) or str(number)
+        members = [self.products[p].id for p in products]
+        collection = Collection(id=number, title=title, handle=handle, product_ids=members)
+        with self._lock:
+            self.collections[collection.gid] = collection
+        return collection.gid
+
+    def remove_product(self, product: str) -> None:
+        """Delete a product (and take it out of every collection)."""
+        with self._lock:
+            found = self.products.pop(product, None)
+            for collection in self.collections.values():
+                if found is not None and found.id in collection.product_ids:
+                    collection.product_ids.remove(found.id)
+
     def add_order(
         self,
         id: int | None = None,
@@ -203,7 +234,7 @@ class FakeShop:
                 return discount
         return None
 
-    def add_product(
+    def add_product_variants(
         self, product_id: int, title: str, variants: list[tuple[int, str, Decimal | str]]
     ) -> list[str]:
         """A product with variants ``(id, title, price)``; the variants' gids."""
@@ -218,9 +249,8 @@ class FakeShop:
             return [v.gid for v in product.variants]
 
     def delete_product(self, product_id: int) -> None:
-        """The merchant deletes the product (and its variants)."""
-        with self._lock:
-            self.products.pop(gid("Product", product_id), None)
+        """The merchant deletes the product (and its variants), by its number."""
+        self.remove_product(gid("Product", product_id))
 
     def set_price(self, variant_id: int, price: Decimal | str) -> None:
         """The merchant changes a variant's price."""

@@ -31,10 +31,8 @@ from loyalty.members.enrolment import program_settings
 from loyalty.rewards.discount_codes import (
     AccessToken,
     CodeSpec,
-    CodeTaken,
     DiscountRejected,
-    create_code,
-    find_code,
+    create_once,
 )
 from loyalty.shopify.client import ShopifyClient
 
@@ -110,39 +108,22 @@ def issue_birthday_code(
         return "skipped"
     now = now or utcnow()
     ends_at = now + timedelta(days=target.days)
-    title = code_title(reward_id, target.percent)
-    token = access_token(target.shop_domain)
-    done = {"issued_at": now, "ends_at": ends_at}
-    found = _ours(client, target, token, title)
-    if found is not None:
-        _finish(sessions, reward_id, BirthdayRewardState.ISSUED, discount_id=found, **done)
-        return "exists"
     spec = CodeSpec(
         kind=RewardKind.PERCENTAGE,
         code=target.code,
-        title=title,
+        title=code_title(reward_id, target.percent),
         customer_id=target.customer_id,
         starts_at=now,
         ends_at=ends_at,
         fraction=Decimal(target.percent) / 100,
     )
     try:
-        discount_id = create_code(client, target.shop_domain, token, spec)
-    except CodeTaken:
-        found = _ours(client, target, token, title)  # a racing run made it after our look-up
-        if found is not None:
-            _finish(sessions, reward_id, BirthdayRewardState.ISSUED, discount_id=found, **done)
-            return "exists"
+        discount_id, made = create_once(
+            client, target.shop_domain, access_token(target.shop_domain), spec
+        )
+    except DiscountRejected:  # CodeTaken too: another discount holds the code
         _finish(sessions, reward_id, BirthdayRewardState.FAILED)
         raise
-    except DiscountRejected:
-        _finish(sessions, reward_id, BirthdayRewardState.FAILED)
-        raise
-    _finish(sessions, reward_id, BirthdayRewardState.ISSUED, discount_id=discount_id, **done)
-    return "created"
-
-
-def _ours(client: ShopifyClient, target: CodeTarget, token: str, title: str) -> str | None:
-    """The id of our discount with the target's code in Shopify, if there is one."""
-    found = find_code(client, target.shop_domain, token, target.code)
-    return found.id if found is not None and found.title == title else None
+    done = {"issued_at": now, "ends_at": ends_at, "discount_id": discount_id}
+    _finish(sessions, reward_id, BirthdayRewardState.ISSUED, **done)
+    return "created" if made else "exists"

@@ -13,6 +13,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.club import tier_standing
+from loyalty.club.stamp_view import stamp_cards_of
 from loyalty.club.tier_view import member_standing, tier_history
 from loyalty.core.errors import NotFound, ValidationError
 from loyalty.core.ids import whole_from_json
@@ -89,6 +90,7 @@ def member_detail(
             "welcome_code": welcome_of(s, member),
             **_tier(s, shop_id, member.id),
             **vouchers_json(s, shop_id, member.id, utcnow()),
+            "stamp_cards": stamp_cards_of(s, shop_id, member.id),
         }
 
 

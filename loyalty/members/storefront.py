@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, null, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.club.earning_actions import ways_to_earn
+from loyalty.club.stamp_view import member_id_of, stamp_cards_of
 from loyalty.club.tier_view import storefront_tiers
 from loyalty.core.models import (
     LedgerEntry,
@@ -139,6 +140,11 @@ def member_summary(
             "ways_to_earn": ways_to_earn(s, shop, settings, customer_id),
             **storefront_tiers(s, shop_id, customer_id, shop.currency),
             **_vouchers(s, shop_id, customer_id if points_balance is not None else None),
+            "stamp_cards": stamp_cards_of(
+                s,
+                shop_id,
+                member_id_of(s, shop_id, customer_id) if points_balance is not None else None,
+            ),
         }
 
 

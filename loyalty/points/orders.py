@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.analytics.customer_days import customer_key
 from loyalty.campaigns.points_boost import campaign_multiplier
-from loyalty.club import tier_standing, voucher_standing
+from loyalty.club import stamp_ledger, tier_standing, voucher_standing
 from loyalty.core.db import upsert
 from loyalty.core.errors import LoyaltyError, NotFound
 from loyalty.core.models import (
@@ -46,6 +46,12 @@ from loyalty.core.types import utcnow
 from loyalty.members.enrolment import HashKeys, get_or_enrol, program_settings, tombstone_reason
 from loyalty.points import reasons
 from loyalty.points.ledger import post, session_shop
+from loyalty.points.order_lines import (
+    line_facts,
+    line_refund_facts,
+    record_line_refunds,
+    record_lines,
+)
 from loyalty.points.order_rollups import update_order_rollups
 
 ORDER_KINDS = (LedgerKind.EARN, LedgerKind.REFUND, LedgerKind.CANCEL)
@@ -78,7 +84,10 @@ def apply_order(
     # each of the path's queries (none of which reads order_records).
     with sessions.begin() as session, session.no_autoflush:
         record = _lock_record(session, shop_id, facts.order_id)
-        _merge(record, facts, facts.updated_at or triggered_at)
+        if _merge(record, facts, facts.updated_at or triggered_at):
+            lines = line_facts(payload)
+            if lines is not None:
+                record_lines(session, record, lines, record.ordered_at or now)
         if record.customer_id is not None and record.member_id is None:
             reason = tombstone_reason(session, shop_id, record.customer_id, hash_key)
             if reason == TombstoneReason.REDACTED:
@@ -129,6 +138,7 @@ def apply_refund(
                 created_at=utcnow(),
             )
         )
+        record_line_refunds(session, shop_id, order_id, facts.refund_id, line_refund_facts(payload))
         settle(session, record, now or utcnow())
         refund = session.scalars(
             select(OrderRefund).where(
@@ -206,6 +216,7 @@ def settle(session: Session, record: OrderRecord, now: datetime) -> int:
         ):
             raise SettlementConflict(f"order {record.order_id} was settled concurrently")
     update_order_rollups(session, record)
+    stamp_ledger.settle_stamps(session, record, now)
     if standing is not None:
         cause = "cancel" if record.cancelled else "refund" if delta < 0 else "order"
         standing.refresh(session, now, cause, record)
@@ -250,14 +261,16 @@ def _lock_record(session: Session, shop_id: int, order_id: int) -> OrderRecord:
     ).one()
 
 
-def _merge(record: OrderRecord, facts: OrderFacts, version: datetime | None) -> None:
+def _merge(record: OrderRecord, facts: OrderFacts, version: datetime | None) -> bool:
     """Take the body's facts if it is not older than those held; paid and cancelled stick.
+    Whether the body was the newest (its lines are then recorded too).
 
     The member an order earns for is fixed once attached: a later change of the order's
     customer is recorded but moves no points.
     """
     held = record.shopify_updated_at
-    if held is None or (version is not None and version >= held):
+    newest = held is None or (version is not None and version >= held)
+    if newest:
         record.customer_id = facts.customer_id
         record.currency = facts.currency or record.currency
         if facts.total is not None:
@@ -275,6 +288,7 @@ def _merge(record: OrderRecord, facts: OrderFacts, version: datetime | None) -> 
         record.shopify_updated_at = version or held
     record.paid = record.paid or facts.paid
     record.cancelled = record.cancelled or facts.cancelled
+    return newest
 
 
 def _refunded(session: Session, record: OrderRecord) -> Decimal:

@@ -36,6 +36,7 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.campaigns.send_log import erase_recipients
+from loyalty.club.stamp_view import unused_reward_discounts
 from loyalty.club.voucher_privacy import forget_vouchers
 from loyalty.core.models import (
     AuditLog,
@@ -160,7 +161,8 @@ def scrub_member(s: Session, member: Member) -> tuple[str, ...]:
     """Anonymise the member with their free text (ledger reasons, audit details, their own ids
     as actor), the numbers and addresses their messages went to and the record of their welcome
     code, in the caller's transaction; the discount ids of their unused reward codes, which are
-    still to be deleted in Shopify. Shared by ``customers/redact`` and leaving the club.
+    still to be deleted in Shopify (stamp cards' reward codes too). Shared by
+    ``customers/redact`` and leaving the club.
     """
     discount_ids = tuple(
         sorted(
@@ -174,7 +176,7 @@ def scrub_member(s: Session, member: Member) -> tuple[str, ...]:
             )
             if d
         )
-    )
+    ) + tuple(sorted(unused_reward_discounts(s, member.id)))
     anonymise(member)
     erase_recipients(s, member.id)
     welcome_state.forget(s, member.id)

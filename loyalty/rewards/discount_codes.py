@@ -97,6 +97,7 @@ class CodeSpec:
     fraction: Decimal | None = None  # percentage off, 0..1
     minimum_subtotal: Decimal | None = None
     variant_id: int | None = None  # free_product: the one variant the amount comes off
+    product_ids: tuple[int, ...] = ()  # only these products (a free product); () = all items
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,11 @@ def discount_input(spec: CodeSpec) -> dict[str, Any]:
         return data
     else:
         raise DiscountRejected(f"reward kind {spec.kind!r} without its value", ["INVALID"])
-    data["customerGets"] = {"value": value, "items": {"all": True}}
+    items: dict[str, Any] = {"all": True}
+    if spec.product_ids:
+        products = [f"gid://shopify/Product/{p}" for p in spec.product_ids]
+        items = {"products": {"productsToAdd": products}}
+    data["customerGets"] = {"value": value, "items": items}
     return data
 
 
@@ -172,6 +177,23 @@ def create_code(client: ShopifyClient, shop: str, token: str, spec: CodeSpec) ->
     if codes or not node or not node.get("id"):
         raise DiscountRejected(f"{name} for {shop}: {', '.join(codes) or 'no node'}", codes)
     return str(node["id"])
+
+
+def create_once(client: ShopifyClient, shop: str, token: str, spec: CodeSpec) -> tuple[str, bool]:
+    """Create ``spec``'s code unless the shop has our discount with that code and title already
+    (made by a run that crashed before it could say so, or by one racing this); the discount's
+    id and whether it was made now. Raises :class:`CodeTaken` when another discount holds the
+    code, :class:`DiscountRejected`, or the client's errors."""
+    found = find_code(client, shop, token, spec.code)
+    if found is not None and found.title == spec.title:
+        return found.id, False
+    try:
+        return create_code(client, shop, token, spec), True
+    except CodeTaken:
+        found = find_code(client, shop, token, spec.code)
+        if found is not None and found.title == spec.title:
+            return found.id, False
+        raise
 
 
 def find_code(client: ShopifyClient, shop: str, token: str, code: str) -> FoundCode | None:

@@ -1,7 +1,7 @@
 """spend-threshold vouchers: rules, vouchers, the voucher ledger
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0023
 Create Date: 2026-12-07 11:40:00
 
 ``voucher_rules`` (spend a threshold in a period, get a gift card or a discount code; deleting
@@ -20,7 +20,7 @@ from alembic import op
 import loyalty.core.types
 
 revision: str = "0024"
-down_revision: str | None = "0022"
+down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

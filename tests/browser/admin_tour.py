@@ -20,6 +20,7 @@ PAGES = (
     "/settings",
     "/rewards",
     "/tiers",
+    "/stamp-cards",
     "/vouchers",
     "/campaigns",
     "/campaigns/new",

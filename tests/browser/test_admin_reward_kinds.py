@@ -18,7 +18,7 @@ def test_a_merchant_creates_a_free_product_and_a_gift_card(
 ):
     page.set_viewport_size({"width": width, "height": 900})
     shop = fake_shopify.add_shop(SHOP, name="Fjellsko", currency="NOK")
-    shop.add_product(11, "Ullsokker", [(21, "Grå", "199.00")])
+    shop.add_product_variants(11, "Ullsokker", [(21, "Grå", "199.00")])
     page.goto(fake_shopify.admin_app_url(SHOP, "/rewards"))
     app = page.frame_locator("#app-iframe")
     save_bar = page.get_by_role("region", name="Unsaved changes")

@@ -30,7 +30,7 @@ def test_a_variant_is_read_repriced_and_gone_once_its_product_is_deleted(
     fake: FakeShopify, token: str
 ) -> None:
     shop = fake.shops[SHOP]
-    (mug,) = shop.add_product(11, "Klubb mug", [(21, "Blue", "149.00")])
+    (mug,) = shop.add_product_variants(11, "Klubb mug", [(21, "Blue", "149.00")])
     read = gql(fake, token, VARIANT, {"id": mug}).json()["data"]["productVariant"]
     assert read["price"] == "149.0" and read["displayName"] == "Klubb mug - Blue"
     assert read["product"] == {
@@ -49,7 +49,7 @@ def test_a_variant_is_read_repriced_and_gone_once_its_product_is_deleted(
 def test_a_fixed_amount_discount_for_one_variant(fake: FakeShopify, token: str) -> None:
     shop = fake.shops[SHOP]
     customer = shop.add_customer(101, "Kari", "Nordmann", "kari@example.com", None)
-    (mug,) = shop.add_product(11, "Klubb mug", [(21, "Blue", "149.00")])
+    (mug,) = shop.add_product_variants(11, "Klubb mug", [(21, "Blue", "149.00")])
     data = {
         "title": "Free mug",
         "code": "MUG-1",

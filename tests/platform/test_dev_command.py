@@ -244,7 +244,7 @@ DEMO_BALANCES = {
     demo_data.KARI.id: 100 + 1249 + 250,  # a paid order, and her birthday is this month
     demo_data.OLA.id: 100 + 599,  # 899 paid, the 300 of socks refunded
     demo_data.INGRID.id: 100,  # paid, then cancelled
-    demo_data.LARS.id: 100 + 349,  # a POS order earns like an online one
+    demo_data.LARS.id: 100 + 349 + 195,  # POS orders earn like online ones
 }
 
 
@@ -291,6 +291,10 @@ def test_the_demo_shop_gets_customers_and_orders_and_a_restart_doubles_nothing(
         )
         kari = demo_members(app_url)[demo_data.KARI.id]
         assert kari is not None
+        lars = demo_members(app_url)[demo_data.LARS.id]
+        assert [(c["name"], c["stamps"], c["stamps_required"]) for c in lars["stamp_cards"]] == [
+            ("Kaffekort", 5, 10)  # the coffee card half full
+        ]
         assert ("bonus", 250, "birthday") in [
             (e["kind"], e["points"], e["reason_code"]) for e in kari["ledger"]
         ]

@@ -75,6 +75,8 @@ UNSTATED = {
     "change_tier": "the ladder as a whole, as for `add_tier`",
     "change_ladder": "`tiers`: every tier of the shop once, by its id; thresholds increase",
     "remove_tier": "`move_to`: another tier of the shop",
+    "add_stamp_card": "at least one product or collection",
+    "change_stamp_card": "the card as changed counts at least one product or collection",
 }
 """Operations whose valid requests may still be refused (422) by a rule JSON Schema cannot
 state, by operation id, with the rule (the document says it in words). Their other checks run."""

@@ -31,7 +31,9 @@ MUG_PRODUCT, MUG_VARIANT = 11, 21
 def mug(fake_shop: Any, member_id: int) -> str:
     """A product with one variant at 149 kr in the installed shop (Kari a member with 1000
     points); the variant's gid."""
-    return fake_shop.add_product(MUG_PRODUCT, "Klubb mug", [(MUG_VARIANT, "Blue", "149.00")])[0]
+    return fake_shop.add_product_variants(
+        MUG_PRODUCT, "Klubb mug", [(MUG_VARIANT, "Blue", "149.00")]
+    )[0]
 
 
 def create(client: Any, **body: Any) -> Any:
@@ -139,7 +141,7 @@ def test_the_hourly_job_pauses_a_deleted_product_and_follows_prices(
 ):
     assert [p.interval for p in PERIODIC if p.func is check_free_products] == [3600]
     followed = free_mug(client)
-    fake_shop.add_product(12, "Tote bag", [(22, "Default", "99.00")])
+    fake_shop.add_product_variants(12, "Tote bag", [(22, "Default", "99.00")])
     gone = create(client, kind="free_product", title="Tote", points_cost=300, variant_id="22")
     fake_shop.set_price(MUG_VARIANT, "159.00")
     fake_shop.delete_product(12)

@@ -48,6 +48,7 @@ class Line:
     quantity: int = 1
     gift_card: bool = False
     discount: str = "0"
+    product_id: int | None = None  # None: the sample's product
 
     def net(self) -> Decimal:
         return Decimal(self.price) * self.quantity - Decimal(self.discount)
@@ -81,6 +82,7 @@ def order_body(
             quantity=line.quantity,
             current_quantity=line.quantity,
             gift_card=line.gift_card,
+            product_id=line.product_id or item.get("product_id"),
             discount_allocations=[
                 {
                     "amount": line.discount,

@@ -64,3 +64,8 @@ def screenshot(page: object) -> object:
         return path
 
     return take
+
+
+def plain(text: str | None) -> str:
+    """The text with its no-break spaces (Intl puts them in numbers and amounts) as spaces."""
+    return (text or "").replace("\xa0", " ").replace("\u202f", " ")

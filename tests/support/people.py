@@ -297,10 +297,11 @@ def seed_shop_rows(sessions: sessionmaker[Session], shop_id: int) -> None:
 
     Widget appearance, a backfill, an import run, an analytics day, an SMS provider (its
     secrets as the cipher would leave them: opaque bytes), a segment with a campaign to it and
-    its first recipient, a VIP tier in which the shop's members are placed, each with a
-    standing and its history, and a spend voucher rule with a voucher and its ledger (seed the
-    shop's members first): settings and bookkeeping of the shop, which ``shop/redact`` deletes
-    with everything else.
+    its first recipient, a stamp card with an order's lines, a refund of one, the member's
+    stamps and reward (:func:`seed_stamp_rows`), a VIP tier in which the shop's members are
+    placed, each with a standing and its history, and a spend voucher rule with a voucher and its
+    ledger (seed the shop's members first): settings and bookkeeping of the shop, which
+    ``shop/redact`` deletes with everything else.
     """
     from sqlalchemy import select
 
@@ -369,6 +370,7 @@ def seed_shop_rows(sessions: sessionmaker[Session], shop_id: int) -> None:
         member_id = s.scalars(select(Member.id).where(Member.shop_id == shop_id)).first()
         assert member_id is not None, "seed a member of the shop first"
         s.add(CampaignRecipient(campaign_id=campaign.id, shop_id=shop_id, member_id=member_id))
+        seed_stamp_rows(s, shop_id, member_id)
     create_tier(sessions, shop_id, {"name": "Member", "basis": "points", "threshold": 0})
     recompute_members(sessions, shop_id, cause="ladder_changed")
     _seed_voucher(sessions, shop_id, member_id)
@@ -407,3 +409,64 @@ def _seed_voucher(sessions: sessionmaker[Session], shop_id: int, member_id: int)
         s.add(voucher)
         s.flush()
         s.add(VoucherEvent(shop_id=shop_id, voucher_id=voucher.id, kind="reached"))
+
+
+def seed_stamp_rows(s: Session, shop_id: int, member_id: int) -> None:
+    """A stamp card (with a collection's product), an order's line and a refund of it, and the
+    member's stamp, progress and reward on the card, written as rows (no Shopify, no ledger)."""
+    from loyalty.core.models import (
+        CollectionProduct,
+        OrderLine,
+        OrderLineRefund,
+        StampCard,
+        StampCardMember,
+        StampEntry,
+        StampReward,
+    )
+
+    card = StampCard(
+        shop_id=shop_id,
+        name="Kaffekort",
+        product_ids=[501],
+        collection_ids=[900],
+        stamps_required=1,
+        reward={"kind": "percentage", "percentage": 10},
+        repeatable=True,
+    )
+    s.add(card)
+    s.flush()
+    order_id = 990_000 + shop_id
+    s.add_all(
+        [
+            CollectionProduct(shop_id=shop_id, collection_id=900, product_id=501),
+            OrderLine(
+                shop_id=shop_id,
+                order_id=order_id,
+                line_id=1,
+                product_id=501,
+                quantity=2,
+                price=Decimal("39"),
+                stamp_card_ids=[card.id],
+            ),
+            OrderLineRefund(shop_id=shop_id, refund_id=1, order_id=order_id, line_id=1, quantity=1),
+            StampEntry(
+                shop_id=shop_id,
+                card_id=card.id,
+                member_id=member_id,
+                stamps=1,
+                order_id=order_id,
+                source_key=f"stamps:{order_id}:{card.id}:0",
+            ),
+            StampCardMember(
+                card_id=card.id, member_id=member_id, shop_id=shop_id, stamps=1, rewards=1
+            ),
+            StampReward(
+                shop_id=shop_id,
+                card_id=card.id,
+                member_id=member_id,
+                fill=1,
+                reward={"kind": "percentage", "percentage": 10},
+                code=f"STAMP-SEED{shop_id}",
+            ),
+        ]
+    )

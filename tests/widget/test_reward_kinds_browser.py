@@ -48,7 +48,7 @@ def _text(locator: Any) -> str:
 @pytest.fixture
 def kinds(client: Any, fake_shop: Any, shop_id: int) -> dict[str, str]:
     """A free mug (400 points) and a 100 kr gift card (500 points), made through /api."""
-    fake_shop.add_product(11, "Klubb mug", [(21, "Blue", "149.00")])
+    fake_shop.add_product_variants(11, "Klubb mug", [(21, "Blue", "149.00")])
     mug = {"kind": "free_product", "title": "Free mug", "points_cost": 400, "variant_id": "21"}
     card = {"kind": "gift_card", "title": "100 kr gift card", "points_cost": 500, "value": "100"}
     made = {}

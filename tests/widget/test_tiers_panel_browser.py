@@ -16,6 +16,7 @@ from loyalty.core.types import utcnow
 from loyalty.points.orders import apply_order
 from tests.support.axe import assert_accessible
 from tests.support.bodies import Line, order_body
+from tests.support.browser import plain
 from tests.support.rewards import CUSTOMER
 
 pytestmark = pytest.mark.browser
@@ -40,11 +41,6 @@ TEXTS = {
     ),
 }
 TIMES = {"en": "1.5\u00d7 points", "nb": "1,5\u00d7 poeng"}
-
-
-def plain(text: str | None) -> str:
-    """The text with its no-break spaces (Intl puts them in numbers and amounts) as spaces."""
-    return (text or "").replace("\xa0", " ").replace("\u202f", " ")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from webhooks.context import EventContext
-from webhooks.handlers import customers, orders, privacy, shop
+from webhooks.handlers import catalog, customers, orders, privacy, shop
 
 Handler = Callable[[EventContext, dict[str, Any]], None]
 
@@ -27,4 +27,8 @@ HANDLERS: dict[str, Handler] = {
     "shop/redact": privacy.shop_redact_requested,
     "shop/update": shop.shop_updated,
     "app/uninstalled": shop.app_uninstalled,
+    "collections/update": catalog.collection_updated,
+    "collections/delete": catalog.collection_deleted,
+    "products/update": catalog.product_updated,
+    "products/delete": catalog.product_deleted,
 }

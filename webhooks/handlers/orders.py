@@ -8,7 +8,9 @@ from sqlalchemy import select
 
 from jobs import engine as engine_jobs
 from jobs import vouchers as voucher_jobs
+from jobs.stamps import enqueue_stamp_rewards
 from loyalty.campaigns import campaign_codes
+from loyalty.club.stamp_rewards import mark_rewards_used
 from loyalty.club.voucher_moves import mark_codes_used as mark_vouchers_used
 from loyalty.core.models import OrderRecord
 from loyalty.core.payloads import order_discount_codes
@@ -19,8 +21,9 @@ from webhooks.context import EventContext
 
 
 def order_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
-    """Store the order's facts, post what it owes beyond what it holds, mark reward codes,
-    voucher codes and the welcome code used, and queue the member's vouchers' syncs."""
+    """Store the order's facts and lines, post the points and stamps it owes beyond what it
+    holds, queue the codes of cards it filled, mark reward codes, voucher codes and the welcome
+    code used, and queue the member's vouchers' syncs."""
     if ctx.shop_id is None:
         return
     record = orders.apply_order(
@@ -34,6 +37,7 @@ def order_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
     if codes:
         mark_codes_used(ctx.rt.sessions, ctx.shop_id, record.order_id, codes)
         mark_vouchers_used(ctx.rt.sessions, ctx.shop_id, codes)
+        mark_rewards_used(ctx.rt.sessions, ctx.shop_id, record.order_id, codes)
         welcome_state.record_used(
             ctx.rt.sessions,
             ctx.shop_id,
@@ -58,6 +62,8 @@ def order_changed(ctx: EventContext, payload: dict[str, Any]) -> None:
         # Coalesced, and a no-op in Shopify when the balance did not move.
         engine_jobs.enqueue_balance_sync(ctx.rt, record.member_id)
         voucher_jobs.enqueue_member_vouchers(ctx.rt, record.member_id)
+        # A card this order filled: its reward's code (the rows are the outbox).
+        enqueue_stamp_rewards(ctx.rt, ctx.shop_id, record.member_id)
 
 
 def refund_created(ctx: EventContext, payload: dict[str, Any]) -> None:

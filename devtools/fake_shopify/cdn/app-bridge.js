@@ -7,7 +7,9 @@
  * requests (and retries once when the answer carries X-Shopify-Retry-Invalid-Session-Request),
  * toast.show(), saveBar.show()/hide()/toggle()/leaveConfirmation(), <ui-save-bar> and
  * <form data-save-bar>,
- * app.extensions() (the theme app extension's blocks and their status in the live theme).
+ * app.extensions() (the theme app extension's blocks and their status in the live theme),
+ * resourcePicker({type, multiple, selectionIds}) (the fake admin's picker over the shop's
+ * products or collections: resolves to the selection, or undefined when cancelled).
  * It talks to the fake admin (devtools/fake_shopify/admin_page.py) by postMessage; loaded
  * outside a frame it does not throw: idToken() rejects and fetch() passes requests through.
  */
@@ -66,6 +68,11 @@
       delete pending[m.requestId];
       clearTimeout(asked.timer);
       asked.resolve(m.extensions || []);
+    } else if (kind === "resource-picker-result") {
+      var picking = pending[m.requestId];
+      if (!picking) { return; }
+      delete pending[m.requestId];
+      picking.resolve(m.selection || undefined);
     } else if (kind === "leave-confirmation-result") {
       var leaving = pending[m.requestId];
       if (!leaving) { return; }
@@ -104,6 +111,20 @@
       }, TOKEN_TIMEOUT_MS);
       pending[id] = { resolve: resolve, reject: reject, timer: timer };
       send({ type: PREFIX + "extensions", requestId: id });
+    });
+  }
+
+  // resourcePicker(): the admin's picker; resolves to the chosen resources, undefined on cancel.
+  function resourcePicker(options) {
+    if (!framed) {
+      return Promise.reject(new Error("App Bridge: the app is not embedded in the Shopify admin"));
+    }
+    var opts = options || {};
+    return new Promise(function (resolve) {
+      var id = "r" + (++sequence);
+      pending[id] = { resolve: resolve };
+      send({ type: PREFIX + "resource-picker", requestId: id, resourceType: opts.type || "product",
+        multiple: !!opts.multiple, selectionIds: opts.selectionIds || [] });
     });
   }
 
@@ -264,6 +285,7 @@
     origin: parentOrigin,
     idToken: idToken,
     app: { extensions: extensions },
+    resourcePicker: resourcePicker,
     toast: toast,
     saveBar: saveBar,
     navigate: navigate,

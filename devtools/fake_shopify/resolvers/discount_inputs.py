@@ -196,6 +196,8 @@ def _validate_customer_gets(
             for value_id in (items.get(key) or {}).get(sub) or []:
                 if sub == "productVariantsToAdd" and ctx.shop.variant(value_id) is not None:
                     continue
+                if sub == "productsToAdd" and value_id in ctx.shop.products:
+                    continue
                 number = (parse_gid(value_id) or ("", value_id))[1]
                 errors.append(
                     user_error(
@@ -204,7 +206,8 @@ def _validate_customer_gets(
                         "INVALID",
                     )
                 )
-        variants = (items.get("products") or {}).get("productVariantsToAdd")
-        if not items.get("all") and not variants and not errors:
+        products = items.get("products") or {}
+        chosen = products.get("productVariantsToAdd") or products.get("productsToAdd")
+        if not items.get("all") and not chosen and not errors:
             errors.append(user_error([*base, "items"], "Items can't be blank", "BLANK"))
     return errors

@@ -92,20 +92,21 @@ def discount_view(ctx: Context, d: Discount) -> dict[str, Any]:
 
 
 def _items_view(ctx: Context, d: Discount) -> dict[str, Any]:
-    if not d.variant_ids:
+    if not d.variant_ids and not d.product_gids:
         return {"__typename": "AllDiscountItems", "allItems": True}
     found = [f for f in (ctx.shop.variant(v) for v in d.variant_ids) if f is not None]
+    chosen = [ctx.shop.products[p] for p in d.product_gids if p in ctx.shop.products]
 
     def variants(info: GraphQLResolveInfo, **page: Any) -> dict[str, Any]:
         require(info, "read_products")
         return connection(info, [v for _, v in found], lambda v: _variant_of(v), **page)
 
     def _variant_of(variant: Any) -> dict[str, Any]:
-        return next(variant_view(p, v) for p, v in found if v is variant)
+        return next(variant_view(ctx, p, v) for p, v in found if v is variant)
 
     def products(info: GraphQLResolveInfo, **page: Any) -> dict[str, Any]:
         require(info, "read_products")
-        return connection(info, [], product_view, **page)
+        return connection(info, chosen, lambda p: product_view(ctx, p), **page)
 
     return {"__typename": "DiscountProducts", "productVariants": variants, "products": products}
 
@@ -181,6 +182,9 @@ def _create_discount(ctx: Context, kind: str, data: dict[str, Any]) -> Discount:
         tags=list(data.get("tags") or []),
         variant_ids=list(
             ((gets.get("items") or {}).get("products") or {}).get("productVariantsToAdd") or []
+        ),
+        product_gids=list(
+            ((gets.get("items") or {}).get("products") or {}).get("productsToAdd") or []
         ),
     )
     ctx.shop.discounts[discount.gid] = discount

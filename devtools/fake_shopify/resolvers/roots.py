@@ -16,7 +16,13 @@ from .gift_card_search import gift_cards_query
 from .gift_card_transactions import gift_card_transaction
 from .gift_cards import gift_card_create, gift_card_query, gift_card_view
 from .metafields import metafields_delete, metafields_set
-from .products import product_variant, variant_by_gid
+from .products import (
+    collection_view,
+    product_roots,
+    product_variant,
+    product_view,
+    variant_by_gid,
+)
 from .shop import shop_view
 from .store_credit import store_credit_account_credit
 
@@ -106,6 +112,7 @@ def query_root(ctx: Context) -> dict[str, Any]:
         },
         "currentBulkOperation": current_bulk_operation,
         "bulkOperation": bulk_operation,
+        **product_roots(ctx),
     }
 
 
@@ -137,6 +144,13 @@ def node_by_id(info: GraphQLResolveInfo, node_id: str) -> dict[str, Any] | None:
         require(info, "read_orders")
         found_o = next((o for o in visible_orders(info) if o.gid == node_id), None)
         return order_view(ctx, found_o) if found_o else None
+    if kind in ("Product", "Collection"):
+        require(info, "read_products")
+        if kind == "Product":
+            found_p = ctx.shop.products.get(node_id)
+            return product_view(ctx, found_p) if found_p else None
+        found_col = ctx.shop.collections.get(node_id)
+        return collection_view(ctx, found_col) if found_col else None
     if kind == "Shop" and node_id == ctx.shop.gid:
         return shop_view(ctx)
     if kind == "BulkOperation":

@@ -120,6 +120,13 @@
       "tiers_title": "Member tiers",
       "tier_from": "From {amount}",
       "tier_times": "{n}× points",
+      "stamps_title": "Stamp cards",
+      "stamps_of": "{n} of {of} stamps",
+      "stamp_free": "Full card: a free item",
+      "stamp_amount": "Full card: {money} off",
+      "stamp_percent": "Full card: {percent} off",
+      "stamp_earned": "Rewards earned: {n}",
+      "stamp_code": "Your reward: {name}",
       "or_one": "{n} order",
       "or_other": "{n} orders",
       "voucher_more": "{amount} more {when} to a {voucher}",
@@ -251,6 +258,13 @@
       "tiers_title": "Medlemsnivåer",
       "tier_from": "Fra {amount}",
       "tier_times": "{n}× poeng",
+      "stamps_title": "Stempelkort",
+      "stamps_of": "{n} av {of} stempler",
+      "stamp_free": "Fullt kort: en gratis vare",
+      "stamp_amount": "Fullt kort: {money} i rabatt",
+      "stamp_percent": "Fullt kort: {percent} rabatt",
+      "stamp_earned": "Belønninger opptjent: {n}",
+      "stamp_code": "Din belønning: {name}",
       "or_one": "{n} ordre",
       "or_other": "{n} ordrer",
       "voucher_more": "Handle for {amount} til {when}, så får du {voucher}",
@@ -767,6 +781,45 @@
     ]);
   };
 
+  // What a full card gives, in words.
+  P.stampReward = function (r) {
+    if (r.kind === "free_product") return this.t("stamp_free");
+    if (r.kind === "fixed_amount") return this.t("stamp_amount", { money: this.money(r.amount, this.data.program.currency) });
+    return this.t("stamp_percent", { percent: this.percent(r.percentage) });
+  };
+
+  // Each stamp card as a row of stamps (read as "6 of 10 stamps"), what a full card gives, the
+  // rewards earned, and the codes of rewards not used yet. Guests see the cards empty.
+  P.stampsSection = function () {
+    var self = this;
+    var cards = self.data.stamp_cards || [];
+    if (!cards.length) return null;
+    var codes = [];
+    var section = h("section", { class: "klubb-stamp-cards", "aria-labelledby": self.pid + "-stamps-title" }, [
+      h("h3", { id: self.pid + "-stamps-title", text: self.t("stamps_title") }),
+      h("ul", { class: "klubb-rewards" }, cards.map(function (c) {
+        var label = self.t("stamps_of", { n: self.num(c.stamps), of: self.num(c.stamps_required) });
+        var dots = [];
+        for (var i = 0; i < c.stamps_required; i++) {
+          dots.push(h("span", { class: i < c.stamps ? "klubb-stamp klubb-stamp-on" : "klubb-stamp" }));
+        }
+        (c.codes || []).forEach(function (code, n) {
+          codes.push(self.codeBox("stamp-" + c.id + "-" + n, self.t("stamp_code", { name: c.name }), code.code, null, [self.stampReward(code.reward)]));
+        });
+        return h("li", { class: "klubb-reward klubb-stamp-card" }, [
+          h("span", { class: "klubb-reward-text" }, [
+            h("strong", { text: c.name }),
+            h("span", { class: "klubb-stamps", role: "img", "aria-label": label }, dots),
+            h("span", { "aria-hidden": "true", text: label }),
+            h("span", { text: self.stampReward(c.reward) }),
+            c.rewards_earned ? h("span", { class: "klubb-muted", text: self.t("stamp_earned", { n: self.num(c.rewards_earned) }) }) : null
+          ])
+        ]);
+      }))
+    ]);
+    return [section].concat(codes);
+  };
+
   // A discount code to use: its title, the code, Copy (confirmed beside it, and announced) and
   // the shop's link that applies it. ``key`` tells the boxes of one view apart.
   P.codeBox = function (key, title, code, href, notes) {
@@ -890,6 +943,7 @@
       kids.push(self.rewardsSection(d.points_balance));
       var vouchers = self.vouchersSection();
       if (vouchers) kids.push(vouchers);
+      kids = kids.concat(self.stampsSection() || []);
       kids.push(self.earnSection());
       kids.push(self.tiersSection());
       kids.push(h("p", { class: "klubb-muted", text: self.t("refund_note") }));
@@ -918,12 +972,14 @@
       );
       kids.push(self.earnSection());
       kids.push(self.rewardsSection(null));
+      kids = kids.concat(self.stampsSection() || []);
       kids.push(self.tiersSection());
     } else {
       var links = self.root.dataset;
       kids.push(self.promise());
       kids.push(self.earnSection());
       kids.push(self.rewardsSection(null));
+      kids = kids.concat(self.stampsSection() || []);
       kids.push(self.tiersSection());
       kids.push(h("p", { text: self.t("guest_join") }));
       kids.push(

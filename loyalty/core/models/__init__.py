@@ -8,7 +8,7 @@ One module per concept: ``base`` (the declarative base and shared column types),
 ``members``, ``ledger`` (with the order facts), ``rewards``, ``earning`` (birthday rewards),
 ``webhook_events``, ``privacy``, ``analytics``, ``imports`` (with the backfill), ``messaging``
 (providers, sent messages), ``campaigns`` (segments, campaigns, their recipients), ``club``
-(tiers), ``vouchers`` (spend-threshold vouchers) and ``welcome``. Importing this package registers every table on ``Base.metadata``
+(tiers), ``vouchers`` (spend-threshold vouchers), ``stamps`` (order lines, stamp cards) and ``welcome``. Importing this package registers every table on ``Base.metadata``
 (Alembic's ``migrations/env.py`` relies on it); every public name is re-exported here, so
 ``from loyalty.core.models import X`` is the way to import a model.
 """
@@ -65,6 +65,17 @@ from loyalty.core.models.rewards import (
     RewardPause,
 )
 from loyalty.core.models.shops import ProgramSettings, Shop, WidgetAppearance
+from loyalty.core.models.stamps import (
+    CollectionProduct,
+    OrderLine,
+    OrderLineRefund,
+    StampCard,
+    StampCardMember,
+    StampEntry,
+    StampReward,
+    StampRewardKind,
+    StampRewardState,
+)
 from loyalty.core.models.vouchers import (
     Voucher,
     VoucherEvent,
@@ -95,6 +106,7 @@ __all__ = [
     "CampaignCodeState",
     "CampaignRecipient",
     "CampaignState",
+    "CollectionProduct",
     "ConsentEvent",
     "CustomerDayCounts",
     "CustomerDayOrders",
@@ -111,6 +123,8 @@ __all__ = [
     "MessageChannel",
     "MessageStatus",
     "MessagingSettings",
+    "OrderLine",
+    "OrderLineRefund",
     "OrderRecord",
     "OrderRefund",
     "PriceChange",
@@ -127,6 +141,12 @@ __all__ = [
     "SentMessage",
     "Shop",
     "ShopRedaction",
+    "StampCard",
+    "StampCardMember",
+    "StampEntry",
+    "StampReward",
+    "StampRewardKind",
+    "StampRewardState",
     "Tier",
     "TierBasis",
     "TierChange",
