@@ -22,6 +22,11 @@
 
   function show(state) {
     document.getElementById("backfill-status").textContent = statusText(state);
+    var finished = document.getElementById("backfill-finished");
+    finished.textContent = state.finished_at
+      ? K.text("finished_at", { date: K.formatDate(state.finished_at, true) })
+      : "";
+    K.setHidden(finished, !state.finished_at);
     var bar = document.getElementById("backfill-bar");
     bar.value = step(state);
     bar.setAttribute("aria-valuetext", statusText(state));

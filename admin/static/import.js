@@ -130,7 +130,9 @@
         K.cell(tr, row.line, "k-num");
         K.cell(tr, row.email || "");
         K.cell(tr, row.customer_id || "", "k-wide");
-        K.cell(tr, K.badge(K.text("outcome_" + row.outcome), TONES[row.outcome]));
+        // After applying, a change is said in the past ("Balance changed"), not as a plan.
+        var applied = !run.dry_run && row.outcome === "change" ? "_applied" : "";
+        K.cell(tr, K.badge(K.text("outcome_" + row.outcome + applied), TONES[row.outcome]));
         K.cell(tr, points(row.points_from), "k-num");
         K.cell(tr, points(row.points_to), "k-num");
         K.cell(tr, rowProblem(row), "k-problem");
@@ -159,7 +161,8 @@
           total: K.formatPoints(total),
         });
       }
-      counts.textContent = running ? "" : format(K.text("summary"), run.counts || {});
+      var summary = run.dry_run ? "summary" : "summary_applied";
+      counts.textContent = running ? "" : format(K.text(summary), run.counts || {});
       K.setHidden(earlier, !run.earlier_import);
       earlier.textContent = run.earlier_import ? K.text("earlier") : "";
       if (run.status === "failed") showProblem(K.text("import_failed"));

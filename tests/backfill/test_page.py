@@ -29,6 +29,8 @@ def test_the_page_shows_the_progress_and_starts_a_run(
     page.reload()
     frame = page.frame_locator("#app-iframe")
     expect(frame.locator("#backfill-status")).to_have_text("Done.")
+    expect(frame.locator("#backfill-finished")).to_contain_text("Finished ")
+    expect(frame.get_by_role("row", name="Past orders found in Shopify")).to_be_visible()
     bar = frame.get_by_role("progressbar", name="Backfill progress")
     expect(bar).to_have_attribute("value", "4")
     expect(frame.locator('[data-count="customers_enrolled"]')).to_have_text("2")

@@ -95,6 +95,8 @@ def test_import_a_smile_file_then_a_rivo_template_each_with_one_bad_row(
     app.get_by_role("button", name="Apply import").click()
     expect(app.get_by_role("heading", name="Import applied: what changed")).to_be_visible()
     expect(kari).to_contain_text("640")
+    expect(kari).to_contain_text("Balance changed")  # said in the past once applied
+    expect(app.locator("#import-counts")).to_contain_text("balances changed")
     assert balances(rt) == {"kari@example.com": 640, "ola@example.com": 52620}
     screenshot("admin-import-rivo-applied")
 
