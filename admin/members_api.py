@@ -22,6 +22,7 @@ from loyalty.core.ids import id_from_text
 from loyalty.members.staff import MAX_ADJUSTMENT, MAX_REASON, adjust_points, member_detail
 from loyalty.points import reasons
 from openapi import WELCOME_CODE, Answer, Param, id_schema
+from openapi.referrals import REFERRAL
 from openapi.tiers import TIER_STANDING
 from runtime import current_runtime
 
@@ -113,6 +114,7 @@ api.schemas.update(
                 "last_activity_at": {"type": ["string", "null"], "format": "date-time"},
                 "ledger": {"type": "array", "items": _ENTRY, "description": "Newest first (200)."},
                 "welcome_code": {"$ref": "#/components/schemas/WelcomeCode"},
+                "referral": REFERRAL,
                 **TIER_STANDING,
                 "tier_history": {
                     "type": "array",

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, null, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.club.earning_actions import ways_to_earn
+from loyalty.club.referral_codes import customer_referral
 from loyalty.club.tier_view import storefront_tiers
 from loyalty.core.models import (
     LedgerEntry,
@@ -48,6 +49,19 @@ def program(
         "auto_enrol": settings.auto_enrol,
         "expiry_months": settings.expiry_months,
         "appearance": appearance,
+        "referral_offer": referral_offer(settings),
+    }
+
+
+def referral_offer(settings: ProgramSettings) -> dict[str, Any] | None:
+    """What a referred friend is offered (and the referrer earns), or None: referrals off."""
+    if not settings.referral_enabled:
+        return None
+    return {
+        "discount_percent": settings.referral_discount_percent,
+        "code_days": settings.referral_code_days,
+        "points": settings.referral_points,
+        "wait_days": settings.referral_wait_days,
     }
 
 
@@ -120,7 +134,7 @@ def member_summary(
         assert row is not None
         shop, settings, saved, points_balance, had_bonus, welcome = row
         appearance = load_appearance(s, shop_id) if saved is not None else None
-        return {
+        summary = {
             "signed_in": customer_id is not None,
             "member": points_balance is not None,
             "points_balance": points_balance,
@@ -131,6 +145,11 @@ def member_summary(
             "ways_to_earn": ways_to_earn(s, shop, settings, customer_id),
             **storefront_tiers(s, shop_id, customer_id, shop.currency),
         }
+    member = customer_id is not None and points_balance is not None
+    referring = member and settings.referral_enabled
+    mine = customer_referral(sessions, shop_id, customer_id) if referring and customer_id else None
+    summary.update(mine or {"referral": None, "referrals": []})
+    return summary
 
 
 def _welcome_code_of(shop_id: int, customer_id: int | None) -> ColumnElement[bool]:

@@ -47,6 +47,9 @@ class ReasonCode(enum.StrEnum):
     TIER_BONUS = "tier_bonus"  # the tier's entry bonus
     TIER_BONUS_REVERSED = "tier_bonus_reversed"  # taken back: a refund undid the reaching
     TIER_REWARD = "tier_reward"  # the tier's recurring reward, + {"period": "2026-12" | "2026"}
+    # Referrals (loyalty.club.referral_payouts): bonus, each {"referral_id": int, "order_id": str}
+    REFERRAL = "referral"  # a referred friend's first order stood through the waiting period
+    REFERRAL_REVERSED = "referral_reversed"  # taken back: that order was cancelled later
 
 
 FREE_TEXT = frozenset({ReasonCode.STAFF_ADJUSTMENT, ReasonCode.LEGACY})
@@ -111,6 +114,11 @@ def staff_adjustment(text: str) -> Reason:
     return Reason(ReasonCode.STAFF_ADJUSTMENT, text=text)
 
 
+def referral(code: ReasonCode, referral_id: int, order_id: int) -> Reason:
+    """A referral's reward (``REFERRAL``) or its taking back (``REFERRAL_REVERSED``)."""
+    return Reason(code, {"referral_id": referral_id, "order_id": str(order_id)})
+
+
 SIGNUP_BONUS = Reason(ReasonCode.SIGNUP_BONUS)
 EXPIRY = Reason(ReasonCode.EXPIRY)
 REWARD_RELEASED = Reason(ReasonCode.REWARD_RELEASED)
@@ -135,6 +143,8 @@ _ENGLISH_TEXT: dict[str, str] = {
     ReasonCode.TIER_BONUS: "tier bonus: {tier}",
     ReasonCode.TIER_BONUS_REVERSED: "tier bonus taken back: {tier}",
     ReasonCode.TIER_REWARD: "tier reward: {tier} {period}",
+    ReasonCode.REFERRAL: "referral {referral_id}",
+    ReasonCode.REFERRAL_REVERSED: "referral {referral_id} taken back",
 }
 
 
@@ -181,6 +191,10 @@ LABELS: dict[str, str] = {
     ReasonCode.TIER_BONUS: _l("Bonus for reaching %(tier)s"),
     ReasonCode.TIER_BONUS_REVERSED: _l("Bonus for %(tier)s taken back"),
     ReasonCode.TIER_REWARD: _l("%(tier)s reward for %(period)s"),
+    ReasonCode.REFERRAL: _l("A friend you referred placed a first order"),
+    ReasonCode.REFERRAL_REVERSED: _l(
+        "Referral reward taken back: the friend's order was cancelled"
+    ),
 }
 """Each code's English words (``%(name)s``: a parameter), except the :data:`FREE_TEXT` codes."""
 ORDER_IN_TIER = _l("Order %(order)s · %(tier)s ×%(multiplier)s")  # noqa: RUF001 (times sign)

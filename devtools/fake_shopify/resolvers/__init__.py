@@ -6,7 +6,7 @@ resolves unions and interfaces.
 
 Modules by Shopify object family: ``context`` (the request context, scopes, money and
 connections), ``shop``, ``customers`` (customers and their orders), ``metafields``,
-``customer_updates`` (tags and marketing consent), ``discounts`` (views, create, delete) with
+``customer_updates`` (tags and marketing consent), ``customer_create``, ``discounts`` (views, create, delete) with
 ``discount_inputs`` (their userErrors), and ``roots`` (the query and mutation roots, ``node``).
 Bulk operations are :mod:`devtools.fake_shopify.bulk`.
 """
