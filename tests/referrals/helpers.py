@@ -82,12 +82,13 @@ def friend_order(
     amount: str = "400.00",
     status: str = "paid",
 ) -> Line:
-    """The friend's order, delivered as ``orders/create`` and processed; its one line."""
+    """The friend's order, delivered as ``orders/paid`` (``orders/updated`` while unpaid) and
+    processed; its one line."""
     line = Line(order_id * 10, amount)
     body = order_body(order_id, [line], customer_id=customer_id, financial_status=status)
     body["created_at"] = body["processed_at"] = placed.isoformat()
     body["updated_at"] = placed.isoformat()
-    answer = post_webhook("orders/create", body)
+    answer = post_webhook("orders/paid" if status == "paid" else "orders/updated", body)
     assert answer.status_code == 200
     drain(app)
     return line
