@@ -15,8 +15,8 @@ import hashlib
 from flask import Blueprint, Response, g, jsonify
 
 from errors import json_object_body
-from loyalty.club.referral_codes import normalise_code
-from loyalty.club.referral_signup import email_key, sign_up_friend
+from loyalty.club.referral_codes import email_key, normalise_code
+from loyalty.club.referral_signup import sign_up_friend
 from openapi import Answer
 from runtime import current_runtime, shop_access_token, shopify_client
 from widgets.api import proxy_api

@@ -39,6 +39,12 @@ def normalise_code(text: object) -> str | None:
     return code if CODE_PATTERN.fullmatch(code) else None
 
 
+def email_key(text: str) -> str:
+    """An email as Klubb compares it: trimmed, lower case, without a ``+tag`` on its name."""
+    name, _, domain = text.strip().lower().partition("@")
+    return f"{name.split('+', 1)[0]}@{domain}"
+
+
 def referral_url(shop_domain: str, code: str) -> str:
     """The member's link: the shop with ``?ref=CODE``."""
     return f"https://{shop_domain}/?ref={code}"

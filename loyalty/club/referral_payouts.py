@@ -117,10 +117,15 @@ def settle_referrer(s: Session, shop_id: int, member_id: int, now: datetime) -> 
         return 0
     settings = program_settings(s, shop_id)
     wait = timedelta(days=settings.referral_wait_days)
+    # A friend erased (loyalty.club.referral_privacy) leaves their referral as it was settled.
     referrals = list(
         s.scalars(
             select(Referral)
-            .where(Referral.shop_id == shop_id, Referral.referrer_id == member_id)
+            .where(
+                Referral.shop_id == shop_id,
+                Referral.referrer_id == member_id,
+                Referral.friend_customer_id.is_not(None),
+            )
             .order_by(Referral.id)
         )
     )

@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.campaigns.phones import PhoneRefused, to_e164
-from loyalty.club.referral_codes import new_code, normalise_code, referrer_of
+from loyalty.club.referral_codes import email_key, new_code, normalise_code, referrer_of
 from loyalty.club.referral_friends import Friend, find_or_create_friend
 from loyalty.core.errors import ValidationError
 from loyalty.core.models import (
@@ -94,12 +94,6 @@ def _not_new() -> ReferralRefused:
         "This email address belongs to a customer who has ordered before: the friend's "
         "discount is for a first order.",
     )
-
-
-def email_key(text: str) -> str:
-    """An email as Klubb compares it: trimmed, lower case, without a ``+tag`` on its name."""
-    name, _, domain = text.strip().lower().partition("@")
-    return f"{name.split('+', 1)[0]}@{domain}"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
+from loyalty.club.referral_privacy import export_referrals
 from loyalty.club.tier_view import member_standing, tier_history
 from loyalty.core.models import (
     AuditLog,
@@ -147,6 +148,7 @@ def build_export(
         "imported_rows": _imported_rows(s, shop.id, request, member),
         "tier": member_standing(s, shop.id, member.id)["tier"] if member else None,
         "tier_changes": tier_history(s, member.id) if member else [],
+        **export_referrals(s, shop.id, member, request.customer_id),
     }
     return document
 
