@@ -51,6 +51,7 @@ NAV = (
     ("/members", _l("Members")),
     ("/rewards", _l("Rewards")),
     ("/tiers", _l("VIP tiers")),
+    ("/referrals", _l("Referrals")),
     ("/settings", _l("Program settings")),
     ("/appearance", _l("Widget appearance")),
     ("/backfill", _l("Backfill")),
@@ -213,6 +214,12 @@ def rewards() -> BaseResponse:
 def tiers() -> BaseResponse:
     """VIP tiers: the ladder, with create, edit, reorder and delete."""
     return render_admin_page("/tiers", "admin/tiers.html")
+
+
+@bp.get("/referrals")
+def referrals() -> BaseResponse:
+    """Referrals: counts per state, points paid, and the newest referrals with their states."""
+    return render_admin_page("/referrals", "admin/referrals.html")
 
 
 @bp.get("/members")
