@@ -69,6 +69,7 @@ def sign_up(
         customer_id=customer_id,
         shop=shop,
         json={"code": code, "email": email, "consent": consent},
+        headers={"Idempotency-Key": f"ref-{next(_keys)}"},
     )
 
 
