@@ -42,7 +42,7 @@ WORDS = {
         "submit": "Få koden min",
         "code": "Vennerabatten din",
         "ordered": "Har bestilt, venter",
-        "earned": "Du fikk 500\xa0poeng",
+        "earned": "Du fikk 500 poeng",
     },
 }
 
