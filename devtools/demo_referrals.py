@@ -1,0 +1,97 @@
+"""The demo shop's referrals: on, and one in progress.
+
+``flask --app app dev`` calls :func:`seed_demo_referral` after the demo club: the shop takes
+referrals (15 % for the friend, 500 points for the referrer after 14 days); Nora, a friend of
+Kari's, signed up through Kari's link (the app made her customer and her code in the fake
+Shopify, as for any friend) and placed a paid order three days ago, so the referral waits out
+its period ("Ordered, waiting" in Kari's panel and on the admin's Referrals page). A restart
+finds Nora's sign-up and leaves it be.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import requests
+from sqlalchemy import select
+
+from devtools.demo_data import KARI, DemoCustomer
+from devtools.demo_data import _order as demo_order
+from jobs.queueing import QueueUnavailable, enqueue
+from loyalty.club.referral_codes import ensure_code
+from loyalty.club.referral_signup import sign_up_friend
+from loyalty.core.errors import LoyaltyError
+from loyalty.core.models import Member, Referral, Shop
+from loyalty.core.types import utcnow
+from loyalty.points.settings import update_settings
+from loyalty.shopify.shops import access_token
+
+if TYPE_CHECKING:
+    from devtools.fake_shopify import FakeShopify
+    from runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+DEMO_SETTINGS = {
+    "referral_enabled": True,
+    "referral_points": 500,
+    "referral_discount_percent": 15,
+    "referral_wait_days": 14,
+}
+FRIEND_EMAIL = "nora.venn@example.com"
+ORDER_NUMBER = 1901
+
+
+def seed_demo_referral(runtime: Runtime, fake: FakeShopify, domain: str) -> bool:
+    """Turn referrals on and sign Nora up through Kari's link, with a paid order; whether the
+    referral is there (Kari must be a member: :func:`devtools.demo_club.seed_demo_club`)."""
+    with runtime.sessions.begin() as s:
+        found = s.execute(
+            select(Shop.id, Member.id)
+            .join(Member, Member.shop_id == Shop.id)
+            .where(Shop.domain == domain, Member.customer_id == KARI.id)
+        ).one_or_none()
+        if found is None:
+            log.warning("demo referrals: Kari is not a member yet; no referral made")
+            return False
+        shop_id, member_id = found
+        code = ensure_code(s, shop_id, member_id)
+        done = s.scalar(select(Referral.id).where(Referral.friend_email == FRIEND_EMAIL))
+    update_settings(runtime.sessions, shop_id, DEMO_SETTINGS, actor="demo")
+    if done is not None:
+        return True
+
+    def token(shop: str) -> str:
+        lock = lambda name: runtime.lock(f"shop-tokens:{name}")  # noqa: E731 (runtime.token_lock)
+        return access_token(
+            runtime.sessions, runtime.token_cipher, runtime.shopify_client, lock, shop
+        )
+
+    try:
+        made = sign_up_friend(
+            runtime.sessions,
+            runtime.shopify_client,
+            token,
+            shop_id,
+            {"code": code, "email": FRIEND_EMAIL, "consent": True},
+            shopper=None,
+        )
+    except LoyaltyError as err:
+        log.warning("demo referrals: Nora's sign-up failed (%s)", err.code)
+        return False
+    with runtime.sessions() as s:
+        friend = s.scalar(
+            select(Referral.friend_customer_id).where(Referral.id == made.referral_id)
+        )
+    placed = (utcnow() - timedelta(days=3)).isoformat()
+    nora = DemoCustomer(int(friend or 0), "Nora", "Venn", FRIEND_EMAIL)
+    order = demo_order(ORDER_NUMBER, nora, [("Ullskjerf", "499.00", 1)], placed)
+    order["discount_codes"] = [{"code": made.code, "amount": "74.85", "type": "percentage"}]
+    try:
+        fake.send_webhook("orders/paid", domain, order, retry=True)
+        enqueue(runtime, "webhooks", "jobs.referrals.settle_referrals")
+    except (requests.RequestException, QueueUnavailable) as err:
+        log.warning("demo referrals: Nora's order was not sent (%s)", type(err).__name__)
+    return True
