@@ -16,15 +16,13 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from jobs.engine import enqueue_balance_sync, issue_code
-from jobs.queueing import DEAD, RETRY_SHOPIFY, QueueUnavailable, enqueue_once
+from jobs.engine import enqueue_balance_sync, enqueue_code_job, issue_code
 
 if TYPE_CHECKING:
     from runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-CODE_JOB_TIMEOUT = 60
 STRANDED_AFTER = timedelta(minutes=5)
 """A sign-up's code still pending this long after it was recorded: its request died."""
 
@@ -55,20 +53,9 @@ def settle_referrals(at: str | None = None) -> dict[str, int]:
 
 def enqueue_friend_code(rt: Runtime, referral_id: int) -> None:
     """Queue the friend's code job unless one is waiting or running."""
-    try:
-        enqueue_once(
-            rt,
-            "shopify",
-            "jobs.referrals.issue_friend_code",
-            referral_id,
-            job_id=f"referral-code-{referral_id}",
-            replace=DEAD,
-            retry=RETRY_SHOPIFY,
-            timeout=CODE_JOB_TIMEOUT,
-            result_ttl=0,
-        )
-    except QueueUnavailable as err:
-        log.warning("referral code %s not enqueued (%s); the next run queues it", referral_id, err)
+    enqueue_code_job(
+        rt, "jobs.referrals.issue_friend_code", referral_id, f"referral-code-{referral_id}"
+    )
 
 
 def issue_friend_code(referral_id: int) -> str:
