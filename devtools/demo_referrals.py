@@ -11,6 +11,7 @@ finds Nora's sign-up and leaves it be.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,7 @@ from jobs.queueing import QueueUnavailable, enqueue
 from loyalty.club.referral_codes import ensure_code
 from loyalty.club.referral_signup import sign_up_friend
 from loyalty.core.errors import LoyaltyError
-from loyalty.core.models import Member, Referral, Shop
+from loyalty.core.models import Member, OrderRecord, Referral, Shop
 from loyalty.core.types import utcnow
 from loyalty.points.settings import update_settings
 from loyalty.shopify.shops import access_token
@@ -44,7 +45,9 @@ FRIEND_EMAIL = "nora.venn@example.com"
 ORDER_NUMBER = 1901
 
 
-def seed_demo_referral(runtime: Runtime, fake: FakeShopify, domain: str) -> bool:
+def seed_demo_referral(
+    runtime: Runtime, fake: FakeShopify, domain: str, *, wait_seconds: float = 30
+) -> bool:
     """Turn referrals on and sign Nora up through Kari's link, with a paid order; whether the
     referral is there (Kari must be a member: :func:`devtools.demo_club.seed_demo_club`)."""
     with runtime.sessions.begin() as s:
@@ -91,7 +94,19 @@ def seed_demo_referral(runtime: Runtime, fake: FakeShopify, domain: str) -> bool
     order["discount_codes"] = [{"code": made.code, "amount": "74.85", "type": "percentage"}]
     try:
         fake.send_webhook("orders/paid", domain, order, retry=True)
-        enqueue(runtime, "webhooks", "jobs.referrals.settle_referrals")
-    except (requests.RequestException, QueueUnavailable) as err:
+    except requests.RequestException as err:
         log.warning("demo referrals: Nora's order was not sent (%s)", type(err).__name__)
+        return True
+    # The worker records the order; then the settlement finds it waiting out its period (the
+    # scheduler's own run came at its start, before the order).
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:
+        with runtime.sessions() as s:
+            if s.scalar(select(OrderRecord.id).where(OrderRecord.order_id == order["id"])):
+                break
+        time.sleep(0.25)
+    try:
+        enqueue(runtime, "webhooks", "jobs.referrals.settle_referrals")
+    except QueueUnavailable:
+        log.warning("demo referrals: the settlement was not queued; the scheduler runs it hourly")
     return True
