@@ -27,6 +27,7 @@ from loyalty.core.errors import LoyaltyError
 from loyalty.core.models import Member, OrderRecord, Referral, Shop
 from loyalty.core.types import utcnow
 from loyalty.points.settings import update_settings
+from loyalty.shopify.errors import ShopifyThrottled, ShopifyUnavailable
 from loyalty.shopify.shops import access_token
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ DEMO_SETTINGS = {
 }
 FRIEND_EMAIL = "nora.venn@example.com"
 ORDER_NUMBER = 1901
+ATTEMPTS = 5
 
 
 def seed_demo_referral(
@@ -72,17 +74,22 @@ def seed_demo_referral(
             runtime.sessions, runtime.token_cipher, runtime.shopify_client, lock, shop
         )
 
-    try:
-        made = sign_up_friend(
-            runtime.sessions,
-            runtime.shopify_client,
-            token,
-            shop_id,
-            {"code": code, "email": FRIEND_EMAIL, "consent": True},
-            shopper=None,
-        )
-    except LoyaltyError as err:
-        log.warning("demo referrals: Nora's sign-up failed (%s)", err.code)
+    body = {"code": code, "email": FRIEND_EMAIL, "consent": True}
+    made = None
+    for attempt in range(ATTEMPTS):  # the sign-up resumes: the same email through the same link
+        try:
+            made = sign_up_friend(
+                runtime.sessions, runtime.shopify_client, token, shop_id, body, shopper=None
+            )
+            break
+        except (ShopifyUnavailable, ShopifyThrottled) as err:  # a busy machine: try again
+            log.warning("demo referrals: sign-up attempt %s: %s", attempt + 1, err)
+            time.sleep(2)
+        except LoyaltyError as err:
+            log.warning("demo referrals: Nora's sign-up refused (%s)", err.code)
+            return False
+    if made is None:
+        log.warning("demo referrals: Shopify did not answer Nora's sign-up")
         return False
     with runtime.sessions() as s:
         friend = s.scalar(

@@ -69,6 +69,8 @@ UNSTATED = {
     "change_tier": "the ladder as a whole, as for `add_tier`",
     "change_ladder": "`tiers`: every tier of the shop once, by its id; thresholds increase",
     "remove_tier": "`move_to`: another tier of the shop",
+    "sign_up": "`code`: a code of a member of this shop, which takes referrals; `email`: not the "
+    "referrer's, referred once, of no customer who has ordered",
 }
 """Operations whose valid requests may still be refused (422) by a rule JSON Schema cannot
 state, by operation id, with the rule (the document says it in words). Their other checks run."""
