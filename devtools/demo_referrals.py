@@ -2,7 +2,7 @@
 
 ``flask --app app dev`` calls :func:`seed_demo_referral` after the demo club: the shop takes
 referrals (15 % for the friend, 500 points for the referrer after 14 days); Nora, a friend of
-Kari's, signed up through Kari's link (the app made her customer and her code in the fake
+Kari's, signed up through Kari's link through the app proxy, as the widget does (the app made her customer and her code in the fake
 Shopify, as for any friend) and placed a paid order three days ago, so the referral waits out
 its period ("Ordered, waiting" in Kari's panel and on the admin's Referrals page). A restart
 finds Nora's sign-up and leaves it be.
@@ -22,13 +22,10 @@ from devtools.demo_data import KARI, DemoCustomer
 from devtools.demo_data import _order as demo_order
 from jobs.queueing import QueueUnavailable, enqueue
 from loyalty.club.referral_codes import ensure_code
-from loyalty.club.referral_signup import sign_up_friend
-from loyalty.core.errors import LoyaltyError
 from loyalty.core.models import Member, OrderRecord, Referral, Shop
 from loyalty.core.types import utcnow
 from loyalty.points.settings import update_settings
-from loyalty.shopify.errors import ShopifyThrottled, ShopifyUnavailable
-from loyalty.shopify.shops import access_token
+from loyalty.shopify.signatures import proxy_signature
 
 if TYPE_CHECKING:
     from devtools.fake_shopify import FakeShopify
@@ -48,7 +45,7 @@ ATTEMPTS = 5
 
 
 def seed_demo_referral(
-    runtime: Runtime, fake: FakeShopify, domain: str, *, wait_seconds: float = 30
+    runtime: Runtime, fake: FakeShopify, domain: str, app_url: str, *, wait_seconds: float = 30
 ) -> bool:
     """Turn referrals on and sign Nora up through Kari's link, with a paid order; whether the
     referral is there (Kari must be a member: :func:`devtools.demo_club.seed_demo_club`)."""
@@ -68,37 +65,17 @@ def seed_demo_referral(
     if done is not None:
         return True
 
-    def token(shop: str) -> str:
-        lock = lambda name: runtime.lock(f"shop-tokens:{name}")  # noqa: E731 (runtime.token_lock)
-        return access_token(
-            runtime.sessions, runtime.token_cipher, runtime.shopify_client, lock, shop
-        )
-
-    body = {"code": code, "email": FRIEND_EMAIL, "consent": True}
-    made = None
-    for attempt in range(ATTEMPTS):  # the sign-up resumes: the same email through the same link
-        try:
-            made = sign_up_friend(
-                runtime.sessions, runtime.shopify_client, token, shop_id, body, shopper=None
-            )
-            break
-        except (ShopifyUnavailable, ShopifyThrottled) as err:  # a busy machine: try again
-            log.warning("demo referrals: sign-up attempt %s: %s", attempt + 1, err)
-            time.sleep(2)
-        except LoyaltyError as err:
-            log.warning("demo referrals: Nora's sign-up refused (%s)", err.code)
-            return False
+    made = _sign_up(runtime, app_url, domain, code)
     if made is None:
-        log.warning("demo referrals: Shopify did not answer Nora's sign-up")
         return False
     with runtime.sessions() as s:
         friend = s.scalar(
-            select(Referral.friend_customer_id).where(Referral.id == made.referral_id)
+            select(Referral.friend_customer_id).where(Referral.friend_email == FRIEND_EMAIL)
         )
     placed = (utcnow() - timedelta(days=3)).isoformat()
     nora = DemoCustomer(int(friend or 0), "Nora", "Venn", FRIEND_EMAIL)
     order = demo_order(ORDER_NUMBER, nora, [("Ullskjerf", "499.00", 1)], placed)
-    order["discount_codes"] = [{"code": made.code, "amount": "74.85", "type": "percentage"}]
+    order["discount_codes"] = [{"code": made, "amount": "74.85", "type": "percentage"}]
     try:
         fake.send_webhook("orders/paid", domain, order, retry=True)
     except requests.RequestException as err:
@@ -117,3 +94,35 @@ def seed_demo_referral(
     except QueueUnavailable:
         log.warning("demo referrals: the settlement was not queued; the scheduler runs it hourly")
     return True
+
+
+def _sign_up(runtime: Runtime, app_url: str, domain: str, code: str) -> str | None:
+    """Nora's sign-up as the widget sends it, through the app proxy (signed as Shopify signs
+    it, Nora a guest); her code, or None. Retried while the busy machine does not answer: the
+    same email through the same link resumes the sign-up."""
+    body: dict[str, str | bool] = {"code": code, "email": FRIEND_EMAIL, "consent": True}
+    key = {"Idempotency-Key": f"demo-referral-{domain}"}
+    for attempt in range(ATTEMPTS):
+        params: dict[str, list[str]] = {
+            "shop": [domain],
+            "logged_in_customer_id": [""],
+            "path_prefix": ["/apps/klubb"],
+            "timestamp": [str(int(time.time()))],
+        }
+        params["signature"] = [proxy_signature(params, runtime.config.shopify_api_secret)]
+        try:
+            answer = requests.post(
+                f"{app_url}/proxy/api/referrals", params=params, json=body, headers=key, timeout=30
+            )
+        except requests.RequestException as err:
+            log.warning("demo referrals: sign-up attempt %s: %s", attempt + 1, type(err).__name__)
+            time.sleep(2)
+            continue
+        if answer.status_code == 200:
+            return str(answer.json()["code"])
+        log.warning("demo referrals: sign-up attempt %s: %s", attempt + 1, answer.status_code)
+        if answer.status_code < 500:
+            return None
+        key = {"Idempotency-Key": f"demo-referral-{domain}-{attempt}"}
+        time.sleep(2)
+    return None
