@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     import admin.members_list_api
     import admin.messaging_api
     import admin.privacy_api
+    import admin.referrals_api
     import admin.rewards_api
     import admin.segments_api
     import admin.setup_guide_api

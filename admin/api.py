@@ -194,6 +194,42 @@ _SETTINGS_PROPERTIES: dict[str, Any] = {
         "type": "boolean",
         "description": "Staff adjustments count as points earned towards a points tier.",
     },
+    # Referrals (loyalty.club.referrals).
+    "referral_enabled": {
+        "type": "boolean",
+        "description": "Members get a referral link; friends who sign up through it get a code.",
+    },
+    "referral_points": {
+        **_POINTS,
+        "minimum": 1,
+        "description": "Points for the referrer once the friend's first order stands.",
+    },
+    "referral_discount_percent": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 100,
+        "description": "The friend's one-use discount on a first order.",
+    },
+    "referral_code_days": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 365,
+        "description": "Days the friend's code can be used.",
+    },
+    "referral_wait_days": {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 365,
+        "description": "Days the friend's first order must stand (not refunded or cancelled) "
+        "before the referrer is paid. Default 14.",
+    },
+    "referral_monthly_cap": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 1000,
+        "description": "Referrals a member is paid for per calendar month (UTC, by the month "
+        "of the friend's first order).",
+    },
 }
 api.schemas.update(
     {

@@ -21,7 +21,8 @@ from errors import json_error, json_object_body
 from loyalty.core.ids import id_from_text
 from loyalty.members.staff import MAX_ADJUSTMENT, MAX_REASON, adjust_points, member_detail
 from loyalty.points import reasons
-from openapi import VOUCHERS, WELCOME_CODE, Answer, Param, id_schema
+from openapi import WELCOME_CODE, Answer, Param, id_schema
+from openapi.referrals import REFERRAL
 from openapi.stamps import MEMBER_STAMP_CARDS
 from openapi.tiers import TIER_STANDING
 from openapi.vouchers import VOUCHER_STANDING
@@ -115,7 +116,7 @@ api.schemas.update(
                 "last_activity_at": {"type": ["string", "null"], "format": "date-time"},
                 "ledger": {"type": "array", "items": _ENTRY, "description": "Newest first (200)."},
                 "welcome_code": {"$ref": "#/components/schemas/WelcomeCode"},
-                "vouchers": VOUCHERS,
+                "referral": REFERRAL,
                 **TIER_STANDING,
                 **VOUCHER_STANDING,
                 **MEMBER_STAMP_CARDS,

@@ -57,6 +57,7 @@ NAV = (
     ("/tiers", _l("VIP tiers")),
     ("/stamp-cards", _l("Stamp cards")),
     ("/vouchers", _l("Spend vouchers")),
+    ("/referrals", _l("Referrals")),
     ("/campaigns", _l("Campaigns")),
     ("/settings", _l("Program settings")),
     ("/appearance", _l("Widget appearance")),
@@ -249,6 +250,12 @@ def stamp_cards() -> BaseResponse:
     """Stamp cards: the cards with their members and rewards, create (products and collections
     through App Bridge's resource picker), edit and end."""
     return render_admin_page("/stamp-cards", "admin/stamp_cards.html")
+
+
+@bp.get("/referrals")
+def referrals() -> BaseResponse:
+    """Referrals: counts per state, points paid, and the newest referrals with their states."""
+    return render_admin_page("/referrals", "admin/referrals.html")
 
 
 @bp.get("/members")

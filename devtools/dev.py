@@ -171,6 +171,11 @@ def _start_everything(
         from devtools.demo_club import seed_demo_club
 
         seed_demo_club(runtime, DEMO_SHOP)  # its ways to earn, and a birthday this month
+        from devtools.demo_referrals import seed_demo_referral
+
+        seed_demo_referral(
+            runtime, fake, DEMO_SHOP, app_url
+        )  # Kari's friend Nora, her order waiting
     _print_banner(fake, sinks, app_url, healthz, health.status_code, installed, children, answers)
 
     while not stop.wait(0.5):

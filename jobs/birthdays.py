@@ -15,15 +15,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from jobs.engine import enqueue_balance_sync, issue_code
-from jobs.queueing import DEAD, RETRY_SHOPIFY, QueueUnavailable, enqueue_once
+from jobs.engine import enqueue_balance_sync, enqueue_code_job, issue_code
 
 if TYPE_CHECKING:
     from runtime import Runtime
 
 log = logging.getLogger(__name__)
-
-CODE_JOB_TIMEOUT = 60
 
 
 def pay_birthdays(at: str | None = None) -> dict[str, int]:
@@ -43,22 +40,10 @@ def pay_birthdays(at: str | None = None) -> dict[str, int]:
 
 
 def enqueue_birthday_code(rt: Runtime, reward_id: int) -> None:
-    """Queue the reward's code job unless one is waiting or running (a finished or failed one
-    is replaced: the reward is still pending, so it is not done)."""
-    try:
-        enqueue_once(
-            rt,
-            "shopify",
-            "jobs.birthdays.issue_birthday_code",
-            reward_id,
-            job_id=f"birthday-code-{reward_id}",
-            replace=DEAD,
-            retry=RETRY_SHOPIFY,
-            timeout=CODE_JOB_TIMEOUT,
-            result_ttl=0,
-        )
-    except QueueUnavailable as err:
-        log.warning("birthday code %s not enqueued (%s); the next run queues it", reward_id, err)
+    """Queue the reward's code job unless one is waiting or running."""
+    enqueue_code_job(
+        rt, "jobs.birthdays.issue_birthday_code", reward_id, f"birthday-code-{reward_id}"
+    )
 
 
 def issue_birthday_code(reward_id: int) -> str:

@@ -81,6 +81,26 @@ def issue_welcome_code(member_id: int) -> str:
     )
 
 
+def enqueue_code_job(rt: Runtime, func: str, row_id: int, job_id: str) -> None:
+    """Queue a one-code job (``func(row_id)`` on the ``shopify`` queue, made through
+    :func:`issue_code`) unless one is waiting or running; a finished or failed one is replaced
+    (its row is still pending, so it is not done). Redis down: logged, the next run queues it."""
+    try:
+        enqueue_once(
+            rt,
+            QUEUE,
+            func,
+            row_id,
+            job_id=job_id,
+            replace=DEAD,
+            retry=RETRY_SHOPIFY,
+            timeout=JOB_TIMEOUT,
+            result_ttl=0,
+        )
+    except QueueUnavailable as err:
+        log.warning("%s not enqueued (%s); the next run queues it", job_id, err)
+
+
 def issue_code(what: str, create: Callable[[], str]) -> str:
     """Run ``create`` (a discount code made in Shopify once: ``created``/``exists``/``skipped``)
     as a job does: a shop gone or without a token and a discount Shopify refuses end the job

@@ -25,6 +25,7 @@ from jobs import birthdays as birthday_jobs
 from jobs import campaigns as campaign_jobs
 from jobs import engine as engine_jobs
 from jobs import imports as import_jobs
+from jobs import referrals as referral_jobs
 from jobs import retention as retention_jobs
 from jobs import rollups as rollup_jobs
 from jobs import tiers as tier_jobs
@@ -96,6 +97,9 @@ PERIODIC: tuple[Periodic, ...] = (
     # Birthday rewards (loyalty.club.birthdays): hourly, since each shop's day starts at its own
     # hour of UTC; a reward is given once per customer and year however often it runs.
     Periodic(birthday_jobs.pay_birthdays, queue="webhooks", interval=3600, timeout=300),
+    # Referrals (loyalty.club.referral_payouts): hourly; referrers paid once the friend's first
+    # order stood through the waiting period, whatever order the webhooks came in.
+    Periodic(referral_jobs.settle_referrals, queue="webhooks", interval=3600, timeout=300),
     # Invariant 1 for every member, daily (and at scheduler start); drift is logged as counts.
     Periodic(engine_jobs.reconcile_balances, queue="webhooks", interval=86400, timeout=300),
     # Welcome codes of members from before revision 0016, looked up in Shopify until none is left.

@@ -48,24 +48,3 @@ WELCOME_CODE: dict[str, Any] = {
 def object_of(properties: dict[str, Any], **extra: Any) -> dict[str, Any]:
     """A JSON object schema that has every one of ``properties``."""
     return {"type": "object", "required": list(properties), "properties": properties, **extra}
-
-
-VOUCHERS: dict[str, Any] = {
-    "type": "array",
-    "description": "The member's gift cards and store credit (bought with points, or given for "
-    "spending), newest first. A gift card's full code is shown once, when it is issued; here "
-    "only its last characters.",
-    "items": {
-        "type": "object",
-        "required": ["id", "kind", "amount", "currency", "state"],
-        "properties": {
-            "id": {"type": "string"},
-            "kind": {"type": "string", "examples": ["gift_card", "store_credit"]},
-            "code": {"type": ["string", "null"]},
-            "last_characters": {"type": ["string", "null"]},
-            "amount": {"type": ["string", "null"], "description": "A decimal string."},
-            "currency": {"type": "string"},
-            "state": {"type": "string", "examples": ["issued", "used", "expired"]},
-        },
-    },
-}

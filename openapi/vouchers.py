@@ -1,7 +1,9 @@
-"""The schemas of a member's spend vouchers, shared by the admin's and the proxy's documents.
+"""The schemas of a member's vouchers, shared by the admin's and the proxy's documents.
 
 ``vouchers`` and ``voucher_progress`` are in every member JSON (DESIGN.md, "The club and
-campaigns"; :mod:`loyalty.club.voucher_view`).
+campaigns"): gift cards and store credit bought with points (:mod:`loyalty.rewards.
+reward_vouchers`) and spend-threshold vouchers (:mod:`loyalty.club.voucher_view`) in one list
+(:mod:`loyalty.members.voucher_lists`).
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ VOUCHER: dict[str, Any] = {
     "properties": {
         "id": {"type": "string"},
         "source": {
-            "type": "string",
-            "description": "Where the voucher came from: `spend` (a spend-threshold rule).",
-            "examples": ["spend"],
+            "enum": ["spend", "reward"],
+            "description": "Where the voucher came from: `spend` (a spend-threshold rule) or "
+            "`reward` (bought with points); ids are unique within a source.",
         },
-        "kind": {"enum": ["gift_card", "discount_code"]},
+        "kind": {"enum": ["gift_card", "discount_code", "store_credit"]},
         "code": {
             "type": ["string", "null"],
             "description": "A discount code; a gift card's full code only once, in the "
@@ -30,13 +32,14 @@ VOUCHER: dict[str, Any] = {
             "type": ["string", "null"],
             "description": "A gift card's last four characters, once its full code was shown.",
         },
-        "amount": _MONEY,
+        "amount": {**_MONEY, "type": ["string", "null"]},
         "currency": {"type": "string", "examples": ["NOK"]},
         "state": {
-            "enum": ["pending", "active", "disabled", "used"],
-            "description": "`pending`: being made in Shopify; `disabled`: refunds brought the "
-            "period's spend below the threshold (it comes back if spend reaches it again); "
-            "`used`: spent, kept whatever refunds follow.",
+            "enum": ["pending", "active", "disabled", "used", "issued", "expired"],
+            "description": "Spend vouchers: `pending` (being made in Shopify), `active`, "
+            "`disabled` (refunds brought the period's spend below the threshold; it comes back "
+            "if spend reaches it again), `used` (spent, kept whatever refunds follow). Bought "
+            "with points: `issued`, `used`, `expired`.",
         },
         "period": {"type": "string", "examples": ["2026", "2026-12", "d2026-12-07"]},
         "reason": {

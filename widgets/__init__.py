@@ -15,7 +15,8 @@ def init_app(app: Flask) -> None:
     from widgets.me import bp as me_bp
     from widgets.page import bp as page_bp
     from widgets.redemptions import bp as redemptions_bp
+    from widgets.referrals import bp as referrals_bp
 
-    for blueprint in (api_bp, me_bp, earning_bp, redemptions_bp, page_bp, docs_bp):
+    for blueprint in (api_bp, me_bp, earning_bp, redemptions_bp, referrals_bp, page_bp, docs_bp):
         app.register_blueprint(blueprint)
     ratelimit.init_app(app)

@@ -28,6 +28,7 @@ from typing import Any, cast
 
 from flask import Flask, Response, current_app, g
 from flask_limiter import Limiter, RateLimitExceeded
+from limits import RateLimitItemPerMinute
 from redis.exceptions import RedisError
 
 from errors import json_error
@@ -163,3 +164,22 @@ def _shopper_key() -> str:
 
 def _is_guest() -> bool:
     return g.shopper.customer_id is None
+
+
+def keyed_limit(scope: str, key: str, per_minute: int) -> Response | None:
+    """Count one request against ``key`` in ``scope`` (a referral code, a hashed email: keys the
+    app-proxy's IP cannot be, since every request comes from Shopify); the 429 answer once more
+    than ``per_minute`` came this minute, else None. Redis down: the request goes through."""
+    limits: WidgetLimits = current_app.extensions[EXTENSION]
+    item = RateLimitItemPerMinute(per_minute)
+    strategy = limits.limiter.limiter
+    try:
+        if strategy.hit(item, scope, key):
+            return None
+        reset = strategy.get_window_stats(item, scope, key).reset_time
+    except RedisError:
+        log.warning("rate limit %s skipped: Redis unavailable", scope)
+        return None
+    response = json_error(429, "rate_limited", "Too many requests; try again shortly.")
+    response.headers["Retry-After"] = str(min(60, max(1, math.ceil(reset - time.time()))))
+    return response

@@ -20,8 +20,9 @@ from loyalty.privacy.self_service_rules import (
     PREFERRED_NAME_MAX,
     SHOPIFY_OWNED_FIELDS,
 )
-from openapi import ID_PATTERN, PLAIN_TEXT, VOUCHERS, WELCOME_CODE
+from openapi import ID_PATTERN, PLAIN_TEXT, WELCOME_CODE
 from openapi import object_of as _object
+from openapi.referrals import REFERRAL, REFERRAL_OFFER, REFERRAL_ROW
 from openapi.stamps import MEMBER_STAMP_CARDS
 from openapi.tiers import PUBLIC_TIER, TIER_STANDING
 from openapi.vouchers import VOUCHER_STANDING
@@ -80,6 +81,7 @@ _PROGRAM = _object(
         "auto_enrol": {"type": "boolean"},
         "expiry_months": {"type": "integer", "description": "0: points never expire."},
         "appearance": _APPEARANCE,
+        "referral_offer": REFERRAL_OFFER,
     }
 )
 _ENTRY = _object(
@@ -152,13 +154,40 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "items": PUBLIC_TIER,
                 "description": "VIP tiers, lowest first.",
             },
-            "vouchers": {
-                **VOUCHERS,
-                "description": "Empty for guests and non-members. " + VOUCHERS["description"],
-            },
             **TIER_STANDING,
             **VOUCHER_STANDING,
             **MEMBER_STAMP_CARDS,
+            "referral": REFERRAL,
+            "referrals": {
+                "type": "array",
+                "items": _ref("Referral"),
+                "description": "The member's newest referrals (20); empty for others.",
+            },
+        }
+    ),
+    "Referral": REFERRAL_ROW,
+    "ReferralSignup": {
+        "type": "object",
+        "required": ["code", "email", "consent"],
+        "properties": {
+            "code": {
+                "type": "string",
+                "pattern": r"^\s*[A-Za-z2-9]{8}\s*$",
+                "description": "The referral code (`?ref=`) the friend arrived with.",
+            },
+            "email": {"type": "string", "maxLength": 320, "format": "email"},
+            "consent": {
+                "const": True,
+                "description": "The friend accepts the terms the widget showed.",
+            },
+        },
+        "additionalProperties": False,
+    },
+    "FriendCode": _object(
+        {
+            "code": {"type": "string", "description": "The friend's one-use discount code."},
+            "percentage": {"type": "integer"},
+            "ends_at": _OPTIONAL_TIME,
         }
     ),
     **EARNING_SCHEMAS,

@@ -34,6 +34,13 @@
     // VIP tiers (the Tiers page has the ladder itself).
     tier_grace_days: "integer",
     tier_counts_adjustments: "boolean",
+    // Referrals (the Referrals page has the report).
+    referral_enabled: "boolean",
+    referral_discount_percent: "integer",
+    referral_code_days: "integer",
+    referral_points: "integer",
+    referral_wait_days: "integer",
+    referral_monthly_cap: "integer",
   };
 
   function app() {

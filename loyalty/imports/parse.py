@@ -39,7 +39,7 @@ SPREADSHEET_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 # No spaces, quotes, backslashes or separators: such an address is a typo, and it could not be
 # quoted safely in a Shopify search term.
-_EMAIL = re.compile(r"^[^@\s,;<>\"'\\]+@[^@\s,;<>\"'\\]+\.[^@\s,;<>\"'\\]+$")
+EMAIL_PATTERN = re.compile(r"^[^@\s,;<>\"'\\]+@[^@\s,;<>\"'\\]+\.[^@\s,;<>\"'\\]+$")
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _GID = re.compile(r"^gid://shopify/Customer/([0-9]{1,19})$")
 
@@ -191,7 +191,7 @@ def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
 
 def _looks_like_data(cells: list[str]) -> bool:
     """A first row whose first cell is an email is data: the file has no header row."""
-    return bool(cells) and _EMAIL.match(cells[0].strip()) is not None
+    return bool(cells) and EMAIL_PATTERN.match(cells[0].strip()) is not None
 
 
 def check_row(line: int, cells: list[str], columns: list[Column], source: Source) -> Row:
@@ -210,7 +210,7 @@ def check_row(line: int, cells: list[str], columns: list[Column], source: Source
         if row.customer_id is None:
             return _fail(row, "bad_customer_id", "The customer id must be Shopify's number.")
     if raw_email:
-        if not _EMAIL.match(raw_email) or len(raw_email) > 320:
+        if not EMAIL_PATTERN.match(raw_email) or len(raw_email) > 320:
             row.email = raw_email[:320]
             return _fail(row, "bad_email", "This is not an email address.")
         row.email = raw_email.casefold()

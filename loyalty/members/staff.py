@@ -13,11 +13,12 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.club import tier_standing
+from loyalty.club.referral_codes import referral_of
 from loyalty.club.stamp_view import stamp_cards_of
 from loyalty.club.tier_view import member_standing, tier_history
 from loyalty.core.errors import NotFound, ValidationError
 from loyalty.core.ids import whole_from_json
-from loyalty.core.models import LedgerEntry, LedgerKind, Member, MemberStatus, OrderRecord
+from loyalty.core.models import LedgerEntry, LedgerKind, Member, MemberStatus, OrderRecord, Shop
 from loyalty.core.types import utcnow
 from loyalty.members.voucher_lists import vouchers_json
 from loyalty.points import ledger, reasons
@@ -60,6 +61,7 @@ def member_detail(
     and the welcome code."""
     with sessions.begin() as s:
         member = _member(s, shop_id, customer_id)
+        shop = s.get(Shop, shop_id)
         entries = s.execute(
             select(LedgerEntry, OrderRecord.order_name)
             .outerjoin(
@@ -88,6 +90,7 @@ def member_detail(
             else None,
             "ledger": [_entry(e, name) for e, name in entries],
             "welcome_code": welcome_of(s, member),
+            "referral": referral_of(s, shop, member) if shop is not None else None,
             **_tier(s, shop_id, member.id),
             **vouchers_json(s, shop_id, member.id, utcnow()),
             "stamp_cards": stamp_cards_of(s, shop_id, member.id),

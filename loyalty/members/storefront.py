@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, null, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.club.earning_actions import ways_to_earn
+from loyalty.club.referral_codes import customer_referral
 from loyalty.club.stamp_view import member_id_of, stamp_cards_of
 from loyalty.club.tier_view import storefront_tiers
 from loyalty.core.models import (
@@ -52,6 +53,19 @@ def program(
         "auto_enrol": settings.auto_enrol,
         "expiry_months": settings.expiry_months,
         "appearance": appearance,
+        "referral_offer": referral_offer(settings),
+    }
+
+
+def referral_offer(settings: ProgramSettings) -> dict[str, Any] | None:
+    """What a referred friend is offered (and the referrer earns), or None: referrals off."""
+    if not settings.referral_enabled:
+        return None
+    return {
+        "discount_percent": settings.referral_discount_percent,
+        "code_days": settings.referral_code_days,
+        "points": settings.referral_points,
+        "wait_days": settings.referral_wait_days,
     }
 
 
@@ -129,7 +143,7 @@ def member_summary(
         assert row is not None
         shop, settings, saved, points_balance, had_bonus, welcome = row
         appearance = load_appearance(s, shop_id) if saved is not None else None
-        return {
+        summary = {
             "signed_in": customer_id is not None,
             "member": points_balance is not None,
             "points_balance": points_balance,
@@ -146,6 +160,11 @@ def member_summary(
                 member_id_of(s, shop_id, customer_id) if points_balance is not None else None,
             ),
         }
+    member = customer_id is not None and points_balance is not None
+    referring = member and settings.referral_enabled
+    mine = customer_referral(sessions, shop_id, customer_id) if referring and customer_id else None
+    summary.update(mine or {"referral": None, "referrals": []})
+    return summary
 
 
 def _vouchers(s: Session, shop_id: int, customer_id: int | None) -> dict[str, Any]:

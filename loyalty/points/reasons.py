@@ -50,6 +50,9 @@ class ReasonCode(enum.StrEnum):
     CAMPAIGN_BONUS = (
         "campaign_bonus"  # bonus: a campaign's offer, {"campaign_id": int, "campaign": str}
     )
+    # Referrals (loyalty.club.referral_payouts): bonus, each {"referral_id": int, "order_id": str}
+    REFERRAL = "referral"  # a referred friend's first order stood through the waiting period
+    REFERRAL_REVERSED = "referral_reversed"  # taken back: that order was cancelled later
 
 
 FREE_TEXT = frozenset({ReasonCode.STAFF_ADJUSTMENT, ReasonCode.LEGACY})
@@ -119,6 +122,11 @@ def staff_adjustment(text: str) -> Reason:
     return Reason(ReasonCode.STAFF_ADJUSTMENT, text=text)
 
 
+def referral(code: ReasonCode, referral_id: int, order_id: int) -> Reason:
+    """A referral's reward (``REFERRAL``) or its taking back (``REFERRAL_REVERSED``)."""
+    return Reason(code, {"referral_id": referral_id, "order_id": str(order_id)})
+
+
 SIGNUP_BONUS = Reason(ReasonCode.SIGNUP_BONUS)
 EXPIRY = Reason(ReasonCode.EXPIRY)
 REWARD_RELEASED = Reason(ReasonCode.REWARD_RELEASED)
@@ -144,6 +152,8 @@ _ENGLISH_TEXT: dict[str, str] = {
     ReasonCode.TIER_BONUS_REVERSED: "tier bonus taken back: {tier}",
     ReasonCode.TIER_REWARD: "tier reward: {tier} {period}",
     ReasonCode.CAMPAIGN_BONUS: "campaign bonus: {campaign}",
+    ReasonCode.REFERRAL: "referral {referral_id}",
+    ReasonCode.REFERRAL_REVERSED: "referral {referral_id} taken back",
 }
 
 
@@ -191,6 +201,10 @@ LABELS: dict[str, str] = {
     ReasonCode.TIER_BONUS_REVERSED: _l("Bonus for %(tier)s taken back"),
     ReasonCode.TIER_REWARD: _l("%(tier)s reward for %(period)s"),
     ReasonCode.CAMPAIGN_BONUS: _l("Campaign bonus: %(campaign)s"),
+    ReasonCode.REFERRAL: _l("A friend you referred placed a first order"),
+    ReasonCode.REFERRAL_REVERSED: _l(
+        "Referral reward taken back: the friend's order was cancelled"
+    ),
 }
 """Each code's English words (``%(name)s``: a parameter), except the :data:`FREE_TEXT` codes."""
 ORDER_IN_TIER = _l("Order %(order)s · %(tier)s ×%(multiplier)s")  # noqa: RUF001 (times sign)

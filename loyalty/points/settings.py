@@ -188,6 +188,13 @@ FIELDS: dict[str, Field] = {
     # VIP tiers (loyalty.club): the downgrade grace period; adjustments as points earned.
     "tier_grace_days": Field(_int_between(0, 365, "days"), int),
     "tier_counts_adjustments": Field(_boolean, bool),
+    # Referrals (loyalty.club.referrals): the friend's code, the referrer's reward and guards.
+    "referral_enabled": Field(_boolean, bool),
+    "referral_points": Field(_int_between(1, 100_000, "points"), int),
+    "referral_discount_percent": Field(_int_between(1, 100, "a percentage"), int),
+    "referral_code_days": Field(_int_between(1, 365, "days"), int),
+    "referral_wait_days": Field(_int_between(0, 365, "days"), int),
+    "referral_monthly_cap": Field(_int_between(1, 1000, "referrals"), int),
 }
 """Every setting the API shows and accepts, in the order the admin lists them."""
 

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
+from loyalty.club.referral_privacy import export_referrals
 from loyalty.club.stamp_view import stamp_export
 from loyalty.club.tier_view import member_standing, tier_history
 from loyalty.club.voucher_privacy import vouchers_export
@@ -152,6 +153,7 @@ def build_export(
         "tier_changes": tier_history(s, member.id) if member else [],
         "vouchers": vouchers_export(s, member.id if member else None),
         **stamp_export(s, shop.id, member.id if member else None),
+        **export_referrals(s, shop.id, member, request.customer_id),
     }
     return document
 

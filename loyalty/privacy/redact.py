@@ -36,6 +36,8 @@ from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.campaigns.send_log import erase_recipients
+from loyalty.club.referral_codes import email_key
+from loyalty.club.referral_privacy import forget_referrals
 from loyalty.club.stamp_view import unused_reward_discounts
 from loyalty.club.voucher_privacy import forget_vouchers
 from loyalty.core.models import (
@@ -113,6 +115,14 @@ def redact_customer(
         discount_ids: list[str] = []
         if member is not None:
             discount_ids = _anonymise_member(s, member)
+        else:  # a referred friend who never became a member
+            forget_referrals(
+                s,
+                shop_id,
+                request.customer_id,
+                None,
+                email_key(request.email) if request.email else None,
+            )
         drop_exports(s, shop_id, member.id if member else None, hashes, utcnow())
         s.execute(
             update(OrderRecord)
@@ -159,10 +169,10 @@ def _anonymise_member(s: Session, member: Member) -> list[str]:
 
 def scrub_member(s: Session, member: Member) -> tuple[str, ...]:
     """Anonymise the member with their free text (ledger reasons, audit details, their own ids
-    as actor), the numbers and addresses their messages went to and the record of their welcome
-    code, in the caller's transaction; the discount ids of their unused reward codes, which are
-    still to be deleted in Shopify (stamp cards' reward codes too). Shared by
-    ``customers/redact`` and leaving the club.
+    as actor), the numbers and addresses their messages went to, the record of their welcome
+    code and the friends' emails on their referrals, in the caller's transaction; the discount
+    ids of their unused reward codes, which are still to be deleted in Shopify (stamp cards'
+    reward codes too). Shared by ``customers/redact`` and leaving the club.
     """
     discount_ids = tuple(
         sorted(
@@ -177,6 +187,13 @@ def scrub_member(s: Session, member: Member) -> tuple[str, ...]:
             if d
         )
     ) + tuple(sorted(unused_reward_discounts(s, member.id)))
+    forget_referrals(
+        s,
+        member.shop_id,
+        member.customer_id,
+        member.id,
+        email_key(member.email) if member.email else None,
+    )
     anonymise(member)
     erase_recipients(s, member.id)
     welcome_state.forget(s, member.id)

@@ -37,6 +37,7 @@ def reward_vouchers(s: Session, shop_id: int, member_id: int) -> list[dict[str, 
     return [
         {
             "id": str(r.id),
+            "source": "reward",
             "kind": kind,
             "last_characters": r.last_characters,
             "amount": None if r.amount is None else format(r.amount.normalize(), "f"),

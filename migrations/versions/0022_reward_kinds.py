@@ -1,7 +1,7 @@
 """reward kinds: free product, gift card, store credit
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-07 11:30:00
 
 ``rewards`` gains what a free-product reward needs (the Shopify product and variant, the
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022"
-down_revision: str | None = "0020"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

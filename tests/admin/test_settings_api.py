@@ -38,6 +38,12 @@ DEFAULTS = {
     "quiet_hours": {"start": "21:00", "end": "08:00"},
     "tier_grace_days": 30,
     "tier_counts_adjustments": False,
+    "referral_enabled": False,
+    "referral_points": 500,
+    "referral_discount_percent": 10,
+    "referral_code_days": 30,
+    "referral_wait_days": 14,
+    "referral_monthly_cap": 10,
 }
 
 

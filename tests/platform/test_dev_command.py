@@ -270,6 +270,13 @@ def demo_welcome_states(app_url: str) -> set[str | None]:
     }
 
 
+def demo_referral_states(app_url: str) -> list[str]:
+    """The states of the demo shop's referrals (``GET /api/referrals``), newest first."""
+    headers = {"Authorization": f"Bearer {session_token(DEMO_SHOP)}"}
+    report = requests.get(f"{app_url}/api/referrals", headers=headers, timeout=10).json()
+    return [r["state"] for r in report["referrals"]]
+
+
 def demo_balances(app_url: str) -> dict[int, int | None]:
     return {c: m and m["points_balance"] for c, m in demo_members(app_url).items()}
 
@@ -318,6 +325,11 @@ def test_the_demo_shop_gets_customers_and_orders_and_a_restart_doubles_nothing(
             ("earn", 899),
             ("refund", -300),
         ]
+        # A referral in progress: Nora signed up through Kari's link and her order is waiting.
+        wait_for(
+            "the demo referral", lambda: demo_referral_states(app_url) == ["ordered"], 60, proc
+        )
+        assert kari["referral"]["url"].endswith("?ref=" + kari["referral"]["code"])
         first = demo_members(app_url)
         kari = first[demo_data.KARI.id]
         assert kari is not None and kari["tier"]["name"] == "Sølv"  # three tiers by money spent

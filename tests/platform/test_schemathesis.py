@@ -77,6 +77,8 @@ UNSTATED = {
     "remove_tier": "`move_to`: another tier of the shop",
     "add_stamp_card": "at least one product or collection",
     "change_stamp_card": "the card as changed counts at least one product or collection",
+    "sign_up": "`code`: a code of a member of this shop, which takes referrals; `email`: not the "
+    "referrer's, referred once, of no customer who has ordered",
 }
 """Operations whose valid requests may still be refused (422) by a rule JSON Schema cannot
 state, by operation id, with the rule (the document says it in words). Their other checks run."""

@@ -57,6 +57,7 @@ def test_changes_take_a_json_body_and_an_idempotency_key(client):
         ("/proxy/api/me/restriction", "post"),
         ("/proxy/api/me/restriction", "delete"),
         ("/proxy/api/me/follows", "post"),
+        ("/proxy/api/referrals", "post"),
     }
     for path, method, op in changes:
         assert op["requestBody"]["required"] is True, (path, method)

@@ -6,10 +6,10 @@ resolves unions and interfaces.
 
 Modules by Shopify object family: ``context`` (the request context, scopes, money and
 connections), ``shop``, ``customers`` (customers and their orders), ``metafields``,
-``customer_updates`` (tags and marketing consent), ``discounts`` (views, create, delete) with
-``discount_inputs`` (their userErrors) and ``discount_activation``, ``gift_cards``
-(``giftCardCreate``) with ``gift_card_transactions`` (debit and credit), and ``roots`` (the
-query and mutation roots, ``node``).
+``customer_updates`` (tags and marketing consent), ``customer_create``, ``discounts`` (views,
+create, delete) with ``discount_inputs`` (their userErrors) and ``discount_activation``,
+``gift_cards`` (``giftCardCreate``) with ``gift_card_transactions`` (debit and credit), and
+``roots`` (the query and mutation roots, ``node``).
 Bulk operations are :mod:`devtools.fake_shopify.bulk`.
 """
 

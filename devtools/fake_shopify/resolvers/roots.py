@@ -8,6 +8,7 @@ from graphql import GraphQLError, GraphQLResolveInfo
 
 from ..ids import gid, parse_gid
 from .context import Context, connection, ctx_of, require
+from .customer_create import customer_create
 from .customer_updates import consent_mutation, tags_mutation
 from .customers import customer_matches, customer_view, order_matches, order_view, visible_orders
 from .discount_activation import discount_activation
@@ -181,6 +182,7 @@ def mutation_root(ctx: Context) -> dict[str, Any]:
         "metafieldsDelete": metafields_delete,
         "tagsAdd": tags_mutation(adding=True),
         "tagsRemove": tags_mutation(adding=False),
+        "customerCreate": customer_create,
         "customerEmailMarketingConsentUpdate": consent_mutation("email"),
         "customerSmsMarketingConsentUpdate": consent_mutation("sms"),
         "bulkOperationRunQuery": run_query,

@@ -37,7 +37,17 @@
   if (from) load(from);
   if (!root) return;
   var button = root.querySelector(".klubb-launcher");
-  button.addEventListener("click", function () {
+  // A friend arrived through a member's referral link (?ref=CODE): keep the code for the visit
+  // (sessionStorage, not a cookie) and open the panel, whose guest view shows the offer.
+  var ref = /[?&]ref=([A-Za-z0-9]{4,16})(?:&|$)/.exec(window.location.search);
+  if (ref) {
+    try {
+      window.sessionStorage.setItem("klubb-ref", ref[1].toUpperCase());
+    } catch (e) {
+      /* storage off: the panel reads the address itself */
+    }
+  }
+  function open() {
     if (button.getAttribute("aria-busy")) return;
     button.setAttribute("aria-busy", "true");
     load(root).then(
@@ -49,5 +59,7 @@
         button.removeAttribute("aria-busy");
       }
     );
-  });
+  }
+  button.addEventListener("click", open);
+  if (ref && !page) open();
 })();

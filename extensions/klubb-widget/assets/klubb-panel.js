@@ -142,7 +142,28 @@
       "voucher_ending": "Gift card ending {chars}",
       "voucher_pending": "On its way",
       "voucher_used": "Used",
-      "voucher_disabled": "Paused: refunds brought this period's spending below the threshold. It comes back if you reach it again."
+      "voucher_disabled": "Paused: refunds brought this period's spending below the threshold. It comes back if you reach it again.",
+      "ref_title": "A friend invited you",
+      "ref_offer": "Get {percent} off your first order.",
+      "f_ref_email": "Your email",
+      "ref_terms": "I accept the terms: the code is for one first order by me, valid for {days} days, and my email is used to create my customer account in this shop.",
+      "ref_submit": "Get my code",
+      "ref_code_title": "Your friend discount",
+      "ref_code_text": "{percent} off your first order. Use it with the email you gave.",
+      "ref_code_ends": "Valid until {date}.",
+      "share_title": "Refer a friend",
+      "share_text": "Give friends {percent} off their first order. You get {points} when their order has stood for {days} days.",
+      "share_link": "Your referral link",
+      "copy_link": "Copy link",
+      "link_copied": "Link copied",
+      "share": "Share",
+      "share_message": "Get {percent} off your first order",
+      "referrals_title": "Your referrals",
+      "rs_signed_up": "Signed up",
+      "rs_ordered": "Ordered, waiting",
+      "rs_rewarded": "You earned {points}",
+      "rs_not_eligible": "Refunded or cancelled",
+      "rs_capped": "Over this month's limit"
     },
     "nb": {
       "title": "Fordelsklubb",
@@ -280,7 +301,28 @@
       "voucher_ending": "Gavekort som slutter på {chars}",
       "voucher_pending": "På vei",
       "voucher_used": "Brukt",
-      "voucher_disabled": "Satt på pause: refusjoner brakte handelen i perioden under grensen. Den kommer tilbake hvis du når grensen igjen."
+      "voucher_disabled": "Satt på pause: refusjoner brakte handelen i perioden under grensen. Den kommer tilbake hvis du når grensen igjen.",
+      "ref_title": "En venn har invitert deg",
+      "ref_offer": "Få {percent} rabatt på din første bestilling.",
+      "f_ref_email": "E-postadressen din",
+      "ref_terms": "Jeg godtar vilkårene: koden gjelder én første bestilling fra meg, varer i {days} dager, og e-postadressen min brukes til å opprette kundekontoen min i denne butikken.",
+      "ref_submit": "Få koden min",
+      "ref_code_title": "Vennerabatten din",
+      "ref_code_text": "{percent} rabatt på din første bestilling. Bruk den med e-postadressen du oppga.",
+      "ref_code_ends": "Gyldig til {date}.",
+      "share_title": "Verv en venn",
+      "share_text": "Gi venner {percent} rabatt på første bestilling. Du får {points} når bestillingen deres har stått i {days} dager.",
+      "share_link": "Vervelenken din",
+      "copy_link": "Kopier lenken",
+      "link_copied": "Lenken er kopiert",
+      "share": "Del",
+      "share_message": "Få {percent} rabatt på din første bestilling",
+      "referrals_title": "Dine vervinger",
+      "rs_signed_up": "Registrert",
+      "rs_ordered": "Har bestilt, venter",
+      "rs_rewarded": "Du fikk {points}",
+      "rs_not_eligible": "Refundert eller kansellert",
+      "rs_capped": "Over månedens grense"
     }
   }/*end-i18n*/;
 
@@ -928,6 +970,135 @@
     ask(left);
   };
 
+  // The referral code the visitor arrived with (?ref=, kept by the launcher for the visit).
+  function referralCode() {
+    var found = /[?&]ref=([A-Za-z0-9]{4,16})(?:&|$)/.exec(window.location.search);
+    if (found) return found[1].toUpperCase();
+    try {
+      return window.sessionStorage.getItem("klubb-ref");
+    } catch (e) {
+      return null;
+    }
+  }
+
+  // A friend arrived through a member's link: the offer, the email and consent to the terms
+  // shown; then the friend's code (or why not, beside the form).
+  P.referralOffer = function () {
+    var self = this;
+    var offer = self.data.program.referral_offer;
+    var code = referralCode();
+    if (!offer || !code || self.data.member) return null;
+    if (self.friendCode) {
+      var c = self.friendCode;
+      var notes = [self.t("ref_code_text", { percent: self.percent(c.percentage) })];
+      if (c.ends_at) notes.push(self.t("ref_code_ends", { date: self.date(c.ends_at) }));
+      return self.codeBox("friend", self.t("ref_code_title"), c.code, null, notes);
+    }
+    var id = self.pid + "-ref";
+    var email = h("input", { type: "email", autocomplete: "email", required: "required", maxlength: "320" });
+    var consent = h("input", { type: "checkbox", id: id + "-consent", required: "required" });
+    var problem = h("p", { class: "klubb-error", id: id + "-problem", role: "alert" });
+    var form = h("form", { class: "klubb-form", "aria-describedby": id + "-offer" }, [
+      self.field("ref_email", email),
+      h("p", { class: "klubb-check" }, [
+        consent,
+        h("label", { for: consent.id, text: self.t("ref_terms", { days: offer.code_days }) })
+      ]),
+      problem,
+      h("button", { type: "submit", class: "klubb-btn", "data-key": "ref_submit", text: self.t("ref_submit") })
+    ]);
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      if (self.busy) return;
+      self.busy = true;
+      problem.textContent = "";
+      var body = { code: code, email: email.value.trim(), consent: consent.checked };
+      self.call("POST", "/api/referrals", body).then(function (res) {
+        self.busy = false;
+        if (res.status === 200) {
+          self.friendCode = res.data;
+          self.render();
+          var copy = self.body.querySelector('[data-key="copy-friend"]');
+          if (copy) copy.focus();
+          return;
+        }
+        var error = res.data.error || {};
+        var fields = error.fields || {};
+        problem.textContent = fields.email || fields.code || fields.consent || error.message || self.t("error");
+        email.setAttribute("aria-describedby", problem.id);
+      }, function () {
+        self.busy = false;
+        problem.textContent = self.t("error");
+      });
+    });
+    return h("section", { class: "klubb-referral", "aria-labelledby": id + "-title" }, [
+      h("h3", { id: id + "-title", text: self.t("ref_title") }),
+      h("p", { id: id + "-offer", class: "klubb-promise", text: self.t("ref_offer", { percent: self.percent(offer.discount_percent) }) }),
+      form
+    ]);
+  };
+
+  // A member's link to share (Copy link; Share where the browser has the Web Share API) and
+  // the referrals they made, each with its state.
+  P.shareSection = function () {
+    var self = this;
+    var r = self.data.referral;
+    var offer = self.data.program.referral_offer;
+    if (!r || !offer) return null;
+    var id = self.pid + "-share";
+    var said = h("span", { class: "klubb-copied", role: "status" });
+    var link = h("input", { type: "text", readonly: "readonly", value: r.url, id: id + "-link", class: "klubb-share-link" });
+    var buttons = [
+      h("button", {
+        type: "button",
+        class: "klubb-btn",
+        "data-key": "copy_link",
+        text: self.t("copy_link"),
+        onclick: function () {
+          if (navigator.clipboard && navigator.clipboard.writeText) {
+            navigator.clipboard.writeText(r.url).then(function () {
+              said.textContent = self.t("link_copied");
+            }, function () {
+              link.select();
+            });
+          } else {
+            link.select();
+          }
+        }
+      })
+    ];
+    if (navigator.share) {
+      buttons.push(self.button("share", "klubb-btn klubb-quiet", function () {
+        navigator.share({ title: self.t("share_message", { percent: self.percent(offer.discount_percent) }), url: r.url }).catch(function () {});
+      }));
+    }
+    buttons.push(said);
+    var kids = [
+      h("h3", { id: id + "-title", text: self.t("share_title") }),
+      h("p", {
+        text: self.t("share_text", {
+          percent: self.percent(offer.discount_percent),
+          points: self.pts(offer.points),
+          days: offer.wait_days
+        })
+      }),
+      h("p", { class: "klubb-field" }, [h("label", { for: link.id, text: self.t("share_link") }), link]),
+      h("div", { class: "klubb-row" }, buttons)
+    ];
+    var made = self.data.referrals || [];
+    if (made.length) {
+      kids.push(h("h4", { id: id + "-made", text: self.t("referrals_title") }));
+      kids.push(h("ul", { class: "klubb-rewards klubb-referrals", "aria-labelledby": id + "-made" }, made.map(function (m) {
+        var state = self.t("rs_" + m.state, { points: self.pts(m.points) });
+        return h("li", { "data-state": m.state }, [
+          h("span", { text: m.friend_email || "—" }),
+          h("span", { class: "klubb-muted", text: state })
+        ]);
+      })));
+    }
+    return h("section", { class: "klubb-share", "aria-labelledby": id + "-title" }, kids);
+  };
+
   P.render = function () {
     var self = this;
     var d = self.data;
@@ -945,6 +1116,7 @@
       if (vouchers) kids.push(vouchers);
       kids = kids.concat(self.stampsSection() || []);
       kids.push(self.earnSection());
+      kids.push(self.shareSection());
       kids.push(self.tiersSection());
       kids.push(h("p", { class: "klubb-muted", text: self.t("refund_note") }));
       kids.push(
@@ -958,6 +1130,7 @@
         ])
       );
     } else if (d.signed_in) {
+      kids.push(self.referralOffer());
       kids.push(self.promise());
       kids.push(h("p", { text: self.t("join_text") }));
       kids.push(
@@ -976,6 +1149,7 @@
       kids.push(self.tiersSection());
     } else {
       var links = self.root.dataset;
+      kids.push(self.referralOffer());
       kids.push(self.promise());
       kids.push(self.earnSection());
       kids.push(self.rewardsSection(null));

@@ -8,7 +8,7 @@ One module per concept: ``base`` (the declarative base and shared column types),
 ``members``, ``ledger`` (with the order facts), ``rewards``, ``earning`` (birthday rewards),
 ``webhook_events``, ``privacy``, ``analytics``, ``imports`` (with the backfill), ``messaging``
 (providers, sent messages), ``campaigns`` (segments, campaigns, their recipients), ``club``
-(tiers), ``vouchers`` (spend-threshold vouchers), ``stamps`` (order lines, stamp cards) and ``welcome``. Importing this package registers every table on ``Base.metadata``
+(tiers), ``vouchers`` (spend-threshold vouchers), ``stamps`` (order lines, stamp cards), ``referrals`` and ``welcome``. Importing this package registers every table on ``Base.metadata``
 (Alembic's ``migrations/env.py`` relies on it); every public name is re-exported here, so
 ``from loyalty.core.models import X`` is the way to import a model.
 """
@@ -55,6 +55,12 @@ from loyalty.core.models.privacy import (
     PrivacyRequest,
     PrivacyRequestKind,
     ShopRedaction,
+)
+from loyalty.core.models.referrals import (
+    Referral,
+    ReferralCode,
+    ReferralCodeState,
+    ReferralOutcome,
 )
 from loyalty.core.models.rewards import (
     PriceChange,
@@ -134,6 +140,10 @@ __all__ = [
     "RecipientState",
     "Redemption",
     "RedemptionState",
+    "Referral",
+    "ReferralCode",
+    "ReferralCodeState",
+    "ReferralOutcome",
     "Reward",
     "RewardKind",
     "RewardPause",

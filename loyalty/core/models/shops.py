@@ -104,6 +104,13 @@ class ProgramSettings(Base):
     # whether staff adjustments count as points earned.
     tier_grace_days: Mapped[int] = mapped_column(Integer, default=30)
     tier_counts_adjustments: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Referrals (loyalty.club.referrals): off until the merchant turns them on.
+    referral_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    referral_points: Mapped[int] = mapped_column(Integer, default=500)
+    referral_discount_percent: Mapped[int] = mapped_column(Integer, default=10)
+    referral_code_days: Mapped[int] = mapped_column(Integer, default=30)
+    referral_wait_days: Mapped[int] = mapped_column(Integer, default=14)
+    referral_monthly_cap: Mapped[int] = mapped_column(Integer, default=10)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     shop: Mapped[Shop] = relationship(back_populates="settings")
