@@ -10,13 +10,13 @@ from playwright.sync_api import expect
 from admin.pages import NAV
 from loyalty.core.models import ProgramSettings, Shop
 from tests.browser.admin_tour import MEMBER, PAGES, name_of, open_shop, visit
+from tests.support.browser import admin_window
 from tests.support.fjellsko import SHOP
 from tests.support.jobs import beat_scheduler
 
 pytestmark = pytest.mark.browser
 
 PHONE = 375
-SIDEBAR = 240  # the fake admin's navigation, beside the app's frame
 
 # Whatever interrupts the merchant: Polaris and App Bridge modals, dialogs, banners.
 POP_UPS = "s-banner, s-modal, ui-modal, dialog, [role=dialog], [role=alertdialog]"
@@ -48,7 +48,7 @@ def overflow(frame) -> dict[str, int] | None:
 
 def phone_tour(page, screenshot, live_app, fake_shopify, rt, locale, paths):
     """Each of ``paths`` in a 375 px frame: the ones that scroll sideways, with their widths."""
-    page.set_viewport_size({"width": PHONE + SIDEBAR, "height": 800})
+    page.set_viewport_size({"width": admin_window(PHONE), "height": 800})
     open_shop(page, fake_shopify, rt, locale)
     app = page.frame_locator("#app-iframe")
     wide = {}

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from loyalty.core.models import AuditLog, LedgerEntry, Member, Reward
 from loyalty.rewards.catalogue import create_reward
+from tests.support.browser import admin_window
 from tests.support.fjellsko import ORDER_ID, SHOP, add_members, shop_id
 
 pytestmark = pytest.mark.browser
@@ -205,8 +206,8 @@ def test_the_members_list_pages_forward_and_back(page, live_app, fake_shopify, r
 
 
 def test_the_pages_fit_a_phone_screen(page, screenshot, live_app, fake_shopify, rt):
-    """The app's frame 375 px wide (the fake admin's sidebar takes 240 px of the window)."""
-    page.set_viewport_size({"width": 375 + 240, "height": 800})
+    """The app's frame 375 px wide (the fake admin as on a phone: no sidebar)."""
+    page.set_viewport_size({"width": admin_window(375), "height": 800})
     app = open_admin(page, fake_shopify)
     expect(app.get_by_role("heading", name="Klubb")).to_be_visible()
     add_members(rt)

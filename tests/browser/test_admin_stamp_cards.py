@@ -12,6 +12,7 @@ from loyalty.points.orders import apply_order
 from tests.browser.admin_tour import visit
 from tests.support.axe import assert_accessible
 from tests.support.bodies import Line, order_body
+from tests.support.browser import admin_window
 from tests.support.fjellsko import SHOP, add_members, shop_id
 
 pytestmark = pytest.mark.browser
@@ -90,7 +91,7 @@ def test_a_merchant_makes_a_stamp_card_with_the_resource_picker(
 def test_the_stamp_cards_page_in_norwegian(page, screenshot, live_app, fake_shopify, rt, width):
     from loyalty.club.stamp_cards import create_card
 
-    page.set_viewport_size({"width": width + 240, "height": 900})
+    page.set_viewport_size({"width": admin_window(width), "height": 900})
     open_admin(page, fake_shopify, rt, "nb")
     create_card(
         rt.sessions,

@@ -18,6 +18,7 @@ from loyalty.points.orders import apply_order
 from tests.browser.admin_tour import visit
 from tests.support.axe import assert_accessible
 from tests.support.bodies import Line, order_body
+from tests.support.browser import admin_window
 from tests.support.fjellsko import SHOP, add_members, shop_id
 from tests.support.jobs import drain
 
@@ -137,7 +138,7 @@ def test_a_merchant_sets_up_tiers_and_sees_members_per_tier(
 @pytest.mark.parametrize("width", [375, 1280], ids=["375px", "desktop"])
 def test_the_tier_pages_in_norwegian(page, screenshot, live_app, fake_shopify, rt, width):
     """Tiers, the dashboard and the members list: Norwegian, axe clean, no sideways scroll."""
-    page.set_viewport_size({"width": width + 240, "height": 900})  # the admin's sidebar: 240
+    page.set_viewport_size({"width": admin_window(width), "height": 900})
     open_admin(page, fake_shopify, rt, "nb")
     sid = shop_id(rt)
     for tier in ({"name": "Bronse", "threshold": 0}, {"name": "Gull", "threshold": 800}):

@@ -17,6 +17,7 @@ from loyalty.points.orders import apply_order
 from tests.browser.admin_tour import visit
 from tests.support.axe import assert_accessible
 from tests.support.bodies import Line, order_body
+from tests.support.browser import admin_window
 from tests.support.fjellsko import SHOP, add_members, shop_id
 from tests.support.jobs import drain
 
@@ -72,7 +73,7 @@ def test_a_rule_issues_a_voucher_shown_with_its_liability(
 
 @pytest.mark.parametrize("width", [375, 1280], ids=["375px", "desktop"])
 def test_the_voucher_pages_in_norwegian(page, screenshot, live_app, fake_shopify, rt, width):
-    page.set_viewport_size({"width": width + 240, "height": 900})  # the admin's sidebar: 240
+    page.set_viewport_size({"width": admin_window(width), "height": 900})
     open_admin(page, fake_shopify, rt, "nb")
     from loyalty.club.voucher_catalogue import create_rule
 

@@ -22,6 +22,7 @@ from tests.campaigns.campaign_api import no_quiet_hours, use_fake_twilio
 from tests.campaigns.seed import add_member
 from tests.support.axe import assert_accessible
 from tests.support.bodies import Line, order_body
+from tests.support.browser import admin_window
 from tests.support.fjellsko import SHOP, shop_id
 from tests.support.http import bearer
 from tests.support.jobs import drain
@@ -138,7 +139,7 @@ def test_the_campaign_pages_in_norwegian(
 ):
     """The list, the editor with a preview and the results: Norwegian, axe clean, no sideways
     scroll."""
-    page.set_viewport_size({"width": width + 240, "height": 900})  # the admin's sidebar: 240
+    page.set_viewport_size({"width": admin_window(width), "height": 900})
     open_admin(page, fake_shopify, rt, client, sinks, "nb")
     segment = client.post(
         "/api/segments",

@@ -69,3 +69,13 @@ def screenshot(page: object) -> object:
 def plain(text: str | None) -> str:
     """The text with its no-break spaces (Intl puts them in numbers and amounts) as spaces."""
     return (text or "").replace("\xa0", " ").replace("\u202f", " ")
+
+
+ADMIN_SIDEBAR = 240
+"""The fake admin's navigation beside the app's frame, from a 769 px window up; narrower, the
+admin lays out as Shopify's does on a phone (the app full width, the nav a strip above it)."""
+
+
+def admin_window(frame_width: int) -> int:
+    """The window width that gives the fake admin's app frame ``frame_width``."""
+    return frame_width if frame_width <= 768 else frame_width + ADMIN_SIDEBAR
