@@ -34,6 +34,8 @@ ACTION_LABELS: dict[str, LazyString] = {
     "messaging.update": _l("Messaging provider changed"),
     "tiers.update": _l("Tiers changed"),
     "vouchers.update": _l("Voucher rules changed"),
+    "stamp_cards.update": _l("Stamp cards changed"),
+    "referrals.read": _l("Referrals report viewed"),
     # By the member, in the widget.
     "member.profile_updated": _l("Profile updated"),
     "member.consent_changed": _l("Marketing consent changed"),

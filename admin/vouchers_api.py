@@ -22,7 +22,7 @@ from loyalty.club.voucher_rules import MAX_DAYS, MAX_NAME, MAX_RULES
 from loyalty.club.voucher_view import shop_vouchers
 from loyalty.core.ids import id_from_text
 from loyalty.core.models import VoucherKind, VoucherPeriod
-from openapi import id_schema
+from openapi import Answer, id_schema
 from openapi.vouchers import VOUCHER
 from runtime import current_runtime
 
@@ -157,6 +157,7 @@ def read_voucher_rules() -> Response:
     errors=(422,),
     description="Every invalid or unknown field is reported in `error.fields` (`voucher.amount` "
     f"for the voucher's); then nothing is stored. {_REFRESHED}",
+    answers=(Answer(201, "The rule, stored."),),
 )
 @session_token_required
 def add_voucher_rule() -> tuple[Response, int] | Response:

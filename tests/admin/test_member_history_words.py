@@ -147,6 +147,20 @@ WORDS = [
         "Campaign bonus: Julesalg",
         "Kampanjebonus: Julesalg",
     ),
+    (
+        "referral",
+        {"referral_id": 7, "order_id": "1001"},
+        None,
+        "A friend you referred placed a first order",
+        "En venn du vervet, har lagt inn sin første bestilling",
+    ),
+    (
+        "referral_reversed",
+        {"referral_id": 7, "order_id": "1001"},
+        None,
+        "Referral reward taken back: the friend's order was cancelled",
+        "Vervebelønning trukket tilbake: vennens bestilling ble kansellert",
+    ),
     ("staff_adjustment", None, "Pakken kom sent", "Pakken kom sent", "Pakken kom sent"),
     # A staff member's words, whatever they are.
     ("staff_adjustment", None, "signup bonus", "signup bonus", "signup bonus"),

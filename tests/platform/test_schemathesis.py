@@ -79,6 +79,9 @@ UNSTATED = {
     "change_stamp_card": "the card as changed counts at least one product or collection",
     "sign_up": "`code`: a code of a member of this shop, which takes referrals; `email`: not the "
     "referrer's, referred once, of no customer who has ordered",
+    "add_voucher_rule": "`threshold` and `voucher.amount` more than 0; `period_days` given "
+    "(1 to 366) exactly when the period is `rolling_days`",
+    "change_voucher_rule": "the rule as changed, as for `add_voucher_rule`",
 }
 """Operations whose valid requests may still be refused (422) by a rule JSON Schema cannot
 state, by operation id, with the rule (the document says it in words). Their other checks run."""

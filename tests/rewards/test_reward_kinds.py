@@ -196,6 +196,7 @@ def test_a_gift_card_s_full_code_is_shown_once_then_only_its_last_characters(
     assert summary["vouchers"] == [
         {
             "id": body["id"],
+            "source": "reward",
             "kind": "gift_card",
             "last_characters": code[-4:],
             "amount": "100",

@@ -297,7 +297,7 @@ def seed_shop_rows(sessions: sessionmaker[Session], shop_id: int) -> None:
 
     Widget appearance, a backfill, an import run, an analytics day, an SMS provider (its
     secrets as the cipher would leave them: opaque bytes), a segment with a campaign to it and
-    its first recipient, a stamp card with an order's lines, a refund of one, the member's
+    its first recipient (with a code and a click), a referral code and a referral, a stamp card with an order's lines, a refund of one, the member's
     stamps and reward (:func:`seed_stamp_rows`), a VIP tier in which the shop's members are
     placed, each with a standing and its history, and a spend voucher rule with a voucher and its
     ledger (seed the shop's members first): settings and bookkeeping of the shop, which
@@ -310,12 +310,16 @@ def seed_shop_rows(sessions: sessionmaker[Session], shop_id: int) -> None:
     from loyalty.core.models import (
         Backfill,
         Campaign,
+        CampaignClick,
+        CampaignCode,
         CampaignRecipient,
         CustomerDayCounts,
         CustomerDayOrders,
         ImportRun,
         Member,
         MessagingSettings,
+        Referral,
+        ReferralCode,
         Segment,
         WidgetAppearance,
     )
@@ -369,7 +373,29 @@ def seed_shop_rows(sessions: sessionmaker[Session], shop_id: int) -> None:
         s.flush()
         member_id = s.scalars(select(Member.id).where(Member.shop_id == shop_id)).first()
         assert member_id is not None, "seed a member of the shop first"
-        s.add(CampaignRecipient(campaign_id=campaign.id, shop_id=shop_id, member_id=member_id))
+        recipient = CampaignRecipient(campaign_id=campaign.id, shop_id=shop_id, member_id=member_id)
+        s.add(recipient)
+        s.flush()
+        s.add_all(
+            [
+                CampaignCode(
+                    shop_id=shop_id, campaign_id=campaign.id, member_id=member_id, code="JUL-SEED"
+                ),
+                CampaignClick(
+                    shop_id=shop_id, campaign_id=campaign.id, recipient_id=recipient.id, link=1
+                ),
+                ReferralCode(member_id=member_id, shop_id=shop_id, code=f"SEED{shop_id:04d}"),
+                Referral(
+                    shop_id=shop_id,
+                    referrer_id=member_id,
+                    friend_email="venn@example.com",
+                    consented_at=utcnow(),
+                    points=100,
+                    percent=10,
+                    code=f"VENN-SEED{shop_id}",
+                ),
+            ]
+        )
         seed_stamp_rows(s, shop_id, member_id)
     create_tier(sessions, shop_id, {"name": "Member", "basis": "points", "threshold": 0})
     recompute_members(sessions, shop_id, cause="ladder_changed")

@@ -67,7 +67,6 @@
       "gift_card_title": "Your gift card",
       "gift_card_once": "Copy it now: the full code is shown only this once. Shopify also emails it to you.",
       "credit_added": "{money} of store credit was added to your account.",
-      "vouchers_title": "Your gift cards and store credit",
       "voucher_card": "Gift card ending in {last}: {money}",
       "voucher_credit": "Store credit: {money}",
       "history": "Points history",
@@ -142,6 +141,7 @@
       "voucher_ending": "Gift card ending {chars}",
       "voucher_pending": "On its way",
       "voucher_used": "Used",
+      "voucher_expired": "Expired",
       "voucher_disabled": "Paused: refunds brought this period's spending below the threshold. It comes back if you reach it again.",
       "ref_title": "A friend invited you",
       "ref_offer": "Get {percent} off your first order.",
@@ -226,7 +226,6 @@
       "gift_card_title": "Gavekortet ditt",
       "gift_card_once": "Kopier den nå: hele koden vises bare denne ene gangen. Shopify sender den også på e-post.",
       "credit_added": "{money} i butikkreditt er lagt til kontoen din.",
-      "vouchers_title": "Gavekortene og butikkreditten din",
       "voucher_card": "Gavekort som slutter på {last}: {money}",
       "voucher_credit": "Butikkreditt: {money}",
       "history": "Poenghistorikk",
@@ -301,6 +300,7 @@
       "voucher_ending": "Gavekort som slutter på {chars}",
       "voucher_pending": "På vei",
       "voucher_used": "Brukt",
+      "voucher_expired": "Utløpt",
       "voucher_disabled": "Satt på pause: refusjoner brakte handelen i perioden under grensen. Den kommer tilbake hvis du når grensen igjen.",
       "ref_title": "En venn har invitert deg",
       "ref_offer": "Få {percent} rabatt på din første bestilling.",
@@ -778,6 +778,20 @@
     var boxes = [];
     var items = [];
     vouchers.forEach(function (v) {
+      if (v.source === "reward") {
+        // Bought with points: a gift card by its last characters, or store credit, and its worth.
+        var money = self.money(v.amount, v.currency);
+        var text = v.kind === "gift_card" && v.last_characters
+          ? self.t("voucher_card", { last: v.last_characters, money: money })
+          : self.t(v.kind === "gift_card" ? "gift_card_of" : "voucher_credit", { money: money });
+        items.push(h("li", { class: "klubb-reward" }, [
+          h("span", { class: "klubb-reward-text" }, [
+            h("strong", { text: text }),
+            v.state === "expired" ? h("span", { class: "klubb-muted", text: self.t("voucher_expired") }) : null
+          ])
+        ]));
+        return;
+      }
       var what = self.t("title_" + v.kind, { amount: self.money(v.amount, v.currency) });
       if (v.state === "active" && v.code) {
         var notes = v.kind === "gift_card" ? [self.t("voucher_once")] : [];
@@ -902,24 +916,6 @@
     }
     var title = this.t("code_title") + (c.reward_title ? ": " + c.reward_title : "");
     return this.codeBox("code", title, c.code, c.apply_url);
-  };
-
-  // The member's gift cards and store credit (last characters only).
-  P.vouchersSection = function () {
-    var self = this;
-    var vouchers = self.data.vouchers || [];
-    if (!vouchers.length) return null;
-    var id = self.pid + "-vouchers";
-    return h("section", { "aria-labelledby": id }, [
-      h("h3", { id: id, text: self.t("vouchers_title") }),
-      h("ul", { class: "klubb-vouchers" }, vouchers.map(function (v) {
-        var money = self.money(v.amount, v.currency);
-        var text = v.kind === "gift_card" && v.last_characters
-          ? self.t("voucher_card", { last: v.last_characters, money: money })
-          : self.t("voucher_credit", { money: money });
-        return h("li", { text: text });
-      }))
-    ]);
   };
 
   P.percent = function (n) {
@@ -1109,7 +1105,6 @@
       kids.push(self.tierSection());
       kids.push(self.voucherProgress());
       if (self.code) kids.push(self.codeSection());
-      kids.push(self.vouchersSection());
       if (d.welcome_code && d.welcome_code.state === "issued") kids.push(self.welcomeSection(d.welcome_code));
       kids.push(self.rewardsSection(d.points_balance));
       var vouchers = self.vouchersSection();
