@@ -69,7 +69,8 @@ def register(bp: Blueprint) -> None:
         path = _file(folder, filename)
         if path is None:
             return response
-        current = _digest(str(path), path.stat().st_mtime_ns)
+        stat = path.stat()
+        current = _digest(str(path), stat.st_mtime_ns)
         if request.args.get("v") == current:
             response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
         else:
@@ -78,9 +79,9 @@ def register(bp: Blueprint) -> None:
         if (
             response.mimetype in COMPRESSIBLE
             and "gzip" in request.headers.get("Accept-Encoding", "")
-            and path.stat().st_size >= MIN_BYTES
+            and stat.st_size >= MIN_BYTES
         ):
-            body = _gzipped(str(path), path.stat().st_mtime_ns)
+            body = _gzipped(str(path), stat.st_mtime_ns)
             response.direct_passthrough = False
             response.set_data(body)
             response.headers["Content-Encoding"] = "gzip"

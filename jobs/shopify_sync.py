@@ -132,19 +132,7 @@ def enqueue_proxy_path_push(rt: Runtime, shop_id: int, path_prefix: str) -> bool
     """Queue :func:`push_proxy_path`; False if Redis did not take it (nothing is stored until
     the push is done, so the next proxied request asks again)."""
     job_id = f"proxy-path-{shop_id}-{path_prefix.strip('/').replace('/', '-')}"
-    try:
-        return enqueue_once(
-            rt,
-            QUEUE,
-            push_proxy_path,
-            shop_id,
-            path_prefix,
-            job_id=job_id,
-            replace=FINISHED,
-            retry=RETRY,
-        )
-    except QueueUnavailable:
-        return False
+    return _enqueue_once(rt, push_proxy_path, (shop_id, path_prefix), job_id)
 
 
 def departure_job_id(request_id: int) -> str:
@@ -206,7 +194,7 @@ def sweep_pending_pushes(
     return enqueued
 
 
-def _enqueue_once(rt: Runtime, func: Any, args: tuple[int, ...], job_id: str) -> bool:
+def _enqueue_once(rt: Runtime, func: Any, args: tuple[int | str, ...], job_id: str) -> bool:
     """Enqueue ``func(*args)`` as ``job_id`` unless that job is live or failed; False if not."""
     try:
         return enqueue_once(rt, QUEUE, func, *args, job_id=job_id, replace=FINISHED, retry=RETRY)

@@ -217,15 +217,24 @@ def upsert_from_customer_payload(
         assert member is not None
         if member.status == MemberStatus.ANONYMISED:
             return member
-        held = member.shopify_updated_at
-        if held is not None and (version is None or version < held):
-            return member
-        for name, length in COPIED_FIELDS.items():
-            if name in payload:
-                value = payload[name]
-                setattr(member, name, str(value)[:length] if value not in (None, "") else None)
-        member.shopify_updated_at = version or held
+        copy_customer_fields(member, payload, version)
         return member
+
+
+def copy_customer_fields(
+    member: Member, values: Mapping[str, Any], version: datetime | None
+) -> bool:
+    """Copy the customer's fields in ``values`` (:data:`COPIED_FIELDS`) onto the member unless
+    the copy held is newer than ``version`` (Shopify's ``updated_at``); whether it copied."""
+    held = member.shopify_updated_at
+    if held is not None and (version is None or version < held):
+        return False
+    for name, length in COPIED_FIELDS.items():
+        if name in values:
+            value = values[name]
+            setattr(member, name, str(value)[:length] if value not in (None, "") else None)
+    member.shopify_updated_at = version or held
+    return True
 
 
 def delete_customer(

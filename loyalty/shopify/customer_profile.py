@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from loyalty.core.models import Member, MemberStatus, Shop
 from loyalty.core.payloads import parse_time
-from loyalty.members.enrolment import COPIED_FIELDS
+from loyalty.members.enrolment import copy_customer_fields
 from loyalty.rewards.discount_codes import AccessToken
 from loyalty.shopify.client import ShopifyClient
 from loyalty.shopify.member_sync import customer_gid, run_graphql
@@ -69,18 +69,11 @@ def _apply(s: Session, member_id: int, customer: dict[str, Any]) -> str:
     member = s.scalars(select(Member).where(Member.id == member_id).with_for_update()).first()
     if member is None or member.status == MemberStatus.ANONYMISED or member.customer_id <= 0:
         return "not a member any more"
-    version = parse_time(customer.get("updatedAt"))
-    held = member.shopify_updated_at
-    if held is not None and (version is None or version < held):
-        return "already newer"
     values = {
         "first_name": customer.get("firstName"),
         "last_name": customer.get("lastName"),
         "email": (customer.get("defaultEmailAddress") or {}).get("emailAddress"),
         "phone": (customer.get("defaultPhoneNumber") or {}).get("phoneNumber"),
     }
-    for name, length in COPIED_FIELDS.items():
-        value = values[name]
-        setattr(member, name, str(value)[:length] if value not in (None, "") else None)
-    member.shopify_updated_at = version or held
-    return "refreshed"
+    copied = copy_customer_fields(member, values, parse_time(customer.get("updatedAt")))
+    return "refreshed" if copied else "already newer"
